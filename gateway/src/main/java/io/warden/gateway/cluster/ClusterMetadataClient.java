@@ -1,0 +1,103 @@
+package io.warden.gateway.cluster;
+
+import io.warden.gateway.config.HostPort;
+import io.warden.gateway.config.UpstreamConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicCollection;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+
+/**
+ * The gateway's own view of the upstream cluster, for the cases where no client response has told it yet: the
+ * address of a broker a client connects to directly, and the name behind a topic id. Uses Kafka's own Admin
+ * client (created on first use, on its own thread); results complete off the event loop, so callers hop back to
+ * their context.
+ */
+public final class ClusterMetadataClient implements AutoCloseable {
+
+    private final UpstreamConfig upstream;
+    private final UpstreamNodes nodes;
+    private Admin admin;
+
+    public ClusterMetadataClient(UpstreamConfig upstream, UpstreamNodes nodes) {
+        this.upstream = upstream;
+        this.nodes = nodes;
+    }
+
+    /** Looks up the cluster's brokers and records their addresses in {@link UpstreamNodes}. */
+    public CompletionStage<Map<Integer, HostPort>> refreshNodes() {
+        KafkaFuture<Collection<Node>> f = admin().describeCluster().nodes();
+        return f.toCompletionStage().thenApply(found -> {
+            Map<Integer, HostPort> out = new HashMap<>();
+            for (Node n : found) {
+                HostPort hp = new HostPort(n.host(), n.port());
+                nodes.learn(n.id(), hp);
+                out.put(n.id(), hp);
+            }
+            return out;
+        });
+    }
+
+    /** Names of the given topic ids; ids the cluster does not know are absent from the result. */
+    public CompletionStage<Map<Uuid, String>> topicNames(Collection<Uuid> ids) {
+        Map<Uuid, KafkaFuture<TopicDescription>> futures = admin()
+                .describeTopics(TopicCollection.ofTopicIds(ids), new DescribeTopicsOptions())
+                .topicIdValues();
+        Map<Uuid, String> out = new java.util.concurrent.ConcurrentHashMap<>();
+        CompletableFuture<?>[] all = futures.entrySet().stream()
+                .map(e -> e.getValue().toCompletionStage().toCompletableFuture()
+                        .handle((d, err) -> {
+                            if (d != null) {
+                                out.put(e.getKey(), d.name());
+                            } else if (!(unwrap(err) instanceof UnknownTopicIdException)) {
+                                throw new IllegalStateException("topic id lookup failed: " + unwrap(err).getMessage(), unwrap(err));
+                            }
+                            return null;
+                        }))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(all).thenApply(v -> Map.copyOf(out));
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            Properties p = new Properties();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, upstream.bootstrapServers().stream()
+                    .map(HostPort::toString).collect(Collectors.joining(",")));
+            p.put(AdminClientConfig.CLIENT_ID_CONFIG, "warden-gateway-metadata");
+            int timeout = (int) upstream.metadataTimeout().toMillis();
+            p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
+            p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
+            p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (int) upstream.connectTimeout().toMillis());
+            admin = Admin.create(p);
+        }
+        return admin;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close(java.time.Duration.ofSeconds(5));
+            admin = null;
+        }
+    }
+}

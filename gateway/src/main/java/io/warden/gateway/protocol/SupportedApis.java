@@ -1,0 +1,118 @@
+package io.warden.gateway.protocol;
+
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The Kafka APIs the gateway understands, each over the stable versions of the kafka-clients release it is built
+ * with. Anything else fails closed: it is left out of ApiVersions and a request for it closes the connection.
+ *
+ * <p>Left out on purpose: inter-broker and controller APIs, SASL (the gateway will terminate authentication
+ * itself), ACL administration (the gateway will own the policy), share groups and KRaft quorum APIs (their
+ * responses carry broker addresses the gateway does not rewrite yet), and client telemetry.
+ */
+public final class SupportedApis {
+
+    private static final Set<ApiKeys> SUPPORTED = EnumSet.of(
+            ApiKeys.PRODUCE,
+            ApiKeys.FETCH,
+            ApiKeys.LIST_OFFSETS,
+            ApiKeys.METADATA,
+            ApiKeys.OFFSET_COMMIT,
+            ApiKeys.OFFSET_FETCH,
+            ApiKeys.FIND_COORDINATOR,
+            ApiKeys.JOIN_GROUP,
+            ApiKeys.HEARTBEAT,
+            ApiKeys.LEAVE_GROUP,
+            ApiKeys.SYNC_GROUP,
+            ApiKeys.DESCRIBE_GROUPS,
+            ApiKeys.LIST_GROUPS,
+            ApiKeys.API_VERSIONS,
+            ApiKeys.CREATE_TOPICS,
+            ApiKeys.DELETE_TOPICS,
+            ApiKeys.DELETE_RECORDS,
+            ApiKeys.INIT_PRODUCER_ID,
+            ApiKeys.OFFSET_FOR_LEADER_EPOCH,
+            ApiKeys.ADD_PARTITIONS_TO_TXN,
+            ApiKeys.ADD_OFFSETS_TO_TXN,
+            ApiKeys.END_TXN,
+            ApiKeys.TXN_OFFSET_COMMIT,
+            ApiKeys.DESCRIBE_CONFIGS,
+            ApiKeys.ALTER_CONFIGS,
+            ApiKeys.DESCRIBE_LOG_DIRS,
+            ApiKeys.CREATE_PARTITIONS,
+            ApiKeys.DELETE_GROUPS,
+            ApiKeys.ELECT_LEADERS,
+            ApiKeys.INCREMENTAL_ALTER_CONFIGS,
+            ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+            ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+            ApiKeys.OFFSET_DELETE,
+            ApiKeys.DESCRIBE_CLIENT_QUOTAS,
+            ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
+            ApiKeys.DESCRIBE_PRODUCERS,
+            ApiKeys.DESCRIBE_TRANSACTIONS,
+            ApiKeys.LIST_TRANSACTIONS,
+            ApiKeys.DESCRIBE_CLUSTER,
+            ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+            ApiKeys.CONSUMER_GROUP_DESCRIBE,
+            ApiKeys.DESCRIBE_TOPIC_PARTITIONS);
+
+    private SupportedApis() {
+    }
+
+    public static boolean isSupported(ApiKeys api) {
+        return SUPPORTED.contains(api);
+    }
+
+    public static short minVersion(ApiKeys api) {
+        return api.oldestVersion();
+    }
+
+    public static short maxVersion(ApiKeys api) {
+        return api.latestVersion(false);
+    }
+
+    /** True when the gateway can handle this API at this version. */
+    public static boolean isSupported(ApiKeys api, short version) {
+        return isSupported(api) && version >= minVersion(api) && version <= maxVersion(api);
+    }
+
+    /**
+     * Narrows a broker's ApiVersions answer to what the gateway understands: unsupported keys are removed and
+     * every range is clamped to the gateway's own. Features and other fields are kept as the broker sent them.
+     */
+    public static void intersect(ApiVersionsResponseData brokerResponse) {
+        ApiVersionCollection narrowed = new ApiVersionCollection();
+        for (ApiVersion v : brokerResponse.apiKeys()) {
+            if (!ApiKeys.hasId(v.apiKey())) {
+                continue;
+            }
+            ApiKeys api = ApiKeys.forId(v.apiKey());
+            if (!isSupported(api)) {
+                continue;
+            }
+            short min = (short) Math.max(v.minVersion(), minVersion(api));
+            short max = (short) Math.min(v.maxVersion(), maxVersion(api));
+            if (min <= max) {
+                narrowed.add(new ApiVersion().setApiKey(v.apiKey()).setMinVersion(min).setMaxVersion(max));
+            }
+        }
+        brokerResponse.setApiKeys(narrowed);
+    }
+
+    /** The v0 answer Kafka gives to an ApiVersions request at a version it does not know. */
+    public static ApiVersionsResponseData unsupportedApiVersionsResponse() {
+        ApiVersionsResponseData data = new ApiVersionsResponseData()
+                .setErrorCode(org.apache.kafka.common.protocol.Errors.UNSUPPORTED_VERSION.code());
+        data.apiKeys().add(new ApiVersion()
+                .setApiKey(ApiKeys.API_VERSIONS.id)
+                .setMinVersion(minVersion(ApiKeys.API_VERSIONS))
+                .setMaxVersion(maxVersion(ApiKeys.API_VERSIONS)));
+        return data;
+    }
+}

@@ -1,0 +1,270 @@
+package io.warden.gateway.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.warden.gateway.config.HostPort;
+import io.warden.gateway.protocol.KafkaFrames;
+import io.warden.gateway.protocol.SupportedApis;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One client connection and its upstream connection to one broker (the bootstrap broker, or the broker whose
+ * gateway port the client dialled). Requests go upstream in order and responses come back in the same order, so
+ * correlation ids need no rewriting; a FIFO of in-flight requests tells how to read each response.
+ *
+ * <p>Fails closed: an unparseable header, an API key or version the gateway does not understand, or a bad frame
+ * closes both connections. Back-pressure both ways: a full write queue on one side pauses reading on the other.
+ * Confined to the listener's event loop.
+ */
+final class ClientConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+
+    /** A request awaiting its response; {@code localResponse} is set when the gateway answers it itself. */
+    private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse) {
+    }
+
+    private final ListenerVerticle listener;
+    private final GatewayContext gateway;
+    private final NetSocket client;
+    private final OptionalInt targetNode;
+    private final FrameDecoder fromClient;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private final String peer;
+
+    private NetSocket upstream;
+    private FrameDecoder fromUpstream;
+    private Future<Void> outputTail = Future.succeededFuture();
+    private boolean closed;
+    private boolean upstreamClosed;
+
+    ClientConnection(ListenerVerticle listener, NetSocket client, OptionalInt targetNode) {
+        this.listener = listener;
+        this.gateway = listener.gateway();
+        this.client = client;
+        this.targetNode = targetNode;
+        this.peer = String.valueOf(client.remoteAddress());
+        this.fromClient = new FrameDecoder(gateway.config().limits().maxFrameBytes(), client,
+                this::onRequest, reason -> refuse(reason));
+    }
+
+    void start() {
+        gateway.stats().clientOpened();
+        fromClient.pause();
+        client.handler(fromClient);
+        client.closeHandler(v -> onClientClosed());
+        client.exceptionHandler(e -> close("client connection error: " + e.getMessage()));
+        connectUpstream().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.info("event=upstream_unavailable listener={} client={} target={} reason=\"{}\"",
+                        listener.listenerConfig().name(), peer, target(), ar.cause().getMessage());
+                client.close();
+                return;
+            }
+            attach(ar.result());
+        });
+    }
+
+    private Future<NetSocket> connectUpstream() {
+        if (targetNode.isEmpty()) {
+            return listener.connectBootstrap();
+        }
+        int nodeId = targetNode.getAsInt();
+        Optional<HostPort> known = gateway.nodes().address(nodeId);
+        if (known.isPresent()) {
+            return listener.connect(known.get());
+        }
+        // The client knows this broker port from an earlier session; ask the cluster where the node is now.
+        return Future.fromCompletionStage(gateway.metadata().refreshNodes(), listener.context())
+                .compose(nodes -> gateway.nodes().address(nodeId)
+                        .map(listener::connect)
+                        .orElseGet(() -> Future.failedFuture("broker node " + nodeId + " is not in the cluster")));
+    }
+
+    private void attach(NetSocket socket) {
+        upstream = socket;
+        gateway.stats().upstreamOpened();
+        upstream.closeHandler(v -> {
+            upstreamClosed = true;
+            gateway.stats().upstreamClosed();
+            if (!closed) {
+                LOG.debug("event=upstream_closed listener={} client={} target={}", listener.listenerConfig().name(), peer, target());
+                close(null);
+            }
+        });
+        if (closed) {
+            upstream.close();
+            return;
+        }
+        fromUpstream = new FrameDecoder(Integer.MAX_VALUE, upstream, this::onResponse,
+                reason -> close("invalid frame from broker: " + reason));
+        upstream.handler(fromUpstream);
+        upstream.exceptionHandler(e -> close("broker connection error: " + e.getMessage()));
+        fromClient.resume();
+    }
+
+    private void onRequest(Buffer frame) {
+        if (closed) {
+            return;
+        }
+        ByteBuffer in = KafkaFrames.payload(frame);
+        RequestHeader header;
+        try {
+            header = RequestHeader.parse(in);
+        } catch (RuntimeException e) {
+            refuse("unreadable request header: " + e.getMessage());
+            return;
+        }
+        ApiKeys api = header.apiKey();
+        short version = header.apiVersion();
+        int correlationId = header.correlationId();
+
+        if (api == ApiKeys.API_VERSIONS && !SupportedApis.isSupported(api, version)) {
+            // As Kafka does: answer in v0 with UNSUPPORTED_VERSION and the range we do support, so the client retries.
+            respondLocally(correlationId, api, version, KafkaFrames.response(correlationId, (short) 0,
+                    SupportedApis.unsupportedApiVersionsResponse(), (short) 0));
+            return;
+        }
+        if (!SupportedApis.isSupported(api)) {
+            refuse("API " + api.name + " (key " + api.id + ") is not supported by the gateway");
+            return;
+        }
+        if (!SupportedApis.isSupported(api, version)) {
+            refuse("API " + api.name + " version " + version + " is not supported by the gateway (supported "
+                    + SupportedApis.minVersion(api) + "-" + SupportedApis.maxVersion(api) + ")");
+            return;
+        }
+        boolean expectsResponse = true;
+        if (api == ApiKeys.PRODUCE) {
+            try {
+                expectsResponse = new ProduceRequestData(new ByteBufferAccessor(in), version).acks() != 0;
+            } catch (RuntimeException e) {
+                refuse("malformed Produce request: " + e.getMessage());
+                return;
+            }
+        }
+        if (expectsResponse) {
+            inFlight.add(new InFlight(correlationId, api, version, null));
+        }
+        writeUpstream(frame);
+    }
+
+    private void onResponse(Buffer frame) {
+        if (closed) {
+            return;
+        }
+        InFlight request = inFlight.poll();
+        if (request == null) {
+            close("broker sent a response to no request");
+            return;
+        }
+        int correlationId = KafkaFrames.correlationId(frame);
+        if (correlationId != request.correlationId()) {
+            close("broker response correlation id " + correlationId + " does not match request " + request.correlationId());
+            return;
+        }
+        Future<Buffer> response;
+        try {
+            response = listener.rewriter().rewrite(request.api(), request.version(), frame);
+        } catch (RuntimeException e) {
+            response = Future.failedFuture(new IllegalStateException("unreadable " + request.api().name
+                    + " v" + request.version() + " response from broker: " + e.getMessage(), e));
+        }
+        sendToClient(response);
+        sendLocalResponsesAtHead();
+    }
+
+    private void respondLocally(int correlationId, ApiKeys api, short version, Buffer response) {
+        if (inFlight.isEmpty()) {
+            sendToClient(Future.succeededFuture(response));
+        } else {
+            inFlight.add(new InFlight(correlationId, api, version, response));
+        }
+    }
+
+    private void sendLocalResponsesAtHead() {
+        while (!inFlight.isEmpty() && inFlight.peek().localResponse() != null) {
+            sendToClient(Future.succeededFuture(inFlight.poll().localResponse()));
+        }
+    }
+
+    /** Writes responses strictly in request order, even when one of them waits for a broker port to be bound. */
+    private void sendToClient(Future<Buffer> response) {
+        if (outputTail.isComplete() && response.isComplete()) {
+            if (response.succeeded()) {
+                writeClient(response.result());
+            } else {
+                close(response.cause().getMessage());
+            }
+            return;
+        }
+        outputTail = outputTail
+                .compose(v -> response)
+                .onSuccess(this::writeClient)
+                .onFailure(e -> close(e.getMessage()))
+                .mapEmpty();
+    }
+
+    private void writeClient(Buffer frame) {
+        if (closed) {
+            return;
+        }
+        client.write(frame);
+        if (client.writeQueueFull() && !fromUpstream.isPaused()) {
+            fromUpstream.pause();
+            client.drainHandler(v -> fromUpstream.resume());
+        }
+    }
+
+    private void writeUpstream(Buffer frame) {
+        upstream.write(frame);
+        if (upstream.writeQueueFull() && !fromClient.isPaused()) {
+            fromClient.pause();
+            upstream.drainHandler(v -> fromClient.resume());
+        }
+    }
+
+    /** Closes the connection because of what the client sent. */
+    private void refuse(String reason) {
+        gateway.stats().refused();
+        close(reason);
+    }
+
+    private void close(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (reason != null) {
+            LOG.info("event=connection_closed listener={} client={} target={} reason=\"{}\"",
+                    listener.listenerConfig().name(), peer, target(), reason);
+        }
+        client.close();
+        if (upstream != null && !upstreamClosed) {
+            upstream.close();
+        }
+    }
+
+    private void onClientClosed() {
+        gateway.stats().clientClosed();
+        closed = true;
+        if (upstream != null && !upstreamClosed) {
+            upstream.close();
+        }
+    }
+
+    private String target() {
+        return targetNode.isEmpty() ? "bootstrap" : "node-" + targetNode.getAsInt();
+    }
+}

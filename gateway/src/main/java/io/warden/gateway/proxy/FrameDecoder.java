@@ -1,0 +1,118 @@
+package io.warden.gateway.proxy;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import io.warden.gateway.protocol.KafkaFrames;
+
+import java.util.function.Consumer;
+
+/**
+ * Splits a byte stream into Kafka frames (4-byte big-endian size, then that many bytes). Each frame is handed on
+ * whole, size prefix included, as a view of the received bytes where it arrived in one piece.
+ *
+ * <p>The size is checked before any of the frame is buffered: zero, negative or above {@code maxFrameBytes} ends
+ * the stream with a reason. A partial frame at end of stream is dropped. Pausing the decoder pauses its source, so
+ * a slow consumer of frames holds back the peer instead of growing a buffer. Not thread-safe: one event loop.
+ */
+final class FrameDecoder implements Handler<Buffer> {
+
+    private final int maxFrameBytes;
+    private final ReadStream<Buffer> source;
+    private final Consumer<Buffer> onFrame;
+    private final Consumer<String> onInvalid;
+
+    private Buffer pending;
+    private int offset;
+    private boolean owned;
+    private boolean paused;
+    private boolean failed;
+
+    FrameDecoder(int maxFrameBytes, ReadStream<Buffer> source, Consumer<Buffer> onFrame, Consumer<String> onInvalid) {
+        this.maxFrameBytes = maxFrameBytes;
+        this.source = source;
+        this.onFrame = onFrame;
+        this.onInvalid = onInvalid;
+    }
+
+    @Override
+    public void handle(Buffer chunk) {
+        if (failed || chunk.length() == 0) {
+            return;
+        }
+        if (pending == null) {
+            pending = chunk;
+            offset = 0;
+            owned = false;
+        } else {
+            if (!owned) {
+                int remaining = pending.length() - offset;
+                Buffer copy = Buffer.buffer(remaining + chunk.length());
+                copy.appendBuffer(pending, offset, remaining);
+                pending = copy;
+                offset = 0;
+                owned = true;
+            }
+            pending.appendBuffer(chunk);
+        }
+        drain();
+    }
+
+    void pause() {
+        paused = true;
+        source.pause();
+    }
+
+    void resume() {
+        paused = false;
+        drain();
+        if (!paused) {
+            source.resume();
+        }
+    }
+
+    boolean isPaused() {
+        return paused;
+    }
+
+    private void drain() {
+        boolean emitted = false;
+        while (!paused && !failed && pending != null) {
+            int available = pending.length() - offset;
+            if (available < KafkaFrames.SIZE_PREFIX) {
+                break;
+            }
+            int size = pending.getInt(offset);
+            if (size <= 0 || size > maxFrameBytes) {
+                failed = true;
+                pending = null;
+                onInvalid.accept(size <= 0
+                        ? "invalid frame size " + size
+                        : "frame size " + size + " exceeds the limit of " + maxFrameBytes + " bytes");
+                return;
+            }
+            int total = KafkaFrames.SIZE_PREFIX + size;
+            if (available < total) {
+                break;
+            }
+            Buffer frame = pending.slice(offset, offset + total);
+            offset += total;
+            emitted = true;
+            onFrame.accept(frame);
+        }
+        if (pending == null) {
+            return;
+        }
+        if (offset == pending.length()) {
+            pending = null;
+            offset = 0;
+            owned = false;
+        } else if (emitted && offset > 0) {
+            // Keep only the unconsumed tail, so a long pipelined stream never grows one buffer without bound.
+            int remaining = pending.length() - offset;
+            pending = pending.getBuffer(offset, offset + remaining);
+            offset = 0;
+            owned = true;
+        }
+    }
+}

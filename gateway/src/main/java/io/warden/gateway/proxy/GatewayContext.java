@@ -1,0 +1,11 @@
+package io.warden.gateway.proxy;
+
+import io.warden.gateway.cluster.ClusterMetadataClient;
+import io.warden.gateway.cluster.TopicNames;
+import io.warden.gateway.cluster.UpstreamNodes;
+import io.warden.gateway.config.WardenConfig;
+
+/** What every listener and connection of one gateway shares. All members are thread-safe. */
+record GatewayContext(WardenConfig config, UpstreamNodes nodes, TopicNames topicNames,
+                      ClusterMetadataClient metadata, GatewayStats stats) {
+}

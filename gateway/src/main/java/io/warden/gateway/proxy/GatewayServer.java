@@ -1,0 +1,111 @@
+package io.warden.gateway.proxy;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.warden.gateway.cluster.ClusterMetadataClient;
+import io.warden.gateway.cluster.TopicNames;
+import io.warden.gateway.cluster.UpstreamNodes;
+import io.warden.gateway.config.ListenerConfig;
+import io.warden.gateway.config.WardenConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A running gateway: every configured listener deployed on {@code instances} event loops, plus the state they
+ * share (upstream node addresses, topic names, counters). Start with {@link #start}, stop with {@link #stop}.
+ */
+public final class GatewayServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final Vertx vertx;
+    private final GatewayContext context;
+    private final List<String> deployments = new ArrayList<>();
+    private final List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
+
+    private GatewayServer(Vertx vertx, GatewayContext context) {
+        this.vertx = vertx;
+        this.context = context;
+    }
+
+    /** Starts the gateway with one listener instance per available processor. */
+    public static Future<GatewayServer> start(Vertx vertx, WardenConfig config) {
+        return start(vertx, config, Runtime.getRuntime().availableProcessors());
+    }
+
+    public static Future<GatewayServer> start(Vertx vertx, WardenConfig config, int instances) {
+        UpstreamNodes nodes = new UpstreamNodes();
+        ClusterMetadataClient metadata = new ClusterMetadataClient(config.upstream(), nodes);
+        GatewayContext context = new GatewayContext(config, nodes, new TopicNames(metadata), metadata, new GatewayStats());
+        GatewayServer server = new GatewayServer(vertx, context);
+        Future<Void> chain = Future.succeededFuture();
+        for (ListenerConfig listener : config.listeners()) {
+            chain = chain.compose(v -> vertx.deployVerticle(() -> {
+                        ListenerVerticle verticle = new ListenerVerticle(listener, context);
+                        server.verticles.add(verticle);
+                        return verticle;
+                    }, new DeploymentOptions().setInstances(instances))
+                    .onSuccess(id -> {
+                        server.deployments.add(id);
+                        LOG.info("event=listener_started listener={} bootstrap={}:{} advertised={} broker_ports={} security=PLAINTEXT",
+                                listener.name(), listener.bindHost(), listener.bootstrapPort(),
+                                listener.advertisedHost(), listener.brokerPorts());
+                    })
+                    .mapEmpty());
+        }
+        return chain
+                .onFailure(e -> server.stop())
+                .map(v -> {
+                    server.prebindBrokerPorts();
+                    return server;
+                });
+    }
+
+    /**
+     * Learns the cluster's brokers in the background and binds their ports, so clients that remember a broker
+     * address from before a gateway restart can reconnect without going through bootstrap first.
+     */
+    private void prebindBrokerPorts() {
+        context.metadata().refreshNodes().whenComplete((nodes, err) -> {
+            if (err != null) {
+                LOG.info("event=upstream_not_reachable_yet reason=\"{}\"", err.getMessage());
+                return;
+            }
+            verticles.forEach(v -> v.bindKnownBrokers(nodes.keySet()));
+        });
+    }
+
+    public WardenConfig config() {
+        return context.config();
+    }
+
+    public GatewayStats stats() {
+        return context.stats();
+    }
+
+    public TopicNames topicNames() {
+        return context.topicNames();
+    }
+
+    public UpstreamNodes upstreamNodes() {
+        return context.nodes();
+    }
+
+    /** Stops accepting, closes every connection and the metadata client. */
+    public Future<Void> stop() {
+        List<Future<Void>> undeploying = new ArrayList<>();
+        deployments.forEach(id -> undeploying.add(vertx.undeploy(id)));
+        deployments.clear();
+        return Future.join(undeploying)
+                .eventually(() -> vertx.executeBlocking(() -> {
+                    context.metadata().close();
+                    return null;
+                }))
+                .mapEmpty();
+    }
+}

@@ -1,0 +1,50 @@
+package io.warden.gateway.proxy;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Live counters of the gateway's connections. Thread-safe; read by tests and, later, by metrics. */
+public final class GatewayStats {
+
+    private final AtomicLong openClientConnections = new AtomicLong();
+    private final AtomicLong openUpstreamConnections = new AtomicLong();
+    private final AtomicLong acceptedClientConnections = new AtomicLong();
+    private final AtomicLong refusedConnections = new AtomicLong();
+
+    void clientOpened() {
+        openClientConnections.incrementAndGet();
+        acceptedClientConnections.incrementAndGet();
+    }
+
+    void clientClosed() {
+        openClientConnections.decrementAndGet();
+    }
+
+    void upstreamOpened() {
+        openUpstreamConnections.incrementAndGet();
+    }
+
+    void upstreamClosed() {
+        openUpstreamConnections.decrementAndGet();
+    }
+
+    void refused() {
+        refusedConnections.incrementAndGet();
+    }
+
+    public long openClientConnections() {
+        return openClientConnections.get();
+    }
+
+    public long openUpstreamConnections() {
+        return openUpstreamConnections.get();
+    }
+
+    public long acceptedClientConnections() {
+        return acceptedClientConnections.get();
+    }
+
+    /** Connections closed by the gateway because of what the client sent. */
+    public long refusedConnections() {
+        return refusedConnections.get();
+    }
+}

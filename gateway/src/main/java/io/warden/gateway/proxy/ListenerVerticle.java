@@ -1,0 +1,144 @@
+package io.warden.gateway.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.warden.gateway.config.HostPort;
+import io.warden.gateway.config.ListenerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One event loop's share of a listener: the bootstrap server, the broker-port servers bound so far, and the
+ * client used to reach the brokers. Several instances share the same ports (Vert.x spreads connections among
+ * them); each binds a broker port on its own loop the first time one of its connections announces that broker.
+ * All state is confined to this verticle's event loop.
+ */
+final class ListenerVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerVerticle.class);
+    private static final AtomicInteger BOOTSTRAP_ROTATION = new AtomicInteger();
+
+    private final ListenerConfig config;
+    private final GatewayContext gateway;
+    private final Map<Integer, Future<Integer>> brokerPorts = new HashMap<>();
+    private final List<NetServer> servers = new ArrayList<>();
+    private NetClient upstreamClient;
+    private ResponseRewriter rewriter;
+
+    ListenerVerticle(ListenerConfig config, GatewayContext gateway) {
+        this.config = config;
+        this.gateway = gateway;
+    }
+
+    @Override
+    public Future<?> start() {
+        upstreamClient = vertx.createNetClient(new NetClientOptions()
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) gateway.config().upstream().connectTimeout().toMillis()));
+        rewriter = new ResponseRewriter(this, gateway.nodes(), gateway.topicNames());
+        NetServer bootstrap = newServer(OptionalInt.empty());
+        return bootstrap.listen(config.bootstrapPort(), config.bindHost())
+                .onSuccess(s -> bindKnownBrokers(gateway.nodes().snapshot().keySet()));
+    }
+
+    @Override
+    public Future<?> stop() {
+        List<Future<Void>> closing = new ArrayList<>();
+        servers.forEach(s -> closing.add(s.close()));
+        closing.add(upstreamClient.close());
+        return Future.join(closing);
+    }
+
+    ListenerConfig listenerConfig() {
+        return config;
+    }
+
+    GatewayContext gateway() {
+        return gateway;
+    }
+
+    io.vertx.core.Context context() {
+        return context;
+    }
+
+    ResponseRewriter rewriter() {
+        return rewriter;
+    }
+
+    /** Binds the broker ports of these nodes on this loop, where not bound already. Best effort. */
+    void bindKnownBrokers(Collection<Integer> nodeIds) {
+        context.runOnContext(v -> nodeIds.forEach(id -> ensureBrokerPort(id)
+                .onFailure(e -> LOG.warn("event=broker_port_unavailable listener={} node={} reason=\"{}\"",
+                        config.name(), id, e.getMessage()))));
+    }
+
+    /** Completes once every one of these nodes has its gateway port bound on this loop. */
+    Future<Void> ensureBrokerPorts(Collection<Integer> nodeIds) {
+        if (nodeIds.size() == 1) {
+            return ensureBrokerPort(nodeIds.iterator().next()).mapEmpty();
+        }
+        List<Future<Integer>> all = new ArrayList<>(nodeIds.size());
+        nodeIds.forEach(id -> all.add(ensureBrokerPort(id)));
+        return Future.all(all).mapEmpty();
+    }
+
+    private Future<Integer> ensureBrokerPort(int nodeId) {
+        Future<Integer> known = brokerPorts.get(nodeId);
+        if (known != null && !known.failed()) {
+            return known;
+        }
+        OptionalInt port = config.portForNode(nodeId);
+        if (port.isEmpty()) {
+            return Future.failedFuture("broker node " + nodeId + " has no gateway port: listener '" + config.name()
+                    + "' maps node ids " + config.firstNodeId() + ".." + (config.firstNodeId() + config.brokerPorts().size() - 1)
+                    + " to ports " + config.brokerPorts() + "; widen brokerPorts or change firstNodeId");
+        }
+        Future<Integer> bound = newServer(OptionalInt.of(nodeId)).listen(port.getAsInt(), config.bindHost())
+                .map(s -> {
+                    LOG.debug("event=broker_port_bound listener={} node={} port={}", config.name(), nodeId, s.actualPort());
+                    return s.actualPort();
+                });
+        brokerPorts.put(nodeId, bound);
+        return bound;
+    }
+
+    private NetServer newServer(OptionalInt nodeId) {
+        NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true));
+        server.connectHandler(socket -> new ClientConnection(this, socket, nodeId).start());
+        servers.add(server);
+        return server;
+    }
+
+    /** Connects to a bootstrap broker, trying each configured one in turn, starting from a rotating position. */
+    Future<NetSocket> connectBootstrap() {
+        List<HostPort> candidates = gateway.config().upstream().bootstrapServers();
+        int start = Math.floorMod(BOOTSTRAP_ROTATION.getAndIncrement(), candidates.size());
+        return connectAny(candidates, start, 0, null);
+    }
+
+    private Future<NetSocket> connectAny(List<HostPort> candidates, int start, int attempt, Throwable last) {
+        if (attempt == candidates.size()) {
+            return Future.failedFuture(new IllegalStateException("no bootstrap broker reachable; last error: "
+                    + (last == null ? "none" : last.getMessage()), last));
+        }
+        HostPort target = candidates.get((start + attempt) % candidates.size());
+        return connect(target).recover(err -> connectAny(candidates, start, attempt + 1, err));
+    }
+
+    Future<NetSocket> connect(HostPort target) {
+        return upstreamClient.connect(target.port(), target.host());
+    }
+}
