@@ -1,0 +1,98 @@
+package io.warden.gateway.it;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** Unmodified Kafka Java clients pointed at an address, with settings the tests vary. */
+public final class Clients {
+
+    private Clients() {
+    }
+
+    public static Admin admin(String bootstrap) {
+        return Admin.create(Map.of("bootstrap.servers", bootstrap, "request.timeout.ms", 15_000, "default.api.timeout.ms", 30_000));
+    }
+
+    public static KafkaProducer<String, String> producer(String bootstrap, Map<String, Object> extra) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        c.putAll(extra);
+        return new KafkaProducer<>(c);
+    }
+
+    public static KafkaProducer<byte[], byte[]> bytesProducer(String bootstrap, Map<String, Object> extra) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        c.putAll(extra);
+        return new KafkaProducer<>(c);
+    }
+
+    public static KafkaConsumer<String, String> consumer(String bootstrap, Map<String, Object> extra) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.putAll(extra);
+        return new KafkaConsumer<>(c);
+    }
+
+    public static KafkaConsumer<byte[], byte[]> bytesConsumer(String bootstrap, Map<String, Object> extra) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.putAll(extra);
+        return new KafkaConsumer<>(c);
+    }
+
+    public static String createTopic(Admin admin, int partitions) throws Exception {
+        String name = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        createTopic(admin, name, partitions, (short) 1);
+        return name;
+    }
+
+    public static void createTopic(Admin admin, String name, int partitions, short replicationFactor) throws Exception {
+        admin.createTopics(List.of(new NewTopic(name, partitions, replicationFactor))).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Reads every partition of a topic from the beginning until {@code expected} records arrived (or 30 s passed). */
+    public static <K, V> List<ConsumerRecord<K, V>> readFromStart(KafkaConsumer<K, V> consumer, String topic, int expected) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        List<ConsumerRecord<K, V>> out = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (out.size() < expected && System.nanoTime() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,121 @@
+package io.warden.gateway.it;
+
+import io.vertx.core.Vertx;
+import io.warden.gateway.config.HostPort;
+import io.warden.gateway.config.LimitsConfig;
+import io.warden.gateway.config.ListenerConfig;
+import io.warden.gateway.config.PortRange;
+import io.warden.gateway.config.UpstreamConfig;
+import io.warden.gateway.config.WardenConfig;
+import io.warden.gateway.proxy.GatewayServer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/** A real gateway in this JVM in front of the given brokers, on free loopback ports. */
+public final class GatewayFixture implements AutoCloseable {
+
+    public static final int BROKER_PORTS = 10;
+
+    private final Vertx vertx;
+    private final GatewayServer server;
+    private final ListenerConfig listener;
+
+    private GatewayFixture(Vertx vertx, GatewayServer server, ListenerConfig listener) {
+        this.vertx = vertx;
+        this.server = server;
+        this.listener = listener;
+    }
+
+    public static GatewayFixture start(String upstreamBootstrap) {
+        return start(upstreamBootstrap, LimitsConfig.DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    public static GatewayFixture start(String upstreamBootstrap, int maxFrameBytes) {
+        List<HostPort> upstream = Arrays.stream(upstreamBootstrap.split(",")).map(HostPort::parse).toList();
+        int base = freeRange(BROKER_PORTS + 1);
+        ListenerConfig listener = new ListenerConfig("test", "127.0.0.1", "127.0.0.1", base,
+                new PortRange(base + 1, base + BROKER_PORTS), 0);
+        WardenConfig config = new WardenConfig(List.of(listener),
+                new UpstreamConfig(upstream, Duration.ofSeconds(5), Duration.ofSeconds(10)),
+                new LimitsConfig(maxFrameBytes));
+        Vertx vertx = Vertx.vertx();
+        try {
+            GatewayServer server = GatewayServer.start(vertx, config, 2).await(30, TimeUnit.SECONDS);
+            return new GatewayFixture(vertx, server, listener);
+        } catch (Exception e) {
+            vertx.close();
+            throw new IllegalStateException("gateway failed to start", e);
+        }
+    }
+
+    public String bootstrap() {
+        return "127.0.0.1:" + listener.bootstrapPort();
+    }
+
+    public int bootstrapPort() {
+        return listener.bootstrapPort();
+    }
+
+    public ListenerConfig listener() {
+        return listener;
+    }
+
+    public GatewayServer server() {
+        return server;
+    }
+
+    /** True when this address is one of the gateway's own (bootstrap or broker ports). */
+    public boolean isGatewayAddress(String host, int port) {
+        return host.equals(listener.advertisedHost())
+                && (port == listener.bootstrapPort() || listener.brokerPorts().contains(port));
+    }
+
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put("bootstrap.servers", bootstrap());
+        return config;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            server.stop().await(20, TimeUnit.SECONDS);
+        } finally {
+            vertx.close().await(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The first port of {@code count} consecutive free loopback ports, below the ephemeral range. */
+    static int freeRange(int count) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20_000, 32_000 - count);
+            boolean free = true;
+            for (int p = base; p < base + count && free; p++) {
+                free = isFree(p);
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free port range of " + count);
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.warden.gateway.it;
+
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+
+/** A blocking socket that speaks raw Kafka frames, for sending exactly the bytes a test needs. */
+public final class RawKafkaConnection implements AutoCloseable {
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private int nextCorrelationId = 1;
+
+    public RawKafkaConnection(String host, int port) throws IOException {
+        socket = new Socket(host, port);
+        socket.setSoTimeout(10_000);
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    /** Sends a request with a proper header; returns its correlation id. */
+    public int send(ApiKeys api, short version, ApiMessage body) throws IOException {
+        int correlationId = nextCorrelationId++;
+        send(api, version, correlationId, body);
+        return correlationId;
+    }
+
+    public void send(ApiKeys api, short version, int correlationId, ApiMessage body) throws IOException {
+        RequestHeader header = new RequestHeader(api, version, "raw-test", correlationId);
+        ByteBuffer h = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
+        ByteBuffer b = MessageUtil.toByteBufferAccessor(body, version).buffer();
+        ByteBuffer frame = ByteBuffer.allocate(4 + h.remaining() + b.remaining());
+        frame.putInt(h.remaining() + b.remaining()).put(h).put(b).flip();
+        writeRaw(frame.array());
+    }
+
+    public void writeRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Reads one response frame, positioned after the header of the given version. */
+    public ByteBuffer receive(short responseHeaderVersion, int expectedCorrelationId) throws IOException {
+        int size = in.readInt();
+        byte[] payload = new byte[size];
+        in.readFully(payload);
+        ByteBuffer buf = ByteBuffer.wrap(payload);
+        ResponseHeader header = ResponseHeader.parse(buf, responseHeaderVersion);
+        if (header.correlationId() != expectedCorrelationId) {
+            throw new IllegalStateException("correlation id " + header.correlationId() + ", expected " + expectedCorrelationId);
+        }
+        return buf;
+    }
+
+    public <T> T receive(ApiKeys api, short version, int correlationId, java.util.function.Function<ByteBufferAccessor, T> reader) throws IOException {
+        ByteBuffer body = receive(api.responseHeaderVersion(version), correlationId);
+        return reader.apply(new ByteBufferAccessor(body));
+    }
+
+    /** True when the peer closes the connection within the socket timeout (reads return end of stream). */
+    public boolean isClosedByPeer() {
+        try {
+            while (true) {
+                if (in.read() < 0) {
+                    return true;
+                }
+            }
+        } catch (EOFException | SocketException e) {
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
