@@ -10,6 +10,8 @@ import io.warden.gateway.protocol.BrokerAddresses.NodeAddress;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -41,6 +43,10 @@ final class ResponseRewriter {
         if (api == ApiKeys.API_VERSIONS) {
             return Future.succeededFuture(narrowApiVersions(version, frame));
         }
+        if (api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS || api == ApiKeys.CREATE_TOPICS) {
+            learnTopicIds(api, version, frame);
+            return Future.succeededFuture(frame);
+        }
         if (!BrokerAddresses.mayCarryAddresses(api, version)) {
             return Future.succeededFuture(frame);
         }
@@ -63,6 +69,20 @@ final class ResponseRewriter {
                     BrokerAddresses.replace(body, this::gatewayAddress);
                     return KafkaFrames.frame(header, KafkaFrames.serialize(body, version));
                 });
+    }
+
+    /** Responses other than Metadata that name topics by both id and name. */
+    private void learnTopicIds(ApiKeys api, short version, Buffer frame) {
+        ByteBuffer in = KafkaFrames.payload(frame);
+        ResponseHeader.parse(in, api.responseHeaderVersion(version));
+        ByteBufferAccessor body = new ByteBufferAccessor(in);
+        if (api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS) {
+            new DescribeTopicPartitionsResponseData(body, version).topics()
+                    .forEach(t -> topicNames.learn(t.topicId(), t.name()));
+        } else {
+            new CreateTopicsResponseData(body, version).topics()
+                    .forEach(t -> topicNames.learn(t.topicId(), t.name()));
+        }
     }
 
     private HostPort gatewayAddress(int nodeId) {

@@ -86,11 +86,12 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             server.stop().await(20, TimeUnit.SECONDS);
-        } finally {
             vertx.close().await(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("gateway did not stop cleanly", e);
         }
     }
 

@@ -87,6 +87,20 @@ public final class RawKafkaConnection implements AutoCloseable {
         }
     }
 
+    /** Frames with a hand-made body, for versions the client library cannot write. */
+    public static final class Frame {
+        private Frame() {
+        }
+
+        public static void send(RawKafkaConnection c, ApiKeys api, short version, int correlationId, byte[] body) throws IOException {
+            RequestHeader header = new RequestHeader(api, version, "raw-test", correlationId);
+            ByteBuffer h = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
+            ByteBuffer frame = ByteBuffer.allocate(4 + h.remaining() + body.length);
+            frame.putInt(h.remaining() + body.length).put(h).put(body).flip();
+            c.writeRaw(frame.array());
+        }
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -1,0 +1,90 @@
+package io.warden.gateway.it;
+
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** kcat (librdkafka), a second, independent client implementation, through the gateway. */
+@ExtendWith(KafkaClusterExtension.class)
+class KcatIT {
+
+    static KafkaCluster cluster;
+    static GatewayFixture gateway;
+    static Admin admin;
+
+    @BeforeAll
+    static void startGateway() {
+        gateway = GatewayFixture.start(cluster.getBootstrapServers());
+        admin = Clients.admin(gateway.bootstrap());
+    }
+
+    @AfterAll
+    static void stopGateway() throws Exception {
+        admin.close();
+        gateway.close();
+    }
+
+    @Test
+    void listsMetadataWithGatewayAddressesOnly() throws Exception {
+        String topic = Clients.createTopic(admin, 2);
+        Result r = kcat(null, "-L");
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(r.output).contains("topic \"" + topic + "\" with 2 partitions");
+        Matcher m = Pattern.compile("broker (\\d+) at ([^:\\s]+):(\\d+)").matcher(r.output);
+        List<String> brokers = new ArrayList<>();
+        while (m.find()) {
+            brokers.add(m.group(0));
+            assertThat(gateway.isGatewayAddress(m.group(2), Integer.parseInt(m.group(3)))).as(m.group(0)).isTrue();
+        }
+        assertThat(brokers).isNotEmpty();
+    }
+
+    @Test
+    void producesAndConsumes() throws Exception {
+        String topic = Clients.createTopic(admin, 1);
+        StringBuilder input = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            input.append("line-").append(i).append('\n');
+        }
+        Result produced = kcat(input.toString(), "-t", topic, "-P");
+        assertThat(produced.exit).as(produced.output).isZero();
+
+        Result consumed = kcat(null, "-t", topic, "-C", "-o", "beginning", "-e", "-q");
+        assertThat(consumed.exit).as(consumed.output).isZero();
+        assertThat(consumed.output.lines().filter(l -> l.startsWith("line-")).toList())
+                .hasSize(100).contains("line-0", "line-99");
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result kcat(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("kcat", "-b", gateway.bootstrap(), "-m", "30"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("kcat did not finish: " + String.join(" ", command));
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+}
