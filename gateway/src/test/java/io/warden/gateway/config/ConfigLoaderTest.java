@@ -1,0 +1,89 @@
+package io.warden.gateway.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+
+    @Test
+    void readsAFullConfiguration() {
+        WardenConfig c = ConfigLoader.parse("w.yaml", """
+                listeners:
+                  - name: internal
+                    bindHost: 0.0.0.0
+                    advertisedHost: warden.example.com
+                    bootstrapPort: 9092
+                    brokerPorts: 9100-9109
+                    firstNodeId: 1
+                upstream:
+                  bootstrapServers: [kafka-1:9092, "[::1]:9093"]
+                  connectTimeoutMs: 2000
+                  metadataTimeoutMs: 3000
+                limits:
+                  maxFrameBytes: 2048
+                """);
+        ListenerConfig l = c.listeners().get(0);
+        assertThat(l).isEqualTo(new ListenerConfig("internal", "0.0.0.0", "warden.example.com", 9092, new PortRange(9100, 9109), 1));
+        assertThat(l.portForNode(1)).hasValue(9100);
+        assertThat(l.portForNode(10)).hasValue(9109);
+        assertThat(l.portForNode(11)).isEmpty();
+        assertThat(l.portForNode(0)).isEmpty();
+        assertThat(c.upstream().bootstrapServers()).containsExactly(new HostPort("kafka-1", 9092), new HostPort("::1", 9093));
+        assertThat(c.upstream().connectTimeout()).isEqualTo(Duration.ofMillis(2000));
+        assertThat(c.upstream().metadataTimeout()).isEqualTo(Duration.ofMillis(3000));
+        assertThat(c.limits().maxFrameBytes()).isEqualTo(2048);
+    }
+
+    @Test
+    void appliesDefaults() {
+        WardenConfig c = ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [localhost:9093]}");
+        assertThat(c.listeners()).containsExactly(
+                new ListenerConfig("default", "127.0.0.1", "127.0.0.1", 9092, new PortRange(9100, 9199), 0));
+        assertThat(c.limits().maxFrameBytes()).isEqualTo(100 * 1024 * 1024);
+    }
+
+    @Test
+    void theShippedExampleIsValid() {
+        Path example = Path.of("..", "config", "warden.example.yaml");
+        assertThat(Files.exists(example)).isTrue();
+        WardenConfig c = ConfigLoader.load(example);
+        assertThat(c.listeners()).isNotEmpty();
+    }
+
+    @Test
+    void errorsNameTheFileTheFieldAndWhatIsExpected() {
+        List<String[]> cases = List.of(
+                new String[] {"listeners: []\nupstream: {bootstrapServers: [k:1]}", "w.yaml: listeners: expected a non-empty list"},
+                new String[] {"upstream: {}", "w.yaml: upstream.bootstrapServers: expected a non-empty list of host:port"},
+                new String[] {"upstream: {bootstrapServers: [kafka]}", "w.yaml: upstream.bootstrapServers[0]: expected host:port, got 'kafka'"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlimits: {maxFrameBytes: lots}", "w.yaml: limits.maxFrameBytes: expected an integer between 1024 and 2147483647, got 'lots'"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{bootstrapPort: 9092}]", "w.yaml: listeners[0].brokerPorts: is required"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{bootstrapPort: 9100, brokerPorts: 9100-9110}]", "w.yaml: listeners[0].brokerPorts: must not contain the bootstrap port 9100"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{bindHost: 0.0.0.0, brokerPorts: 9100-9110}]", "w.yaml: listeners[0].advertisedHost: is required when bindHost is 0.0.0.0"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{brokerPorts: 9100-9110}, {name: b, bootstrapPort: 9093, brokerPorts: 9105-9120}]", "w.yaml: listeners[1]: ports overlap with listener 'listeners[0]'"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{brokerPorts: 9110-9100}]", "w.yaml: listeners[0].brokerPorts: expected first-last with 1 <= first <= last <= 65535"},
+                new String[] {"upstream: {bootstrapServers: [k:1], bootstarp: x}", "w.yaml: upstream.bootstarp: unknown key; expected one of [bootstrapServers, connectTimeoutMs, metadataTimeoutMs]"},
+                new String[] {"listeners: [{brokerPorts: 9100-9110}]", "w.yaml: upstream: is required"},
+                new String[] {"upstream: [", "w.yaml: not valid YAML at line"});
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", c[0]))
+                    .as(c[0])
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(c[1]);
+        }
+    }
+
+    @Test
+    void aMissingFileIsAConfigError() {
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("no-such-warden.yaml")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("no-such-warden.yaml: file not found");
+    }
+}

@@ -1,0 +1,125 @@
+package io.warden.gateway.proxy;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FrameDecoderTest {
+
+    /** Only records whether the decoder asked its source to pause. */
+    private static final class Source implements ReadStream<Buffer> {
+        boolean paused;
+
+        @Override
+        public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> pause() {
+            paused = true;
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> resume() {
+            paused = false;
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> fetch(long amount) {
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+            return this;
+        }
+    }
+
+    private final Source source = new Source();
+    private final List<String> frames = new ArrayList<>();
+    private final List<String> invalid = new ArrayList<>();
+    private final FrameDecoder decoder = new FrameDecoder(100, source,
+            f -> frames.add(f.getInt(0) + ":" + f.getString(4, f.length())), invalid::add);
+
+    private static Buffer frame(String body) {
+        return Buffer.buffer().appendInt(body.length()).appendString(body);
+    }
+
+    @Test
+    void splitsFramesThatArriveTogether() {
+        decoder.handle(frame("one").appendBuffer(frame("two")).appendBuffer(frame("three")));
+        assertThat(frames).containsExactly("3:one", "3:two", "5:three");
+    }
+
+    @Test
+    void joinsFramesThatArriveInPieces() {
+        Buffer all = frame("hello").appendBuffer(frame("world!"));
+        for (int i = 0; i < all.length(); i++) {
+            decoder.handle(all.getBuffer(i, i + 1));
+        }
+        assertThat(frames).containsExactly("5:hello", "6:world!");
+    }
+
+    @Test
+    void keepsOnlyTheTailAcrossChunks() {
+        Buffer all = frame("aaaa").appendBuffer(frame("bbbb")).appendBuffer(frame("cccc"));
+        decoder.handle(all.getBuffer(0, 10));
+        decoder.handle(all.getBuffer(10, 19));
+        decoder.handle(all.getBuffer(19, all.length()));
+        assertThat(frames).containsExactly("4:aaaa", "4:bbbb", "4:cccc");
+    }
+
+    @Test
+    void refusesSizesOutOfRangeBeforeReadingTheBody() {
+        decoder.handle(Buffer.buffer().appendInt(101));
+        assertThat(invalid).containsExactly("frame size 101 exceeds the limit of 100 bytes");
+        decoder.handle(frame("ignored after failure"));
+        assertThat(frames).isEmpty();
+    }
+
+    @Test
+    void refusesNegativeAndZeroSizes() {
+        new FrameDecoder(100, source, f -> { }, invalid::add).handle(Buffer.buffer().appendInt(-1));
+        new FrameDecoder(100, source, f -> { }, invalid::add).handle(Buffer.buffer().appendInt(0));
+        assertThat(invalid).containsExactly("invalid frame size -1", "invalid frame size 0");
+    }
+
+    @Test
+    void holdsFramesWhilePausedAndPausesItsSource() {
+        decoder.pause();
+        assertThat(source.paused).isTrue();
+        decoder.handle(frame("a").appendBuffer(frame("b")));
+        assertThat(frames).isEmpty();
+        decoder.resume();
+        assertThat(source.paused).isFalse();
+        assertThat(frames).containsExactly("1:a", "1:b");
+    }
+
+    @Test
+    void aConsumerThatPausesMidBatchStopsDelivery() {
+        FrameDecoder[] self = new FrameDecoder[1];
+        List<String> got = new ArrayList<>();
+        self[0] = new FrameDecoder(100, source, f -> {
+            got.add(f.getString(4, f.length()));
+            self[0].pause();
+        }, invalid::add);
+        self[0].handle(frame("x").appendBuffer(frame("y")));
+        assertThat(got).containsExactly("x");
+        self[0].resume();
+        assertThat(got).containsExactly("x", "y");
+    }
+}
