@@ -1,13 +1,233 @@
 package io.warden.dev;
 
-import java.util.List;
+import io.vertx.core.Vertx;
+import io.warden.gateway.config.HostPort;
+import io.warden.gateway.config.LimitsConfig;
+import io.warden.gateway.config.ListenerConfig;
+import io.warden.gateway.config.PortRange;
+import io.warden.gateway.config.UpstreamConfig;
+import io.warden.gateway.config.WardenConfig;
+import io.warden.gateway.proxy.GatewayServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code warden bench}: Kafka's own perf tools ({@code ProducerPerformance}, {@code ConsumerPerformance}, each in
+ * its own JVM) against one embedded broker, directly and through the gateway, interleaved round by round so both
+ * see the same machine conditions. Prints each run, the medians, and as its last line
+ * {@code gateway/direct produce=<ratio> consume=<ratio> p99_added_ms=<ms>}.
+ */
 final class Benchmark {
-    private Benchmark() {
+
+    private static final Pattern PRODUCER_SUMMARY = Pattern.compile(
+            "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, ([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th");
+
+    private record ProduceRun(double recordsPerSec, double mbPerSec, double p50, double p99) {
     }
 
-    static int run(List<String> args) {
-        System.err.println("bench: not built yet");
-        return 1;
+    private enum Mode { DIRECT, GATEWAY }
+
+    private final int records;
+    private final int recordSize;
+    private final int rounds;
+    private final double latencySeconds;
+    private String direct;
+    private String gateway;
+    private Admin admin;
+    private int topicCounter;
+
+    private Benchmark(int records, int recordSize, int rounds, double latencySeconds) {
+        this.records = records;
+        this.recordSize = recordSize;
+        this.rounds = rounds;
+        this.latencySeconds = latencySeconds;
+    }
+
+    static int run(List<String> args) throws Exception {
+        int records = 200_000;
+        int recordSize = 1024;
+        int rounds = 3;
+        double latencySeconds = 10;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--records" -> records = Integer.parseInt(args.get(++i));
+                case "--record-size" -> recordSize = Integer.parseInt(args.get(++i));
+                case "--rounds" -> rounds = Integer.parseInt(args.get(++i));
+                case "--latency-seconds" -> latencySeconds = Double.parseDouble(args.get(++i));
+                default -> {
+                    System.err.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S]");
+                    return 2;
+                }
+            }
+        }
+        return new Benchmark(records, recordSize, rounds, latencySeconds).execute();
+    }
+
+    private int execute() throws Exception {
+        System.out.printf(Locale.ROOT, "bench: %d records of %d bytes, acks=all, %d rounds, %d cores%n",
+                records, recordSize, rounds, Runtime.getRuntime().availableProcessors());
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Path.of(".warden-bench", "kafka"), 0, Map.of())) {
+            Vertx vertx = Vertx.vertx();
+            int bootstrapPort = EmbeddedKafkaBroker.freePort();
+            int brokerPort = EmbeddedKafkaBroker.freePort();
+            WardenConfig config = new WardenConfig(
+                    List.of(new ListenerConfig("bench", "127.0.0.1", "127.0.0.1", bootstrapPort,
+                            new PortRange(brokerPort, brokerPort), EmbeddedKafkaBroker.NODE_ID)),
+                    new UpstreamConfig(List.of(HostPort.parse(broker.bootstrapServers())), Duration.ofSeconds(10), Duration.ofSeconds(15)),
+                    new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES));
+            GatewayServer server = GatewayServer.start(vertx, config).await(60, TimeUnit.SECONDS);
+            direct = broker.bootstrapServers();
+            gateway = "127.0.0.1:" + bootstrapPort;
+            admin = Admin.create(Map.of("bootstrap.servers", direct));
+            try {
+                return measure();
+            } finally {
+                admin.close();
+                server.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private int measure() throws Exception {
+        List<ProduceRun> directProduce = new ArrayList<>();
+        List<ProduceRun> gatewayProduce = new ArrayList<>();
+        List<Double> directConsume = new ArrayList<>();
+        List<Double> gatewayConsume = new ArrayList<>();
+
+        warmUp();
+        for (int round = 1; round <= rounds; round++) {
+            List<Mode> order = round % 2 == 1 ? List.of(Mode.DIRECT, Mode.GATEWAY) : List.of(Mode.GATEWAY, Mode.DIRECT);
+            for (Mode mode : order) {
+                String topic = newTopic();
+                ProduceRun p = produce(mode, topic, records, -1);
+                (mode == Mode.DIRECT ? directProduce : gatewayProduce).add(p);
+                System.out.printf(Locale.ROOT, "round %d produce %-7s %8.1f MB/s  p50 %4.0f ms  p99 %5.0f ms%n",
+                        round, mode, p.mbPerSec, p.p50, p.p99);
+                double c = consume(mode, topic, records);
+                (mode == Mode.DIRECT ? directConsume : gatewayConsume).add(c);
+                System.out.printf(Locale.ROOT, "round %d consume %-7s %8.1f MB/s%n", round, mode, c);
+            }
+        }
+
+        double directRate = median(directProduce.stream().map(ProduceRun::recordsPerSec).toList());
+        int fixedRate = (int) Math.max(1, directRate / 2);
+        int latencyRecords = (int) Math.max(1000, fixedRate * latencySeconds);
+        List<Double> directP99 = new ArrayList<>();
+        List<Double> gatewayP99 = new ArrayList<>();
+        for (int round = 1; round <= Math.max(2, rounds - 1); round++) {
+            List<Mode> order = round % 2 == 1 ? List.of(Mode.DIRECT, Mode.GATEWAY) : List.of(Mode.GATEWAY, Mode.DIRECT);
+            for (Mode mode : order) {
+                ProduceRun p = produce(mode, newTopic(), latencyRecords, fixedRate);
+                (mode == Mode.DIRECT ? directP99 : gatewayP99).add(p.p99);
+                System.out.printf(Locale.ROOT, "round %d latency at %d rec/s %-7s p50 %4.0f ms  p99 %5.0f ms%n",
+                        round, fixedRate, mode, p.p50, p.p99);
+            }
+        }
+
+        double produceDirect = median(directProduce.stream().map(ProduceRun::mbPerSec).toList());
+        double produceGateway = median(gatewayProduce.stream().map(ProduceRun::mbPerSec).toList());
+        double consumeDirect = median(directConsume);
+        double consumeGateway = median(gatewayConsume);
+        double p99Direct = median(directP99);
+        double p99Gateway = median(gatewayP99);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "median produce: direct %.1f MB/s (p50 %.0f ms, p99 %.0f ms), gateway %.1f MB/s (p50 %.0f ms, p99 %.0f ms)%n",
+                produceDirect, median(directProduce.stream().map(ProduceRun::p50).toList()), median(directProduce.stream().map(ProduceRun::p99).toList()),
+                produceGateway, median(gatewayProduce.stream().map(ProduceRun::p50).toList()), median(gatewayProduce.stream().map(ProduceRun::p99).toList()));
+        System.out.printf(Locale.ROOT, "median consume: direct %.1f MB/s, gateway %.1f MB/s%n", consumeDirect, consumeGateway);
+        System.out.printf(Locale.ROOT, "median p99 at %d rec/s (half the direct maximum): direct %.0f ms, gateway %.0f ms%n",
+                fixedRate, p99Direct, p99Gateway);
+        System.out.printf(Locale.ROOT, "gateway/direct produce=%.2f consume=%.2f p99_added_ms=%.0f%n",
+                produceGateway / produceDirect, consumeGateway / consumeDirect, p99Gateway - p99Direct);
+        return 0;
+    }
+
+    /** One short run each way, so JIT and page cache do not favour whichever mode runs second. */
+    private void warmUp() throws Exception {
+        int n = Math.max(1000, records / 10);
+        for (Mode mode : Mode.values()) {
+            String topic = newTopic();
+            produce(mode, topic, n, -1);
+            consume(mode, topic, n);
+        }
+    }
+
+    private String newTopic() throws Exception {
+        String topic = "bench-" + (++topicCounter);
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        return topic;
+    }
+
+    private ProduceRun produce(Mode mode, String topic, int count, int throughput) throws Exception {
+        String out = tool("org.apache.kafka.tools.ProducerPerformance",
+                "--topic", topic, "--num-records", String.valueOf(count), "--record-size", String.valueOf(recordSize),
+                "--throughput", String.valueOf(throughput),
+                "--producer-props", "bootstrap.servers=" + bootstrap(mode), "acks=all", "linger.ms=5");
+        Matcher m = null;
+        for (String line : out.split("\n")) {
+            Matcher candidate = PRODUCER_SUMMARY.matcher(line);
+            if (candidate.find()) {
+                m = candidate;
+            }
+        }
+        if (m == null) {
+            throw new IllegalStateException("ProducerPerformance printed no summary:\n" + out);
+        }
+        return new ProduceRun(Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
+                Double.parseDouble(m.group(6)), Double.parseDouble(m.group(8)));
+    }
+
+    private double consume(Mode mode, String topic, int count) throws Exception {
+        String out = tool("org.apache.kafka.tools.ConsumerPerformance",
+                "--bootstrap-server", bootstrap(mode), "--topic", topic, "--messages", String.valueOf(count),
+                "--timeout", "60000", "--group", "bench-" + topic + "-" + mode);
+        String[] lines = out.trim().split("\n");
+        String[] fields = lines[lines.length - 1].split(",\\s*");
+        if (fields.length < 10) {
+            throw new IllegalStateException("ConsumerPerformance printed no summary:\n" + out);
+        }
+        long consumed = Long.parseLong(fields[4].trim());
+        if (consumed < count) {
+            throw new IllegalStateException("consumed " + consumed + " of " + count + " records via " + mode);
+        }
+        return Double.parseDouble(fields[8].trim());
+    }
+
+    private String bootstrap(Mode mode) {
+        return mode == Mode.DIRECT ? direct : gateway;
+    }
+
+    private static String tool(String mainClass, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms512m", "-Xmx1g", "-Dlog4j2.level=WARN",
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException(mainClass + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }
