@@ -55,7 +55,7 @@ final class ClientConnection {
         this.client = client;
         this.targetNode = targetNode;
         this.peer = String.valueOf(client.remoteAddress());
-        this.fromClient = new FrameDecoder(gateway.config().limits().maxFrameBytes(), client,
+        this.fromClient = new FrameDecoder(gateway.config().limits().maxFrameBytes(), false, client,
                 this::onRequest, reason -> refuse(reason));
     }
 
@@ -107,7 +107,7 @@ final class ClientConnection {
             upstream.close();
             return;
         }
-        fromUpstream = new FrameDecoder(Integer.MAX_VALUE, upstream, this::onResponse,
+        fromUpstream = new FrameDecoder(Integer.MAX_VALUE, true, upstream, this::onResponse,
                 reason -> close("invalid frame from broker: " + reason));
         upstream.handler(fromUpstream);
         upstream.exceptionHandler(e -> close("broker connection error: " + e.getMessage()));

@@ -17,7 +17,11 @@ import java.util.function.Consumer;
  */
 final class FrameDecoder implements Handler<Buffer> {
 
+    /** Bytes reserved up front for a frame that arrives in pieces, unless the peer is trusted with more. */
+    private static final int UNTRUSTED_INITIAL_CAPACITY = 64 * 1024;
+
     private final int maxFrameBytes;
+    private final boolean trustedPeer;
     private final ReadStream<Buffer> source;
     private final Consumer<Buffer> onFrame;
     private final Consumer<String> onInvalid;
@@ -28,8 +32,13 @@ final class FrameDecoder implements Handler<Buffer> {
     private boolean paused;
     private boolean failed;
 
-    FrameDecoder(int maxFrameBytes, ReadStream<Buffer> source, Consumer<Buffer> onFrame, Consumer<String> onInvalid) {
+    /**
+     * @param trustedPeer when true (a broker), a frame that arrives in pieces gets its whole size reserved at once,
+     *                    saving the copies of a growing buffer; a client only gets room for what it has sent
+     */
+    FrameDecoder(int maxFrameBytes, boolean trustedPeer, ReadStream<Buffer> source, Consumer<Buffer> onFrame, Consumer<String> onInvalid) {
         this.maxFrameBytes = maxFrameBytes;
+        this.trustedPeer = trustedPeer;
         this.source = source;
         this.onFrame = onFrame;
         this.onInvalid = onInvalid;
@@ -47,7 +56,7 @@ final class FrameDecoder implements Handler<Buffer> {
         } else {
             if (!owned) {
                 int remaining = pending.length() - offset;
-                Buffer copy = Buffer.buffer(remaining + chunk.length());
+                Buffer copy = Buffer.buffer(Math.max(remaining + chunk.length(), expectedFrameLength(remaining)));
                 copy.appendBuffer(pending, offset, remaining);
                 pending = copy;
                 offset = 0;
@@ -56,6 +65,19 @@ final class FrameDecoder implements Handler<Buffer> {
             pending.appendBuffer(chunk);
         }
         drain();
+    }
+
+    /** How much room the frame starting at {@code offset} will need, as far as it is wise to reserve now. */
+    private int expectedFrameLength(int available) {
+        if (available < KafkaFrames.SIZE_PREFIX) {
+            return 0;
+        }
+        int size = pending.getInt(offset);
+        if (size <= 0 || size > maxFrameBytes) {
+            return 0;
+        }
+        int total = KafkaFrames.SIZE_PREFIX + size;
+        return trustedPeer ? total : Math.min(total, UNTRUSTED_INITIAL_CAPACITY);
     }
 
     void pause() {
@@ -110,7 +132,9 @@ final class FrameDecoder implements Handler<Buffer> {
         } else if (emitted && offset > 0) {
             // Keep only the unconsumed tail, so a long pipelined stream never grows one buffer without bound.
             int remaining = pending.length() - offset;
-            pending = pending.getBuffer(offset, offset + remaining);
+            Buffer tail = Buffer.buffer(Math.max(remaining, expectedFrameLength(remaining)));
+            tail.appendBuffer(pending, offset, remaining);
+            pending = tail;
             offset = 0;
             owned = true;
         }

@@ -52,7 +52,7 @@ class FrameDecoderTest {
     private final Source source = new Source();
     private final List<String> frames = new ArrayList<>();
     private final List<String> invalid = new ArrayList<>();
-    private final FrameDecoder decoder = new FrameDecoder(100, source,
+    private final FrameDecoder decoder = new FrameDecoder(100, false, source,
             f -> frames.add(f.getInt(0) + ":" + f.getString(4, f.length())), invalid::add);
 
     private static Buffer frame(String body) {
@@ -93,8 +93,8 @@ class FrameDecoderTest {
 
     @Test
     void refusesNegativeAndZeroSizes() {
-        new FrameDecoder(100, source, f -> { }, invalid::add).handle(Buffer.buffer().appendInt(-1));
-        new FrameDecoder(100, source, f -> { }, invalid::add).handle(Buffer.buffer().appendInt(0));
+        new FrameDecoder(100, false, source, f -> { }, invalid::add).handle(Buffer.buffer().appendInt(-1));
+        new FrameDecoder(100, false, source, f -> { }, invalid::add).handle(Buffer.buffer().appendInt(0));
         assertThat(invalid).containsExactly("invalid frame size -1", "invalid frame size 0");
     }
 
@@ -113,7 +113,7 @@ class FrameDecoderTest {
     void aConsumerThatPausesMidBatchStopsDelivery() {
         FrameDecoder[] self = new FrameDecoder[1];
         List<String> got = new ArrayList<>();
-        self[0] = new FrameDecoder(100, source, f -> {
+        self[0] = new FrameDecoder(100, false, source, f -> {
             got.add(f.getString(4, f.length()));
             self[0].pause();
         }, invalid::add);
