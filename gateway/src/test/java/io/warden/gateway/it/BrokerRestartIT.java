@@ -51,6 +51,7 @@ class BrokerRestartIT {
             Set<String> consumed = ConcurrentHashMap.newKeySet();
             List<Throwable> failures = new CopyOnWriteArrayList<>();
             AtomicBoolean running = new AtomicBoolean(true);
+            AtomicBoolean producerDone = new AtomicBoolean(false);
 
             Thread producerThread = new Thread(() -> {
                 try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of(
@@ -79,11 +80,13 @@ class BrokerRestartIT {
                 try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), Map.of(
                         ConsumerConfig.GROUP_ID_CONFIG, "restart-group"))) {
                     consumer.subscribe(List.of(topic));
-                    while (running.get() || !consumed.containsAll(acked)) {
+                    long deadline = Long.MAX_VALUE;
+                    // Stop only once the producer has finished and everything it had acknowledged arrived.
+                    while (!(producerDone.get() && consumed.containsAll(acked)) && System.currentTimeMillis() < deadline) {
                         consumer.poll(Duration.ofMillis(200)).forEach(r -> consumed.add(r.value()));
                         consumer.commitAsync();
-                        if (!running.get() && consumed.containsAll(acked)) {
-                            break;
+                        if (producerDone.get() && deadline == Long.MAX_VALUE) {
+                            deadline = System.currentTimeMillis() + 60_000;
                         }
                     }
                 } catch (Exception e) {
@@ -111,6 +114,7 @@ class BrokerRestartIT {
 
             running.set(false);
             producerThread.join(60_000);
+            producerDone.set(true);
             consumerThread.join(90_000);
 
             assertThat(failures).isEmpty();

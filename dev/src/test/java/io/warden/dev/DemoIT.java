@@ -1,0 +1,99 @@
+package io.warden.dev;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code ./warden demo} as a user runs it: the launcher, a client through the printed bootstrap, then SIGTERM. */
+class DemoIT {
+
+    @Test
+    void demoServesClientsAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // The launcher a user runs, on the build this test is part of (it finds the packaged jars and skips building).
+        Path launcher = Path.of("..", "warden").toAbsolutePath().normalize();
+        Process demo = new ProcessBuilder(launcher.toString(), "demo", "--port", String.valueOf(port), "--dir", dir.toString())
+                .redirectErrorStream(true).start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    output.add(line);
+                    if (line.contains("Press Ctrl-C to stop")) {
+                        ready.complete(null);
+                    }
+                }
+            } catch (Exception e) {
+                ready.completeExceptionally(e);
+            }
+            ready.completeExceptionally(new AssertionError("demo exited early:\n" + String.join("\n", output)));
+        });
+        reader.start();
+        try {
+            ready.get(120, TimeUnit.SECONDS);
+            String bootstrap = "127.0.0.1:" + port;
+            assertThat(output).anyMatch(l -> l.contains("Warden bootstrap:") && l.contains(bootstrap));
+            assertThat(output).anyMatch(l -> l.contains("kcat -b " + bootstrap + " -L"));
+            assertThat(output).anyMatch(l -> l.contains("kafka-console-producer.sh --bootstrap-server " + bootstrap));
+
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+                producer.send(new ProducerRecord<>("demo", "hello through the demo")).get(60, TimeUnit.SECONDS);
+            }
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+                TopicPartition tp = new TopicPartition("demo", 0);
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                List<String> values = new ArrayList<>();
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (values.isEmpty() && System.currentTimeMillis() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, String> r) -> values.add(r.value()));
+                }
+                assertThat(values).containsExactly("hello through the demo");
+            }
+        } finally {
+            // Ctrl-C: SIGINT to the process, which runs the same shutdown path as SIGTERM.
+            new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
+        }
+        boolean stopped = demo.waitFor(60, TimeUnit.SECONDS);
+        if (!stopped) {
+            demo.destroyForcibly();
+        }
+        assertThat(stopped).as("demo stopped within 60 s of Ctrl-C").isTrue();
+        reader.join(10_000);
+        assertThat(output).as("exit %d, output:%n%s", demo.exitValue(), String.join("\n", output))
+                .anyMatch(l -> l.contains("Stopping Warden and the embedded broker"));
+    }
+}
