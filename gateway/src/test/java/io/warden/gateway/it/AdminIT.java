@@ -2,7 +2,6 @@ package io.warden.gateway.it;
 
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.GroupListing;
@@ -13,10 +12,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -34,43 +32,31 @@ import static org.awaitility.Awaitility.await;
 class AdminIT {
 
     static KafkaCluster cluster;
-    static GatewayFixture gateway;
-    static Admin admin;
-
-    @BeforeAll
-    static void startGateway() {
-        gateway = GatewayFixture.start(cluster.getBootstrapServers());
-        admin = Clients.admin(gateway.bootstrap());
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        admin.close();
-        gateway.close();
-    }
+    @RegisterExtension
+    static final GatewayFixture gateway = GatewayFixture.inFrontOf(() -> cluster);
 
     @Test
     void createsDescribesAndDeletesTopics() throws Exception {
         String topic = "admin-topic";
-        Clients.createTopic(admin, topic, 3, (short) 1);
-        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains(topic);
+        Clients.createTopic(gateway.admin(), topic, 3, (short) 1);
+        assertThat(gateway.admin().listTopics().names().get(30, TimeUnit.SECONDS)).contains(topic);
 
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+        TopicDescription d = gateway.admin().describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
         assertThat(d.partitions()).hasSize(3);
         d.partitions().forEach(p -> assertThat(gateway.isGatewayAddress(p.leader().host(), p.leader().port()))
                 .as("leader address %s", p.leader()).isTrue());
         assertThat(gateway.server().topicNames().cached(d.topicId())).contains(topic);
 
-        admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        gateway.admin().deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThatThrownBy(() -> admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS))
+                assertThatThrownBy(() -> gateway.admin().describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class)
                         .hasCauseInstanceOf(UnknownTopicOrPartitionException.class));
     }
 
     @Test
     void describesTheClusterWithGatewayAddressesOnly() throws Exception {
-        DescribeClusterResult result = admin.describeCluster();
+        DescribeClusterResult result = gateway.admin().describeCluster();
         Collection<Node> nodes = result.nodes().get(30, TimeUnit.SECONDS);
         Node controller = result.controller().get(30, TimeUnit.SECONDS);
         assertThat(nodes).isNotEmpty().allMatch(n -> gateway.isGatewayAddress(n.host(), n.port()));
@@ -80,7 +66,7 @@ class AdminIT {
 
     @Test
     void listsAndDescribesGroups() throws Exception {
-        String topic = Clients.createTopic(admin, 1);
+        String topic = Clients.createTopic(gateway.admin(), 1);
         String group = "admin-group-" + topic;
         try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of())) {
             producer.send(new ProducerRecord<>(topic, "one")).get(30, TimeUnit.SECONDS);
@@ -90,17 +76,17 @@ class AdminIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.poll(Duration.ofMillis(200)).isEmpty());
             consumer.commitSync();
 
-            Collection<GroupListing> groups = admin.listGroups().all().get(30, TimeUnit.SECONDS);
+            Collection<GroupListing> groups = gateway.admin().listGroups().all().get(30, TimeUnit.SECONDS);
             assertThat(groups).extracting(GroupListing::groupId).contains(group);
 
-            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
+            ConsumerGroupDescription description = gateway.admin().describeConsumerGroups(List.of(group))
                     .describedGroups().get(group).get(30, TimeUnit.SECONDS);
             assertThat(description.members()).hasSize(1);
             Node coordinator = description.coordinator();
             assertThat(gateway.isGatewayAddress(coordinator.host(), coordinator.port()))
                     .as("coordinator %s", coordinator).isTrue();
         }
-        assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS))
+        assertThat(gateway.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS))
                 .hasSize(1);
     }
 }

@@ -10,12 +10,11 @@ import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,21 +33,12 @@ import static org.awaitility.Awaitility.await;
 class BadInputIT {
 
     static KafkaCluster cluster;
-    static GatewayFixture gateway;
+    @RegisterExtension
+    static final GatewayFixture gateway = GatewayFixture.inFrontOf(() -> cluster);
 
     private RawKafkaConnection bystander;
     private long baselineClients;
     private long baselineUpstreams;
-
-    @BeforeAll
-    static void startGateway() {
-        gateway = GatewayFixture.start(cluster.getBootstrapServers());
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        gateway.close();
-    }
 
     @BeforeEach
     void openBystander() throws Exception {

@@ -2,16 +2,14 @@ package io.warden.gateway.it;
 
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,25 +32,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConsumerGroupIT {
 
     static KafkaCluster cluster;
-    static GatewayFixture gateway;
-    static Admin admin;
-
-    @BeforeAll
-    static void startGateway() {
-        gateway = GatewayFixture.start(cluster.getBootstrapServers());
-        admin = Clients.admin(gateway.bootstrap());
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        admin.close();
-        gateway.close();
-    }
+    @RegisterExtension
+    static final GatewayFixture gateway = GatewayFixture.inFrontOf(() -> cluster);
 
     @ParameterizedTest(name = "group.protocol={0}")
     @ValueSource(strings = {"classic", "consumer"})
     void groupRebalancesWhenAMemberLeavesAndResumesFromCommittedOffsets(String protocol) throws Exception {
-        String topic = Clients.createTopic(admin, 6);
+        String topic = Clients.createTopic(gateway.admin(), 6);
         String group = "g-" + topic;
         produce(topic, 0, 600);
 

@@ -1,6 +1,11 @@
 package io.warden.gateway.it;
 
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.vertx.core.Vertx;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.ListenerConfig;
@@ -19,20 +24,55 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
-/** A real gateway in this JVM in front of the given brokers, on free loopback ports. */
-public final class GatewayFixture implements AutoCloseable {
+/**
+ * A real gateway in this JVM in front of the given brokers, on free loopback ports. Either started directly
+ * ({@link #start}, closed by the test), or registered as a class-level extension in front of the cluster the
+ * Kafka cluster extension injects ({@link #inFrontOf}).
+ */
+public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     public static final int BROKER_PORTS = 10;
 
-    private final Vertx vertx;
-    private final GatewayServer server;
-    private final ListenerConfig listener;
+    private Supplier<String> upstream;
+    private Vertx vertx;
+    private GatewayServer server;
+    private ListenerConfig listener;
+    private Admin admin;
 
     private GatewayFixture(Vertx vertx, GatewayServer server, ListenerConfig listener) {
         this.vertx = vertx;
         this.server = server;
         this.listener = listener;
+    }
+
+    /** For {@code @RegisterExtension static}: starts before the class's tests, once the cluster is injected. */
+    public static GatewayFixture inFrontOf(Supplier<KafkaCluster> cluster) {
+        GatewayFixture fixture = new GatewayFixture(null, null, null);
+        fixture.upstream = () -> cluster.get().getBootstrapServers();
+        return fixture;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        GatewayFixture started = start(upstream.get());
+        vertx = started.vertx;
+        server = started.server;
+        listener = started.listener;
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /** An AdminClient through the gateway, closed with it. */
+    public synchronized Admin admin() {
+        if (admin == null) {
+            admin = Clients.admin(bootstrap());
+        }
+        return admin;
     }
 
     public static GatewayFixture start(String upstreamBootstrap) {
@@ -88,6 +128,12 @@ public final class GatewayFixture implements AutoCloseable {
     @Override
     public void close() {
         try {
+            synchronized (this) {
+                if (admin != null) {
+                    admin.close();
+                    admin = null;
+                }
+            }
             server.stop().await(20, TimeUnit.SECONDS);
             vertx.close().await(20, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -2,11 +2,9 @@ package io.warden.gateway.it;
 
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,24 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KcatIT {
 
     static KafkaCluster cluster;
-    static GatewayFixture gateway;
-    static Admin admin;
-
-    @BeforeAll
-    static void startGateway() {
-        gateway = GatewayFixture.start(cluster.getBootstrapServers());
-        admin = Clients.admin(gateway.bootstrap());
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        admin.close();
-        gateway.close();
-    }
+    @RegisterExtension
+    static final GatewayFixture gateway = GatewayFixture.inFrontOf(() -> cluster);
 
     @Test
     void listsMetadataWithGatewayAddressesOnly() throws Exception {
-        String topic = Clients.createTopic(admin, 2);
+        String topic = Clients.createTopic(gateway.admin(), 2);
         Result r = kcat(null, "-L");
         assertThat(r.exit).as(r.output).isZero();
         assertThat(r.output).contains("topic \"" + topic + "\" with 2 partitions");
@@ -55,7 +41,7 @@ class KcatIT {
 
     @Test
     void producesAndConsumes() throws Exception {
-        String topic = Clients.createTopic(admin, 1);
+        String topic = Clients.createTopic(gateway.admin(), 1);
         StringBuilder input = new StringBuilder();
         for (int i = 0; i < 100; i++) {
             input.append("line-").append(i).append('\n');

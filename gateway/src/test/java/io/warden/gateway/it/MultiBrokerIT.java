@@ -12,10 +12,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -35,36 +34,24 @@ class MultiBrokerIT {
     @BrokerCluster(numBrokers = 3)
     static KafkaCluster cluster;
 
-    static GatewayFixture gateway;
-    static Admin admin;
-
-    @BeforeAll
-    static void startGateway() {
-        gateway = GatewayFixture.start(cluster.getBootstrapServers());
-        admin = Clients.admin(gateway.bootstrap());
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        admin.close();
-        gateway.close();
-    }
+    @RegisterExtension
+    static final GatewayFixture gateway = GatewayFixture.inFrontOf(() -> cluster);
 
     @Test
     void clientsOnlyLearnGatewayAddressesAndReachEveryLeader() throws Exception {
         String topic = "spread";
         // Partition i led by broker i, so each broker port of the gateway carries traffic.
-        admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(0), 1, List.of(1), 2, List.of(2)))))
+        gateway.admin().createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(0), 1, List.of(1), 2, List.of(2)))))
                 .all().get(30, TimeUnit.SECONDS);
 
-        List<TopicPartitionInfo> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+        List<TopicPartitionInfo> partitions = gateway.admin().describeTopics(List.of(topic)).allTopicNames()
                 .get(30, TimeUnit.SECONDS).get(topic).partitions();
         assertThat(partitions).extracting(p -> p.leader().id()).containsExactlyInAnyOrder(0, 1, 2);
         Set<Integer> leaderPorts = partitions.stream().map(p -> p.leader().port()).collect(Collectors.toSet());
         assertThat(leaderPorts).hasSize(3);
         partitions.forEach(p -> assertThat(p.leader().port())
                 .isEqualTo(gateway.listener().portForNode(p.leader().id()).getAsInt()));
-        assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+        assertThat(gateway.admin().describeCluster().nodes().get(30, TimeUnit.SECONDS))
                 .hasSize(3)
                 .allMatch(n -> gateway.isGatewayAddress(n.host(), n.port()));
 

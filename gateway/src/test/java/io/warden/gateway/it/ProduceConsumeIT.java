@@ -3,7 +3,6 @@ package io.warden.gateway.it;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.common.BrokerConfig;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -11,10 +10,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,20 +34,8 @@ class ProduceConsumeIT {
     @BrokerConfig(name = "message.max.bytes", value = "10485760")
     static KafkaCluster cluster;
 
-    static GatewayFixture gateway;
-    static Admin admin;
-
-    @BeforeAll
-    static void startGateway() {
-        gateway = GatewayFixture.start(cluster.getBootstrapServers());
-        admin = Clients.admin(gateway.bootstrap());
-    }
-
-    @AfterAll
-    static void stopGateway() throws Exception {
-        admin.close();
-        gateway.close();
-    }
+    @RegisterExtension
+    static final GatewayFixture gateway = GatewayFixture.inFrontOf(() -> cluster);
 
     static Stream<Arguments> acksAndCompression() {
         List<Arguments> out = new ArrayList<>();
@@ -64,7 +50,7 @@ class ProduceConsumeIT {
     @ParameterizedTest(name = "acks={0} compression={1}")
     @MethodSource("acksAndCompression")
     void producesAndConsumes(String acks, String compression) throws Exception {
-        String topic = Clients.createTopic(admin, 2);
+        String topic = Clients.createTopic(gateway.admin(), 2);
         int count = 300;
         try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of(
                 ProducerConfig.ACKS_CONFIG, acks,
@@ -92,7 +78,7 @@ class ProduceConsumeIT {
 
     @Test
     void idempotentProducerWritesEveryRecordOnceInOrder() throws Exception {
-        String topic = Clients.createTopic(admin, 1);
+        String topic = Clients.createTopic(gateway.admin(), 1);
         int count = 2000;
         try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of(
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -115,7 +101,7 @@ class ProduceConsumeIT {
 
     @Test
     void readCommittedConsumerSeesOnlyTheCommittedTransaction() throws Exception {
-        String topic = Clients.createTopic(admin, 2);
+        String topic = Clients.createTopic(gateway.admin(), 2);
         try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, "txn-" + topic))) {
             producer.initTransactions();
@@ -148,7 +134,7 @@ class ProduceConsumeIT {
 
     @Test
     void fiveMebibyteRecordPassesWhole() throws Exception {
-        String topic = Clients.createTopic(admin, 1);
+        String topic = Clients.createTopic(gateway.admin(), 1);
         byte[] value = new byte[5 * 1024 * 1024];
         new Random(42).nextBytes(value);
         try (KafkaProducer<byte[], byte[]> producer = Clients.bytesProducer(gateway.bootstrap(), Map.of(
