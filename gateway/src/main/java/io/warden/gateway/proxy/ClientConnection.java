@@ -222,6 +222,7 @@ final class ClientConnection {
         }
         client.write(frame);
         if (client.writeQueueFull() && !fromUpstream.isPaused()) {
+            gateway.stats().upstreamReadPaused();
             fromUpstream.pause();
             client.drainHandler(v -> fromUpstream.resume());
         }
@@ -230,6 +231,7 @@ final class ClientConnection {
     private void writeUpstream(Buffer frame) {
         upstream.write(frame);
         if (upstream.writeQueueFull() && !fromClient.isPaused()) {
+            gateway.stats().clientReadPaused();
             fromClient.pause();
             upstream.drainHandler(v -> fromClient.resume());
         }

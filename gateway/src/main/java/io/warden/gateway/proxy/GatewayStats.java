@@ -9,6 +9,8 @@ public final class GatewayStats {
     private final AtomicLong openUpstreamConnections = new AtomicLong();
     private final AtomicLong acceptedClientConnections = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
+    private final AtomicLong upstreamReadPauses = new AtomicLong();
+    private final AtomicLong clientReadPauses = new AtomicLong();
 
     void clientOpened() {
         openClientConnections.incrementAndGet();
@@ -29,6 +31,24 @@ public final class GatewayStats {
 
     void refused() {
         refusedConnections.incrementAndGet();
+    }
+
+    void upstreamReadPaused() {
+        upstreamReadPauses.incrementAndGet();
+    }
+
+    void clientReadPaused() {
+        clientReadPauses.incrementAndGet();
+    }
+
+    /** Times reading from a broker was paused because a client was slower than its broker. */
+    public long upstreamReadPauses() {
+        return upstreamReadPauses.get();
+    }
+
+    /** Times reading from a client was paused because its broker was slower than the client. */
+    public long clientReadPauses() {
+        return clientReadPauses.get();
     }
 
     public long openClientConnections() {

@@ -46,6 +46,7 @@ class BrokerRestartIT {
             // Node 2 is a broker only (node 0 hosts the controller), and leads partition 2.
             admin.createTopics(List.of(new NewTopic(topic, Map.of(
                     0, List.of(0, 1, 2), 1, List.of(1, 2, 0), 2, List.of(2, 0, 1))))).all().get(30, TimeUnit.SECONDS);
+            Clients.awaitTopic(admin, topic, 3);
 
             Set<String> acked = ConcurrentHashMap.newKeySet();
             Set<String> consumed = ConcurrentHashMap.newKeySet();

@@ -78,8 +78,16 @@ public final class Clients {
         return name;
     }
 
+    /** Creates a topic and waits until the brokers' metadata has it with a leader for every partition. */
     public static void createTopic(Admin admin, String name, int partitions, short replicationFactor) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, partitions, replicationFactor))).all().get(30, TimeUnit.SECONDS);
+        awaitTopic(admin, name, partitions);
+    }
+
+    public static void awaitTopic(Admin admin, String name, int partitions) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().until(
+                () -> admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name).partitions(),
+                ps -> ps.size() == partitions && ps.stream().allMatch(p -> p.leader() != null));
     }
 
     /** Reads every partition of a topic from the beginning until {@code expected} records arrived (or 30 s passed). */

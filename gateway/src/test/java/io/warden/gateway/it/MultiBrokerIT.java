@@ -17,7 +17,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +43,7 @@ class MultiBrokerIT {
         gateway.admin().createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(0), 1, List.of(1), 2, List.of(2)))))
                 .all().get(30, TimeUnit.SECONDS);
 
+        Clients.awaitTopic(gateway.admin(), topic, 3);
         List<TopicPartitionInfo> partitions = gateway.admin().describeTopics(List.of(topic)).allTopicNames()
                 .get(30, TimeUnit.SECONDS).get(topic).partitions();
         assertThat(partitions).extracting(p -> p.leader().id()).containsExactlyInAnyOrder(0, 1, 2);
