@@ -38,7 +38,12 @@ class DemoIT {
         }
         // The launcher a user runs, on the build this test is part of (it finds the packaged jars and skips building).
         Path launcher = Path.of("..", "warden").toAbsolutePath().normalize();
-        Process demo = new ProcessBuilder(launcher.toString(), "demo", "--port", String.valueOf(port), "--dir", dir.toString())
+        // A shell that starts a background job (as CI runners and `cmd &` do) makes it ignore SIGINT, and children
+        // inherit that; restore the default, as a terminal has it, so the Ctrl-C below means what it means there.
+        Process demo = new ProcessBuilder("python3", "-c",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                        + "signal.signal(signal.SIGTERM, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
+                launcher.toString(), "demo", "--port", String.valueOf(port), "--dir", dir.toString())
                 .redirectErrorStream(true).start();
         List<String> output = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> ready = new CompletableFuture<>();
