@@ -52,6 +52,7 @@ class ProduceConsumeIT {
     void producesAndConsumes(String acks, String compression) throws Exception {
         String topic = Clients.createTopic(gateway.admin(), 2);
         int count = 300;
+        long connectionsBefore = gateway.server().stats().acceptedClientConnections();
         try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of(
                 ProducerConfig.ACKS_CONFIG, acks,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, compression,
@@ -74,6 +75,8 @@ class ProduceConsumeIT {
             assertThat(records).extracting(ConsumerRecord::value)
                     .contains("value-0-", "value-299-" + "x".repeat(299 % 50));
         }
+        // Each client bootstrapped on the gateway and then used its broker port: the records went through Warden.
+        assertThat(gateway.server().stats().acceptedClientConnections() - connectionsBefore).isGreaterThanOrEqualTo(4);
     }
 
     @Test
