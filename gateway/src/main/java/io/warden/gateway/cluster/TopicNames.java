@@ -48,8 +48,4 @@ public final class TopicNames {
             return Optional.ofNullable(found.get(id));
         });
     }
-
-    public void forget(Uuid id) {
-        names.remove(id);
-    }
 }

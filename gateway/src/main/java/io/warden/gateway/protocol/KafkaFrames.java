@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.requests.ResponseHeader;
@@ -27,6 +28,18 @@ public final class KafkaFrames {
         ByteBuffer bb = ((BufferInternal) frame).getByteBuf().nioBuffer();
         bb.position(SIZE_PREFIX);
         return bb;
+    }
+
+    /** A response frame split into its header bytes (as the broker sent them) and its body. Views, not copies. */
+    public record Response(ByteBuffer header, ByteBuffer body) {
+    }
+
+    /** Splits a response frame of this API and version into header and body. */
+    public static Response splitResponse(Buffer frame, ApiKeys api, short version) {
+        ByteBuffer in = payload(frame);
+        int headerStart = in.position();
+        ResponseHeader.parse(in, api.responseHeaderVersion(version));
+        return new Response(in.duplicate().position(headerStart).limit(in.position()), in.slice());
     }
 
     /** The correlation id of a response frame (the first header field, in every header version). */

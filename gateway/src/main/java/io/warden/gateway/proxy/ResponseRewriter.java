@@ -17,9 +17,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.ResponseHeader;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -50,11 +48,8 @@ final class ResponseRewriter {
         if (!BrokerAddresses.mayCarryAddresses(api, version)) {
             return Future.succeededFuture(frame);
         }
-        ByteBuffer in = KafkaFrames.payload(frame);
-        int headerStart = in.position();
-        ResponseHeader.parse(in, api.responseHeaderVersion(version));
-        ByteBuffer header = in.duplicate().position(headerStart).limit(in.position());
-        ApiMessage body = BrokerAddresses.decode(api, version, in.slice());
+        KafkaFrames.Response response = KafkaFrames.splitResponse(frame, api, version);
+        ApiMessage body = BrokerAddresses.decode(api, version, response.body());
 
         if (body instanceof MetadataResponseData metadata) {
             metadata.topics().forEach(t -> topicNames.learn(t.topicId(), t.name()));
@@ -67,15 +62,13 @@ final class ResponseRewriter {
         return listener.ensureBrokerPorts(announced.stream().map(NodeAddress::nodeId).distinct().toList())
                 .map(ignored -> {
                     BrokerAddresses.replace(body, this::gatewayAddress);
-                    return KafkaFrames.frame(header, KafkaFrames.serialize(body, version));
+                    return KafkaFrames.frame(response.header(), KafkaFrames.serialize(body, version));
                 });
     }
 
     /** Responses other than Metadata that name topics by both id and name. */
     private void learnTopicIds(ApiKeys api, short version, Buffer frame) {
-        ByteBuffer in = KafkaFrames.payload(frame);
-        ResponseHeader.parse(in, api.responseHeaderVersion(version));
-        ByteBufferAccessor body = new ByteBufferAccessor(in);
+        ByteBufferAccessor body = new ByteBufferAccessor(KafkaFrames.splitResponse(frame, api, version).body());
         if (api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS) {
             new DescribeTopicPartitionsResponseData(body, version).topics()
                     .forEach(t -> topicNames.learn(t.topicId(), t.name()));
@@ -90,15 +83,12 @@ final class ResponseRewriter {
     }
 
     private static Buffer narrowApiVersions(short version, Buffer frame) {
-        ByteBuffer in = KafkaFrames.payload(frame);
-        int headerStart = in.position();
-        ResponseHeader.parse(in, ApiKeys.API_VERSIONS.responseHeaderVersion(version));
-        ByteBuffer header = in.duplicate().position(headerStart).limit(in.position());
+        KafkaFrames.Response response = KafkaFrames.splitResponse(frame, ApiKeys.API_VERSIONS, version);
         // A broker that does not know the requested version answers with a v0 body, as the Kafka client expects.
-        short errorCode = in.duplicate().getShort();
+        short errorCode = response.body().duplicate().getShort();
         short bodyVersion = errorCode == Errors.UNSUPPORTED_VERSION.code() ? 0 : version;
-        ApiVersionsResponseData data = new ApiVersionsResponseData(new ByteBufferAccessor(in.slice()), bodyVersion);
+        ApiVersionsResponseData data = new ApiVersionsResponseData(new ByteBufferAccessor(response.body()), bodyVersion);
         SupportedApis.intersect(data);
-        return KafkaFrames.frame(header, KafkaFrames.serialize(data, bodyVersion));
+        return KafkaFrames.frame(response.header(), KafkaFrames.serialize(data, bodyVersion));
     }
 }
