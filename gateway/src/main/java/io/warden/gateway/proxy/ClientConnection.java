@@ -35,6 +35,9 @@ final class ClientConnection {
     private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse) {
     }
 
+    /** Responses at least this large are forwarded as they arrive instead of after their last byte. */
+    static final int STREAM_THRESHOLD = 256 * 1024;
+
     private final ListenerVerticle listener;
     private final GatewayContext gateway;
     private final NetSocket client;
@@ -46,6 +49,9 @@ final class ClientConnection {
     private NetSocket upstream;
     private FrameDecoder fromUpstream;
     private Future<Void> outputTail = Future.succeededFuture();
+    /** The request whose response is being forwarded while it arrives, and how many of its bytes are out. */
+    private InFlight streaming;
+    private int streamedBytes;
     private boolean closed;
     private boolean upstreamClosed;
 
@@ -109,6 +115,7 @@ final class ClientConnection {
         }
         fromUpstream = new FrameDecoder(Integer.MAX_VALUE, true, upstream, this::onResponse,
                 reason -> close("invalid frame from broker: " + reason));
+        fromUpstream.onPartialFrame(this::onPartialResponse);
         upstream.handler(fromUpstream);
         upstream.exceptionHandler(e -> close("broker connection error: " + e.getMessage()));
         fromClient.resume();
@@ -176,13 +183,53 @@ final class ClientConnection {
         }
         Future<Buffer> response;
         try {
-            response = listener.rewriter().rewrite(request.api(), request.version(), frame);
+            if (streaming != null) {
+                int sent = streamedBytes;
+                streaming = null;
+                streamedBytes = 0;
+                response = listener.rewriter().remainder(request.api(), request.version(), frame, sent);
+            } else {
+                response = listener.rewriter().rewrite(request.api(), request.version(), frame);
+            }
         } catch (RuntimeException e) {
             response = Future.failedFuture(new IllegalStateException("unreadable " + request.api().name
                     + " v" + request.version() + " response from broker: " + e.getMessage(), e));
         }
         sendToClient(response);
         sendLocalResponsesAtHead();
+    }
+
+    /**
+     * Forwards the beginning of a large response while the rest is still arriving, so a big Fetch costs the client
+     * no extra wait for the gateway to receive it whole. Only when nothing is queued before it, and never the last
+     * {@link ResponseRewriter#streamHoldBack} bytes, where a rewrite may still be needed.
+     */
+    private void onPartialResponse(Buffer soFar) {
+        if (closed) {
+            return;
+        }
+        if (streaming == null) {
+            InFlight head = inFlight.peek();
+            if (soFar.length() < 2 * KafkaFrames.SIZE_PREFIX || head == null || head.localResponse() != null
+                    || !outputTail.isComplete() || KafkaFrames.SIZE_PREFIX + soFar.getInt(0) < STREAM_THRESHOLD
+                    || !ResponseRewriter.canStream(head.api(), head.version())) {
+                return;
+            }
+            if (KafkaFrames.correlationId(soFar) != head.correlationId()) {
+                close("broker response correlation id " + KafkaFrames.correlationId(soFar)
+                        + " does not match request " + head.correlationId());
+                return;
+            }
+            streaming = head;
+            streamedBytes = 0;
+            gateway.stats().responseStreamed();
+        }
+        int total = KafkaFrames.SIZE_PREFIX + soFar.getInt(0);
+        int sendable = Math.min(soFar.length(), total - ResponseRewriter.streamHoldBack(streaming.api(), streaming.version()));
+        if (sendable > streamedBytes) {
+            writeClient(soFar.slice(streamedBytes, sendable));
+            streamedBytes = sendable;
+        }
     }
 
     private void respondLocally(int correlationId, ApiKeys api, short version, Buffer response) {

@@ -25,6 +25,7 @@ final class FrameDecoder implements Handler<Buffer> {
     private final ReadStream<Buffer> source;
     private final Consumer<Buffer> onFrame;
     private final Consumer<String> onInvalid;
+    private Consumer<Buffer> onPartialFrame = partial -> { };
 
     private Buffer pending;
     private int offset;
@@ -80,6 +81,14 @@ final class FrameDecoder implements Handler<Buffer> {
         return trustedPeer ? total : Math.min(total, UNTRUSTED_INITIAL_CAPACITY);
     }
 
+    /**
+     * Called after each chunk that leaves a frame incomplete, with a view of that frame so far (size prefix
+     * included), so its consumer can forward the beginning before the end arrives. The views stay valid.
+     */
+    void onPartialFrame(Consumer<Buffer> handler) {
+        this.onPartialFrame = handler;
+    }
+
     void pause() {
         paused = true;
         source.pause();
@@ -115,6 +124,7 @@ final class FrameDecoder implements Handler<Buffer> {
             }
             int total = KafkaFrames.SIZE_PREFIX + size;
             if (available < total) {
+                onPartialFrame.accept(pending.slice(offset, pending.length()));
                 break;
             }
             Buffer frame = pending.slice(offset, offset + total);

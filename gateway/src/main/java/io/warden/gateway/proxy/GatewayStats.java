@@ -11,6 +11,7 @@ public final class GatewayStats {
     private final AtomicLong refusedConnections = new AtomicLong();
     private final AtomicLong upstreamReadPauses = new AtomicLong();
     private final AtomicLong clientReadPauses = new AtomicLong();
+    private final AtomicLong streamedResponses = new AtomicLong();
 
     void clientOpened() {
         openClientConnections.incrementAndGet();
@@ -39,6 +40,15 @@ public final class GatewayStats {
 
     void clientReadPaused() {
         clientReadPauses.incrementAndGet();
+    }
+
+    void responseStreamed() {
+        streamedResponses.incrementAndGet();
+    }
+
+    /** Responses forwarded while they were still arriving from the broker. */
+    public long streamedResponses() {
+        return streamedResponses.get();
     }
 
     /** Times reading from a broker was paused because a client was slower than its broker. */

@@ -7,11 +7,13 @@ import io.warden.gateway.cluster.UpstreamNodes;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.protocol.BrokerAddresses;
 import io.warden.gateway.protocol.BrokerAddresses.NodeAddress;
+import io.warden.gateway.protocol.FetchTail;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -63,6 +65,49 @@ final class ResponseRewriter {
                 .map(ignored -> {
                     BrokerAddresses.replace(body, this::gatewayAddress);
                     return KafkaFrames.frame(response.header(), KafkaFrames.serialize(body, version));
+                });
+    }
+
+    /**
+     * True when a response of this API may be forwarded while it is still arriving: its bytes go out unchanged,
+     * except for Fetch v16+, whose tail {@link #remainder} may rewrite.
+     */
+    static boolean canStream(ApiKeys api, short version) {
+        return api == ApiKeys.FETCH || !(api == ApiKeys.API_VERSIONS || api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS
+                || api == ApiKeys.CREATE_TOPICS || BrokerAddresses.mayCarryAddresses(api, version));
+    }
+
+    /** How many bytes at the end of a streamed response must wait for the whole frame (room for node endpoints). */
+    static int streamHoldBack(ApiKeys api, short version) {
+        return BrokerAddresses.mayCarryAddresses(api, version) ? STREAM_HOLD_BACK : 0;
+    }
+
+    static final int STREAM_HOLD_BACK = 64 * 1024;
+
+    /**
+     * The rest of a streamed response whose first {@code sent} bytes the client already has. For Fetch v16+ the
+     * node endpoints are rewritten in place, at the same encoded size, so the bytes already sent stay valid.
+     */
+    Future<Buffer> remainder(ApiKeys api, short version, Buffer frame, int sent) {
+        if (!BrokerAddresses.mayCarryAddresses(api, version)) {
+            return Future.succeededFuture(frame.slice(sent, frame.length()));
+        }
+        KafkaFrames.Response response = KafkaFrames.splitResponse(frame, api, version);
+        int originalBodySize = response.body().remaining();
+        FetchResponseData body = new FetchResponseData(new ByteBufferAccessor(response.body()), version);
+        List<NodeAddress> announced = BrokerAddresses.addresses(body);
+        if (announced.isEmpty()) {
+            return Future.succeededFuture(frame.slice(sent, frame.length()));
+        }
+        announced.forEach(a -> nodes.learn(a.nodeId(), a.address()));
+        return listener.ensureBrokerPorts(announced.stream().map(NodeAddress::nodeId).distinct().toList())
+                .map(ignored -> {
+                    Buffer rewritten = KafkaFrames.frame(response.header(),
+                            FetchTail.rewriteAtSize(body, version, originalBodySize, this::gatewayAddress));
+                    if (rewritten.length() != frame.length() || !rewritten.slice(0, sent).equals(frame.slice(0, sent))) {
+                        throw new IllegalStateException("re-encoded Fetch response differs in the part already forwarded");
+                    }
+                    return rewritten.slice(sent, rewritten.length());
                 });
     }
 

@@ -145,11 +145,14 @@ class ProduceConsumeIT {
                 ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024))) {
             producer.send(new ProducerRecord<>(topic, value)).get(60, TimeUnit.SECONDS);
         }
+        long streamedBefore = gateway.server().stats().streamedResponses();
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.bytesConsumer(gateway.bootstrap(), Map.of(
                 ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024))) {
             List<ConsumerRecord<byte[], byte[]>> records = Clients.readFromStart(consumer, topic, 1);
             assertThat(records).hasSize(1);
             assertThat(records.get(0).value()).isEqualTo(value);
         }
+        // A response this large is forwarded while it arrives, not after its last byte.
+        assertThat(gateway.server().stats().streamedResponses()).isGreaterThan(streamedBefore);
     }
 }

@@ -84,6 +84,19 @@ class FrameDecoderTest {
     }
 
     @Test
+    void reportsTheBeginningOfAFrameWhileTheRestIsOnItsWay() {
+        List<String> partial = new ArrayList<>();
+        FrameDecoder streaming = new FrameDecoder(100, true, source, f -> frames.add(f.getString(4, f.length())), invalid::add);
+        streaming.onPartialFrame(p -> partial.add(p.getString(4, p.length())));
+        Buffer all = frame("abcdefgh");
+        streaming.handle(all.getBuffer(0, 6));
+        streaming.handle(all.getBuffer(6, 9));
+        streaming.handle(all.getBuffer(9, all.length()));
+        assertThat(partial).containsExactly("ab", "abcde");
+        assertThat(frames).containsExactly("abcdefgh");
+    }
+
+    @Test
     void refusesSizesOutOfRangeBeforeReadingTheBody() {
         decoder.handle(Buffer.buffer().appendInt(101));
         assertThat(invalid).containsExactly("frame size 101 exceeds the limit of 100 bytes");
