@@ -1,20 +1,17 @@
 package io.warden.dev;
 
 import io.vertx.core.Vertx;
-import io.warden.gateway.config.HostPort;
-import io.warden.gateway.config.LimitsConfig;
-import io.warden.gateway.config.ListenerConfig;
-import io.warden.gateway.config.PortRange;
-import io.warden.gateway.config.UpstreamConfig;
-import io.warden.gateway.config.WardenConfig;
+import io.warden.gateway.Warden;
+import io.warden.gateway.config.ConfigLoader;
 import io.warden.gateway.proxy.GatewayServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,7 +23,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code warden bench}: Kafka's own perf tools ({@code ProducerPerformance}, {@code ConsumerPerformance}, each in
- * its own JVM) against one embedded broker, directly and through the gateway, interleaved round by round so both
+ * its own JVM) against one embedded broker, directly and through the gateway (its own {@code warden run} process), interleaved round by round so both
  * see the same machine conditions. Prints each run, the medians, and as its last line
  * {@code gateway/direct produce=<ratio> consume=<ratio> p99_added_ms=<ms>}.
  */
@@ -44,12 +41,14 @@ final class Benchmark {
     private final int recordSize;
     private final int rounds;
     private final double latencySeconds;
+    private final boolean inProcess;
     private String direct;
     private String gateway;
     private Admin admin;
     private int topicCounter;
 
-    private Benchmark(int records, int recordSize, int rounds, double latencySeconds) {
+    private Benchmark(int records, int recordSize, int rounds, double latencySeconds, boolean inProcess) {
+        this.inProcess = inProcess;
         this.records = records;
         this.recordSize = recordSize;
         this.rounds = rounds;
@@ -61,44 +60,88 @@ final class Benchmark {
         int recordSize = 1024;
         int rounds = 3;
         double latencySeconds = 10;
+        boolean inProcess = false;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--records" -> records = Integer.parseInt(args.get(++i));
                 case "--record-size" -> recordSize = Integer.parseInt(args.get(++i));
                 case "--rounds" -> rounds = Integer.parseInt(args.get(++i));
                 case "--latency-seconds" -> latencySeconds = Double.parseDouble(args.get(++i));
+                case "--in-process" -> inProcess = true;
                 default -> {
-                    System.err.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S]");
+                    System.err.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S] [--in-process]");
                     return 2;
                 }
             }
         }
-        return new Benchmark(records, recordSize, rounds, latencySeconds).execute();
+        return new Benchmark(records, recordSize, rounds, latencySeconds, inProcess).execute();
     }
 
     private int execute() throws Exception {
-        System.out.printf(Locale.ROOT, "bench: %d records of %d bytes, acks=all, %d rounds, %d cores%n",
-                records, recordSize, rounds, Runtime.getRuntime().availableProcessors());
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Path.of(".warden-bench", "kafka"), 0, Map.of())) {
-            Vertx vertx = Vertx.vertx();
+        System.out.printf(Locale.ROOT, "bench: %d records of %d bytes, acks=all, %d rounds, %d cores, gateway %s%n",
+                records, recordSize, rounds, Runtime.getRuntime().availableProcessors(),
+                inProcess ? "in the broker's JVM" : "in its own process");
+        Path workDir = Path.of(".warden-bench");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"), 0, Map.of())) {
             int bootstrapPort = EmbeddedKafkaBroker.freePort();
             int brokerPort = EmbeddedKafkaBroker.freePort();
-            WardenConfig config = new WardenConfig(
-                    List.of(new ListenerConfig("bench", "127.0.0.1", "127.0.0.1", bootstrapPort,
-                            new PortRange(brokerPort, brokerPort), EmbeddedKafkaBroker.NODE_ID)),
-                    new UpstreamConfig(List.of(HostPort.parse(broker.bootstrapServers())), Duration.ofSeconds(10), Duration.ofSeconds(15)),
-                    new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES));
-            GatewayServer server = GatewayServer.start(vertx, config).await(60, TimeUnit.SECONDS);
+            // The gateway runs as it is deployed: its own process (`warden run`), not inside the broker's JVM.
+            Path config = workDir.resolve("warden-bench.yaml");
+            Files.writeString(config, String.join("\n",
+                    "listeners:",
+                    "  - name: bench",
+                    "    bindHost: 127.0.0.1",
+                    "    bootstrapPort: " + bootstrapPort,
+                    "    brokerPorts: " + brokerPort + "-" + brokerPort,
+                    "    firstNodeId: " + EmbeddedKafkaBroker.NODE_ID,
+                    "upstream:",
+                    "  bootstrapServers: [\"" + broker.bootstrapServers() + "\"]",
+                    ""));
             direct = broker.bootstrapServers();
             gateway = "127.0.0.1:" + bootstrapPort;
             admin = Admin.create(Map.of("bootstrap.servers", direct));
+            if (inProcess) {
+                // For comparison: the gateway shares the broker's JVM (one heap, one GC, one fewer process).
+                Vertx vertx = Vertx.vertx();
+                GatewayServer server = GatewayServer.start(vertx, ConfigLoader.load(config)).await(60, TimeUnit.SECONDS);
+                try {
+                    return measure();
+                } finally {
+                    admin.close();
+                    server.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+                }
+            }
+            Process gatewayProcess = new ProcessBuilder(javaCommand(List.of(Warden.class.getName(), "run", "--config", config.toString())))
+                    .redirectErrorStream(true)
+                    .redirectOutput(workDir.resolve("warden-bench-gateway.log").toFile())
+                    .start();
             try {
+                awaitListening(gatewayProcess, bootstrapPort);
                 return measure();
             } finally {
                 admin.close();
-                server.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+                gatewayProcess.destroy();
+                if (!gatewayProcess.waitFor(30, TimeUnit.SECONDS)) {
+                    gatewayProcess.destroyForcibly();
+                }
             }
         }
+    }
+
+    private static void awaitListening(Process process, int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the gateway exited with status " + process.exitValue()
+                        + "; see .warden-bench/warden-bench-gateway.log");
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("the gateway did not listen on port " + port + " within 60 s");
     }
 
     private int measure() throws Exception {
@@ -214,13 +257,18 @@ final class Benchmark {
         return mode == Mode.DIRECT ? direct : gateway;
     }
 
-    private static String tool(List<String> mainClassAndArgs, String... args) throws IOException, InterruptedException {
-        String mainClass = mainClassAndArgs.get(0);
+    private static List<String> javaCommand(List<String> mainClassAndArgs) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms512m", "-Xmx1g", "-Dlog4j2.level=WARN",
                 "-cp", System.getProperty("java.class.path")));
         command.addAll(mainClassAndArgs);
+        return command;
+    }
+
+    private static String tool(List<String> mainClassAndArgs, String... args) throws IOException, InterruptedException {
+        String mainClass = mainClassAndArgs.get(0);
+        List<String> command = javaCommand(mainClassAndArgs);
         command.addAll(Arrays.asList(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
