@@ -111,7 +111,10 @@ final class Benchmark {
                     server.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
                 }
             }
-            Process gatewayProcess = new ProcessBuilder(javaCommand(List.of(Warden.class.getName(), "run", "--config", config.toString())))
+            List<String> gatewayCommand = javaCommand(List.of(Warden.class.getName(), "run", "--config", config.toString()));
+            // GC pauses are the first suspect for tail latency, so keep the gateway's GC log beside its output.
+            gatewayCommand.add(1, "-Xlog:gc:file=" + workDir.resolve("warden-bench-gateway-gc.log"));
+            Process gatewayProcess = new ProcessBuilder(gatewayCommand)
                     .redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("warden-bench-gateway.log").toFile())
                     .start();
