@@ -1,6 +1,7 @@
 package io.warden.gateway;
 
 import io.vertx.core.Vertx;
+import io.warden.certs.CertsCommand;
 import io.warden.gateway.config.ConfigException;
 import io.warden.gateway.config.ConfigLoader;
 import io.warden.gateway.config.WardenConfig;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * warden run --config FILE        run the gateway
  * warden check-config FILE        validate a configuration file and exit
+ * warden certs ...                 certificate authority tooling (see CertsCommand)
  * </pre>
  */
 public final class Warden {
@@ -44,6 +46,9 @@ public final class Warden {
                         return 2;
                     }
                     return runGateway(ConfigLoader.load(Path.of(args[2])));
+                }
+                case "certs" -> {
+                    return CertsCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err);
                 }
                 case "check-config" -> {
                     if (args.length != 2) {
@@ -99,6 +104,7 @@ public final class Warden {
                 usage: warden <command>
                   run --config FILE     run the gateway with this configuration
                   check-config FILE     validate a configuration file
+                  certs ...             create a CA, issue server and client certificates, inspect them
                 """);
     }
 }

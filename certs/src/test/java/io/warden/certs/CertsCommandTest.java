@@ -1,0 +1,111 @@
+package io.warden.certs;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code warden certs} end to end on files, as an operator runs it. */
+class CertsCommandTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return CertsCommand.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void createsACaIssuesCertificatesAndInspectsThem(@TempDir Path dir) throws Exception {
+        Path ca = dir.resolve("ca");
+        assertThat(run("init-ca", "--out", ca.toString(), "--cn", "Demo CA", "--days", "30")).as(stderr()).isZero();
+        assertThat(stdout()).contains("subject:      CN=Demo CA").contains("CA:           yes");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ca.resolve("ca.key")))).isEqualTo("rw-------");
+        assertThat(Files.readString(ca.resolve("ca.key"))).startsWith("-----BEGIN PRIVATE KEY-----"); // PKCS#8
+
+        Path server = dir.resolve("server");
+        assertThat(run("issue-server", "--ca", ca.toString(), "--out", server.toString(), "--name", "warden",
+                "--dns", "localhost", "--dns", "warden.internal", "--ip", "127.0.0.1")).as(stderr()).isZero();
+        assertThat(stdout()).contains("names (SAN):  DNS:localhost, DNS:warden.internal, IP:127.0.0.1");
+        List<X509Certificate> chain = CertificateFiles.readCertificates(server.resolve("warden-chain.crt"));
+        assertThat(chain).hasSize(2);
+        assertThat(chain.get(1)).isEqualTo(CertificateFiles.readCertificates(ca.resolve("ca.crt")).get(0));
+        PrivateKey key = CertificateFiles.readPrivateKey(server.resolve("warden.key"));
+        assertThat(key.getAlgorithm()).isEqualTo("EC");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(server.resolve("warden.key")))).isEqualTo("rw-------");
+
+        assertThat(run("inspect", server.resolve("warden-chain.crt").toString())).isZero();
+        assertThat(stdout()).contains("certificate 1 of 2:").contains("subject:      CN=warden")
+                .contains("SHA-256:      " + CertificateInspector.sha256Fingerprint(chain.get(0)));
+        assertThat(stdout()).doesNotContain("PRIVATE KEY");
+    }
+
+    @Test
+    void clientCertificateWithPkcs12(@TempDir Path dir) throws Exception {
+        Path ca = dir.resolve("ca");
+        assertThat(run("init-ca", "--out", ca.toString(), "--key", "rsa")).isZero();
+        // The keystore password comes from an environment variable, never the command line; PATH is always set.
+        String password = System.getenv("PATH");
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", dir.resolve("clients").toString(),
+                "--cn", "alice", "--ou", "payments", "--p12-password-env", "PATH")).as(stderr()).isZero();
+        assertThat(stdout()).contains("subject:      CN=alice,OU=payments");
+        Path p12 = dir.resolve("clients").resolve("alice.p12");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p12))).isEqualTo("rw-------");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(p12)) {
+            ks.load(in, password.toCharArray());
+        }
+        assertThat(ks.isKeyEntry("alice")).isTrue();
+        assertThat(ks.getCertificateChain("alice")).hasSize(2);
+    }
+
+    @Test
+    void nothingIsOverwrittenWithoutForce(@TempDir Path dir) throws Exception {
+        assertThat(run("init-ca", "--out", dir.toString())).isZero();
+        byte[] before = Files.readAllBytes(dir.resolve("ca.key"));
+        assertThat(run("init-ca", "--out", dir.toString())).isEqualTo(2);
+        assertThat(stderr()).contains(dir.resolve("ca.key") + ": already exists; use --force to replace it");
+        assertThat(Files.readAllBytes(dir.resolve("ca.key"))).isEqualTo(before);
+        assertThat(run("init-ca", "--out", dir.toString(), "--force")).isZero();
+        assertThat(Files.readAllBytes(dir.resolve("ca.key"))).isNotEqualTo(before);
+    }
+
+    @Test
+    void badInputGetsAPreciseMessage(@TempDir Path dir) {
+        assertThat(run("issue-server", "--out", dir.toString(), "--name", "x", "--dns", "a")).isEqualTo(2);
+        assertThat(stderr()).contains("error: --ca is required");
+        assertThat(run("issue-server", "--ca", dir.resolve("none").toString(), "--out", dir.toString(), "--name", "x", "--dns", "a")).isEqualTo(2);
+        assertThat(stderr()).contains("ca.crt: file not found");
+        assertThat(run("init-ca", "--out", dir.toString(), "--days", "-3")).isEqualTo(2);
+        assertThat(stderr()).contains("--days: expected a number of days between 1 and 36500, got '-3'");
+        assertThat(run("init-ca", "--out", dir.toString(), "--colour", "blue")).isEqualTo(2);
+        assertThat(stderr()).contains("unknown option --colour");
+        assertThat(run("issue-client", "--ca", dir.toString(), "--out", dir.toString(), "--cn", "a", "--p12-password-env", "NO_SUCH_VARIABLE_X")).isEqualTo(2);
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(stderr()).contains("unknown subcommand 'frobnicate'");
+        assertThat(run("inspect", dir.resolve("missing.pem").toString())).isEqualTo(2);
+        assertThat(stderr()).contains("missing.pem: file not found");
+    }
+}
