@@ -26,9 +26,11 @@ public final class ConfigLoader {
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private final String source;
+    private final Path baseDir;
 
-    private ConfigLoader(String source) {
+    private ConfigLoader(String source, Path baseDir) {
         this.source = source;
+        this.baseDir = baseDir;
     }
 
     public static WardenConfig load(Path file) {
@@ -40,10 +42,15 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
-        return parse(file.toString(), text);
+        return parse(file.toString(), text, file.toAbsolutePath().getParent());
     }
 
     public static WardenConfig parse(String source, String yaml) {
+        return parse(source, yaml, Path.of("").toAbsolutePath());
+    }
+
+    /** Parses YAML; relative file paths in it are resolved against {@code baseDir} (the file's folder). */
+    public static WardenConfig parse(String source, String yaml, Path baseDir) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -55,7 +62,7 @@ public final class ConfigLoader {
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = YAML.createObjectNode();
         }
-        return new ConfigLoader(source).root(root);
+        return new ConfigLoader(source, baseDir).root(root);
     }
 
     private WardenConfig root(JsonNode root) {
@@ -112,7 +119,7 @@ public final class ConfigLoader {
 
     private ListenerConfig listener(JsonNode node, String path) {
         ObjectNode l = object(node, path);
-        allowOnly(l, path, "name", "bindHost", "advertisedHost", "bootstrapPort", "brokerPorts", "firstNodeId");
+        allowOnly(l, path, "name", "bindHost", "advertisedHost", "bootstrapPort", "brokerPorts", "firstNodeId", "tls");
         String name = l.has("name") ? text(l.get("name"), path + ".name") : path;
         String bindHost = l.has("bindHost") ? text(l.get("bindHost"), path + ".bindHost") : "127.0.0.1";
         String advertised;
@@ -133,7 +140,91 @@ public final class ConfigLoader {
             throw fail(path + ".brokerPorts", "must not contain the bootstrap port " + bootstrapPort);
         }
         int firstNodeId = intField(l, path, "firstNodeId", 0, 0, Integer.MAX_VALUE);
-        return new ListenerConfig(name, bindHost, advertised, bootstrapPort, brokerPorts, firstNodeId);
+        TlsConfig tls = l.has("tls") ? tls(object(l.get("tls"), path + ".tls"), path + ".tls") : null;
+        return new ListenerConfig(name, bindHost, advertised, bootstrapPort, brokerPorts, firstNodeId, tls);
+    }
+
+    private TlsConfig tls(ObjectNode t, String path) {
+        allowOnly(t, path, "certificate", "key", "keyStore", "keyStoreType", "keyStorePasswordEnv", "clientAuth",
+                "trustedCertificates", "protocols");
+        Path certificate = t.has("certificate") ? file(t, path, "certificate") : null;
+        Path key = t.has("key") ? file(t, path, "key") : null;
+        Path keyStore = t.has("keyStore") ? file(t, path, "keyStore") : null;
+        String keyStoreType = t.has("keyStoreType") ? text(t.get("keyStoreType"), path + ".keyStoreType").toLowerCase(java.util.Locale.ROOT) : "pkcs12";
+        String passwordEnv = t.has("keyStorePasswordEnv") ? text(t.get("keyStorePasswordEnv"), path + ".keyStorePasswordEnv") : null;
+        if (keyStore == null && (certificate == null || key == null)) {
+            throw fail(path, "needs either certificate and key (PEM files) or keyStore");
+        }
+        if (keyStore != null && (certificate != null || key != null)) {
+            throw fail(path, "give either certificate and key, or keyStore, not both");
+        }
+        if (keyStore != null) {
+            if (!keyStoreType.equals("pkcs12") && !keyStoreType.equals("jks")) {
+                throw fail(path + ".keyStoreType", "expected pkcs12 or jks, got '" + keyStoreType + "'");
+            }
+            if (passwordEnv == null) {
+                throw fail(path + ".keyStorePasswordEnv", "is required with keyStore: the name of the environment variable holding its password");
+            }
+            String password = System.getenv(passwordEnv);
+            if (password == null) {
+                throw fail(path + ".keyStorePasswordEnv", "environment variable " + passwordEnv + " is not set");
+            }
+            check(path + ".keyStore", () -> TlsMaterial.checkKeyStore(keyStore, keyStoreType, password.toCharArray()));
+        } else {
+            check(path, () -> TlsMaterial.checkKeyPair(certificate, key));
+        }
+        TlsConfig.ClientAuth clientAuth = TlsConfig.ClientAuth.NONE;
+        if (t.has("clientAuth")) {
+            String mode = text(t.get("clientAuth"), path + ".clientAuth");
+            try {
+                clientAuth = TlsConfig.ClientAuth.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw fail(path + ".clientAuth", "expected none, requested or required, got '" + mode + "'");
+            }
+        }
+        Path trusted = t.has("trustedCertificates") ? file(t, path, "trustedCertificates") : null;
+        if (clientAuth != TlsConfig.ClientAuth.NONE && trusted == null) {
+            throw fail(path + ".trustedCertificates", "is required when clientAuth is " + clientAuth.name().toLowerCase(java.util.Locale.ROOT)
+                    + ": the CA certificates client certificates must chain to");
+        }
+        if (trusted != null) {
+            check(path + ".trustedCertificates", () -> TlsMaterial.checkCertificates(trusted));
+        }
+        List<String> protocols = List.of("TLSv1.3", "TLSv1.2");
+        if (t.has("protocols")) {
+            JsonNode p = t.get("protocols");
+            if (!p.isArray() || p.isEmpty()) {
+                throw fail(path + ".protocols", "expected a non-empty list, e.g. [TLSv1.3, TLSv1.2]");
+            }
+            protocols = new ArrayList<>();
+            for (int i = 0; i < p.size(); i++) {
+                String v = text(p.get(i), path + ".protocols[" + i + "]");
+                if (!v.equals("TLSv1.3") && !v.equals("TLSv1.2")) {
+                    throw fail(path + ".protocols[" + i + "]", "only TLSv1.3 and TLSv1.2 are allowed, got '" + v + "'");
+                }
+                protocols.add(v);
+            }
+        }
+        return new TlsConfig(certificate, key, keyStore, keyStoreType, passwordEnv, clientAuth, trusted, protocols);
+    }
+
+    private Path file(ObjectNode node, String parent, String key) {
+        Path p = baseDir.resolve(text(node.get(key), parent + "." + key));
+        if (!java.nio.file.Files.isRegularFile(p)) {
+            throw fail(parent + "." + key, p + ": file not found");
+        }
+        if (!java.nio.file.Files.isReadable(p)) {
+            throw fail(parent + "." + key, p + ": not readable (check its permissions)");
+        }
+        return p;
+    }
+
+    private void check(String path, Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            throw fail(path, e.getMessage());
+        }
     }
 
     private void checkDistinct(List<ListenerConfig> listeners) {
@@ -156,7 +247,7 @@ public final class ConfigLoader {
         }
     }
 
-    private ObjectNode object(JsonNode node, String path) {
+    ObjectNode object(JsonNode node, String path) {
         if (!(node instanceof ObjectNode o)) {
             throw fail(path, "expected a mapping (key: value), got " + describe(node));
         }

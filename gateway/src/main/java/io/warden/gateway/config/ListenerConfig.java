@@ -14,9 +14,20 @@ import java.util.OptionalInt;
  * @param bootstrapPort  the port clients use as {@code bootstrap.servers}
  * @param brokerPorts    the ports handed out, one per broker node id
  * @param firstNodeId    the node id served on {@code brokerPorts.first}
+ * @param tls            TLS settings, or null for a plaintext listener
  */
 public record ListenerConfig(String name, String bindHost, String advertisedHost, int bootstrapPort,
-                             PortRange brokerPorts, int firstNodeId) {
+                             PortRange brokerPorts, int firstNodeId, TlsConfig tls) {
+
+    /** A plaintext listener. */
+    public ListenerConfig(String name, String bindHost, String advertisedHost, int bootstrapPort,
+                          PortRange brokerPorts, int firstNodeId) {
+        this(name, bindHost, advertisedHost, bootstrapPort, brokerPorts, firstNodeId, null);
+    }
+
+    public String securityProtocol() {
+        return tls == null ? "PLAINTEXT" : "SSL";
+    }
 
     /** The gateway port for an upstream node, or empty when the node id falls outside the configured range. */
     public OptionalInt portForNode(int nodeId) {

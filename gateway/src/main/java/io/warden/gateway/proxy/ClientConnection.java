@@ -13,8 +13,12 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.ByteBuffer;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -45,6 +49,9 @@ final class ClientConnection {
     private final FrameDecoder fromClient;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final String peer;
+    /** Who the client is, as far as the transport tells: {@code User:<subject DN>} for a TLS client certificate. */
+    private String principal = "User:ANONYMOUS";
+    private ConnectionInfo info;
 
     private NetSocket upstream;
     private FrameDecoder fromUpstream;
@@ -67,6 +74,9 @@ final class ClientConnection {
 
     void start() {
         gateway.stats().clientOpened();
+        principal = principalOf(client);
+        info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal);
+        gateway.stats().opened(info);
         fromClient.pause();
         client.handler(fromClient);
         client.closeHandler(v -> onClientClosed());
@@ -296,8 +306,8 @@ final class ClientConnection {
         }
         closed = true;
         if (reason != null) {
-            LOG.info("event=connection_closed listener={} client={} target={} reason=\"{}\"",
-                    listener.listenerConfig().name(), peer, target(), reason);
+            LOG.info("event=connection_closed listener={} client={} principal=\"{}\" target={} reason=\"{}\"",
+                    listener.listenerConfig().name(), peer, principal, target(), reason);
         }
         client.close();
         if (upstream != null && !upstreamClosed) {
@@ -307,10 +317,31 @@ final class ClientConnection {
 
     private void onClientClosed() {
         gateway.stats().clientClosed();
+        gateway.stats().closed(info);
         closed = true;
         if (upstream != null && !upstreamClosed) {
             upstream.close();
         }
+    }
+
+    /** The principal Kafka derives by default: {@code User:} and the certificate's RFC 2253 subject. */
+    static String principalOf(NetSocket socket) {
+        if (!socket.isSsl()) {
+            return "User:ANONYMOUS";
+        }
+        try {
+            List<Certificate> chain = socket.peerCertificates();
+            if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate x509) {
+                return "User:" + x509.getSubjectX500Principal().getName();
+            }
+        } catch (SSLPeerUnverifiedException noClientCertificate) {
+            // clientAuth none or requested, and the client sent none
+        }
+        return "User:ANONYMOUS";
+    }
+
+    String principal() {
+        return principal;
     }
 
     private String target() {

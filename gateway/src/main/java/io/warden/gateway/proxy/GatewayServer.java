@@ -52,9 +52,10 @@ public final class GatewayServer {
                     }, new DeploymentOptions().setInstances(instances))
                     .onSuccess(id -> {
                         server.deployments.add(id);
-                        LOG.info("event=listener_started listener={} bootstrap={}:{} advertised={} broker_ports={} security=PLAINTEXT",
+                        LOG.info("event=listener_started listener={} bootstrap={}:{} advertised={} broker_ports={} security={}{}",
                                 listener.name(), listener.bindHost(), listener.bootstrapPort(),
-                                listener.advertisedHost(), listener.brokerPorts());
+                                listener.advertisedHost(), listener.brokerPorts(), listener.securityProtocol(),
+                                listener.tls() == null ? "" : " client_auth=" + listener.tls().clientAuth().name().toLowerCase(java.util.Locale.ROOT));
                     })
                     .mapEmpty());
         }

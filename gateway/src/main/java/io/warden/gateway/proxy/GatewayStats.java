@@ -5,6 +5,21 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Live counters of the gateway's connections. Thread-safe; read by tests and, later, by metrics. */
 public final class GatewayStats {
 
+    private final java.util.Set<ConnectionInfo> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void opened(ConnectionInfo connection) {
+        open.add(connection);
+    }
+
+    void closed(ConnectionInfo connection) {
+        open.remove(connection);
+    }
+
+    /** The client connections open right now. */
+    public java.util.List<ConnectionInfo> connections() {
+        return java.util.List.copyOf(open);
+    }
+
     private final AtomicLong openClientConnections = new AtomicLong();
     private final AtomicLong openUpstreamConnections = new AtomicLong();
     private final AtomicLong acceptedClientConnections = new AtomicLong();

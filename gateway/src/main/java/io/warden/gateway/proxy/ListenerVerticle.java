@@ -2,19 +2,25 @@ package io.warden.gateway.proxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.KeyStoreOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.ListenerConfig;
+import io.warden.gateway.config.TlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -116,10 +122,36 @@ final class ListenerVerticle extends VerticleBase {
     }
 
     private NetServer newServer(OptionalInt nodeId) {
-        NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true));
+        NetServerOptions options = new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true);
+        if (config.tls() != null) {
+            applyTls(options, config.tls());
+        }
+        NetServer server = vertx.createNetServer(options);
         server.connectHandler(socket -> new ClientConnection(this, socket, nodeId).start());
+        // Failed TLS handshakes never become connections; this is the one place they are seen.
+        server.exceptionHandler(e -> LOG.info("event=connection_refused listener={} reason=\"{}\"",
+                config.name(), e.getMessage()));
         servers.add(server);
         return server;
+    }
+
+    private static void applyTls(NetServerOptions options, TlsConfig tls) {
+        options.setSsl(true).setEnabledSecureTransportProtocols(new LinkedHashSet<>(tls.protocols()));
+        if (tls.keyStore() != null) {
+            options.setKeyCertOptions(new KeyStoreOptions().setType(tls.keyStoreType())
+                    .setPath(tls.keyStore().toString()).setPassword(tls.keyStorePassword()));
+        } else {
+            options.setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(tls.certificate().toString()).setKeyPath(tls.key().toString()));
+        }
+        if (tls.trustedCertificates() != null) {
+            options.setTrustOptions(new PemTrustOptions().addCertPath(tls.trustedCertificates().toString()));
+        }
+        options.setClientAuth(switch (tls.clientAuth()) {
+            case NONE -> ClientAuth.NONE;
+            case REQUESTED -> ClientAuth.REQUEST;
+            case REQUIRED -> ClientAuth.REQUIRED;
+        });
     }
 
     /** Connects to a bootstrap broker, trying each configured one in turn, starting from a rotating position. */

@@ -10,6 +10,7 @@ import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.ListenerConfig;
 import io.warden.gateway.config.PortRange;
+import io.warden.gateway.config.TlsConfig;
 import io.warden.gateway.config.UpstreamConfig;
 import io.warden.gateway.config.WardenConfig;
 import io.warden.gateway.proxy.GatewayServer;
@@ -80,10 +81,19 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
     }
 
     public static GatewayFixture start(String upstreamBootstrap, int maxFrameBytes) {
+        return start(upstreamBootstrap, maxFrameBytes, null);
+    }
+
+    /** A gateway whose listener terminates TLS with these settings. */
+    public static GatewayFixture startTls(String upstreamBootstrap, TlsConfig tls) {
+        return start(upstreamBootstrap, LimitsConfig.DEFAULT_MAX_FRAME_BYTES, tls);
+    }
+
+    private static GatewayFixture start(String upstreamBootstrap, int maxFrameBytes, TlsConfig tls) {
         List<HostPort> upstream = Arrays.stream(upstreamBootstrap.split(",")).map(HostPort::parse).toList();
         int base = freeRange(BROKER_PORTS + 1);
         ListenerConfig listener = new ListenerConfig("test", "127.0.0.1", "127.0.0.1", base,
-                new PortRange(base + 1, base + BROKER_PORTS), 0);
+                new PortRange(base + 1, base + BROKER_PORTS), 0, tls);
         WardenConfig config = new WardenConfig(List.of(listener),
                 new UpstreamConfig(upstream, Duration.ofSeconds(5), Duration.ofSeconds(10)),
                 new LimitsConfig(maxFrameBytes));

@@ -1,0 +1,93 @@
+package io.warden.gateway.config;
+
+import io.warden.certs.CertificateFiles;
+import io.warden.certs.CertsException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Checks of TLS files at configuration load, so a wrong file stops startup with a clear message instead of
+ * failing the first handshake. Messages name the file and the problem, never key material.
+ */
+final class TlsMaterial {
+
+    private TlsMaterial() {
+    }
+
+    /** The certificate file holds a chain and the key file a private key that belongs to its first certificate. */
+    static void checkKeyPair(Path certificateFile, Path keyFile) {
+        List<X509Certificate> chain = certificates(certificateFile);
+        PrivateKey key;
+        try {
+            key = CertificateFiles.readPrivateKey(keyFile);
+        } catch (CertsException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        if (!matches(key, chain.get(0))) {
+            throw new IllegalArgumentException("the key in " + keyFile + " does not belong to the certificate in " + certificateFile);
+        }
+    }
+
+    static void checkCertificates(Path file) {
+        certificates(file);
+    }
+
+    static void checkKeyStore(Path file, String type, char[] password) {
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore ks = KeyStore.getInstance(type.toUpperCase(java.util.Locale.ROOT));
+            ks.load(in, password);
+            boolean hasKey = false;
+            for (String alias : Collections.list(ks.aliases())) {
+                hasKey |= ks.isKeyEntry(alias);
+            }
+            if (!hasKey) {
+                throw new IllegalArgumentException(file + ": the keystore holds no private key");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": cannot open the " + type + " keystore: wrong password or not a " + type + " file");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(file + ": cannot read the " + type + " keystore: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static List<X509Certificate> certificates(Path file) {
+        try {
+            return CertificateFiles.readCertificates(file);
+        } catch (CertsException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+    }
+
+    /** Signs a random challenge with the key and verifies it with the certificate's public key. */
+    private static boolean matches(PrivateKey key, X509Certificate certificate) {
+        String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+        if (!key.getAlgorithm().equals(certificate.getPublicKey().getAlgorithm())) {
+            return false;
+        }
+        try {
+            byte[] challenge = new byte[32];
+            new SecureRandom().nextBytes(challenge);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(challenge);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+}

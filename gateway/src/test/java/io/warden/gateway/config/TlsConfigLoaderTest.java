@@ -1,0 +1,84 @@
+package io.warden.gateway.config;
+
+import io.warden.certs.CertificateFiles;
+import io.warden.certs.CertificateIssuer;
+import io.warden.certs.IssuedCertificate;
+import io.warden.certs.KeyType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** TLS settings are checked when the configuration loads: a bad file stops startup with its name and the problem. */
+class TlsConfigLoaderTest {
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void files() {
+        Duration d = Duration.ofDays(30);
+        IssuedCertificate ca = CertificateIssuer.createCa("CA", d, KeyType.EC_P256);
+        IssuedCertificate server = CertificateIssuer.issueServer(ca, "s", List.of("localhost"), List.of(), d, KeyType.EC_P256);
+        IssuedCertificate other = CertificateIssuer.issueServer(ca, "o", List.of("localhost"), List.of(), d, KeyType.EC_P256);
+        CertificateFiles.writeCertificates(dir.resolve("ca.crt"), List.of(ca.certificate()), true);
+        CertificateFiles.writeCertificates(dir.resolve("server.crt"), server.chain(), true);
+        CertificateFiles.writePrivateKey(dir.resolve("server.key"), server.privateKey(), true);
+        CertificateFiles.writePrivateKey(dir.resolve("other.key"), other.privateKey(), true);
+        CertificateFiles.writePkcs12(dir.resolve("server.p12"), "server", server, System.getenv("PATH").toCharArray(), true);
+        CertificateFiles.writePkcs12(dir.resolve("other-password.p12"), "server", server, ("not " + System.getenv("PATH")).toCharArray(), true);
+    }
+
+    private static WardenConfig load(String tls) {
+        return ConfigLoader.parse("w.yaml", """
+                upstream: {bootstrapServers: [k:9092]}
+                listeners:
+                  - brokerPorts: 9100-9109
+                    tls: %s
+                """.formatted(tls), dir);
+    }
+
+    @Test
+    void readsPemAndKeystoreSettingsWithPathsRelativeToTheFile() {
+        TlsConfig pem = load("{certificate: server.crt, key: server.key, clientAuth: required, trustedCertificates: ca.crt}")
+                .listeners().get(0).tls();
+        assertThat(pem.certificate()).isEqualTo(dir.resolve("server.crt"));
+        assertThat(pem.clientAuth()).isEqualTo(TlsConfig.ClientAuth.REQUIRED);
+        assertThat(pem.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
+        // PATH is always set; a real deployment names its own variable.
+        TlsConfig p12 = load("{keyStore: server.p12, keyStorePasswordEnv: PATH}").listeners().get(0).tls();
+        assertThat(p12.keyStoreType()).isEqualTo("pkcs12");
+        assertThat(p12.clientAuth()).isEqualTo(TlsConfig.ClientAuth.NONE);
+        assertThat(load("{certificate: server.crt, key: server.key}").listeners().get(0).securityProtocol()).isEqualTo("SSL");
+    }
+
+    @Test
+    void badTlsSettingsNameTheFieldTheFileAndTheProblem() {
+        assertThatThrownBy(() -> load("{certificate: missing.crt, key: server.key}"))
+                .hasMessage("w.yaml: listeners[0].tls.certificate: " + dir.resolve("missing.crt") + ": file not found");
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: other.key}"))
+                .hasMessage("w.yaml: listeners[0].tls: the key in " + dir.resolve("other.key")
+                        + " does not belong to the certificate in " + dir.resolve("server.crt"));
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: ca.crt}"))
+                .hasMessageContaining("contains no PEM private key");
+        assertThatThrownBy(() -> load("{keyStore: other-password.p12, keyStorePasswordEnv: PATH}"))
+                .hasMessage("w.yaml: listeners[0].tls.keyStore: " + dir.resolve("other-password.p12")
+                        + ": cannot open the pkcs12 keystore: wrong password or not a pkcs12 file");
+        assertThatThrownBy(() -> load("{keyStore: server.p12, keyStorePasswordEnv: WARDEN_NO_SUCH_VARIABLE}"))
+                .hasMessage("w.yaml: listeners[0].tls.keyStorePasswordEnv: environment variable WARDEN_NO_SUCH_VARIABLE is not set");
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, clientAuth: required}"))
+                .hasMessageStartingWith("w.yaml: listeners[0].tls.trustedCertificates: is required when clientAuth is required");
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, protocols: [TLSv1.1]}"))
+                .hasMessage("w.yaml: listeners[0].tls.protocols[0]: only TLSv1.3 and TLSv1.2 are allowed, got 'TLSv1.1'");
+        assertThatThrownBy(() -> load("{certificate: server.crt}"))
+                .hasMessage("w.yaml: listeners[0].tls: needs either certificate and key (PEM files) or keyStore");
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, clientAuth: maybe}"))
+                .hasMessage("w.yaml: listeners[0].tls.clientAuth: expected none, requested or required, got 'maybe'");
+    }
+}

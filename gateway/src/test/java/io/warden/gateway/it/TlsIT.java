@@ -1,0 +1,220 @@
+package io.warden.gateway.it;
+
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.warden.certs.CertificateFiles;
+import io.warden.certs.CertificateIssuer;
+import io.warden.certs.IssuedCertificate;
+import io.warden.certs.KeyType;
+import io.warden.gateway.config.TlsConfig;
+import io.warden.gateway.proxy.ConnectionInfo;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A TLS listener with required client certificates: real handshakes with the Java client and kcat, the client's
+ * principal taken from its certificate, and every kind of client the listener must turn away.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class TlsIT {
+
+    static KafkaCluster cluster;
+    static Path pki;
+    static IssuedCertificate ca;
+    static IssuedCertificate alice;
+    static GatewayFixture gateway;
+
+    @BeforeAll
+    static void startTlsGateway() throws Exception {
+        pki = Files.createTempDirectory("warden-tls-it");
+        Duration year = Duration.ofDays(365);
+        ca = CertificateIssuer.createCa("Test CA", year, KeyType.EC_P256);
+        IssuedCertificate server = CertificateIssuer.issueServer(ca, "warden", List.of("localhost"), List.of("127.0.0.1"), year, KeyType.EC_P256);
+        alice = CertificateIssuer.issueClient(ca, "alice", List.of("payments"), year, KeyType.EC_P256);
+        write("ca", ca);
+        write("server", server);
+        write("alice", alice);
+        write("mallory", CertificateIssuer.issueClient(CertificateIssuer.createCa("Other CA", year, KeyType.EC_P256),
+                "mallory", List.of(), year, KeyType.EC_P256));
+        gateway = GatewayFixture.startTls(cluster.getBootstrapServers(), new TlsConfig(
+                pki.resolve("server-chain.crt"), pki.resolve("server.key"), null, null, null,
+                TlsConfig.ClientAuth.REQUIRED, pki.resolve("ca.crt"), List.of("TLSv1.3", "TLSv1.2")));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    private static void write(String name, IssuedCertificate issued) {
+        CertificateFiles.writeCertificates(pki.resolve(name + "-chain.crt"), issued.chain(), true);
+        CertificateFiles.writeCertificates(pki.resolve(name + ".crt"), List.of(issued.certificate()), true);
+        CertificateFiles.writePrivateKey(pki.resolve(name + ".key"), issued.privateKey(), true);
+    }
+
+    private static Map<String, Object> mtls(String who) throws IOException {
+        Map<String, Object> c = new HashMap<>();
+        c.put("security.protocol", "SSL");
+        c.put("ssl.truststore.type", "PEM");
+        c.put("ssl.truststore.certificates", Files.readString(pki.resolve("ca.crt")));
+        c.put("ssl.keystore.type", "PEM");
+        c.put("ssl.keystore.certificate.chain", Files.readString(pki.resolve(who + "-chain.crt")));
+        c.put("ssl.keystore.key", Files.readString(pki.resolve(who + ".key")));
+        return c;
+    }
+
+    @Test
+    void javaClientsProduceAndConsumeOverMutualTlsAsTheirCertificatesPrincipal() throws Exception {
+        String topic;
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            topic = Clients.createTopic(direct, 1);
+        }
+        Map<String, Object> tls = mtls("alice");
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), tls)) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>(topic, "secret-" + i)).get(30, TimeUnit.SECONDS);
+            }
+            assertThat(gateway.server().stats().connections()).extracting(ConnectionInfo::principal)
+                    .contains("User:CN=alice,OU=payments")
+                    .doesNotContain("User:ANONYMOUS");
+        }
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), tls)) {
+            assertThat(Clients.readFromStart(consumer, topic, 20)).extracting(ConsumerRecord::value)
+                    .hasSize(20).contains("secret-0", "secret-19");
+        }
+    }
+
+    @Test
+    void kcatSpeaksTlsWithItsClientCertificate() throws Exception {
+        String topic;
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            topic = Clients.createTopic(direct, 1);
+        }
+        List<String> tls = List.of("-X", "security.protocol=ssl", "-X", "ssl.ca.location=" + pki.resolve("ca.crt"),
+                "-X", "ssl.certificate.location=" + pki.resolve("alice-chain.crt"), "-X", "ssl.key.location=" + pki.resolve("alice.key"));
+        String metadata = kcat(tls, null, "-L");
+        assertThat(metadata).contains("broker 0 at 127.0.0.1:" + gateway.listener().portForNode(0).getAsInt());
+        kcat(tls, "over-tls\n", "-t", topic, "-P");
+        assertThat(kcat(tls, null, "-t", topic, "-C", "-o", "beginning", "-e", "-q")).contains("over-tls");
+    }
+
+    @Test
+    void plaintextClientOnTheTlsPortIsRefused() throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            c.send(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData().setClientSoftwareName("raw").setClientSoftwareVersion("1"));
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void clientWithoutACertificateIsRefused() throws Exception {
+        assertHandshakeRefused(sslContext(null));
+        assertStillServing();
+    }
+
+    @Test
+    void clientWithACertificateFromAnotherCaIsRefused() throws Exception {
+        assertHandshakeRefused(sslContext("mallory"));
+        assertStillServing();
+    }
+
+    /** The refused attempts left nothing open, and a proper client still gets in. */
+    private static void assertStillServing() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() == 0);
+        try (Admin admin = Admin.create(withBootstrap(mtls("alice")))) {
+            assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).isNotEmpty();
+        }
+    }
+
+    private static Map<String, Object> withBootstrap(Map<String, Object> c) {
+        c.put("bootstrap.servers", gateway.bootstrap());
+        return c;
+    }
+
+    private static void assertHandshakeRefused(SSLContext context) throws Exception {
+        try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", gateway.bootstrapPort())) {
+            s.setSoTimeout(10_000);
+            boolean refused;
+            try {
+                s.startHandshake();
+                // TLS 1.3 reports a rejected client certificate after the client's side of the handshake.
+                s.getOutputStream().write(new byte[] {0, 0, 0, 1, 0});
+                s.getOutputStream().flush();
+                refused = s.getInputStream().read() < 0;
+            } catch (IOException e) {
+                refused = true;
+            }
+            assertThat(refused).as("handshake refused").isTrue();
+        }
+    }
+
+    private static SSLContext sslContext(String clientName) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", ca.certificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.KeyManager[] keyManagers = null;
+        if (clientName != null) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            char[] pw = "test-only".toCharArray();
+            keys.setKeyEntry("k", CertificateFiles.readPrivateKey(pki.resolve(clientName + ".key")), pw,
+                    CertificateFiles.readCertificates(pki.resolve(clientName + "-chain.crt")).toArray(java.security.cert.Certificate[]::new));
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, pw);
+            keyManagers = kmf.getKeyManagers();
+        }
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(keyManagers, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    private static String kcat(List<String> tls, String stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("kcat", "-b", gateway.bootstrap(), "-m", "30"));
+        command.addAll(tls);
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+}
