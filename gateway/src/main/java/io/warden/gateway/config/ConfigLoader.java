@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.warden.authn.CertificatePrincipals;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -146,7 +147,7 @@ public final class ConfigLoader {
 
     private TlsConfig tls(ObjectNode t, String path) {
         allowOnly(t, path, "certificate", "key", "keyStore", "keyStoreType", "keyStorePasswordEnv", "clientAuth",
-                "trustedCertificates", "protocols");
+                "trustedCertificates", "protocols", "principalMappingRules");
         Path certificate = t.has("certificate") ? file(t, path, "certificate") : null;
         Path key = t.has("key") ? file(t, path, "key") : null;
         Path keyStore = t.has("keyStore") ? file(t, path, "keyStore") : null;
@@ -205,7 +206,16 @@ public final class ConfigLoader {
                 protocols.add(v);
             }
         }
-        return new TlsConfig(certificate, key, keyStore, keyStoreType, passwordEnv, clientAuth, trusted, protocols);
+        CertificatePrincipals principals = CertificatePrincipals.defaults();
+        if (t.has("principalMappingRules")) {
+            String rules = text(t.get("principalMappingRules"), path + ".principalMappingRules");
+            try {
+                principals = CertificatePrincipals.fromRules(rules);
+            } catch (IllegalArgumentException e) {
+                throw fail(path + ".principalMappingRules", "not valid Kafka ssl.principal.mapping.rules: " + e.getMessage());
+            }
+        }
+        return new TlsConfig(certificate, key, keyStore, keyStoreType, passwordEnv, clientAuth, trusted, protocols, principals);
     }
 
     private Path file(ObjectNode node, String parent, String key) {

@@ -1,5 +1,7 @@
 package io.warden.gateway.config;
 
+import io.warden.authn.CertificatePrincipals;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,15 +18,18 @@ import java.util.List;
  * @param clientAuth           whether clients present certificates
  * @param trustedCertificates  PEM CA certificates client certificates must chain to (required unless clientAuth is none)
  * @param protocols            enabled TLS versions, a subset of TLSv1.3 and TLSv1.2
+ * @param principals           Kafka's {@code ssl.principal.mapping.rules}, compiled
  */
 public record TlsConfig(Path certificate, Path key, Path keyStore, String keyStoreType, String keyStorePasswordEnv,
-                        ClientAuth clientAuth, Path trustedCertificates, List<String> protocols) {
+                        ClientAuth clientAuth, Path trustedCertificates, List<String> protocols,
+                        CertificatePrincipals principals) {
 
     /** Kafka's {@code ssl.client.auth}: none, requested, required. */
     public enum ClientAuth { NONE, REQUESTED, REQUIRED }
 
     public TlsConfig {
         protocols = List.copyOf(protocols);
+        principals = principals == null ? CertificatePrincipals.defaults() : principals;
     }
 
     /** The keystore password, read from its environment variable when the listener starts. */

@@ -3,7 +3,9 @@ package io.warden.gateway.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import io.warden.authn.CertificatePrincipals;
 import io.warden.gateway.config.HostPort;
+import io.warden.gateway.config.TlsConfig;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -50,7 +52,7 @@ final class ClientConnection {
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final String peer;
     /** Who the client is, as far as the transport tells: {@code User:<subject DN>} for a TLS client certificate. */
-    private String principal = "User:ANONYMOUS";
+    private String principal = CertificatePrincipals.ANONYMOUS;
     private ConnectionInfo info;
 
     private NetSocket upstream;
@@ -74,7 +76,14 @@ final class ClientConnection {
 
     void start() {
         gateway.stats().clientOpened();
-        principal = principalOf(client);
+        Optional<String> mapped = principalOf(client, listener.listenerConfig().tls());
+        if (mapped.isEmpty()) {
+            gateway.stats().refused();
+            gateway.stats().clientClosed();
+            client.close();
+            return;
+        }
+        principal = mapped.get();
         info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal);
         gateway.stats().opened(info);
         fromClient.pause();
@@ -324,20 +333,26 @@ final class ClientConnection {
         }
     }
 
-    /** The principal Kafka derives by default: {@code User:} and the certificate's RFC 2253 subject. */
-    static String principalOf(NetSocket socket) {
-        if (!socket.isSsl()) {
-            return "User:ANONYMOUS";
+    /**
+     * The principal Kafka would give this client: its certificate's subject through the listener's mapping
+     * rules, or ANONYMOUS without a certificate. A certificate no rule matches gets none: the connection is refused.
+     */
+    static Optional<String> principalOf(NetSocket socket, TlsConfig tls) {
+        if (tls == null || !socket.isSsl()) {
+            return Optional.of(CertificatePrincipals.ANONYMOUS);
         }
         try {
             List<Certificate> chain = socket.peerCertificates();
             if (!chain.isEmpty() && chain.get(0) instanceof X509Certificate x509) {
-                return "User:" + x509.getSubjectX500Principal().getName();
+                return Optional.of(tls.principals().principalOf(x509));
             }
         } catch (SSLPeerUnverifiedException noClientCertificate) {
             // clientAuth none or requested, and the client sent none
+        } catch (IllegalArgumentException unmapped) {
+            LOG.info("event=connection_refused client={} reason=\"{}\"", socket.remoteAddress(), unmapped.getMessage());
+            return Optional.empty();
         }
-        return "User:ANONYMOUS";
+        return Optional.of(CertificatePrincipals.ANONYMOUS);
     }
 
     String principal() {

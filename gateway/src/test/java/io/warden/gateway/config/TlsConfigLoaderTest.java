@@ -76,6 +76,8 @@ class TlsConfigLoaderTest {
                 .hasMessageStartingWith("w.yaml: listeners[0].tls.trustedCertificates: is required when clientAuth is required");
         assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, protocols: [TLSv1.1]}"))
                 .hasMessage("w.yaml: listeners[0].tls.protocols[0]: only TLSv1.3 and TLSv1.2 are allowed, got 'TLSv1.1'");
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, principalMappingRules: 'RULE:broken'}"))
+                .hasMessageStartingWith("w.yaml: listeners[0].tls.principalMappingRules: not valid Kafka ssl.principal.mapping.rules:");
         assertThatThrownBy(() -> load("{certificate: server.crt}"))
                 .hasMessage("w.yaml: listeners[0].tls: needs either certificate and key (PEM files) or keyStore");
         assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, clientAuth: maybe}"))

@@ -66,7 +66,7 @@ class TlsIT {
                 "mallory", List.of(), year, KeyType.EC_P256));
         gateway = GatewayFixture.startTls(cluster.getBootstrapServers(), new TlsConfig(
                 pki.resolve("server-chain.crt"), pki.resolve("server.key"), null, null, null,
-                TlsConfig.ClientAuth.REQUIRED, pki.resolve("ca.crt"), List.of("TLSv1.3", "TLSv1.2")));
+                TlsConfig.ClientAuth.REQUIRED, pki.resolve("ca.crt"), List.of("TLSv1.3", "TLSv1.2"), null));
     }
 
     @AfterAll
@@ -109,6 +109,35 @@ class TlsIT {
         try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), tls)) {
             assertThat(Clients.readFromStart(consumer, topic, 20)).extracting(ConsumerRecord::value)
                     .hasSize(20).contains("secret-0", "secret-19");
+        }
+    }
+
+    @Test
+    void principalMappingRulesShapeThePrincipalAndUnmatchedCertificatesAreRefused() throws Exception {
+        TlsConfig mapped = new TlsConfig(pki.resolve("server-chain.crt"), pki.resolve("server.key"), null, null, null,
+                TlsConfig.ClientAuth.REQUIRED, pki.resolve("ca.crt"), List.of("TLSv1.3"),
+                io.warden.authn.CertificatePrincipals.fromRules("RULE:^CN=(.*?),OU=payments$/$1@payments/"));
+        try (GatewayFixture withRules = GatewayFixture.startTls(cluster.getBootstrapServers(), mapped)) {
+            Map<String, Object> aliceTls = mtls("alice");
+            aliceTls.put("bootstrap.servers", withRules.bootstrap());
+            try (Admin admin = Admin.create(aliceTls)) {
+                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).isNotEmpty();
+                assertThat(withRules.server().stats().connections()).extracting(ConnectionInfo::principal)
+                        .isNotEmpty().allMatch("User:alice@payments"::equals);
+            }
+            // A certificate from the right CA that no rule maps is refused, as Kafka refuses it.
+            IssuedCertificate bob = CertificateIssuer.issueClient(ca, "bob", List.of("marketing"), Duration.ofDays(1), KeyType.EC_P256);
+            write("bob", bob);
+            long refusedBefore = withRules.server().stats().refusedConnections();
+            Map<String, Object> bobTls = mtls("bob");
+            bobTls.put("bootstrap.servers", withRules.bootstrap());
+            bobTls.put("request.timeout.ms", 3000);
+            bobTls.put("default.api.timeout.ms", 6000);
+            try (Admin admin = Admin.create(bobTls)) {
+                assertThat(admin.describeCluster().nodes().toCompletionStage().toCompletableFuture())
+                        .failsWithin(Duration.ofSeconds(30));
+            }
+            assertThat(withRules.server().stats().refusedConnections()).isGreaterThan(refusedBefore);
         }
     }
 
