@@ -5,6 +5,7 @@ import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.ListenerConfig;
 import io.warden.gateway.config.PortRange;
+import io.warden.gateway.config.TlsConfig;
 import io.warden.gateway.config.UpstreamConfig;
 import io.warden.gateway.config.WardenConfig;
 import io.warden.gateway.proxy.GatewayServer;
@@ -17,12 +18,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code warden demo}: a real Kafka broker in this JVM and the gateway in front of it, bootstrap on
- * 127.0.0.1:9092 unless {@code --port} says otherwise. Ctrl-C stops both.
+ * {@code warden demo}: a real Kafka broker in this JVM and the gateway in front of it: plaintext bootstrap on
+ * 127.0.0.1:9092 unless {@code --port} says otherwise, TLS on port + 2 and mTLS on port + 3 with a generated
+ * demo CA, and client settings files for the Java client and kcat. Ctrl-C stops both.
  */
 final class Demo {
 
     private Demo() {
+    }
+
+    private static ListenerConfig listener(String name, int bootstrapPort, int firstBrokerPort, TlsConfig tls) {
+        return new ListenerConfig(name, "127.0.0.1", "127.0.0.1", bootstrapPort,
+                new PortRange(firstBrokerPort, firstBrokerPort + 7), EmbeddedKafkaBroker.NODE_ID, tls);
     }
 
     static int run(List<String> args) throws Exception {
@@ -40,12 +47,19 @@ final class Demo {
         }
         System.out.println("Starting an embedded Kafka broker ...");
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"), 0, Map.of());
-        int firstBrokerPort = port + 1;
-        WardenConfig config = new WardenConfig(
-                List.of(new ListenerConfig("demo", "127.0.0.1", "127.0.0.1", port,
-                        new PortRange(firstBrokerPort, firstBrokerPort + 7), EmbeddedKafkaBroker.NODE_ID)),
+        DemoPki pki = DemoPki.create(workDir.resolve("pki"));
+        // MSK's layout: plaintext on the bootstrap port, TLS two above it (9094), mTLS three above (9095);
+        // each listener's broker ports start 100, 200 and 300 above the plaintext bootstrap port.
+        int tlsPort = port + 2;
+        int mtlsPort = port + 3;
+        ListenerConfig plain = listener("plaintext", port, port + 100, null);
+        ListenerConfig tls = listener("tls", tlsPort, port + 200, pki.serverTls(TlsConfig.ClientAuth.NONE));
+        ListenerConfig mtls = listener("mtls", mtlsPort, port + 300, pki.serverTls(TlsConfig.ClientAuth.REQUIRED));
+        WardenConfig config = new WardenConfig(List.of(plain, tls, mtls),
                 new UpstreamConfig(List.of(HostPort.parse(broker.bootstrapServers())), Duration.ofSeconds(10), Duration.ofSeconds(15)),
                 new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES));
+        List<Path> clientFiles = pki.writeClientSettings(workDir, "127.0.0.1:" + tlsPort, "127.0.0.1:" + mtlsPort);
+        int firstBrokerPort = plain.brokerPorts().first();
         Vertx vertx = Vertx.vertx();
         GatewayServer gateway;
         try {
@@ -72,9 +86,13 @@ final class Demo {
         String bootstrap = "127.0.0.1:" + port;
         System.out.println();
         System.out.println("Warden demo is running.");
-        System.out.println("  Warden bootstrap:    " + bootstrap + "   (clients connect here)");
-        System.out.println("  Broker ports:        " + firstBrokerPort + "-" + (firstBrokerPort + 7) + " on 127.0.0.1 (node " + EmbeddedKafkaBroker.NODE_ID + " -> " + firstBrokerPort + ")");
+        System.out.println("  Warden bootstrap:    " + bootstrap + "   (plaintext; clients connect here)");
+        System.out.println("  TLS bootstrap:       127.0.0.1:" + tlsPort + "   (server certificate from the demo CA)");
+        System.out.println("  mTLS bootstrap:      127.0.0.1:" + mtlsPort + "   (client certificate required; principal User:CN=demo-client,OU=demo)");
+        System.out.println("  Broker ports:        " + firstBrokerPort + "-" + plain.brokerPorts().last() + ", "
+                + tls.brokerPorts() + ", " + mtls.brokerPorts() + " on 127.0.0.1 (node " + EmbeddedKafkaBroker.NODE_ID + " is the first of each)");
         System.out.println("  Embedded broker:     " + broker.bootstrapServers() + "   (behind Warden; clients never need it)");
+        System.out.println("  Demo CA and certificates: " + workDir.resolve("pki"));
         System.out.println();
         System.out.println("Try it:");
         System.out.println("  kcat -b " + bootstrap + " -L");
@@ -82,6 +100,17 @@ final class Demo {
         System.out.println("  kcat -b " + bootstrap + " -t demo -C -o beginning -e");
         System.out.println("  kafka-console-producer.sh --bootstrap-server " + bootstrap + " --topic demo");
         System.out.println("  kafka-console-consumer.sh --bootstrap-server " + bootstrap + " --topic demo --from-beginning");
+        System.out.println();
+        System.out.println("Over TLS and mTLS, with the client settings written for you:");
+        for (Path f : clientFiles) {
+            String name = f.getFileName().toString();
+            if (name.endsWith(".conf")) {
+                System.out.println("  kcat -F " + f + " -L");
+            } else {
+                System.out.println("  kafka-console-producer.sh --bootstrap-server " + (name.contains("mtls") ? "127.0.0.1:" + mtlsPort : "127.0.0.1:" + tlsPort)
+                        + " --topic demo --producer.config " + f);
+            }
+        }
         System.out.println();
         System.out.println("Press Ctrl-C to stop.");
         done.await();

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,10 +31,8 @@ class DemoIT {
 
     @Test
     void demoServesClientsAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        // The demo uses port, port + 2, port + 3 and port + 100 .. port + 307: pick a base below the ephemeral range.
+        int port = 20_000 + new java.util.Random().nextInt(10_000);
         // The launcher a user runs, on the build this test is part of (it finds the packaged jars and skips building).
         Path launcher = Path.of("..", "warden").toAbsolutePath().normalize();
         // A shell that starts a background job (as CI runners and `cmd &` do) makes it ignore SIGINT, and children
@@ -78,6 +75,33 @@ class DemoIT {
                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                     ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+                TopicPartition tp = new TopicPartition("demo", 0);
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                List<String> values = new ArrayList<>();
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (values.isEmpty() && System.currentTimeMillis() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, String> r) -> values.add(r.value()));
+                }
+                assertThat(values).containsExactly("hello through the demo");
+            }
+
+            // The settings files the demo printed work as they are: kcat over mTLS, the Java client over TLS.
+            Path kcatMtls = dir.resolve("kcat-mtls.conf").toAbsolutePath();
+            assertThat(output).anyMatch(l -> l.contains("kcat -F " + kcatMtls + " -L"));
+            Process kcat = new ProcessBuilder("kcat", "-F", kcatMtls.toString(), "-L", "-m", "30").redirectErrorStream(true).start();
+            String metadata = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(kcat.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(kcat.exitValue()).as(metadata).isZero();
+            assertThat(metadata).contains("ssl://127.0.0.1:" + (port + 3)).contains("broker 1 at 127.0.0.1:" + (port + 300));
+
+            java.util.Properties tls = new java.util.Properties();
+            try (var in = java.nio.file.Files.newInputStream(dir.resolve("client-tls.properties"))) {
+                tls.load(in);
+            }
+            tls.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            tls.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(tls)) {
                 TopicPartition tp = new TopicPartition("demo", 0);
                 consumer.assign(List.of(tp));
                 consumer.seekToBeginning(List.of(tp));
