@@ -147,7 +147,7 @@ public final class ConfigLoader {
 
     private TlsConfig tls(ObjectNode t, String path) {
         allowOnly(t, path, "certificate", "key", "keyStore", "keyStoreType", "keyStorePasswordEnv", "clientAuth",
-                "trustedCertificates", "protocols", "principalMappingRules");
+                "trustedCertificates", "protocols", "principalMappingRules", "reloadCheckSeconds", "expiryWarningDays");
         Path certificate = t.has("certificate") ? file(t, path, "certificate") : null;
         Path key = t.has("key") ? file(t, path, "key") : null;
         Path keyStore = t.has("keyStore") ? file(t, path, "keyStore") : null;
@@ -215,7 +215,10 @@ public final class ConfigLoader {
                 throw fail(path + ".principalMappingRules", "not valid Kafka ssl.principal.mapping.rules: " + e.getMessage());
             }
         }
-        return new TlsConfig(certificate, key, keyStore, keyStoreType, passwordEnv, clientAuth, trusted, protocols, principals);
+        int reloadSeconds = intField(t, path, "reloadCheckSeconds", (int) TlsConfig.DEFAULT_RELOAD_CHECK.toSeconds(), 1, 86_400);
+        int expiryDays = intField(t, path, "expiryWarningDays", (int) TlsConfig.DEFAULT_EXPIRY_WARNING.toDays(), 0, 3650);
+        return new TlsConfig(certificate, key, keyStore, keyStoreType, passwordEnv, clientAuth, trusted, protocols, principals,
+                java.time.Duration.ofSeconds(reloadSeconds), java.time.Duration.ofDays(expiryDays));
     }
 
     private Path file(ObjectNode node, String parent, String key) {

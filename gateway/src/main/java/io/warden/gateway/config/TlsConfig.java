@@ -3,6 +3,7 @@ package io.warden.gateway.config;
 import io.warden.authn.CertificatePrincipals;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -19,10 +20,51 @@ import java.util.List;
  * @param trustedCertificates  PEM CA certificates client certificates must chain to (required unless clientAuth is none)
  * @param protocols            enabled TLS versions, a subset of TLSv1.3 and TLSv1.2
  * @param principals           Kafka's {@code ssl.principal.mapping.rules}, compiled
+ * @param reloadCheck          how often the files are checked for changes (replaced files apply to new connections)
+ * @param expiryWarning        certificates expiring within this long are warned about, at start and daily
  */
 public record TlsConfig(Path certificate, Path key, Path keyStore, String keyStoreType, String keyStorePasswordEnv,
                         ClientAuth clientAuth, Path trustedCertificates, List<String> protocols,
-                        CertificatePrincipals principals) {
+                        CertificatePrincipals principals, Duration reloadCheck, Duration expiryWarning) {
+
+    public static final Duration DEFAULT_RELOAD_CHECK = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_EXPIRY_WARNING = Duration.ofDays(30);
+
+    /** With the default reload check and expiry warning. */
+    public TlsConfig(Path certificate, Path key, Path keyStore, String keyStoreType, String keyStorePasswordEnv,
+                     ClientAuth clientAuth, Path trustedCertificates, List<String> protocols, CertificatePrincipals principals) {
+        this(certificate, key, keyStore, keyStoreType, keyStorePasswordEnv, clientAuth, trustedCertificates, protocols,
+                principals, DEFAULT_RELOAD_CHECK, DEFAULT_EXPIRY_WARNING);
+    }
+
+    /** The files this listener reads, for change detection. */
+    public List<Path> files() {
+        return java.util.stream.Stream.of(certificate, key, keyStore, trustedCertificates)
+                .filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * Checks the files again (readable, key matches certificate, keystore opens); returns the server's certificate
+     * chain. Blocking: call off the event loop.
+     *
+     * @throws IllegalArgumentException naming the file and the problem
+     */
+    public List<java.security.cert.X509Certificate> validate() {
+        if (keyStore != null) {
+            String password = keyStorePassword();
+            if (password == null) {
+                throw new IllegalArgumentException("environment variable " + keyStorePasswordEnv + " is not set");
+            }
+            TlsMaterial.checkKeyStore(keyStore, keyStoreType, password.toCharArray());
+        } else {
+            TlsMaterial.checkKeyPair(certificate, key);
+        }
+        if (trustedCertificates != null) {
+            TlsMaterial.checkCertificates(trustedCertificates);
+        }
+        return keyStore != null ? TlsMaterial.keyStoreCertificates(keyStore, keyStoreType, keyStorePassword().toCharArray())
+                : TlsMaterial.certificatesOf(certificate);
+    }
 
     /** Kafka's {@code ssl.client.auth}: none, requested, required. */
     public enum ClientAuth { NONE, REQUESTED, REQUIRED }
@@ -30,6 +72,8 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
     public TlsConfig {
         protocols = List.copyOf(protocols);
         principals = principals == null ? CertificatePrincipals.defaults() : principals;
+        reloadCheck = reloadCheck == null ? DEFAULT_RELOAD_CHECK : reloadCheck;
+        expiryWarning = expiryWarning == null ? DEFAULT_EXPIRY_WARNING : expiryWarning;
     }
 
     /** The keystore password, read from its environment variable when the listener starts. */

@@ -61,6 +61,25 @@ final class TlsMaterial {
         }
     }
 
+    static List<X509Certificate> certificatesOf(Path file) {
+        return certificates(file);
+    }
+
+    static List<X509Certificate> keyStoreCertificates(Path file, String type, char[] password) {
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore ks = KeyStore.getInstance(type.toUpperCase(java.util.Locale.ROOT));
+            ks.load(in, password);
+            for (String alias : Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias)) {
+                    return java.util.Arrays.stream(ks.getCertificateChain(alias)).map(c -> (X509Certificate) c).toList();
+                }
+            }
+            return List.of();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(file + ": cannot read the " + type + " keystore");
+        }
+    }
+
     private static List<X509Certificate> certificates(Path file) {
         try {
             return CertificateFiles.readCertificates(file);

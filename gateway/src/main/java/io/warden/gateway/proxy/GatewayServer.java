@@ -27,6 +27,7 @@ public final class GatewayServer {
     private final GatewayContext context;
     private final List<String> deployments = new ArrayList<>();
     private final List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
+    private final List<TlsFileWatcher> watchers = new ArrayList<>();
 
     private GatewayServer(Vertx vertx, GatewayContext context) {
         this.vertx = vertx;
@@ -63,8 +64,21 @@ public final class GatewayServer {
                 .onFailure(e -> server.stop())
                 .map(v -> {
                     server.prebindBrokerPorts();
+                    server.watchTlsFiles();
                     return server;
                 });
+    }
+
+    private void watchTlsFiles() {
+        for (ListenerConfig listener : context.config().listeners()) {
+            if (listener.tls() != null) {
+                TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, tls -> verticles.stream()
+                        .filter(v -> v.listenerConfig() == listener)
+                        .forEach(v -> v.reloadTls(tls)));
+                watchers.add(watcher);
+                watcher.start();
+            }
+        }
     }
 
     /**
@@ -99,6 +113,7 @@ public final class GatewayServer {
 
     /** Stops accepting, closes every connection and the metadata client. */
     public Future<Void> stop() {
+        watchers.forEach(TlsFileWatcher::stop);
         List<Future<Void>> undeploying = new ArrayList<>();
         deployments.forEach(id -> undeploying.add(vertx.undeploy(id)));
         deployments.clear();

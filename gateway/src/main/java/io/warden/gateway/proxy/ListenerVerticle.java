@@ -11,6 +11,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.ListenerConfig;
 import io.warden.gateway.config.TlsConfig;
@@ -136,22 +137,40 @@ final class ListenerVerticle extends VerticleBase {
     }
 
     private static void applyTls(NetServerOptions options, TlsConfig tls) {
-        options.setSsl(true).setEnabledSecureTransportProtocols(new LinkedHashSet<>(tls.protocols()));
+        ServerSSLOptions ssl = sslOptions(tls);
+        options.setSsl(true)
+                .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+                .setKeyCertOptions(ssl.getKeyCertOptions())
+                .setClientAuth(ssl.getClientAuth());
+        if (ssl.getTrustOptions() != null) {
+            options.setTrustOptions(ssl.getTrustOptions());
+        }
+    }
+
+    private static ServerSSLOptions sslOptions(TlsConfig tls) {
+        ServerSSLOptions ssl = new ServerSSLOptions().setEnabledSecureTransportProtocols(new LinkedHashSet<>(tls.protocols()));
         if (tls.keyStore() != null) {
-            options.setKeyCertOptions(new KeyStoreOptions().setType(tls.keyStoreType())
+            ssl.setKeyCertOptions(new KeyStoreOptions().setType(tls.keyStoreType())
                     .setPath(tls.keyStore().toString()).setPassword(tls.keyStorePassword()));
         } else {
-            options.setKeyCertOptions(new PemKeyCertOptions()
+            ssl.setKeyCertOptions(new PemKeyCertOptions()
                     .setCertPath(tls.certificate().toString()).setKeyPath(tls.key().toString()));
         }
         if (tls.trustedCertificates() != null) {
-            options.setTrustOptions(new PemTrustOptions().addCertPath(tls.trustedCertificates().toString()));
+            ssl.setTrustOptions(new PemTrustOptions().addCertPath(tls.trustedCertificates().toString()));
         }
-        options.setClientAuth(switch (tls.clientAuth()) {
+        ssl.setClientAuth(switch (tls.clientAuth()) {
             case NONE -> ClientAuth.NONE;
             case REQUESTED -> ClientAuth.REQUEST;
             case REQUIRED -> ClientAuth.REQUIRED;
         });
+        return ssl;
+    }
+
+    /** Re-reads the TLS files for new connections on every server of this loop; open connections continue. */
+    void reloadTls(TlsConfig tls) {
+        context.runOnContext(v -> servers.forEach(s -> s.updateSSLOptions(sslOptions(tls), true)
+                .onFailure(e -> LOG.warn("event=tls_reload_failed listener={} reason=\"{}\"", config.name(), e.getMessage()))));
     }
 
     /** Connects to a bootstrap broker, trying each configured one in turn, starting from a rotating position. */

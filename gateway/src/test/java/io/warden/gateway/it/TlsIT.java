@@ -50,6 +50,7 @@ class TlsIT {
     static Path pki;
     static IssuedCertificate ca;
     static IssuedCertificate alice;
+    static IssuedCertificate otherCa;
     static GatewayFixture gateway;
 
     @BeforeAll
@@ -62,8 +63,8 @@ class TlsIT {
         write("ca", ca);
         write("server", server);
         write("alice", alice);
-        write("mallory", CertificateIssuer.issueClient(CertificateIssuer.createCa("Other CA", year, KeyType.EC_P256),
-                "mallory", List.of(), year, KeyType.EC_P256));
+        otherCa = CertificateIssuer.createCa("Other CA", year, KeyType.EC_P256);
+        write("mallory", CertificateIssuer.issueClient(otherCa, "mallory", List.of(), year, KeyType.EC_P256));
         gateway = GatewayFixture.startTls(cluster.getBootstrapServers(), new TlsConfig(
                 pki.resolve("server-chain.crt"), pki.resolve("server.key"), null, null, null,
                 TlsConfig.ClientAuth.REQUIRED, pki.resolve("ca.crt"), List.of("TLSv1.3", "TLSv1.2"), null));
@@ -176,6 +177,60 @@ class TlsIT {
         assertStillServing();
     }
 
+    @Test
+    void replacedCertificateAndCaFilesApplyToNewConnectionsWithoutARestart() throws Exception {
+        Path live = Files.createTempDirectory(pki, "live");
+        Files.copy(pki.resolve("server-chain.crt"), live.resolve("server-chain.crt"));
+        Files.copy(pki.resolve("server.key"), live.resolve("server.key"));
+        Files.copy(pki.resolve("ca.crt"), live.resolve("ca.crt"));
+        TlsConfig reloading = new TlsConfig(live.resolve("server-chain.crt"), live.resolve("server.key"), null, null, null,
+                TlsConfig.ClientAuth.REQUIRED, live.resolve("ca.crt"), List.of("TLSv1.3"), null,
+                Duration.ofSeconds(1), Duration.ofDays(30));
+        try (GatewayFixture g = GatewayFixture.startTls(cluster.getBootstrapServers(), reloading)) {
+            Map<String, Object> aliceTls = mtls("alice");
+            aliceTls.put("bootstrap.servers", g.bootstrap());
+            try (Admin open = Admin.create(aliceTls)) {
+                assertThat(open.describeCluster().nodes().get(30, TimeUnit.SECONDS)).isNotEmpty();
+                assertThat(serverSubject(g, "alice")).isEqualTo("CN=warden");
+                assertHandshakeRefused(sslContext("mallory"), g.bootstrapPort());
+
+                // Rotate: a new server certificate, and a CA bundle that now also trusts the other CA.
+                IssuedCertificate rotated = CertificateIssuer.issueServer(ca, "warden-rotated", List.of("localhost"),
+                        List.of("127.0.0.1"), Duration.ofDays(30), KeyType.EC_P256);
+                replace(live.resolve("server.key"), f -> CertificateFiles.writePrivateKey(f, rotated.privateKey(), true));
+                replace(live.resolve("server-chain.crt"), f -> CertificateFiles.writeCertificates(f, rotated.chain(), true));
+                replace(live.resolve("ca.crt"), f -> CertificateFiles.writeCertificates(f, List.of(ca.certificate(), otherCa.certificate()), true));
+
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() -> serverSubject(g, "alice").equals("CN=warden-rotated"));
+                assertThat(serverSubject(g, "mallory")).isEqualTo("CN=warden-rotated");
+                // The connection opened before the swap is still served.
+                assertThat(open.describeCluster().nodes().get(30, TimeUnit.SECONDS)).isNotEmpty();
+
+                // A broken edit (a key that is not the certificate's) is rejected; the last good files stay in use.
+                replace(live.resolve("server.key"), f -> CertificateFiles.writePrivateKey(f, alice.privateKey(), true));
+                Thread.sleep(3_000);
+                assertThat(serverSubject(g, "alice")).isEqualTo("CN=warden-rotated");
+            }
+        }
+    }
+
+    /** Writes the new content beside the file, then moves it into place in one step, as deployment tools do. */
+    private static void replace(Path file, java.util.function.Consumer<Path> writer) throws IOException {
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        writer.accept(next);
+        Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The subject of the certificate the gateway presents to a new connection. */
+    private static String serverSubject(GatewayFixture g, String client) throws Exception {
+        try (SSLSocket s = (SSLSocket) sslContext(client).getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
+            s.setSoTimeout(10_000);
+            s.startHandshake();
+            return ((java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+        }
+    }
+
     /** The refused attempts left nothing open, and a proper client still gets in. */
     private static void assertStillServing() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() == 0);
@@ -190,7 +245,11 @@ class TlsIT {
     }
 
     private static void assertHandshakeRefused(SSLContext context) throws Exception {
-        try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", gateway.bootstrapPort())) {
+        assertHandshakeRefused(context, gateway.bootstrapPort());
+    }
+
+    private static void assertHandshakeRefused(SSLContext context, int port) throws Exception {
+        try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             boolean refused;
             try {

@@ -1,0 +1,117 @@
+package io.warden.gateway.proxy;
+
+import io.vertx.core.Vertx;
+import io.warden.gateway.config.ListenerConfig;
+import io.warden.gateway.config.TlsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Watches one TLS listener's files. A change that passes the same checks as startup is handed to the listener's
+ * servers (new connections get it; open ones continue); a broken edit is rejected with one log line and the last
+ * good files stay in use. Certificates close to expiry are warned about at start and then daily. File work runs
+ * off the event loop.
+ */
+final class TlsFileWatcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TlsFileWatcher.class);
+    private static final Duration WARN_EVERY = Duration.ofDays(1);
+
+    private final Vertx vertx;
+    private final ListenerConfig listener;
+    private final TlsConfig tls;
+    private final Consumer<TlsConfig> apply;
+    private List<String> lastSeen;
+    private List<String> lastRejected;
+    private Instant lastExpiryWarning = Instant.MIN;
+    private long timer = -1;
+
+    TlsFileWatcher(Vertx vertx, ListenerConfig listener, Consumer<TlsConfig> apply) {
+        this.vertx = vertx;
+        this.listener = listener;
+        this.tls = listener.tls();
+        this.apply = apply;
+    }
+
+    void start() {
+        vertx.executeBlocking(() -> {
+            lastSeen = fingerprint();
+            warnIfExpiring(tls.validate());
+            return null;
+        }).onComplete(ar -> timer = vertx.setPeriodic(tls.reloadCheck().toMillis(), id -> check()));
+    }
+
+    void stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    private void check() {
+        vertx.executeBlocking(() -> {
+            List<String> now = fingerprint();
+            if (now.equals(lastSeen)) {
+                if (Instant.now().isAfter(lastExpiryWarning.plus(WARN_EVERY))) {
+                    warnIfExpiring(tls.validate());
+                }
+                return false;
+            }
+            try {
+                warnIfExpiring(tls.validate());
+            } catch (IllegalArgumentException e) {
+                if (!now.equals(lastRejected)) {
+                    LOG.warn("event=tls_reload_rejected listener={} reason=\"{}\" action=\"keeping the last good certificate\"",
+                            listener.name(), e.getMessage());
+                    lastRejected = now;
+                }
+                return false;
+            }
+            lastSeen = now;
+            return true;
+        }).onSuccess(changed -> {
+            if (changed) {
+                apply.accept(tls);
+                LOG.info("event=tls_reloaded listener={} files={}", listener.name(), tls.files());
+            }
+        });
+    }
+
+    /** Modification time and size of every file: enough to notice a replaced certificate. */
+    private List<String> fingerprint() {
+        List<String> out = new ArrayList<>();
+        for (Path f : tls.files()) {
+            try {
+                out.add(f + "@" + Files.getLastModifiedTime(f).toMillis() + "/" + Files.size(f));
+            } catch (IOException e) {
+                out.add(f + "@missing");
+            }
+        }
+        return out;
+    }
+
+    private void warnIfExpiring(List<X509Certificate> chain) {
+        lastExpiryWarning = Instant.now();
+        for (X509Certificate c : expiringWithin(chain, tls.expiryWarning(), Instant.now())) {
+            Instant notAfter = c.getNotAfter().toInstant();
+            LOG.warn("event=certificate_expiring listener={} subject=\"{}\" not_after={} days_left={}",
+                    listener.name(), c.getSubjectX500Principal().getName(), notAfter,
+                    Duration.between(Instant.now(), notAfter).toDays());
+        }
+    }
+
+    /** The certificates of a chain that expire before {@code now + window}. */
+    static List<X509Certificate> expiringWithin(List<X509Certificate> chain, Duration window, Instant now) {
+        Instant limit = now.plus(window);
+        return chain.stream().filter(c -> c.getNotAfter().toInstant().isBefore(limit)).toList();
+    }
+}
