@@ -172,6 +172,31 @@ class TlsIT {
     }
 
     @Test
+    void clientWithAnExpiredCertificateIsRefused() throws Exception {
+        IssuedCertificate expired = CertificateIssuer.issueClient(ca, "expired", List.of(), Duration.ofSeconds(1), KeyType.EC_P256);
+        write("expired", expired);
+        await().atMost(Duration.ofSeconds(10)).until(() -> expired.certificate().getNotAfter().toInstant().isBefore(java.time.Instant.now()));
+        assertHandshakeRefused(sslContext("expired"));
+        assertStillServing();
+    }
+
+    @Test
+    void clientOfferingOnlyTls11IsRefusedByTheServer() throws Exception {
+        // OpenSSL can still offer TLS 1.1 (at security level 0); the JDK client cannot, so it would prove nothing.
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + gateway.bootstrapPort(),
+                "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", "-CAfile", pki.resolve("ca.crt").toString(),
+                "-cert", pki.resolve("alice.crt").toString(), "-key", pki.resolve("alice.key").toString())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isNotZero();
+        // The refusal came from the server, as a TLS alert, not from the client giving up locally.
+        assertThat(out).as(out).containsIgnoringCase("alert protocol version");
+        assertStillServing();
+    }
+
+    @Test
     void clientWithACertificateFromAnotherCaIsRefused() throws Exception {
         assertHandshakeRefused(sslContext("mallory"));
         assertStillServing();
