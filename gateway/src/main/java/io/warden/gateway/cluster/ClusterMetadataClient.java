@@ -2,6 +2,7 @@ package io.warden.gateway.cluster;
 
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.UpstreamConfig;
+import io.warden.gateway.config.UpstreamTlsConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
@@ -12,6 +13,9 @@ import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -88,6 +92,22 @@ public final class ClusterMetadataClient implements AutoCloseable {
             p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeout);
             p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeout);
             p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, (int) upstream.connectTimeout().toMillis());
+            UpstreamTlsConfig tls = upstream.tls();
+            if (tls != null) {
+                p.put("security.protocol", "SSL");
+                p.put("ssl.truststore.type", "PEM");
+                p.put("ssl.truststore.location", tls.trustedCertificates().toString());
+                p.put("ssl.endpoint.identification.algorithm", tls.hostnameVerification() ? "https" : "");
+                if (tls.certificate() != null) {
+                    try {
+                        p.put("ssl.keystore.type", "PEM");
+                        p.put("ssl.keystore.certificate.chain", Files.readString(tls.certificate()));
+                        p.put("ssl.keystore.key", Files.readString(tls.key()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot read the upstream TLS client certificate", e);
+                    }
+                }
+            }
             admin = Admin.create(p);
         }
         return admin;

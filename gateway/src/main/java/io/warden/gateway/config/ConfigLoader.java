@@ -103,7 +103,7 @@ public final class ConfigLoader {
 
     private UpstreamConfig upstream(JsonNode node) {
         ObjectNode u = object(node, "upstream");
-        allowOnly(u, "upstream", "bootstrapServers", "connectTimeoutMs", "metadataTimeoutMs");
+        allowOnly(u, "upstream", "bootstrapServers", "connectTimeoutMs", "metadataTimeoutMs", "tls");
         JsonNode servers = u.get("bootstrapServers");
         if (servers == null || !servers.isArray() || servers.isEmpty()) {
             throw fail("upstream.bootstrapServers", "expected a non-empty list of host:port, e.g. [\"kafka-1:9092\", \"kafka-2:9092\"]");
@@ -115,7 +115,34 @@ public final class ConfigLoader {
         }
         int connectMs = intField(u, "upstream", "connectTimeoutMs", 10_000, 1, 600_000);
         int metadataMs = intField(u, "upstream", "metadataTimeoutMs", 15_000, 1, 600_000);
-        return new UpstreamConfig(list, Duration.ofMillis(connectMs), Duration.ofMillis(metadataMs));
+        UpstreamTlsConfig tls = u.has("tls") ? upstreamTls(object(u.get("tls"), "upstream.tls"), "upstream.tls") : null;
+        return new UpstreamConfig(list, Duration.ofMillis(connectMs), Duration.ofMillis(metadataMs), tls);
+    }
+
+    private UpstreamTlsConfig upstreamTls(ObjectNode t, String path) {
+        allowOnly(t, path, "trustedCertificates", "certificate", "key", "hostnameVerification");
+        if (!t.has("trustedCertificates")) {
+            throw fail(path + ".trustedCertificates", "is required: the CA certificates the brokers' certificates chain to");
+        }
+        Path trusted = file(t, path, "trustedCertificates");
+        check(path + ".trustedCertificates", () -> TlsMaterial.checkCertificates(trusted));
+        Path certificate = t.has("certificate") ? file(t, path, "certificate") : null;
+        Path key = t.has("key") ? file(t, path, "key") : null;
+        if ((certificate == null) != (key == null)) {
+            throw fail(path, "certificate and key go together (for mTLS to the brokers)");
+        }
+        if (certificate != null) {
+            check(path, () -> TlsMaterial.checkKeyPair(certificate, key));
+        }
+        boolean verify = true;
+        if (t.has("hostnameVerification")) {
+            JsonNode v = t.get("hostnameVerification");
+            if (!v.isBoolean()) {
+                throw fail(path + ".hostnameVerification", "expected true or false, got " + describe(v));
+            }
+            verify = v.booleanValue();
+        }
+        return new UpstreamTlsConfig(trusted, certificate, key, verify);
     }
 
     private ListenerConfig listener(JsonNode node, String path) {

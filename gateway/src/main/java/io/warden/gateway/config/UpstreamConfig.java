@@ -9,10 +9,17 @@ import java.util.List;
  * @param bootstrapServers brokers tried in turn for bootstrap connections, so one broker down is not an outage
  * @param connectTimeout   how long one TCP connect to a broker may take
  * @param metadataTimeout  how long the gateway's own metadata lookups (node addresses, topic names) may take
+ * @param tls              TLS to the brokers, or null for plaintext
  */
-public record UpstreamConfig(List<HostPort> bootstrapServers, Duration connectTimeout, Duration metadataTimeout) {
+public record UpstreamConfig(List<HostPort> bootstrapServers, Duration connectTimeout, Duration metadataTimeout,
+                             UpstreamTlsConfig tls) {
 
     public UpstreamConfig {
         bootstrapServers = List.copyOf(bootstrapServers);
+    }
+
+    /** Plaintext to the brokers. */
+    public UpstreamConfig(List<HostPort> bootstrapServers, Duration connectTimeout, Duration metadataTimeout) {
+        this(bootstrapServers, connectTimeout, metadataTimeout, null);
     }
 }

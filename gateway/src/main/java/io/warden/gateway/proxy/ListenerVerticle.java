@@ -15,6 +15,7 @@ import io.vertx.core.net.ServerSSLOptions;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.ListenerConfig;
 import io.warden.gateway.config.TlsConfig;
+import io.warden.gateway.config.UpstreamTlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +53,20 @@ final class ListenerVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        upstreamClient = vertx.createNetClient(new NetClientOptions()
+        NetClientOptions clientOptions = new NetClientOptions()
                 .setTcpNoDelay(true)
-                .setConnectTimeout((int) gateway.config().upstream().connectTimeout().toMillis()));
+                .setConnectTimeout((int) gateway.config().upstream().connectTimeout().toMillis());
+        UpstreamTlsConfig upstreamTls = gateway.config().upstream().tls();
+        if (upstreamTls != null) {
+            clientOptions.setSsl(true)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(upstreamTls.trustedCertificates().toString()))
+                    .setHostnameVerificationAlgorithm(upstreamTls.hostnameVerification() ? "HTTPS" : "");
+            if (upstreamTls.certificate() != null) {
+                clientOptions.setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(upstreamTls.certificate().toString()).setKeyPath(upstreamTls.key().toString()));
+            }
+        }
+        upstreamClient = vertx.createNetClient(clientOptions);
         rewriter = new ResponseRewriter(this, gateway.nodes(), gateway.topicNames());
         NetServer bootstrap = newServer(OptionalInt.empty());
         return bootstrap.listen(config.bootstrapPort(), config.bindHost())

@@ -59,6 +59,22 @@ class TlsConfigLoaderTest {
     }
 
     @Test
+    void upstreamTlsIsReadAndCheckedToo() {
+        UpstreamTlsConfig tls = ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [k:9093], tls: {trustedCertificates: ca.crt}}", dir)
+                .upstream().tls();
+        assertThat(tls.trustedCertificates()).isEqualTo(dir.resolve("ca.crt"));
+        assertThat(tls.hostnameVerification()).isTrue();
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [k:9093], tls: {certificate: server.crt}}", dir))
+                .hasMessageStartingWith("w.yaml: upstream.tls.trustedCertificates: is required");
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml",
+                "upstream: {bootstrapServers: [k:9093], tls: {trustedCertificates: ca.crt, certificate: server.crt}}", dir))
+                .hasMessage("w.yaml: upstream.tls: certificate and key go together (for mTLS to the brokers)");
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml",
+                "upstream: {bootstrapServers: [k:9093], tls: {trustedCertificates: ca.crt, hostnameVerification: sometimes}}", dir))
+                .hasMessage("w.yaml: upstream.tls.hostnameVerification: expected true or false, got 'sometimes'");
+    }
+
+    @Test
     void badTlsSettingsNameTheFieldTheFileAndTheProblem() {
         assertThatThrownBy(() -> load("{certificate: missing.crt, key: server.key}"))
                 .hasMessage("w.yaml: listeners[0].tls.certificate: " + dir.resolve("missing.crt") + ": file not found");

@@ -11,6 +11,7 @@ import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.ListenerConfig;
 import io.warden.gateway.config.PortRange;
 import io.warden.gateway.config.TlsConfig;
+import io.warden.gateway.config.UpstreamTlsConfig;
 import io.warden.gateway.config.UpstreamConfig;
 import io.warden.gateway.config.WardenConfig;
 import io.warden.gateway.proxy.GatewayServer;
@@ -81,21 +82,26 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
     }
 
     public static GatewayFixture start(String upstreamBootstrap, int maxFrameBytes) {
-        return start(upstreamBootstrap, maxFrameBytes, null);
+        return start(upstreamBootstrap, maxFrameBytes, null, null);
     }
 
     /** A gateway whose listener terminates TLS with these settings. */
     public static GatewayFixture startTls(String upstreamBootstrap, TlsConfig tls) {
-        return start(upstreamBootstrap, LimitsConfig.DEFAULT_MAX_FRAME_BYTES, tls);
+        return start(upstreamBootstrap, LimitsConfig.DEFAULT_MAX_FRAME_BYTES, tls, null);
     }
 
-    private static GatewayFixture start(String upstreamBootstrap, int maxFrameBytes, TlsConfig tls) {
+    /** A plaintext listener in front of brokers reached over TLS. */
+    public static GatewayFixture startWithUpstreamTls(String upstreamBootstrap, UpstreamTlsConfig upstreamTls) {
+        return start(upstreamBootstrap, LimitsConfig.DEFAULT_MAX_FRAME_BYTES, null, upstreamTls);
+    }
+
+    private static GatewayFixture start(String upstreamBootstrap, int maxFrameBytes, TlsConfig tls, UpstreamTlsConfig upstreamTls) {
         List<HostPort> upstream = Arrays.stream(upstreamBootstrap.split(",")).map(HostPort::parse).toList();
         int base = freeRange(BROKER_PORTS + 1);
         ListenerConfig listener = new ListenerConfig("test", "127.0.0.1", "127.0.0.1", base,
                 new PortRange(base + 1, base + BROKER_PORTS), 0, tls);
         WardenConfig config = new WardenConfig(List.of(listener),
-                new UpstreamConfig(upstream, Duration.ofSeconds(5), Duration.ofSeconds(10)),
+                new UpstreamConfig(upstream, Duration.ofSeconds(5), Duration.ofSeconds(10), upstreamTls),
                 new LimitsConfig(maxFrameBytes));
         Vertx vertx = Vertx.vertx();
         try {
