@@ -40,7 +40,8 @@ import java.util.stream.Collectors;
  */
 public final class UsersCommand {
 
-    static final int DEFAULT_ITERATIONS = 8192;
+    /** Iterations of credentials added without --iterations. */
+    public static final int DEFAULT_ITERATIONS = 8192;
     private static final int MAX_PASSWORD_BYTES = 4096;
 
     private UsersCommand() {

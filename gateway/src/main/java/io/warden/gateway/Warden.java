@@ -1,6 +1,7 @@
 package io.warden.gateway;
 
 import io.vertx.core.Vertx;
+import io.warden.authn.UsersCommand;
 import io.warden.certs.CertsCommand;
 import io.warden.gateway.config.ConfigException;
 import io.warden.gateway.config.ConfigLoader;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * warden run --config FILE        run the gateway
  * warden check-config FILE        validate a configuration file and exit
  * warden certs ...                 certificate authority tooling (see CertsCommand)
+ * warden users ...                 the local SASL user store (see UsersCommand)
  * </pre>
  */
 public final class Warden {
@@ -49,6 +51,9 @@ public final class Warden {
                 }
                 case "certs" -> {
                     return CertsCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err);
+                }
+                case "users" -> {
+                    return UsersCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.in, System.out, System.err);
                 }
                 case "check-config" -> {
                     if (args.length != 2) {
@@ -105,6 +110,7 @@ public final class Warden {
                   run --config FILE     run the gateway with this configuration
                   check-config FILE     validate a configuration file
                   certs ...             create a CA, issue server and client certificates, inspect them
+                  users ...             add, remove and list SASL/SCRAM users in a local user file
                 """);
     }
 }

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own verifier, recording each bad one. Tests can rotate and delete secrets, refuse access, throttle, and take the
  * endpoint down.
  */
-final class FakeSecretsManager implements AutoCloseable {
+public final class FakeSecretsManager implements AutoCloseable {
 
     static final String ACCESS_KEY = "AKIAWARDENTEST000001";
     static final String SECRET_KEY = "wardenTestSecretKey/x9v2Lq7PzT4mR8sN1cK5bY3hJ6";
@@ -55,21 +55,21 @@ final class FakeSecretsManager implements AutoCloseable {
     private int port;
 
     /** A stand-in whose ListSecrets returns at most {@code pageSize} secrets per page. */
-    FakeSecretsManager(int pageSize) {
+    public FakeSecretsManager(int pageSize) {
         this.pageSize = pageSize;
         listen(0);
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    static StaticCredentialsProvider credentials() {
+    public static StaticCredentialsProvider credentials() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
     }
 
     /** Creates the secret, or gives it a new AWSCURRENT version (the old one becomes AWSPREVIOUS); the version id. */
-    synchronized String putSecret(String name, String secretString) {
+    public synchronized String putSecret(String name, String secretString) {
         return put(name, secretString, null);
     }
 
@@ -86,7 +86,7 @@ final class FakeSecretsManager implements AutoCloseable {
         return secret.currentVersion;
     }
 
-    synchronized void deleteSecret(String name) {
+    public synchronized void deleteSecret(String name) {
         secrets.remove(name);
     }
 
@@ -95,7 +95,7 @@ final class FakeSecretsManager implements AutoCloseable {
     }
 
     /** Every request is refused with AccessDeniedException while on. */
-    synchronized void accessDenied(boolean on) {
+    public synchronized void accessDenied(boolean on) {
         accessDenied = on;
     }
 
@@ -114,7 +114,7 @@ final class FakeSecretsManager implements AutoCloseable {
     }
 
     /** Stops listening: connections are refused until {@link #up()}. */
-    synchronized void down() {
+    public synchronized void down() {
         if (server != null) {
             server.stop(0);
             server = null;
@@ -122,20 +122,20 @@ final class FakeSecretsManager implements AutoCloseable {
     }
 
     /** Listens again on the same port. */
-    synchronized void up() {
+    public synchronized void up() {
         if (server == null) {
             listen(port);
         }
     }
 
     /** Requests received for an action ("ListSecrets", "GetSecretValue"), including refused ones. */
-    int requests(String action) {
+    public int requests(String action) {
         AtomicInteger count = requests.get(action);
         return count == null ? 0 : count.get();
     }
 
     /** Every request whose signature did not verify, with the reason. */
-    List<String> signatureFailures() {
+    public List<String> signatureFailures() {
         return List.copyOf(signatureFailures);
     }
 

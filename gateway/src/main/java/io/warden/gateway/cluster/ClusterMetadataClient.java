@@ -1,5 +1,6 @@
 package io.warden.gateway.cluster;
 
+import io.warden.gateway.auth.UpstreamIdentity;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.UpstreamConfig;
 import io.warden.gateway.config.UpstreamTlsConfig;
@@ -34,11 +35,18 @@ public final class ClusterMetadataClient implements AutoCloseable {
 
     private final UpstreamConfig upstream;
     private final UpstreamNodes nodes;
+    private final UpstreamIdentity identity;
     private Admin admin;
 
     public ClusterMetadataClient(UpstreamConfig upstream, UpstreamNodes nodes) {
+        this(upstream, nodes, null);
+    }
+
+    /** With {@code identity} non-null the Admin client logs in to the brokers with SASL as the gateway. */
+    public ClusterMetadataClient(UpstreamConfig upstream, UpstreamNodes nodes, UpstreamIdentity identity) {
         this.upstream = upstream;
         this.nodes = nodes;
+        this.identity = identity;
     }
 
     /** Looks up the cluster's brokers and records their addresses in {@link UpstreamNodes}. */
@@ -107,6 +115,11 @@ public final class ClusterMetadataClient implements AutoCloseable {
                         throw new UncheckedIOException("cannot read the upstream TLS client certificate", e);
                     }
                 }
+            }
+            if (identity != null) {
+                p.put("security.protocol", tls == null ? "SASL_PLAINTEXT" : "SASL_SSL");
+                p.put("sasl.mechanism", identity.mechanism());
+                p.put("sasl.jaas.config", identity.jaasConfig());
             }
             admin = Admin.create(p);
         }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.warden.authn.CertificatePrincipals;
+import io.warden.authn.oauth.JwtSettings;
+import io.warden.authn.store.SecretsManagerSettings;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +70,7 @@ public final class ConfigLoader {
 
     private WardenConfig root(JsonNode root) {
         ObjectNode obj = object(root, "(top level)");
-        allowOnly(obj, "", "listeners", "upstream", "limits");
+        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication");
 
         JsonNode upstreamNode = obj.get("upstream");
         if (upstreamNode == null) {
@@ -98,12 +100,108 @@ public final class ConfigLoader {
             int max = intField(l, "limits", "maxFrameBytes", LimitsConfig.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
             limits = new LimitsConfig(max);
         }
-        return new WardenConfig(listeners, upstream, limits);
+        AuthenticationConfig authentication = obj.has("authentication")
+                ? authentication(object(obj.get("authentication"), "authentication")) : null;
+        for (int i = 0; i < listeners.size(); i++) {
+            SaslListenerConfig sasl = listeners.get(i).sasl();
+            if (sasl == null) {
+                continue;
+            }
+            String path = "listeners[" + i + "].sasl.mechanisms";
+            for (String m : sasl.mechanisms()) {
+                if (m.equals("OAUTHBEARER") && (authentication == null || authentication.oauthBearer() == null)) {
+                    throw fail(path, "OAUTHBEARER needs authentication.oauthBearer (the identity provider's JWKS, issuer and audience)");
+                }
+                if (!m.equals("OAUTHBEARER") && (authentication == null || !authentication.hasUsers())) {
+                    throw fail(path, m + " needs a user store: authentication.users.file or authentication.users.secretsManager");
+                }
+            }
+        }
+        return new WardenConfig(listeners, upstream, limits, authentication);
+    }
+
+    private AuthenticationConfig authentication(ObjectNode a) {
+        String path = "authentication";
+        allowOnly(a, path, "users", "oauthBearer", "failureDelayMs", "sessionLifetimeSeconds", "allowLegacyScramNonce");
+        Path usersFile = null;
+        SecretsManagerSettings secrets = null;
+        if (a.has("users")) {
+            ObjectNode u = object(a.get("users"), path + ".users");
+            allowOnly(u, path + ".users", "file", "secretsManager");
+            if (u.has("file") == u.has("secretsManager")) {
+                throw fail(path + ".users", "give exactly one of file (a local user store) or secretsManager");
+            }
+            if (u.has("file")) {
+                usersFile = file(u, path + ".users", "file");
+            } else {
+                secrets = secretsManager(object(u.get("secretsManager"), path + ".users.secretsManager"), path + ".users.secretsManager");
+            }
+        }
+        JwtSettings jwt = a.has("oauthBearer") ? oauthBearer(object(a.get("oauthBearer"), path + ".oauthBearer"), path + ".oauthBearer") : null;
+        int delayMs = intField(a, path, "failureDelayMs", (int) AuthenticationConfig.DEFAULT_FAILURE_DELAY.toMillis(), 0, 10_000);
+        int lifetime = intField(a, path, "sessionLifetimeSeconds", (int) AuthenticationConfig.DEFAULT_SESSION_LIFETIME.toSeconds(), 0, 7 * 86_400);
+        boolean legacy = bool(a, path, "allowLegacyScramNonce", true);
+        return new AuthenticationConfig(usersFile, secrets, jwt, Duration.ofMillis(delayMs), Duration.ofSeconds(lifetime), legacy);
+    }
+
+    private SecretsManagerSettings secretsManager(ObjectNode s, String path) {
+        allowOnly(s, path, "region", "endpoint", "namePrefix", "secretNames", "refreshSeconds", "iterations");
+        if (!s.has("region")) {
+            throw fail(path + ".region", "is required: the AWS region of the secrets, e.g. eu-west-1");
+        }
+        String region = text(s.get("region"), path + ".region");
+        java.net.URI endpoint = s.has("endpoint") ? convert(text(s.get("endpoint"), path + ".endpoint"), path + ".endpoint", ConfigLoader::uri) : null;
+        String prefix = s.has("namePrefix") ? text(s.get("namePrefix"), path + ".namePrefix") : null;
+        List<String> names = textList(s, path, "secretNames", List.of());
+        int refresh = intField(s, path, "refreshSeconds", (int) SecretsManagerSettings.DEFAULT_REFRESH_INTERVAL.toSeconds(), 1, 86_400);
+        int iterations = intField(s, path, "iterations", SecretsManagerSettings.DEFAULT_ITERATIONS,
+                SecretsManagerSettings.MIN_ITERATIONS, SecretsManagerSettings.MAX_ITERATIONS);
+        try {
+            return new SecretsManagerSettings(region, endpoint, prefix, names, Duration.ofSeconds(refresh), iterations, null);
+        } catch (IllegalArgumentException e) {
+            throw fail(path, e.getMessage());
+        }
+    }
+
+    private JwtSettings oauthBearer(ObjectNode o, String path) {
+        allowOnly(o, path, "jwksUrl", "jwksFile", "trustedCertificates", "issuer", "audience", "algorithms", "principalClaim",
+                "clockSkewSeconds", "jwksRefreshSeconds");
+        if (o.has("jwksUrl") == o.has("jwksFile")) {
+            throw fail(path, "give exactly one of jwksUrl (https) or jwksFile: where the identity provider's public keys are");
+        }
+        for (String required : List.of("issuer", "audience")) {
+            if (!o.has(required)) {
+                throw fail(path + "." + required, "is required: tokens are accepted only with this " + required);
+            }
+        }
+        java.net.URI url = null;
+        if (o.has("jwksUrl")) {
+            String text = text(o.get("jwksUrl"), path + ".jwksUrl");
+            url = convert(text, path + ".jwksUrl", ConfigLoader::uri);
+            if (!url.getScheme().equals("https")) {
+                throw fail(path + ".jwksUrl", "must be an https URL, got '" + text + "'");
+            }
+        }
+        Path jwksFile = o.has("jwksFile") ? file(o, path, "jwksFile") : null;
+        Path trusted = o.has("trustedCertificates") ? file(o, path, "trustedCertificates") : null;
+        List<String> algorithms = textList(o, path, "algorithms", JwtSettings.DEFAULT_ALGORITHMS);
+        String claim = o.has("principalClaim") ? text(o.get("principalClaim"), path + ".principalClaim") : null;
+        int skew = intField(o, path, "clockSkewSeconds", (int) JwtSettings.DEFAULT_CLOCK_SKEW.toSeconds(), 0, 300);
+        int refresh = intField(o, path, "jwksRefreshSeconds", (int) JwtSettings.DEFAULT_MIN_REFRESH_INTERVAL.toSeconds(), 1, 3600);
+        Duration minRefresh = Duration.ofSeconds(refresh);
+        Duration cache = JwtSettings.DEFAULT_CACHE_LIFETIME.compareTo(minRefresh) > 0 ? JwtSettings.DEFAULT_CACHE_LIFETIME : minRefresh.multipliedBy(2);
+        try {
+            return new JwtSettings(url, jwksFile, trusted, text(o.get("issuer"), path + ".issuer"),
+                    text(o.get("audience"), path + ".audience"), new java.util.LinkedHashSet<>(algorithms), claim,
+                    Duration.ofSeconds(skew), minRefresh, cache);
+        } catch (IllegalArgumentException e) {
+            throw fail(path, e.getMessage());
+        }
     }
 
     private UpstreamConfig upstream(JsonNode node) {
         ObjectNode u = object(node, "upstream");
-        allowOnly(u, "upstream", "bootstrapServers", "connectTimeoutMs", "metadataTimeoutMs", "tls");
+        allowOnly(u, "upstream", "bootstrapServers", "connectTimeoutMs", "metadataTimeoutMs", "tls", "sasl");
         JsonNode servers = u.get("bootstrapServers");
         if (servers == null || !servers.isArray() || servers.isEmpty()) {
             throw fail("upstream.bootstrapServers", "expected a non-empty list of host:port, e.g. [\"kafka-1:9092\", \"kafka-2:9092\"]");
@@ -116,7 +214,56 @@ public final class ConfigLoader {
         int connectMs = intField(u, "upstream", "connectTimeoutMs", 10_000, 1, 600_000);
         int metadataMs = intField(u, "upstream", "metadataTimeoutMs", 15_000, 1, 600_000);
         UpstreamTlsConfig tls = u.has("tls") ? upstreamTls(object(u.get("tls"), "upstream.tls"), "upstream.tls") : null;
-        return new UpstreamConfig(list, Duration.ofMillis(connectMs), Duration.ofMillis(metadataMs), tls);
+        UpstreamSaslConfig sasl = u.has("sasl") ? upstreamSasl(object(u.get("sasl"), "upstream.sasl"), "upstream.sasl") : null;
+        return new UpstreamConfig(list, Duration.ofMillis(connectMs), Duration.ofMillis(metadataMs), tls, sasl);
+    }
+
+    private UpstreamSaslConfig upstreamSasl(ObjectNode s, String path) {
+        allowOnly(s, path, "mechanism", "username", "password", "passwordEnv", "passwordSecret", "secretRegion", "secretEndpoint");
+        String mechanism = s.has("mechanism") ? text(s.get("mechanism"), path + ".mechanism") : "SCRAM-SHA-512";
+        if (!List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN").contains(mechanism)) {
+            throw fail(path + ".mechanism", "expected SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN, got '" + mechanism + "'");
+        }
+        if (!s.has("username")) {
+            throw fail(path + ".username", "is required: the gateway's own user on the brokers");
+        }
+        String username = text(s.get("username"), path + ".username");
+        int sources = (s.has("password") ? 1 : 0) + (s.has("passwordEnv") ? 1 : 0) + (s.has("passwordSecret") ? 1 : 0);
+        if (sources != 1) {
+            throw fail(path, "give exactly one of password, passwordEnv or passwordSecret");
+        }
+        UpstreamSaslConfig.PasswordSource password;
+        if (s.has("password")) {
+            password = new UpstreamSaslConfig.InlinePassword(text(s.get("password"), path + ".password"));
+        } else if (s.has("passwordEnv")) {
+            String variable = text(s.get("passwordEnv"), path + ".passwordEnv");
+            if (System.getenv(variable) == null) {
+                throw fail(path + ".passwordEnv", "environment variable " + variable + " is not set");
+            }
+            password = new UpstreamSaslConfig.EnvironmentPassword(variable);
+        } else {
+            if (!s.has("secretRegion")) {
+                throw fail(path + ".secretRegion", "is required with passwordSecret: the AWS region of the secret");
+            }
+            java.net.URI endpoint = s.has("secretEndpoint")
+                    ? convert(text(s.get("secretEndpoint"), path + ".secretEndpoint"), path + ".secretEndpoint", ConfigLoader::uri)
+                    : null;
+            password = new UpstreamSaslConfig.SecretPassword(text(s.get("passwordSecret"), path + ".passwordSecret"),
+                    text(s.get("secretRegion"), path + ".secretRegion"), endpoint);
+        }
+        return new UpstreamSaslConfig(mechanism, username, password);
+    }
+
+    static java.net.URI uri(String text) {
+        try {
+            java.net.URI u = new java.net.URI(text);
+            if (u.getScheme() == null || u.getHost() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http"))) {
+                throw new IllegalArgumentException("expected an http(s) URL such as https://secretsmanager.eu-west-1.amazonaws.com, got '" + text + "'");
+            }
+            return u;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a valid URL: " + e.getMessage());
+        }
     }
 
     private UpstreamTlsConfig upstreamTls(ObjectNode t, String path) {
@@ -134,20 +281,13 @@ public final class ConfigLoader {
         if (certificate != null) {
             check(path, () -> TlsMaterial.checkKeyPair(certificate, key));
         }
-        boolean verify = true;
-        if (t.has("hostnameVerification")) {
-            JsonNode v = t.get("hostnameVerification");
-            if (!v.isBoolean()) {
-                throw fail(path + ".hostnameVerification", "expected true or false, got " + describe(v));
-            }
-            verify = v.booleanValue();
-        }
+        boolean verify = bool(t, path, "hostnameVerification", true);
         return new UpstreamTlsConfig(trusted, certificate, key, verify);
     }
 
     private ListenerConfig listener(JsonNode node, String path) {
         ObjectNode l = object(node, path);
-        allowOnly(l, path, "name", "bindHost", "advertisedHost", "bootstrapPort", "brokerPorts", "firstNodeId", "tls");
+        allowOnly(l, path, "name", "bindHost", "advertisedHost", "bootstrapPort", "brokerPorts", "firstNodeId", "tls", "sasl");
         String name = l.has("name") ? text(l.get("name"), path + ".name") : path;
         String bindHost = l.has("bindHost") ? text(l.get("bindHost"), path + ".bindHost") : "127.0.0.1";
         String advertised;
@@ -169,7 +309,58 @@ public final class ConfigLoader {
         }
         int firstNodeId = intField(l, path, "firstNodeId", 0, 0, Integer.MAX_VALUE);
         TlsConfig tls = l.has("tls") ? tls(object(l.get("tls"), path + ".tls"), path + ".tls") : null;
-        return new ListenerConfig(name, bindHost, advertised, bootstrapPort, brokerPorts, firstNodeId, tls);
+        SaslListenerConfig sasl = l.has("sasl") ? sasl(object(l.get("sasl"), path + ".sasl"), path + ".sasl", tls != null) : null;
+        return new ListenerConfig(name, bindHost, advertised, bootstrapPort, brokerPorts, firstNodeId, tls, sasl);
+    }
+
+    private SaslListenerConfig sasl(ObjectNode s, String path, boolean tls) {
+        allowOnly(s, path, "mechanisms", "allowPlaintext");
+        boolean allowPlaintext = bool(s, path, "allowPlaintext", false);
+        if (!tls && !allowPlaintext) {
+            throw fail(path, "SASL without TLS sends credentials in the clear; add a tls block (SASL_SSL), "
+                    + "or set allowPlaintext: true to run SASL_PLAINTEXT deliberately");
+        }
+        List<String> mechanisms = textList(s, path, "mechanisms", List.of("SCRAM-SHA-512"));
+        for (int i = 0; i < mechanisms.size(); i++) {
+            String m = mechanisms.get(i);
+            if (!SaslListenerConfig.KNOWN_MECHANISMS.contains(m)) {
+                throw fail(path + ".mechanisms[" + i + "]", "unknown SASL mechanism '" + m + "'; expected one of " + SaslListenerConfig.KNOWN_MECHANISMS);
+            }
+            if (m.equals("PLAIN") && !tls) {
+                throw fail(path + ".mechanisms[" + i + "]", "PLAIN sends the password itself; it is allowed on TLS listeners only");
+            }
+        }
+        if (new HashSet<>(mechanisms).size() != mechanisms.size()) {
+            throw fail(path + ".mechanisms", "lists a mechanism twice");
+        }
+        return new SaslListenerConfig(mechanisms, allowPlaintext);
+    }
+
+    private boolean bool(ObjectNode node, String parent, String key, boolean defaultValue) {
+        JsonNode v = node.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        if (!v.isBoolean()) {
+            throw fail(parent + "." + key, "expected true or false, got " + describe(v));
+        }
+        return v.booleanValue();
+    }
+
+    private List<String> textList(ObjectNode node, String parent, String key, List<String> defaultValue) {
+        JsonNode v = node.get(key);
+        String path = parent + "." + key;
+        if (v == null) {
+            return defaultValue;
+        }
+        if (!v.isArray() || v.isEmpty()) {
+            throw fail(path, "expected a non-empty list");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            out.add(text(v.get(i), path + "[" + i + "]"));
+        }
+        return out;
     }
 
     private TlsConfig tls(ObjectNode t, String path) {

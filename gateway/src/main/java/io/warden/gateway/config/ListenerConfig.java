@@ -15,17 +15,27 @@ import java.util.OptionalInt;
  * @param brokerPorts    the ports handed out, one per broker node id
  * @param firstNodeId    the node id served on {@code brokerPorts.first}
  * @param tls            TLS settings, or null for a plaintext listener
+ * @param sasl           SASL settings, or null when clients do not authenticate with SASL
  */
 public record ListenerConfig(String name, String bindHost, String advertisedHost, int bootstrapPort,
-                             PortRange brokerPorts, int firstNodeId, TlsConfig tls) {
+                             PortRange brokerPorts, int firstNodeId, TlsConfig tls, SaslListenerConfig sasl) {
+
+    /** A listener without SASL. */
+    public ListenerConfig(String name, String bindHost, String advertisedHost, int bootstrapPort,
+                          PortRange brokerPorts, int firstNodeId, TlsConfig tls) {
+        this(name, bindHost, advertisedHost, bootstrapPort, brokerPorts, firstNodeId, tls, null);
+    }
 
     /** A plaintext listener. */
     public ListenerConfig(String name, String bindHost, String advertisedHost, int bootstrapPort,
                           PortRange brokerPorts, int firstNodeId) {
-        this(name, bindHost, advertisedHost, bootstrapPort, brokerPorts, firstNodeId, null);
+        this(name, bindHost, advertisedHost, bootstrapPort, brokerPorts, firstNodeId, null, null);
     }
 
     public String securityProtocol() {
+        if (sasl != null) {
+            return tls == null ? "SASL_PLAINTEXT" : "SASL_SSL";
+        }
         return tls == null ? "PLAINTEXT" : "SSL";
     }
 

@@ -66,6 +66,12 @@ public final class KafkaFrames {
         return BufferInternal.buffer(out);
     }
 
+    /** Builds a request frame, e.g. for a request the gateway sends a broker itself. */
+    public static Buffer request(org.apache.kafka.common.requests.RequestHeader header, Message body) {
+        ByteBuffer h = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
+        return frame(h, serialize(body, header.apiVersion()));
+    }
+
     /** Serializes a message body. */
     public static ByteBuffer serialize(Message body, short version) {
         return MessageUtil.toByteBufferAccessor(body, version).buffer();

@@ -12,8 +12,10 @@ import java.util.Set;
  * The Kafka APIs the gateway understands, each over the stable versions of the kafka-clients release it is built
  * with. Anything else fails closed: it is left out of ApiVersions and a request for it closes the connection.
  *
- * <p>Left out on purpose: inter-broker and controller APIs, SASL (the gateway will terminate authentication
- * itself), ACL administration (the gateway will own the policy), share groups and KRaft quorum APIs (their
+ * <p>SASL is not forwarded: on SASL listeners the gateway terminates it ({@link #SASL_APIS}, added by
+ * {@link #addSasl}); elsewhere a SASL request fails closed like any other unknown API.
+ *
+ * <p>Left out on purpose: inter-broker and controller APIs, ACL administration (the gateway will own the policy), share groups and KRaft quorum APIs (their
  * responses carry broker addresses the gateway does not rewrite yet), and client telemetry.
  */
 public final class SupportedApis {
@@ -62,7 +64,27 @@ public final class SupportedApis {
             ApiKeys.CONSUMER_GROUP_DESCRIBE,
             ApiKeys.DESCRIBE_TOPIC_PARTITIONS);
 
+    /** The SASL APIs a SASL listener answers itself, with the versions it speaks. */
+    public static final java.util.Map<ApiKeys, short[]> SASL_APIS = java.util.Map.of(
+            ApiKeys.SASL_HANDSHAKE, new short[]{0, 1},
+            ApiKeys.SASL_AUTHENTICATE, new short[]{0, 2});
+
     private SupportedApis() {
+    }
+
+    /** True when a SASL listener answers this SASL API at this version. */
+    public static boolean isSaslSupported(ApiKeys api, short version) {
+        short[] range = SASL_APIS.get(api);
+        return range != null && version >= range[0] && version <= range[1];
+    }
+
+    /** Adds the SASL APIs to an ApiVersions answer, for a listener where the gateway terminates SASL. */
+    public static void addSasl(ApiVersionsResponseData response) {
+        SASL_APIS.forEach((api, range) -> {
+            if (response.apiKeys().find(api.id) == null) {
+                response.apiKeys().add(new ApiVersion().setApiKey(api.id).setMinVersion(range[0]).setMaxVersion(range[1]));
+            }
+        });
     }
 
     public static boolean isSupported(ApiKeys api) {

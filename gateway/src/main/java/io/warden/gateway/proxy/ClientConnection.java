@@ -8,6 +8,7 @@ import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.TlsConfig;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -33,9 +34,12 @@ import java.util.OptionalInt;
  * closes both connections. Back-pressure both ways: a full write queue on one side pauses reading on the other.
  * Confined to the listener's event loop.
  */
-final class ClientConnection {
+final class ClientConnection implements SaslGate.Connection {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+
+    /** The largest frame accepted before SASL authentication completes, as Kafka caps it (CVE-2022-34917). */
+    static final int MAX_PRE_AUTHENTICATION_FRAME_BYTES = 512 * 1024;
 
     /** A request awaiting its response; {@code localResponse} is set when the gateway answers it itself. */
     private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse) {
@@ -63,6 +67,9 @@ final class ClientConnection {
     private int streamedBytes;
     private boolean closed;
     private boolean upstreamClosed;
+    /** SASL state on a SASL listener, else null. */
+    private final SaslGate sasl;
+    private long sessionTimer = -1;
 
     ClientConnection(ListenerVerticle listener, NetSocket client, OptionalInt targetNode) {
         this.listener = listener;
@@ -70,8 +77,10 @@ final class ClientConnection {
         this.client = client;
         this.targetNode = targetNode;
         this.peer = String.valueOf(client.remoteAddress());
-        this.fromClient = new FrameDecoder(gateway.config().limits().maxFrameBytes(), false, client,
-                this::onRequest, reason -> refuse(reason));
+        this.sasl = listener.listenerConfig().sasl() == null ? null : new SaslGate(listener.vertx(),
+                gateway.authentication(), listener.listenerConfig().sasl(), gateway.stats(), this);
+        this.fromClient = new FrameDecoder(sasl == null ? gateway.config().limits().maxFrameBytes() : MAX_PRE_AUTHENTICATION_FRAME_BYTES,
+                false, client, this::onRequest, reason -> refuse(reason));
     }
 
     void start() {
@@ -86,11 +95,28 @@ final class ClientConnection {
         principal = mapped.get();
         info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal);
         gateway.stats().opened(info);
-        fromClient.pause();
         client.handler(fromClient);
         client.closeHandler(v -> onClientClosed());
         client.exceptionHandler(e -> close("client connection error: " + e.getMessage()));
-        connectUpstream().onComplete(ar -> {
+        if (sasl == null) {
+            fromClient.pause();
+            openUpstream();
+        }
+    }
+
+    /** Connects to the broker (logging in as the gateway where the brokers need SASL), then starts forwarding. */
+    private void openUpstream() {
+        Future<NetSocket> connected = connectUpstream();
+        UpstreamLogin login = gateway.upstreamLogin();
+        if (login != null) {
+            connected = connected.compose(socket -> {
+                BrokerCall call = new BrokerCall(socket);
+                return login.login(call, listener.vertx())
+                        .map(v -> call.release())
+                        .onFailure(e -> socket.close());
+            });
+        }
+        connected.onComplete(ar -> {
             if (ar.failed()) {
                 LOG.info("event=upstream_unavailable listener={} client={} target={} reason=\"{}\"",
                         listener.listenerConfig().name(), peer, target(), ar.cause().getMessage());
@@ -144,6 +170,10 @@ final class ClientConnection {
         if (closed) {
             return;
         }
+        if (sasl != null && sasl.expectsRawToken()) {
+            sasl.onRawToken(frame);
+            return;
+        }
         ByteBuffer in = KafkaFrames.payload(frame);
         RequestHeader header;
         try {
@@ -155,6 +185,10 @@ final class ClientConnection {
         ApiKeys api = header.apiKey();
         short version = header.apiVersion();
         int correlationId = header.correlationId();
+
+        if (sasl != null && !saslAllows(api, version, correlationId, in)) {
+            return;
+        }
 
         if (api == ApiKeys.API_VERSIONS && !SupportedApis.isSupported(api, version)) {
             // As Kafka does: answer in v0 with UNSUPPORTED_VERSION and the range we do support, so the client retries.
@@ -184,6 +218,147 @@ final class ClientConnection {
             inFlight.add(new InFlight(correlationId, api, version, null));
         }
         writeUpstream(frame);
+    }
+
+    /**
+     * The SASL listener's gate in front of the usual path. Returns true when the request may go on to the broker;
+     * otherwise it has been answered here or the connection refused.
+     */
+    private boolean saslAllows(ApiKeys api, short version, int correlationId, ByteBuffer body) {
+        if (api == ApiKeys.SASL_HANDSHAKE || api == ApiKeys.SASL_AUTHENTICATE) {
+            if (!SupportedApis.isSaslSupported(api, version)) {
+                refuse("API " + api.name + " version " + version + " is not supported by the gateway");
+            } else if (api == ApiKeys.SASL_HANDSHAKE) {
+                sasl.onHandshake(correlationId, version, body);
+            } else {
+                sasl.onAuthenticate(correlationId, version, body);
+            }
+            return false;
+        }
+        if (!sasl.authenticated()) {
+            if (api == ApiKeys.API_VERSIONS) {
+                answerApiVersionsLocally(correlationId, version);
+            } else {
+                gateway.stats().refused();
+                close(api.name + " request before SASL authentication completed; only ApiVersions, SaslHandshake "
+                        + "and SaslAuthenticate are accepted until then");
+            }
+            return false;
+        }
+        if (System.currentTimeMillis() >= sasl.sessionExpiresAtMs() && !sasl.reauthenticating()) {
+            gateway.stats().sessionExpired();
+            close("SASL session expired without re-authentication");
+            return false;
+        }
+        return true;
+    }
+
+    /** ApiVersions before authentication: answered from what the cluster supports, without touching a broker. */
+    private void answerApiVersionsLocally(int correlationId, short version) {
+        if (!SupportedApis.isSupported(ApiKeys.API_VERSIONS, version)) {
+            respondLocally(correlationId, ApiKeys.API_VERSIONS, version, KafkaFrames.response(correlationId, (short) 0,
+                    SupportedApis.unsupportedApiVersionsResponse(), (short) 0));
+            return;
+        }
+        fromClient.pause();
+        gateway.apiVersions().get(listener).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.info("event=upstream_unavailable listener={} client={} target={} reason=\"{}\"",
+                        listener.listenerConfig().name(), peer, target(), ar.cause().getMessage());
+                close(null);
+                return;
+            }
+            ApiVersionsResponseData data = ar.result();
+            SupportedApis.addSasl(data);
+            respondLocally(correlationId, ApiKeys.API_VERSIONS, version,
+                    KafkaFrames.response(correlationId, (short) 0, data, version));
+            resumeReading();
+        });
+    }
+
+    @Override
+    public void respond(int correlationId, ApiKeys api, short version, Buffer response) {
+        respondLocally(correlationId, api, version, response);
+    }
+
+    @Override
+    public void writeRaw(Buffer frame) {
+        writeClient(frame);
+    }
+
+    @Override
+    public void pauseReading() {
+        fromClient.pause();
+    }
+
+    @Override
+    public void resumeReading() {
+        if (closed || sasl != null && sasl.authenticated() && upstream == null || upstream != null && upstream.writeQueueFull()) {
+            return;
+        }
+        fromClient.resume();
+    }
+
+    @Override
+    public void authenticated(String authenticatedPrincipal, boolean first) {
+        if (closed) {
+            return;
+        }
+        if (first) {
+            principal = authenticatedPrincipal;
+            gateway.stats().closed(info);
+            info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal);
+            gateway.stats().opened(info);
+            LOG.info("event=authenticated listener={} client={} principal=\"{}\" mechanism={}",
+                    listener.listenerConfig().name(), peer, principal, sasl.mechanism());
+            fromClient.pause();
+            fromClient.limit(gateway.config().limits().maxFrameBytes());
+            openUpstream();
+        } else {
+            LOG.debug("event=reauthenticated listener={} client={} principal=\"{}\"", listener.listenerConfig().name(), peer, principal);
+        }
+        scheduleSessionExpiry();
+    }
+
+    /** Closes the connection when the session lapses, unless a re-authentication is under way by then. */
+    private void scheduleSessionExpiry() {
+        if (sessionTimer >= 0) {
+            listener.vertx().cancelTimer(sessionTimer);
+            sessionTimer = -1;
+        }
+        long expiresAt = sasl.sessionExpiresAtMs();
+        if (expiresAt == Long.MAX_VALUE) {
+            return;
+        }
+        sessionTimer = listener.vertx().setTimer(Math.max(1, expiresAt - System.currentTimeMillis()), id -> {
+            sessionTimer = -1;
+            if (!closed && !sasl.reauthenticating()) {
+                gateway.stats().sessionExpired();
+                close("SASL session expired without re-authentication");
+            }
+        });
+    }
+
+    @Override
+    public void failAndClose(Buffer lastResponse, String reason) {
+        if (closed) {
+            return;
+        }
+        fromClient.pause();
+        gateway.stats().refused();
+        if (lastResponse == null) {
+            close(reason);
+            return;
+        }
+        outputTail = outputTail.compose(v -> client.write(lastResponse)).eventually(() -> {
+            close(reason);
+            return Future.succeededFuture();
+        });
+    }
+
+    @Override
+    public String peer() {
+        return peer;
     }
 
     private void onResponse(Buffer frame) {
@@ -314,6 +489,9 @@ final class ClientConnection {
             return;
         }
         closed = true;
+        if (sessionTimer >= 0) {
+            listener.vertx().cancelTimer(sessionTimer);
+        }
         if (reason != null) {
             LOG.info("event=connection_closed listener={} client={} principal=\"{}\" target={} reason=\"{}\"",
                     listener.listenerConfig().name(), peer, principal, target(), reason);
@@ -328,6 +506,9 @@ final class ClientConnection {
         gateway.stats().clientClosed();
         gateway.stats().closed(info);
         closed = true;
+        if (sessionTimer >= 0) {
+            listener.vertx().cancelTimer(sessionTimer);
+        }
         if (upstream != null && !upstreamClosed) {
             upstream.close();
         }

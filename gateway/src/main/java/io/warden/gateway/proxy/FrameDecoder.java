@@ -20,7 +20,7 @@ final class FrameDecoder implements Handler<Buffer> {
     /** Bytes reserved up front for a frame that arrives in pieces, unless the peer is trusted with more. */
     private static final int UNTRUSTED_INITIAL_CAPACITY = 64 * 1024;
 
-    private final int maxFrameBytes;
+    private int maxFrameBytes;
     private final boolean trustedPeer;
     private final ReadStream<Buffer> source;
     private final Consumer<Buffer> onFrame;
@@ -87,6 +87,11 @@ final class FrameDecoder implements Handler<Buffer> {
      */
     void onPartialFrame(Consumer<Buffer> handler) {
         this.onPartialFrame = handler;
+    }
+
+    /** Changes the largest frame accepted from now on (raised once a client has authenticated). */
+    void limit(int maxFrameBytes) {
+        this.maxFrameBytes = maxFrameBytes;
     }
 
     void pause() {

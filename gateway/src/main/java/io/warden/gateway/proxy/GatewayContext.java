@@ -3,9 +3,14 @@ package io.warden.gateway.proxy;
 import io.warden.gateway.cluster.ClusterMetadataClient;
 import io.warden.gateway.cluster.TopicNames;
 import io.warden.gateway.cluster.UpstreamNodes;
+import io.warden.gateway.auth.Authentication;
 import io.warden.gateway.config.WardenConfig;
 
-/** What every listener and connection of one gateway shares. All members are thread-safe. */
+/**
+ * What every listener and connection of one gateway shares. All members are thread-safe. {@code authentication} is
+ * null when no listener uses SASL; {@code upstreamLogin} is null when the brokers need no SASL.
+ */
 record GatewayContext(WardenConfig config, UpstreamNodes nodes, TopicNames topicNames,
-                      ClusterMetadataClient metadata, GatewayStats stats) {
+                      ClusterMetadataClient metadata, GatewayStats stats, ClusterApiVersions apiVersions,
+                      Authentication authentication, UpstreamLogin upstreamLogin) {
 }

@@ -3,6 +3,9 @@ package io.warden.gateway.proxy;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.warden.gateway.auth.Authentication;
+import io.warden.gateway.auth.AuthenticationSetup;
+import io.warden.gateway.auth.UpstreamIdentity;
 import io.warden.gateway.cluster.ClusterMetadataClient;
 import io.warden.gateway.cluster.TopicNames;
 import io.warden.gateway.cluster.UpstreamNodes;
@@ -40,9 +43,30 @@ public final class GatewayServer {
     }
 
     public static Future<GatewayServer> start(Vertx vertx, WardenConfig config, int instances) {
+        return vertx.executeBlocking(() -> {
+                    Authentication authentication = AuthenticationSetup.start(config.authentication());
+                    try {
+                        return new Prepared(authentication, AuthenticationSetup.upstreamIdentity(config.upstream().sasl()));
+                    } catch (RuntimeException e) {
+                        if (authentication != null) {
+                            authentication.close();
+                        }
+                        throw e;
+                    }
+                })
+                .compose(prepared -> start(vertx, config, instances, prepared));
+    }
+
+    /** What is read from files and services before the listeners open. */
+    private record Prepared(Authentication authentication, UpstreamIdentity upstreamIdentity) {
+    }
+
+    private static Future<GatewayServer> start(Vertx vertx, WardenConfig config, int instances, Prepared prepared) {
         UpstreamNodes nodes = new UpstreamNodes();
-        ClusterMetadataClient metadata = new ClusterMetadataClient(config.upstream(), nodes);
-        GatewayContext context = new GatewayContext(config, nodes, new TopicNames(metadata), metadata, new GatewayStats());
+        ClusterMetadataClient metadata = new ClusterMetadataClient(config.upstream(), nodes, prepared.upstreamIdentity());
+        GatewayContext context = new GatewayContext(config, nodes, new TopicNames(metadata), metadata, new GatewayStats(),
+                new ClusterApiVersions(), prepared.authentication(),
+                prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()));
         GatewayServer server = new GatewayServer(vertx, context);
         Future<Void> chain = Future.succeededFuture();
         for (ListenerConfig listener : config.listeners()) {
@@ -53,10 +77,11 @@ public final class GatewayServer {
                     }, new DeploymentOptions().setInstances(instances))
                     .onSuccess(id -> {
                         server.deployments.add(id);
-                        LOG.info("event=listener_started listener={} bootstrap={}:{} advertised={} broker_ports={} security={}{}",
+                        LOG.info("event=listener_started listener={} bootstrap={}:{} advertised={} broker_ports={} security={}{}{}",
                                 listener.name(), listener.bindHost(), listener.bootstrapPort(),
                                 listener.advertisedHost(), listener.brokerPorts(), listener.securityProtocol(),
-                                listener.tls() == null ? "" : " client_auth=" + listener.tls().clientAuth().name().toLowerCase(java.util.Locale.ROOT));
+                                listener.tls() == null ? "" : " client_auth=" + listener.tls().clientAuth().name().toLowerCase(java.util.Locale.ROOT),
+                                listener.sasl() == null ? "" : " sasl_mechanisms=" + String.join(",", listener.sasl().mechanisms()));
                     })
                     .mapEmpty());
         }
@@ -120,6 +145,9 @@ public final class GatewayServer {
         return Future.join(undeploying)
                 .eventually(() -> vertx.executeBlocking(() -> {
                     context.metadata().close();
+                    if (context.authentication() != null) {
+                        context.authentication().close();
+                    }
                     return null;
                 }))
                 .mapEmpty();

@@ -27,6 +27,51 @@ public final class GatewayStats {
     private final AtomicLong upstreamReadPauses = new AtomicLong();
     private final AtomicLong clientReadPauses = new AtomicLong();
     private final AtomicLong streamedResponses = new AtomicLong();
+    private final AtomicLong authentications = new AtomicLong();
+    private final AtomicLong reauthentications = new AtomicLong();
+    private final AtomicLong authenticationFailures = new AtomicLong();
+    private final AtomicLong legacyScramNonces = new AtomicLong();
+    private final AtomicLong expiredSessions = new AtomicLong();
+
+    void authenticationSucceeded(boolean reauthentication, boolean legacyScramNonce) {
+        (reauthentication ? reauthentications : authentications).incrementAndGet();
+        if (legacyScramNonce) {
+            legacyScramNonces.incrementAndGet();
+        }
+    }
+
+    void authenticationFailed() {
+        authenticationFailures.incrementAndGet();
+    }
+
+    void sessionExpired() {
+        expiredSessions.incrementAndGet();
+    }
+
+    /** Successful first SASL authentications. */
+    public long authentications() {
+        return authentications.get();
+    }
+
+    /** Successful KIP-368 re-authentications. */
+    public long reauthentications() {
+        return reauthentications.get();
+    }
+
+    /** SASL authentications refused (bad credentials, malformed messages, changed principal). */
+    public long authenticationFailures() {
+        return authenticationFailures.get();
+    }
+
+    /** SCRAM logins accepted only thanks to the allowance for librdkafka's doubled final nonce. */
+    public long legacyScramNonces() {
+        return legacyScramNonces.get();
+    }
+
+    /** Connections closed because their SASL session lapsed without re-authentication. */
+    public long expiredSessions() {
+        return expiredSessions.get();
+    }
 
     void clientOpened() {
         openClientConnections.incrementAndGet();

@@ -89,6 +89,10 @@ final class ListenerVerticle extends VerticleBase {
         return gateway;
     }
 
+    io.vertx.core.Vertx vertx() {
+        return vertx;
+    }
+
     io.vertx.core.Context context() {
         return context;
     }

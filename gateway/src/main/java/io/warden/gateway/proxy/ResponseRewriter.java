@@ -41,7 +41,8 @@ final class ResponseRewriter {
 
     Future<Buffer> rewrite(ApiKeys api, short version, Buffer frame) {
         if (api == ApiKeys.API_VERSIONS) {
-            return Future.succeededFuture(narrowApiVersions(version, frame));
+            return Future.succeededFuture(narrowApiVersions(version, frame, listener.listenerConfig().sasl() != null,
+                    listener.gateway().apiVersions()));
         }
         if (api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS || api == ApiKeys.CREATE_TOPICS) {
             learnTopicIds(api, version, frame);
@@ -127,13 +128,17 @@ final class ResponseRewriter {
         return new HostPort(listener.listenerConfig().advertisedHost(), listener.listenerConfig().portForNode(nodeId).orElseThrow());
     }
 
-    private static Buffer narrowApiVersions(short version, Buffer frame) {
+    private static Buffer narrowApiVersions(short version, Buffer frame, boolean sasl, ClusterApiVersions cluster) {
         KafkaFrames.Response response = KafkaFrames.splitResponse(frame, ApiKeys.API_VERSIONS, version);
         // A broker that does not know the requested version answers with a v0 body, as the Kafka client expects.
         short errorCode = response.body().duplicate().getShort();
         short bodyVersion = errorCode == Errors.UNSUPPORTED_VERSION.code() ? 0 : version;
         ApiVersionsResponseData data = new ApiVersionsResponseData(new ByteBufferAccessor(response.body()), bodyVersion);
         SupportedApis.intersect(data);
+        cluster.learn(data);
+        if (sasl) {
+            SupportedApis.addSasl(data);
+        }
         return KafkaFrames.frame(response.header(), KafkaFrames.serialize(data, bodyVersion));
     }
 }

@@ -69,7 +69,7 @@ class ConfigLoaderTest {
                 new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{bindHost: 0.0.0.0, brokerPorts: 9100-9110}]", "w.yaml: listeners[0].advertisedHost: is required when bindHost is 0.0.0.0"},
                 new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{brokerPorts: 9100-9110}, {name: b, bootstrapPort: 9093, brokerPorts: 9105-9120}]", "w.yaml: listeners[1]: ports overlap with listener 'listeners[0]'"},
                 new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{brokerPorts: 9110-9100}]", "w.yaml: listeners[0].brokerPorts: expected first-last with 1 <= first <= last <= 65535"},
-                new String[] {"upstream: {bootstrapServers: [k:1], bootstarp: x}", "w.yaml: upstream.bootstarp: unknown key; expected one of [bootstrapServers, connectTimeoutMs, metadataTimeoutMs, tls]"},
+                new String[] {"upstream: {bootstrapServers: [k:1], bootstarp: x}", "w.yaml: upstream.bootstarp: unknown key; expected one of [bootstrapServers, connectTimeoutMs, metadataTimeoutMs, tls, sasl]"},
                 new String[] {"listeners: [{brokerPorts: 9100-9110}]", "w.yaml: upstream: is required"},
                 new String[] {"upstream: [", "w.yaml: not valid YAML at line"});
         for (String[] c : cases) {

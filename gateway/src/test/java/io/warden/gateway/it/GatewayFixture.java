@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import io.warden.gateway.config.ConfigLoader;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.ListenerConfig;
@@ -19,6 +20,7 @@ import io.warden.gateway.proxy.GatewayServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -95,22 +97,50 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
         return start(upstreamBootstrap, LimitsConfig.DEFAULT_MAX_FRAME_BYTES, null, upstreamTls);
     }
 
+    /**
+     * A gateway configured the way an operator does it, from YAML. In the text, {@code ${BOOTSTRAP_PORT}},
+     * {@code ${BROKER_PORTS}} and {@code ${UPSTREAM}} are replaced by free ports and the upstream bootstrap list;
+     * relative paths resolve against {@code baseDir}. The first listener is the one {@link #bootstrap()} names.
+     */
+    public static GatewayFixture fromYaml(String yaml, Path baseDir, String upstreamBootstrap) {
+        return start(yamlConfig(yaml, baseDir, upstreamBootstrap));
+    }
+
+    /**
+     * The configuration {@link #fromYaml} would start, for tests that adjust it first. A second listener may use
+     * {@code ${BOOTSTRAP_PORT_2}} and {@code ${BROKER_PORTS_2}}.
+     */
+    public static WardenConfig yamlConfig(String yaml, Path baseDir, String upstreamBootstrap) {
+        int base = freeRange(2 * (BROKER_PORTS + 1));
+        int second = base + BROKER_PORTS + 1;
+        String text = yaml.replace("${BOOTSTRAP_PORT_2}", String.valueOf(second))
+                .replace("${BROKER_PORTS_2}", (second + 1) + "-" + (second + BROKER_PORTS))
+                .replace("${BOOTSTRAP_PORT}", String.valueOf(base))
+                .replace("${BROKER_PORTS}", (base + 1) + "-" + (base + BROKER_PORTS))
+                .replace("${UPSTREAM}", upstreamBootstrap);
+        return ConfigLoader.parse("test.yaml", text, baseDir);
+    }
+
+    /** A gateway with exactly this configuration. */
+    public static GatewayFixture start(WardenConfig config) {
+        Vertx vertx = Vertx.vertx();
+        try {
+            GatewayServer server = GatewayServer.start(vertx, config, 2).await(30, TimeUnit.SECONDS);
+            return new GatewayFixture(vertx, server, config.listeners().get(0));
+        } catch (Exception e) {
+            vertx.close();
+            throw new IllegalStateException("gateway failed to start", e);
+        }
+    }
+
     private static GatewayFixture start(String upstreamBootstrap, int maxFrameBytes, TlsConfig tls, UpstreamTlsConfig upstreamTls) {
         List<HostPort> upstream = Arrays.stream(upstreamBootstrap.split(",")).map(HostPort::parse).toList();
         int base = freeRange(BROKER_PORTS + 1);
         ListenerConfig listener = new ListenerConfig("test", "127.0.0.1", "127.0.0.1", base,
                 new PortRange(base + 1, base + BROKER_PORTS), 0, tls);
-        WardenConfig config = new WardenConfig(List.of(listener),
+        return start(new WardenConfig(List.of(listener),
                 new UpstreamConfig(upstream, Duration.ofSeconds(5), Duration.ofSeconds(10), upstreamTls),
-                new LimitsConfig(maxFrameBytes));
-        Vertx vertx = Vertx.vertx();
-        try {
-            GatewayServer server = GatewayServer.start(vertx, config, 2).await(30, TimeUnit.SECONDS);
-            return new GatewayFixture(vertx, server, listener);
-        } catch (Exception e) {
-            vertx.close();
-            throw new IllegalStateException("gateway failed to start", e);
-        }
+                new LimitsConfig(maxFrameBytes)));
     }
 
     public String bootstrap() {
@@ -119,6 +149,12 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
 
     public int bootstrapPort() {
         return listener.bootstrapPort();
+    }
+
+    /** The bootstrap address of the named listener. */
+    public String bootstrap(String listenerName) {
+        return server.config().listeners().stream().filter(l -> l.name().equals(listenerName))
+                .map(l -> "127.0.0.1:" + l.bootstrapPort()).findFirst().orElseThrow();
     }
 
     public ListenerConfig listener() {

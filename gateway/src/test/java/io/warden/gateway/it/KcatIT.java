@@ -6,11 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,10 +24,10 @@ class KcatIT {
     @Test
     void listsMetadataWithGatewayAddressesOnly() throws Exception {
         String topic = Clients.createTopic(gateway.admin(), 2);
-        Result r = kcat(null, "-L");
-        assertThat(r.exit).as(r.output).isZero();
-        assertThat(r.output).contains("topic \"" + topic + "\" with 2 partitions");
-        Matcher m = Pattern.compile("broker (\\d+) at ([^:\\s]+):(\\d+)").matcher(r.output);
+        Kcat.Result r = kcat(null, "-L");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("topic \"" + topic + "\" with 2 partitions");
+        Matcher m = Pattern.compile("broker (\\d+) at ([^:\\s]+):(\\d+)").matcher(r.output());
         List<String> brokers = new ArrayList<>();
         while (m.find()) {
             brokers.add(m.group(0));
@@ -46,31 +43,16 @@ class KcatIT {
         for (int i = 0; i < 100; i++) {
             input.append("line-").append(i).append('\n');
         }
-        Result produced = kcat(input.toString(), "-t", topic, "-P");
-        assertThat(produced.exit).as(produced.output).isZero();
+        Kcat.Result produced = kcat(input.toString(), "-t", topic, "-P");
+        assertThat(produced.exit()).as(produced.output()).isZero();
 
-        Result consumed = kcat(null, "-t", topic, "-C", "-o", "beginning", "-e", "-q");
-        assertThat(consumed.exit).as(consumed.output).isZero();
-        assertThat(consumed.output.lines().filter(l -> l.startsWith("line-")).toList())
+        Kcat.Result consumed = kcat(null, "-t", topic, "-C", "-o", "beginning", "-e", "-q");
+        assertThat(consumed.exit()).as(consumed.output()).isZero();
+        assertThat(consumed.output().lines().filter(l -> l.startsWith("line-")).toList())
                 .hasSize(100).contains("line-0", "line-99");
     }
 
-    private record Result(int exit, String output) {
-    }
-
-    private static Result kcat(String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("kcat", "-b", gateway.bootstrap(), "-m", "30"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kcat did not finish: " + String.join(" ", command));
-        }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    private static Kcat.Result kcat(String stdin, String... args) throws Exception {
+        return Kcat.run(gateway.bootstrap(), stdin, List.of(args));
     }
 }

@@ -24,7 +24,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -313,21 +312,11 @@ class TlsIT {
     }
 
     private static String kcat(List<String> tls, String stdin, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("kcat", "-b", gateway.bootstrap(), "-m", "30"));
-        command.addAll(tls);
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        List<String> all = new ArrayList<>(tls);
+        all.addAll(List.of(args));
+        Kcat.Result r = Kcat.run(gateway.bootstrap(), stdin, all);
+        assertThat(r.exit()).as(r.output()).isZero();
+        return r.output();
     }
 
 }

@@ -1,0 +1,141 @@
+package io.warden.gateway.config;
+
+import io.warden.certs.CertificateFiles;
+import io.warden.certs.CertificateIssuer;
+import io.warden.certs.IssuedCertificate;
+import io.warden.certs.KeyType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** SASL settings: listeners, the user stores, OAUTHBEARER and the gateway's own upstream login. */
+class SaslConfigLoaderTest {
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void files() throws Exception {
+        Duration d = Duration.ofDays(30);
+        IssuedCertificate ca = CertificateIssuer.createCa("CA", d, KeyType.EC_P256);
+        IssuedCertificate server = CertificateIssuer.issueServer(ca, "s", List.of("localhost"), List.of(), d, KeyType.EC_P256);
+        CertificateFiles.writeCertificates(dir.resolve("server.crt"), server.chain(), true);
+        CertificateFiles.writePrivateKey(dir.resolve("server.key"), server.privateKey(), true);
+        Files.writeString(dir.resolve("users.txt"), "# no users yet\n");
+        Files.writeString(dir.resolve("jwks.json"), "{\"keys\": []}");
+    }
+
+    private static WardenConfig load(String listener, String rest) {
+        return ConfigLoader.parse("w.yaml", """
+                upstream: {bootstrapServers: [k:9092]}
+                listeners:
+                  - brokerPorts: 9100-9109
+                    %s
+                %s
+                """.formatted(listener, rest), dir);
+    }
+
+    private static final String TLS = "tls: {certificate: server.crt, key: server.key}";
+
+    @Test
+    void aSaslSslListenerWithALocalUserFile() {
+        WardenConfig c = load(TLS + "\n    sasl: {mechanisms: [SCRAM-SHA-256, PLAIN]}", "authentication: {users: {file: users.txt}}");
+        ListenerConfig l = c.listeners().get(0);
+        assertThat(l.securityProtocol()).isEqualTo("SASL_SSL");
+        assertThat(l.sasl().mechanisms()).containsExactly("SCRAM-SHA-256", "PLAIN");
+        assertThat(c.authentication().usersFile()).isEqualTo(dir.resolve("users.txt"));
+        assertThat(c.authentication().failureDelay()).isEqualTo(Duration.ofMillis(100));
+        assertThat(c.authentication().maxSessionLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.authentication().allowLegacyScramNonce()).isTrue();
+    }
+
+    @Test
+    void saslWithoutTlsMustBeAskedForAndNeverCarriesPlain() {
+        assertThatThrownBy(() -> load("sasl: {mechanisms: [SCRAM-SHA-512]}", "authentication: {users: {file: users.txt}}"))
+                .hasMessage("w.yaml: listeners[0].sasl: SASL without TLS sends credentials in the clear; add a tls block "
+                        + "(SASL_SSL), or set allowPlaintext: true to run SASL_PLAINTEXT deliberately");
+        assertThat(load("sasl: {allowPlaintext: true}", "authentication: {users: {file: users.txt}}")
+                .listeners().get(0).securityProtocol()).isEqualTo("SASL_PLAINTEXT");
+        assertThatThrownBy(() -> load("sasl: {mechanisms: [PLAIN], allowPlaintext: true}", "authentication: {users: {file: users.txt}}"))
+                .hasMessageContaining("listeners[0].sasl.mechanisms[0]: PLAIN sends the password itself");
+    }
+
+    @Test
+    void unknownMechanismsAndMissingStoresAreNamed() {
+        assertThatThrownBy(() -> load(TLS + "\n    sasl: {mechanisms: [GSSAPI]}", "authentication: {users: {file: users.txt}}"))
+                .hasMessageContaining("listeners[0].sasl.mechanisms[0]: unknown SASL mechanism 'GSSAPI'");
+        assertThatThrownBy(() -> load(TLS + "\n    sasl: {mechanisms: [SCRAM-SHA-512]}", ""))
+                .hasMessageContaining("SCRAM-SHA-512 needs a user store: authentication.users.file or authentication.users.secretsManager");
+        assertThatThrownBy(() -> load(TLS + "\n    sasl: {mechanisms: [OAUTHBEARER]}", "authentication: {users: {file: users.txt}}"))
+                .hasMessageContaining("OAUTHBEARER needs authentication.oauthBearer");
+        assertThatThrownBy(() -> load(TLS, "authentication: {users: {file: users.txt, secretsManager: {region: eu-west-1}}}"))
+                .hasMessageContaining("authentication.users: give exactly one of file");
+        assertThatThrownBy(() -> load(TLS, "authentication: {users: {file: missing.txt}}"))
+                .hasMessageContaining("authentication.users.file: " + dir.resolve("missing.txt") + ": file not found");
+    }
+
+    @Test
+    void secretsManagerSettings() {
+        WardenConfig c = load(TLS + "\n    sasl: {}", """
+                authentication:
+                  users:
+                    secretsManager: {region: eu-west-1, refreshSeconds: 60, secretNames: [AmazonMSK_alice]}
+                  sessionLifetimeSeconds: 0
+                """);
+        assertThat(c.authentication().secretsManager().region()).isEqualTo("eu-west-1");
+        assertThat(c.authentication().secretsManager().refreshInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.authentication().secretsManager().secretNames()).containsExactly("AmazonMSK_alice");
+        assertThat(c.authentication().maxSessionLifetime()).isZero();
+        assertThatThrownBy(() -> load(TLS, "authentication: {users: {secretsManager: {refreshSeconds: 60}}}"))
+                .hasMessageContaining("authentication.users.secretsManager.region: is required");
+        assertThatThrownBy(() -> load(TLS, "authentication: {users: {secretsManager: {region: x, iterations: 100}}}"))
+                .hasMessageContaining("authentication.users.secretsManager.iterations: expected an integer between 4096 and 16384, got 100");
+    }
+
+    @Test
+    void oauthBearerNeedsHttpsOrAFileAndNoHmac() {
+        WardenConfig c = load(TLS + "\n    sasl: {mechanisms: [OAUTHBEARER]}",
+                "authentication: {oauthBearer: {jwksFile: jwks.json, issuer: https://idp, audience: kafka}}");
+        assertThat(c.authentication().oauthBearer().jwksFile()).isEqualTo(dir.resolve("jwks.json"));
+        assertThatThrownBy(() -> load(TLS, "authentication: {oauthBearer: {jwksUrl: \"http://idp/jwks\", issuer: i, audience: a}}"))
+                .hasMessageContaining("authentication.oauthBearer.jwksUrl: must be an https URL");
+        assertThatThrownBy(() -> load(TLS, "authentication: {oauthBearer: {jwksFile: jwks.json, issuer: i, audience: a, algorithms: [HS256]}}"))
+                .hasMessageContaining("authentication.oauthBearer:").hasMessageContaining("HS256");
+        assertThatThrownBy(() -> load(TLS, "authentication: {oauthBearer: {jwksFile: jwks.json, audience: a}}"))
+                .hasMessageContaining("authentication.oauthBearer.issuer: is required");
+    }
+
+    @Test
+    void upstreamSaslTakesExactlyOnePasswordSourceAndNeverShowsIt() {
+        WardenConfig c = ConfigLoader.parse("w.yaml", """
+                upstream:
+                  bootstrapServers: [k:9092]
+                  sasl: {username: warden, password: "s3cret!"}
+                """, dir);
+        assertThat(c.upstream().sasl().mechanism()).isEqualTo("SCRAM-SHA-512");
+        assertThat(c.upstream().sasl().toString()).doesNotContain("s3cret!");
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
+                upstream:
+                  bootstrapServers: [k:9092]
+                  sasl: {username: warden, password: a, passwordEnv: B}
+                """, dir)).hasMessage("w.yaml: upstream.sasl: give exactly one of password, passwordEnv or passwordSecret");
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
+                upstream:
+                  bootstrapServers: [k:9092]
+                  sasl: {username: warden, passwordEnv: WARDEN_TEST_UNSET_VARIABLE}
+                """, dir)).hasMessage("w.yaml: upstream.sasl.passwordEnv: environment variable WARDEN_TEST_UNSET_VARIABLE is not set");
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
+                upstream:
+                  bootstrapServers: [k:9092]
+                  sasl: {mechanism: GSSAPI, username: warden, password: a}
+                """, dir)).hasMessageContaining("upstream.sasl.mechanism: expected SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN");
+    }
+}

@@ -1,0 +1,333 @@
+package io.warden.gateway.it;
+
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.warden.authn.scram.ScramClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * SASL at the gateway, with real Java clients over SASL_SSL for every mechanism, and hand-written exchanges on a
+ * SASL_PLAINTEXT listener for what a real client never sends.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class SaslIT {
+
+    static final String YAML = """
+            listeners:
+              - name: sasl-ssl
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+                tls: {certificate: server-chain.crt, key: server.key}
+                sasl: {mechanisms: [SCRAM-SHA-512, SCRAM-SHA-256, PLAIN, OAUTHBEARER]}
+              - name: sasl-plaintext
+                bootstrapPort: ${BOOTSTRAP_PORT_2}
+                brokerPorts: ${BROKER_PORTS_2}
+                sasl: {mechanisms: [SCRAM-SHA-512, SCRAM-SHA-256], allowPlaintext: true}
+            authentication:
+              users: {file: users.txt}
+              oauthBearer: {jwksFile: jwks.json, issuer: "https://issuer.warden.test", audience: kafka}
+              failureDelayMs: 100
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
+    static KafkaCluster cluster;
+    static SaslPki pki;
+    static GatewayFixture gateway;
+    static String topic;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new SaslPki();
+        pki.addUser("alice", "alice-secret");
+        pki.addUser("bob", "bob-secret");
+        gateway = GatewayFixture.fromYaml(YAML, pki.dir, cluster.getBootstrapServers());
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            topic = Clients.createTopic(direct, 1);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    String plaintextHost() {
+        return gateway.bootstrap("sasl-plaintext").split(":")[0];
+    }
+
+    int plaintextPort() {
+        return Integer.parseInt(gateway.bootstrap("sasl-plaintext").split(":")[1]);
+    }
+
+    /** Produces and consumes one record with these client settings; the producer is seen as {@code principal}. */
+    private void roundTrip(Map<String, Object> security, String principal) throws Exception {
+        String value = "v-" + ThreadLocalRandom.current().nextLong();
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), security)) {
+            producer.send(new ProducerRecord<>(topic, "k", value)).get();
+            assertThat(gateway.server().stats().connections()).anyMatch(info -> info.principal().equals(principal));
+        }
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), security)) {
+            List<ConsumerRecord<String, String>> records = Clients.readFromStart(consumer, topic, 1);
+            assertThat(records).extracting(ConsumerRecord::value).contains(value);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SCRAM-SHA-512", "SCRAM-SHA-256"})
+    void javaClientsAuthenticateWithScram(String mechanism) throws Exception {
+        long before = gateway.server().stats().authentications();
+        roundTrip(pki.scram(mechanism, "alice", "alice-secret"), "User:alice");
+        assertThat(gateway.server().stats().authentications()).isGreaterThan(before);
+    }
+
+    @Test
+    void javaClientsAuthenticateWithPlain() throws Exception {
+        roundTrip(pki.plain("bob", "bob-secret"), "User:bob");
+    }
+
+    @Test
+    void javaClientsAuthenticateWithOAuthBearer() throws Exception {
+        StaticTokenLoginHandler.token = pki.token("svc-orders", Duration.ofMinutes(10));
+        Map<String, Object> c = pki.client("OAUTHBEARER",
+                "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
+        c.put("sasl.login.callback.handler.class", StaticTokenLoginHandler.class.getName());
+        roundTrip(c, "User:svc-orders");
+    }
+
+    @Test
+    void anExpiredTokenIsRefused() throws Exception {
+        StaticTokenLoginHandler.token = pki.token("svc-orders", Duration.ofMinutes(-10));
+        Map<String, Object> c = pki.client("OAUTHBEARER",
+                "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
+        c.put("sasl.login.callback.handler.class", StaticTokenLoginHandler.class.getName());
+        assertRefused(c, "token expired");
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedWithoutSayingWhy() throws Exception {
+        assertRefused(pki.scram("SCRAM-SHA-512", "alice", "not-her-password"), "invalid credentials");
+        assertRefused(pki.plain("alice", "not-her-password"), "invalid credentials");
+    }
+
+    @Test
+    void anUnknownUserGetsTheSameAnswerAsAWrongPassword() throws Exception {
+        assertRefused(pki.scram("SCRAM-SHA-512", "nobody", "whatever"), "invalid credentials");
+    }
+
+    private void assertRefused(Map<String, Object> security, String message) {
+        Map<String, Object> c = new java.util.HashMap<>(security);
+        c.put("bootstrap.servers", gateway.bootstrap());
+        c.put("default.api.timeout.ms", 10_000);
+        c.put("request.timeout.ms", 5_000);
+        try (Admin admin = Admin.create(c)) {
+            assertThatThrownBy(() -> admin.describeCluster().nodes().get())
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(SaslAuthenticationException.class)
+                    .hasMessageContaining(message);
+        }
+    }
+
+    @Test
+    void wrongPasswordAndUnknownUserTakeComparableTimeAfterTheFailureDelay() throws Exception {
+        long[] wrong = new long[7];
+        long[] unknown = new long[7];
+        for (int i = 0; i < wrong.length; i++) {
+            wrong[i] = timedFailure("alice", "wrong-" + i);
+            unknown[i] = timedFailure("ghost-" + i, "wrong-" + i);
+        }
+        Arrays.sort(wrong);
+        Arrays.sort(unknown);
+        assertThat(wrong[0]).isGreaterThanOrEqualTo(100);
+        assertThat(unknown[0]).isGreaterThanOrEqualTo(100);
+        assertThat(Math.abs(wrong[3] - unknown[3])).as("median ms wrong=%d unknown=%d", wrong[3], unknown[3]).isLessThan(60);
+    }
+
+    private long timedFailure(String user, String password) throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            assertThat(sasl.handshake("SCRAM-SHA-512").errorCode()).isEqualTo(Errors.NONE.code());
+            ScramClient client = new ScramClient(ScramMechanism.SCRAM_SHA_512, user, password.toCharArray());
+            SaslAuthenticateResponseData first = sasl.authenticate(client.firstMessage());
+            assertThat(first.errorCode()).isEqualTo(Errors.NONE.code());
+            byte[] clientFinal = client.finalMessage(first.authBytes());
+            long start = System.nanoTime();
+            SaslAuthenticateResponseData last = sasl.authenticate(clientFinal);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(last.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+            assertThat(last.errorMessage()).isEqualTo("Authentication failed: invalid credentials");
+            assertThat(c.isClosedByPeer()).isTrue();
+            return ms;
+        }
+    }
+
+    @Test
+    void apiVersionsBeforeAuthenticationIsAnsweredWithTheSaslApis() throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            int id = c.send(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
+                    .setClientSoftwareName("raw").setClientSoftwareVersion("1"));
+            ApiVersionsResponseData versions = c.receive(ApiKeys.API_VERSIONS, (short) 3, id, a -> new ApiVersionsResponseData(a, (short) 3));
+            assertThat(versions.errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(versions.apiKeys().find(ApiKeys.SASL_HANDSHAKE.id).maxVersion()).isEqualTo((short) 1);
+            assertThat(versions.apiKeys().find(ApiKeys.SASL_AUTHENTICATE.id).maxVersion()).isEqualTo((short) 2);
+            assertThat(versions.apiKeys().find(ApiKeys.PRODUCE.id)).isNotNull();
+            SaslAuthenticateResponseData done = new RawSasl(c).scramLogin("alice", "alice-secret");
+            assertThat(done.errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(done.sessionLifetimeMs()).isBetween(3_500_000L, 3_600_000L);
+            int metadata = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+            ByteBuffer body = c.receive(ApiKeys.METADATA.responseHeaderVersion((short) 12), metadata);
+            assertThat(body.remaining()).isPositive();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"METADATA", "PRODUCE"})
+    void requestsBeforeAuthenticationCloseTheConnectionAndReachNoBroker(String apiName) throws Exception {
+        long upstreamBefore = gateway.server().stats().openUpstreamConnections();
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            ApiKeys api = ApiKeys.valueOf(apiName);
+            if (api == ApiKeys.METADATA) {
+                c.send(api, (short) 12, new MetadataRequestData().setTopics(null));
+            } else {
+                c.send(api, (short) 9, new org.apache.kafka.common.message.ProduceRequestData().setAcks((short) 1).setTimeoutMs(1000));
+            }
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+        assertThat(gateway.server().stats().openUpstreamConnections()).isLessThanOrEqualTo(upstreamBefore);
+    }
+
+    @Test
+    void randomBytesInASaslMessageAreRefused() throws Exception {
+        byte[] junk = new byte[300];
+        ThreadLocalRandom.current().nextBytes(junk);
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            sasl.handshake("SCRAM-SHA-512");
+            SaslAuthenticateResponseData r = sasl.authenticate(junk);
+            assertThat(r.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+        assertGatewayStillServes();
+    }
+
+    @Test
+    void anOversizedFrameBeforeAuthenticationIsRefused() throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            c.writeRaw(ByteBuffer.allocate(4).putInt(600 * 1024).array());
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+        assertGatewayStillServes();
+    }
+
+    @Test
+    void anUnknownMechanismIsAnsweredWithTheEnabledOnes() throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            SaslHandshakeResponseData r = new RawSasl(c).handshake("PLAIN");
+            assertThat(r.errorCode()).isEqualTo(Errors.UNSUPPORTED_SASL_MECHANISM.code());
+            assertThat(r.mechanisms()).containsExactly("SCRAM-SHA-512", "SCRAM-SHA-256");
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void aReplayedClientFinalMessageIsRefused() throws Exception {
+        byte[] clientFirst;
+        byte[] captured;
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            sasl.handshake("SCRAM-SHA-512");
+            ScramClient client = new ScramClient(ScramMechanism.SCRAM_SHA_512, "alice", "alice-secret".toCharArray());
+            clientFirst = client.firstMessage();
+            SaslAuthenticateResponseData first = sasl.authenticate(clientFirst);
+            captured = client.finalMessage(first.authBytes());
+            assertThat(sasl.authenticate(captured).errorCode()).isEqualTo(Errors.NONE.code());
+        }
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            sasl.handshake("SCRAM-SHA-512");
+            SaslAuthenticateResponseData serverFirst = sasl.authenticate(clientFirst);
+            assertThat(serverFirst.errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(new String(serverFirst.authBytes(), StandardCharsets.US_ASCII))
+                    .as("a fresh server nonce each session").doesNotContain(new String(captured, StandardCharsets.US_ASCII).split(",")[1]);
+            SaslAuthenticateResponseData replayed = sasl.authenticate(captured);
+            assertThat(replayed.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void reauthenticationCannotChangeThePrincipal() throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
+            SaslAuthenticateResponseData again = sasl.scramLogin("bob", "bob-secret");
+            assertThat(again.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+            assertThat(again.errorMessage()).contains("may not change the principal");
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void reauthenticationCannotChangeTheMechanism() throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
+            SaslHandshakeResponseData again = sasl.handshake("SCRAM-SHA-256");
+            assertThat(again.errorCode()).isEqualTo(Errors.ILLEGAL_SASL_STATE.code());
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void theSameUserMayReauthenticateOnAnOpenConnection() throws Exception {
+        long before = gateway.server().stats().reauthentications();
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
+            int metadata = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+            assertThat(c.receive(ApiKeys.METADATA.responseHeaderVersion((short) 12), metadata).remaining()).isPositive();
+        }
+        assertThat(gateway.server().stats().reauthentications()).isGreaterThan(before);
+    }
+
+    private void assertGatewayStillServes() {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+                assertThat(new RawSasl(c).scramLogin("bob", "bob-secret").errorCode()).isEqualTo(Errors.NONE.code());
+            }
+        });
+    }
+}
