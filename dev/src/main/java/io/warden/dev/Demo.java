@@ -1,14 +1,19 @@
 package io.warden.dev;
 
 import io.vertx.core.Vertx;
+import io.warden.authn.store.LocalUserStore;
+import io.warden.gateway.config.AuthenticationConfig;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.ListenerConfig;
 import io.warden.gateway.config.PortRange;
+import io.warden.gateway.config.SaslListenerConfig;
 import io.warden.gateway.config.TlsConfig;
 import io.warden.gateway.config.UpstreamConfig;
 import io.warden.gateway.config.WardenConfig;
 import io.warden.gateway.proxy.GatewayServer;
+
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,16 +25,37 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code warden demo}: a real Kafka broker in this JVM and the gateway in front of it: plaintext bootstrap on
  * 127.0.0.1:9092 unless {@code --port} says otherwise, TLS on port + 2 and mTLS on port + 3 with a generated
- * demo CA, and client settings files for the Java client and kcat. Ctrl-C stops both.
+ * demo CA, SASL_SSL on port + 4 with two SCRAM users in a local user file, and client settings files for the Java
+ * client and kcat. Ctrl-C stops both.
  */
 final class Demo {
 
     private Demo() {
     }
 
-    private static ListenerConfig listener(String name, int bootstrapPort, int firstBrokerPort, TlsConfig tls) {
+    /** The local store's demo users; their passwords are made fresh at every start. */
+    static final List<String> DEMO_USERS = List.of("alice", "bob");
+
+    private static ListenerConfig listener(String name, int bootstrapPort, int firstBrokerPort, TlsConfig tls,
+                                           SaslListenerConfig sasl) {
         return new ListenerConfig(name, "127.0.0.1", "127.0.0.1", bootstrapPort,
-                new PortRange(firstBrokerPort, firstBrokerPort + 7), EmbeddedKafkaBroker.NODE_ID, tls);
+                new PortRange(firstBrokerPort, firstBrokerPort + 7), EmbeddedKafkaBroker.NODE_ID, tls, sasl);
+    }
+
+    /** Writes the demo users to a fresh local user file; returns user name to password. */
+    private static Map<String, String> createUsers(Path usersFile) throws java.io.IOException {
+        java.nio.file.Files.deleteIfExists(usersFile);
+        LocalUserStore store = LocalUserStore.loadOrEmpty(usersFile);
+        Map<String, String> passwords = new java.util.LinkedHashMap<>();
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (String user : DEMO_USERS) {
+            byte[] bytes = new byte[12];
+            random.nextBytes(bytes);
+            String password = user + "-" + java.util.HexFormat.of().formatHex(bytes);
+            store.addUser(user, password.toCharArray(), List.of(ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256), 8192);
+            passwords.put(user, password);
+        }
+        return passwords;
     }
 
     static int run(List<String> args) throws Exception {
@@ -50,15 +76,26 @@ final class Demo {
         DemoPki pki = DemoPki.create(workDir.resolve("pki"));
         // MSK's layout: plaintext on the bootstrap port, TLS two above it (9094), mTLS three above (9095);
         // each listener's broker ports start 100, 200 and 300 above the plaintext bootstrap port.
+        // SASL_SSL four above (9096, MSK's SASL/SCRAM port), broker ports from 400 above.
         int tlsPort = port + 2;
         int mtlsPort = port + 3;
-        ListenerConfig plain = listener("plaintext", port, port + 100, null);
-        ListenerConfig tls = listener("tls", tlsPort, port + 200, pki.serverTls(TlsConfig.ClientAuth.NONE));
-        ListenerConfig mtls = listener("mtls", mtlsPort, port + 300, pki.serverTls(TlsConfig.ClientAuth.REQUIRED));
-        WardenConfig config = new WardenConfig(List.of(plain, tls, mtls),
+        int saslPort = port + 4;
+        ListenerConfig plain = listener("plaintext", port, port + 100, null, null);
+        ListenerConfig tls = listener("tls", tlsPort, port + 200, pki.serverTls(TlsConfig.ClientAuth.NONE), null);
+        ListenerConfig mtls = listener("mtls", mtlsPort, port + 300, pki.serverTls(TlsConfig.ClientAuth.REQUIRED), null);
+        ListenerConfig sasl = listener("sasl-ssl", saslPort, port + 400, pki.serverTls(TlsConfig.ClientAuth.NONE),
+                new SaslListenerConfig(List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"), false));
+        Path usersFile = workDir.resolve("users.txt");
+        Map<String, String> users = createUsers(usersFile);
+        WardenConfig config = new WardenConfig(List.of(plain, tls, mtls, sasl),
                 new UpstreamConfig(List.of(HostPort.parse(broker.bootstrapServers())), Duration.ofSeconds(10), Duration.ofSeconds(15)),
-                new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES));
-        List<Path> clientFiles = pki.writeClientSettings(workDir, "127.0.0.1:" + tlsPort, "127.0.0.1:" + mtlsPort);
+                new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES),
+                new AuthenticationConfig(usersFile, null, null, AuthenticationConfig.DEFAULT_FAILURE_DELAY,
+                        AuthenticationConfig.DEFAULT_SESSION_LIFETIME, true));
+        List<Path> clientFiles = new java.util.ArrayList<>(pki.writeClientSettings(workDir, "127.0.0.1:" + tlsPort, "127.0.0.1:" + mtlsPort));
+        for (Map.Entry<String, String> user : users.entrySet()) {
+            clientFiles.addAll(pki.writeSaslSettings(workDir, "127.0.0.1:" + saslPort, user.getKey(), user.getValue()));
+        }
         int firstBrokerPort = plain.brokerPorts().first();
         Vertx vertx = Vertx.vertx();
         GatewayServer gateway;
@@ -89,8 +126,11 @@ final class Demo {
         System.out.println("  Warden bootstrap:    " + bootstrap + "   (plaintext; clients connect here)");
         System.out.println("  TLS bootstrap:       127.0.0.1:" + tlsPort + "   (server certificate from the demo CA)");
         System.out.println("  mTLS bootstrap:      127.0.0.1:" + mtlsPort + "   (client certificate required; principal User:CN=demo-client,OU=demo)");
+        System.out.println("  SASL_SSL bootstrap:  127.0.0.1:" + saslPort + "   (SCRAM-SHA-512/256 or PLAIN as " + String.join(" or ", users.keySet())
+                + "; users in " + usersFile + ")");
         System.out.println("  Broker ports:        " + firstBrokerPort + "-" + plain.brokerPorts().last() + ", "
-                + tls.brokerPorts() + ", " + mtls.brokerPorts() + " on 127.0.0.1 (node " + EmbeddedKafkaBroker.NODE_ID + " is the first of each)");
+                + tls.brokerPorts() + ", " + mtls.brokerPorts() + ", " + sasl.brokerPorts() + " on 127.0.0.1 (node "
+                + EmbeddedKafkaBroker.NODE_ID + " is the first of each)");
         System.out.println("  Embedded broker:     " + broker.bootstrapServers() + "   (behind Warden; clients never need it)");
         System.out.println("  Demo CA and certificates: " + workDir.resolve("pki"));
         System.out.println();
@@ -101,13 +141,14 @@ final class Demo {
         System.out.println("  kafka-console-producer.sh --bootstrap-server " + bootstrap + " --topic demo");
         System.out.println("  kafka-console-consumer.sh --bootstrap-server " + bootstrap + " --topic demo --from-beginning");
         System.out.println();
-        System.out.println("Over TLS and mTLS, with the client settings written for you:");
+        System.out.println("Over TLS, mTLS and SASL_SSL, with the client settings written for you:");
         for (Path f : clientFiles) {
             String name = f.getFileName().toString();
             if (name.endsWith(".conf")) {
                 System.out.println("  kcat -F " + f + " -L");
             } else {
-                System.out.println("  kafka-console-producer.sh --bootstrap-server " + (name.contains("mtls") ? "127.0.0.1:" + mtlsPort : "127.0.0.1:" + tlsPort)
+                int target = name.contains("sasl") ? saslPort : name.contains("mtls") ? mtlsPort : tlsPort;
+                System.out.println("  kafka-console-producer.sh --bootstrap-server 127.0.0.1:" + target
                         + " --topic demo --producer.config " + f);
             }
         }

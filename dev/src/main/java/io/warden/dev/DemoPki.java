@@ -87,4 +87,37 @@ final class DemoPki {
                 "ssl.keystore.location=" + keystore, ""));
         return List.of(kcatTls, kcatMtls, javaTls, javaMtls);
     }
+
+    /**
+     * Writes SASL_SSL settings for one SCRAM user: a librdkafka {@code .conf} that works as {@code kcat -F FILE}
+     * alone, and a Java client {@code .properties}. Both hold the password, so both are readable by the owner only.
+     */
+    List<Path> writeSaslSettings(Path workDir, String saslBootstrap, String user, String password) throws IOException {
+        Path ca = dir.resolve("ca.crt").toAbsolutePath();
+        Path kcat = workDir.resolve("kcat-sasl-" + user + ".conf").toAbsolutePath();
+        writeOwnerOnly(kcat, String.join("\n",
+                "bootstrap.servers=" + saslBootstrap,
+                "security.protocol=sasl_ssl",
+                "sasl.mechanisms=SCRAM-SHA-512",
+                "sasl.username=" + user,
+                "sasl.password=" + password,
+                "ssl.ca.location=" + ca, ""));
+        Path java = workDir.resolve("client-sasl-" + user + ".properties").toAbsolutePath();
+        writeOwnerOnly(java, String.join("\n",
+                "bootstrap.servers=" + saslBootstrap,
+                "security.protocol=SASL_SSL",
+                "sasl.mechanism=SCRAM-SHA-512",
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                        + "\" password=\"" + password + "\";",
+                "ssl.truststore.type=PEM",
+                "ssl.truststore.location=" + ca, ""));
+        return List.of(kcat, java);
+    }
+
+    private static void writeOwnerOnly(Path file, String text) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, text);
+    }
 }

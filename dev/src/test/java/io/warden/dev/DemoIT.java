@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,47 +72,21 @@ class DemoIT {
                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
                 producer.send(new ProducerRecord<>("demo", "hello through the demo")).get(60, TimeUnit.SECONDS);
             }
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
-                TopicPartition tp = new TopicPartition("demo", 0);
-                consumer.assign(List.of(tp));
-                consumer.seekToBeginning(List.of(tp));
-                List<String> values = new ArrayList<>();
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (values.isEmpty() && System.currentTimeMillis() < deadline) {
-                    consumer.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, String> r) -> values.add(r.value()));
-                }
-                assertThat(values).containsExactly("hello through the demo");
-            }
+            java.util.Properties plain = new java.util.Properties();
+            plain.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            assertThat(readDemoTopic(plain)).containsExactly("hello through the demo");
 
             // The settings files the demo printed work as they are: kcat over mTLS, the Java client over TLS.
             Path kcatMtls = dir.resolve("kcat-mtls.conf").toAbsolutePath();
             assertThat(output).anyMatch(l -> l.contains("kcat -F " + kcatMtls + " -L"));
-            Process kcat = new ProcessBuilder("kcat", "-F", kcatMtls.toString(), "-L", "-m", "30").redirectErrorStream(true).start();
-            String metadata = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(kcat.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(kcat.exitValue()).as(metadata).isZero();
-            assertThat(metadata).contains("ssl://127.0.0.1:" + (port + 3)).contains("broker 1 at 127.0.0.1:" + (port + 300));
+            assertThat(kcatMetadata(kcatMtls)).contains("ssl://127.0.0.1:" + (port + 3)).contains("broker 1 at 127.0.0.1:" + (port + 300));
+            assertThat(readDemoTopic(settings(dir.resolve("client-tls.properties")))).containsExactly("hello through the demo");
 
-            java.util.Properties tls = new java.util.Properties();
-            try (var in = java.nio.file.Files.newInputStream(dir.resolve("client-tls.properties"))) {
-                tls.load(in);
-            }
-            tls.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            tls.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(tls)) {
-                TopicPartition tp = new TopicPartition("demo", 0);
-                consumer.assign(List.of(tp));
-                consumer.seekToBeginning(List.of(tp));
-                List<String> values = new ArrayList<>();
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (values.isEmpty() && System.currentTimeMillis() < deadline) {
-                    consumer.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, String> r) -> values.add(r.value()));
-                }
-                assertThat(values).containsExactly("hello through the demo");
-            }
+            // And over SASL_SSL as the two demo users: kcat (SCRAM-SHA-512) as alice, the Java client as bob.
+            Path kcatAlice = dir.resolve("kcat-sasl-alice.conf").toAbsolutePath();
+            assertThat(output).anyMatch(l -> l.contains("kcat -F " + kcatAlice + " -L"));
+            assertThat(kcatMetadata(kcatAlice)).contains("broker 1 at 127.0.0.1:" + (port + 400));
+            assertThat(readDemoTopic(settings(dir.resolve("client-sasl-bob.properties")))).containsExactly("hello through the demo");
         } finally {
             // Ctrl-C: SIGINT to the process, which runs the same shutdown path as SIGTERM.
             new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
@@ -124,5 +99,39 @@ class DemoIT {
         reader.join(10_000);
         assertThat(output).as("exit %d, output:%n%s", demo.exitValue(), String.join("\n", output))
                 .anyMatch(l -> l.contains("Stopping Warden and the embedded broker"));
+    }
+
+    private static java.util.Properties settings(Path file) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    /** Every value in the demo topic, read from the beginning with these client settings. */
+    private static List<String> readDemoTopic(java.util.Properties settings) {
+        settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(settings)) {
+            TopicPartition tp = new TopicPartition("demo", 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            List<String> values = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (values.isEmpty() && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, String> r) -> values.add(r.value()));
+            }
+            return values;
+        }
+    }
+
+    /** {@code kcat -F file -L}, which must succeed; returns its output. */
+    private static String kcatMetadata(Path settingsFile) throws Exception {
+        Process kcat = new ProcessBuilder("kcat", "-F", settingsFile.toString(), "-L", "-m", "30").redirectErrorStream(true).start();
+        String metadata = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kcat.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(kcat.exitValue()).as(metadata).isZero();
+        return metadata;
     }
 }
