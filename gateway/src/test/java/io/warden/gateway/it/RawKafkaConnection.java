@@ -70,6 +70,18 @@ public final class RawKafkaConnection implements AutoCloseable {
         return reader.apply(new ByteBufferAccessor(body));
     }
 
+    /** Reads one size-prefixed frame as raw bytes (SASL tokens after a SaslHandshake v0). */
+    public byte[] receiveRawFrame() throws IOException {
+        byte[] payload = new byte[in.readInt()];
+        in.readFully(payload);
+        return payload;
+    }
+
+    /** Writes one size-prefixed frame of raw bytes. */
+    public void sendRawFrame(byte[] payload) throws IOException {
+        writeRaw(ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array());
+    }
+
     /** True when the peer closes the connection within the socket timeout (reads return end of stream). */
     public boolean isClosedByPeer() {
         try {

@@ -311,6 +311,21 @@ class SaslIT {
     }
 
     @Test
+    void saslHandshakeV0IsFollowedByRawTokens() throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            int id = c.send(ApiKeys.SASL_HANDSHAKE, (short) 0, new org.apache.kafka.common.message.SaslHandshakeRequestData().setMechanism("SCRAM-SHA-512"));
+            SaslHandshakeResponseData handshake = c.receive(ApiKeys.SASL_HANDSHAKE, (short) 0, id, a -> new SaslHandshakeResponseData(a, (short) 0));
+            assertThat(handshake.errorCode()).isEqualTo(Errors.NONE.code());
+            ScramClient client = new ScramClient(ScramMechanism.SCRAM_SHA_512, "bob", "bob-secret".toCharArray());
+            c.sendRawFrame(client.firstMessage());
+            c.sendRawFrame(client.finalMessage(c.receiveRawFrame()));
+            client.verifyServerFinal(c.receiveRawFrame());
+            int metadata = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+            assertThat(c.receive(ApiKeys.METADATA.responseHeaderVersion((short) 12), metadata).remaining()).isPositive();
+        }
+    }
+
+    @Test
     void theSameUserMayReauthenticateOnAnOpenConnection() throws Exception {
         long before = gateway.server().stats().reauthentications();
         try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {

@@ -3,6 +3,7 @@ package io.warden.gateway.it;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.common.SaslMechanism;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.warden.authn.store.FakeSecretsManager;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -10,6 +11,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +60,26 @@ class UpstreamSaslIT {
                 assertThat(Clients.readFromStart(consumer, topic, 10)).extracting(ConsumerRecord::value).contains("through-sasl-9");
             }
             assertThat(gateway.admin().describeCluster().nodes().get()).allMatch(n -> gateway.isGatewayAddress(n.host(), n.port()));
+        }
+    }
+
+    @Test
+    void theServicePasswordMayComeFromSecretsManager() throws Exception {
+        Path dir = Files.createTempDirectory("warden-upstream-sasl");
+        String yaml = YAML.replace("password: \"%s\"", "passwordSecret: AmazonMSK_warden\n    secretRegion: us-east-1\n    secretEndpoint: \"%s\"");
+        try (FakeSecretsManager secrets = new FakeSecretsManager(10)) {
+            secrets.putSecret("AmazonMSK_warden", "{\"username\": \"warden\", \"password\": \"warden-service-pw\"}");
+            AwsCredentials keys = FakeSecretsManager.credentials().resolveCredentials();
+            // The gateway reads the secret with the AWS SDK's default credential chain, which starts with these.
+            System.setProperty("aws.accessKeyId", keys.accessKeyId());
+            System.setProperty("aws.secretAccessKey", keys.secretAccessKey());
+            try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml.formatted(secrets.endpoint()), dir, cluster.getBootstrapServers())) {
+                assertThat(gateway.admin().describeCluster().nodes().get()).allMatch(n -> gateway.isGatewayAddress(n.host(), n.port()));
+                assertThat(secrets.requests("GetSecretValue")).isEqualTo(1);
+            } finally {
+                System.clearProperty("aws.accessKeyId");
+                System.clearProperty("aws.secretAccessKey");
+            }
         }
     }
 
