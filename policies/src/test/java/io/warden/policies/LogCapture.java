@@ -1,0 +1,80 @@
+package io.warden.policies;
+
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Captures everything the given loggers write at DEBUG and above, stack traces included, so a test can check what an
+ * operator would see in the log (and that no password is among it).
+ */
+final class LogCapture extends AbstractAppender implements AutoCloseable {
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> loggerNames;
+
+    private LogCapture(List<String> loggerNames) {
+        super("capture-" + System.identityHashCode(loggerNames), null, null, true, Property.EMPTY_ARRAY);
+        this.loggerNames = loggerNames;
+    }
+
+    static LogCapture attach(String... loggerNames) {
+        LogCapture capture = new LogCapture(List.of(loggerNames));
+        capture.start();
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        Configuration config = context.getConfiguration();
+        config.addAppender(capture);
+        for (String name : loggerNames) {
+            LoggerConfig logger = LoggerConfig.newBuilder().withLoggerName(name).withLevel(Level.DEBUG)
+                    .withAdditivity(false).withConfig(config).build();
+            logger.addAppender(capture, Level.DEBUG, null);
+            config.addLogger(name, logger);
+        }
+        context.updateLoggers();
+        return capture;
+    }
+
+    @Override
+    public void append(LogEvent event) {
+        StringBuilder line = new StringBuilder().append(event.getLevel()).append(' ').append(event.getLoggerName())
+                .append(' ').append(event.getMessage().getFormattedMessage());
+        if (event.getThrown() != null) {
+            StringWriter trace = new StringWriter();
+            event.getThrown().printStackTrace(new PrintWriter(trace));
+            line.append('\n').append(trace);
+        }
+        lines.add(line.toString());
+    }
+
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    List<String> linesContaining(String text) {
+        return lines.stream().filter(l -> l.contains(text)).toList();
+    }
+
+    String text() {
+        return String.join("\n", lines);
+    }
+
+    @Override
+    public void close() {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        Configuration config = context.getConfiguration();
+        loggerNames.forEach(config::removeLogger);
+        config.getAppenders().remove(getName());
+        context.updateLoggers();
+        stop();
+    }
+}
