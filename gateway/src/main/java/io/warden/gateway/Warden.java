@@ -3,6 +3,7 @@ package io.warden.gateway;
 import io.vertx.core.Vertx;
 import io.warden.authn.UsersCommand;
 import io.warden.certs.CertsCommand;
+import io.warden.policies.PoliciesCommand;
 import io.warden.gateway.config.ConfigException;
 import io.warden.gateway.config.ConfigLoader;
 import io.warden.gateway.config.WardenConfig;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * warden check-config FILE        validate a configuration file and exit
  * warden certs ...                 certificate authority tooling (see CertsCommand)
  * warden users ...                 the local SASL user store (see UsersCommand)
+ * warden policies ...              validate and show ACL policy files (see PoliciesCommand)
  * </pre>
  */
 public final class Warden {
@@ -54,6 +56,9 @@ public final class Warden {
                 }
                 case "users" -> {
                     return UsersCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.in, System.out, System.err);
+                }
+                case "policies" -> {
+                    return PoliciesCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err);
                 }
                 case "check-config" -> {
                     if (args.length != 2) {
@@ -111,6 +116,7 @@ public final class Warden {
                   check-config FILE     validate a configuration file
                   certs ...             create a CA, issue server and client certificates, inspect them
                   users ...             add, remove and list SASL/SCRAM users in a local user file
+                  policies ...          validate an ACL policy file, or show the ACLs it grants
                 """);
     }
 }

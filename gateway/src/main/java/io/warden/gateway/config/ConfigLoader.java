@@ -7,6 +7,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.warden.authn.CertificatePrincipals;
 import io.warden.authn.oauth.JwtSettings;
 import io.warden.authn.store.SecretsManagerSettings;
+import io.warden.policies.PolicyException;
+import io.warden.policies.PolicyParser;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +72,7 @@ public final class ConfigLoader {
 
     private WardenConfig root(JsonNode root) {
         ObjectNode obj = object(root, "(top level)");
-        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication");
+        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication", "authorization");
 
         JsonNode upstreamNode = obj.get("upstream");
         if (upstreamNode == null) {
@@ -117,7 +119,25 @@ public final class ConfigLoader {
                 }
             }
         }
-        return new WardenConfig(listeners, upstream, limits, authentication);
+        AuthorizationConfig authorization = obj.has("authorization")
+                ? authorization(object(obj.get("authorization"), "authorization")) : null;
+        return new WardenConfig(listeners, upstream, limits, authentication, authorization);
+    }
+
+    private AuthorizationConfig authorization(ObjectNode a) {
+        String path = "authorization";
+        allowOnly(a, path, "policyFile", "reloadCheckSeconds");
+        if (!a.has("policyFile")) {
+            throw fail(path + ".policyFile", "is required: the YAML policy every request is checked against");
+        }
+        Path policy = file(a, path, "policyFile");
+        try {
+            PolicyParser.load(policy);
+        } catch (PolicyException e) {
+            throw fail(path + ".policyFile", e.getMessage());
+        }
+        int seconds = intField(a, path, "reloadCheckSeconds", (int) AuthorizationConfig.DEFAULT_RELOAD_CHECK.toSeconds(), 1, 3600);
+        return new AuthorizationConfig(policy, Duration.ofSeconds(seconds));
     }
 
     private AuthenticationConfig authentication(ObjectNode a) {

@@ -4,10 +4,10 @@ import java.util.List;
 
 /**
  * The whole gateway configuration, validated at load by {@link ConfigLoader}. {@code authentication} is null when no
- * listener uses SASL.
+ * listener uses SASL; {@code authorization} is null when requests are not checked against a policy.
  */
 public record WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
-                           AuthenticationConfig authentication) {
+                           AuthenticationConfig authentication, AuthorizationConfig authorization) {
 
     public WardenConfig {
         listeners = List.copyOf(listeners);
@@ -15,6 +15,12 @@ public record WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstre
 
     /** A configuration without SASL listeners. */
     public WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits) {
-        this(listeners, upstream, limits, null);
+        this(listeners, upstream, limits, null, null);
+    }
+
+    /** A configuration without ACL enforcement. */
+    public WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
+                        AuthenticationConfig authentication) {
+        this(listeners, upstream, limits, authentication, null);
     }
 }

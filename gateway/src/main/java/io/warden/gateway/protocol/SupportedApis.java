@@ -127,6 +127,17 @@ public final class SupportedApis {
         brokerResponse.setApiKeys(narrowed);
     }
 
+    /** Removes from an ApiVersions answer every API the predicate rejects (e.g. those without enforcement). */
+    public static void retain(ApiVersionsResponseData response, java.util.function.Predicate<ApiKeys> keep) {
+        ApiVersionCollection kept = new ApiVersionCollection();
+        for (ApiVersion v : response.apiKeys()) {
+            if (ApiKeys.hasId(v.apiKey()) && keep.test(ApiKeys.forId(v.apiKey()))) {
+                kept.add(v.duplicate());
+            }
+        }
+        response.setApiKeys(kept);
+    }
+
     /** The v0 answer Kafka gives to an ApiVersions request at a version it does not know. */
     public static ApiVersionsResponseData unsupportedApiVersionsResponse() {
         ApiVersionsResponseData data = new ApiVersionsResponseData()

@@ -8,9 +8,17 @@ import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.TlsConfig;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
+import io.warden.gateway.enforce.Access;
+import io.warden.gateway.enforce.ApiEnforcer;
+import io.warden.gateway.enforce.Enforcers;
+import io.warden.gateway.enforce.Verdict;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
@@ -21,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -42,7 +51,10 @@ final class ClientConnection implements SaslGate.Connection {
     static final int MAX_PRE_AUTHENTICATION_FRAME_BYTES = 512 * 1024;
 
     /** A request awaiting its response; {@code localResponse} is set when the gateway answers it itself. */
-    private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse) {
+    private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse, Verdict.ResponseEdit edit) {
+        InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse) {
+            this(correlationId, api, version, localResponse, null);
+        }
     }
 
     /** Responses at least this large are forwarded as they arrive instead of after their last byte. */
@@ -55,6 +67,8 @@ final class ClientConnection implements SaslGate.Connection {
     private final FrameDecoder fromClient;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final String peer;
+    /** The client's IP address, as host-based ACLs name it. */
+    private final String clientHost;
     /** Who the client is, as far as the transport tells: {@code User:<subject DN>} for a TLS client certificate. */
     private String principal = CertificatePrincipals.ANONYMOUS;
     private ConnectionInfo info;
@@ -77,6 +91,7 @@ final class ClientConnection implements SaslGate.Connection {
         this.client = client;
         this.targetNode = targetNode;
         this.peer = String.valueOf(client.remoteAddress());
+        this.clientHost = client.remoteAddress() == null ? "" : client.remoteAddress().hostAddress();
         this.sasl = listener.listenerConfig().sasl() == null ? null : new SaslGate(listener.vertx(),
                 gateway.authentication(), listener.listenerConfig().sasl(), gateway.stats(), this);
         this.fromClient = new FrameDecoder(sasl == null ? gateway.config().limits().maxFrameBytes() : MAX_PRE_AUTHENTICATION_FRAME_BYTES,
@@ -205,6 +220,10 @@ final class ClientConnection implements SaslGate.Connection {
                     + SupportedApis.minVersion(api) + "-" + SupportedApis.maxVersion(api) + ")");
             return;
         }
+        if (gateway.authorization() != null && !Enforcers.needsNoCheck(api)) {
+            authorize(header, frame, in);
+            return;
+        }
         boolean expectsResponse = true;
         if (api == ApiKeys.PRODUCE) {
             try {
@@ -218,6 +237,76 @@ final class ClientConnection implements SaslGate.Connection {
             inFlight.add(new InFlight(correlationId, api, version, null));
         }
         writeUpstream(frame);
+    }
+
+    /**
+     * Checks a request against the policy before anything reaches the broker: parses it, resolves the topic ids it
+     * names, and applies the API's enforcer's verdict. Reading pauses while ids are looked up, so order holds.
+     */
+    private void authorize(RequestHeader header, Buffer frame, ByteBuffer in) {
+        ApiKeys api = header.apiKey();
+        ApiEnforcer enforcer = Enforcers.forApi(api);
+        if (enforcer == null) {
+            refuse("API " + api.name + " has no authorization enforcement in the gateway");
+            return;
+        }
+        ApiMessage body;
+        try {
+            body = AbstractRequest.parseRequest(api, header.apiVersion(), new ByteBufferAccessor(in.duplicate())).request.data();
+        } catch (RuntimeException e) {
+            refuse("malformed " + api.name + " request: " + e.getMessage());
+            return;
+        }
+        List<Uuid> unknown = new ArrayList<>();
+        for (Uuid id : enforcer.topicIds(header.apiVersion(), body)) {
+            if (gateway.topicNames().cached(id).isEmpty()) {
+                unknown.add(id);
+            }
+        }
+        if (unknown.isEmpty()) {
+            apply(header, frame, body, enforcer.enforce(access(), header.apiVersion(), body));
+            return;
+        }
+        fromClient.pause();
+        List<Future<?>> lookups = new ArrayList<>();
+        unknown.forEach(id -> lookups.add(Future.fromCompletionStage(gateway.topicNames().resolve(id), listener.context())));
+        Future.join(lookups).onComplete(done -> {
+            if (closed) {
+                return;
+            }
+            apply(header, frame, body, enforcer.enforce(access(), header.apiVersion(), body));
+            resumeReading();
+        });
+    }
+
+    private Access access() {
+        return gateway.authorization().access(principal, clientHost);
+    }
+
+    private void apply(RequestHeader header, Buffer frame, ApiMessage body, Verdict verdict) {
+        ApiKeys api = header.apiKey();
+        short version = header.apiVersion();
+        int correlationId = header.correlationId();
+        if (verdict instanceof Verdict.Forward forward) {
+            boolean expectsResponse = !(body instanceof ProduceRequestData produce && produce.acks() == 0);
+            if (expectsResponse) {
+                inFlight.add(new InFlight(correlationId, api, version, null, forward.edit()));
+            }
+            writeUpstream(forward.request() == null ? frame : KafkaFrames.request(header, forward.request()));
+        } else if (verdict instanceof Verdict.Respond respond) {
+            respondLocally(correlationId, api, version,
+                    KafkaFrames.response(correlationId, api.responseHeaderVersion(version), respond.response(), version));
+        } else if (verdict instanceof Verdict.Refuse refusal) {
+            refuse("denied: " + refusal.reason());
+        }
+    }
+
+    /** Applies an enforcer's edit to a broker response: decoded, changed, encoded again with the original header. */
+    private static Buffer edited(InFlight request, Buffer frame) {
+        KafkaFrames.Response response = KafkaFrames.splitResponse(frame, request.api(), request.version());
+        ApiMessage body = AbstractResponse.parseResponse(request.api(), new ByteBufferAccessor(response.body()), request.version()).data();
+        request.edit().edit(body);
+        return KafkaFrames.frame(response.header(), KafkaFrames.serialize(body, request.version()));
     }
 
     /**
@@ -269,6 +358,9 @@ final class ClientConnection implements SaslGate.Connection {
                 return;
             }
             ApiVersionsResponseData data = ar.result();
+            if (gateway.authorization() != null) {
+                SupportedApis.retain(data, Enforcers::isEnforced);
+            }
             SupportedApis.addSasl(data);
             respondLocally(correlationId, ApiKeys.API_VERSIONS, version,
                     KafkaFrames.response(correlationId, (short) 0, data, version));
@@ -383,7 +475,8 @@ final class ClientConnection implements SaslGate.Connection {
                 streamedBytes = 0;
                 response = listener.rewriter().remainder(request.api(), request.version(), frame, sent);
             } else {
-                response = listener.rewriter().rewrite(request.api(), request.version(), frame);
+                response = listener.rewriter().rewrite(request.api(), request.version(),
+                        request.edit() == null ? frame : edited(request, frame));
             }
         } catch (RuntimeException e) {
             response = Future.failedFuture(new IllegalStateException("unreadable " + request.api().name
@@ -404,7 +497,7 @@ final class ClientConnection implements SaslGate.Connection {
         }
         if (streaming == null) {
             InFlight head = inFlight.peek();
-            if (soFar.length() < 2 * KafkaFrames.SIZE_PREFIX || head == null || head.localResponse() != null
+            if (soFar.length() < 2 * KafkaFrames.SIZE_PREFIX || head == null || head.localResponse() != null || head.edit() != null
                     || !outputTail.isComplete() || KafkaFrames.SIZE_PREFIX + soFar.getInt(0) < STREAM_THRESHOLD
                     || !ResponseRewriter.canStream(head.api(), head.version())) {
                 return;

@@ -4,13 +4,15 @@ import io.warden.gateway.cluster.ClusterMetadataClient;
 import io.warden.gateway.cluster.TopicNames;
 import io.warden.gateway.cluster.UpstreamNodes;
 import io.warden.gateway.auth.Authentication;
+import io.warden.gateway.auth.Authorization;
 import io.warden.gateway.config.WardenConfig;
 
 /**
  * What every listener and connection of one gateway shares. All members are thread-safe. {@code authentication} is
- * null when no listener uses SASL; {@code upstreamLogin} is null when the brokers need no SASL.
+ * null when no listener uses SASL; {@code upstreamLogin} is null when the brokers need no SASL; {@code authorization}
+ * is null when no policy is configured (every request is forwarded unchecked).
  */
 record GatewayContext(WardenConfig config, UpstreamNodes nodes, TopicNames topicNames,
                       ClusterMetadataClient metadata, GatewayStats stats, ClusterApiVersions apiVersions,
-                      Authentication authentication, UpstreamLogin upstreamLogin) {
+                      Authentication authentication, UpstreamLogin upstreamLogin, Authorization authorization) {
 }

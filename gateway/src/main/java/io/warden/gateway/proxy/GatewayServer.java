@@ -5,6 +5,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.warden.gateway.auth.Authentication;
 import io.warden.gateway.auth.AuthenticationSetup;
+import io.warden.gateway.auth.Authorization;
+import io.warden.gateway.config.AuthorizationConfig;
+import io.warden.policies.PolicyDocument;
+import io.warden.policies.PolicyFileWatcher;
+import io.warden.policies.PolicyParser;
 import io.warden.gateway.auth.UpstreamIdentity;
 import io.warden.gateway.cluster.ClusterMetadataClient;
 import io.warden.gateway.cluster.TopicNames;
@@ -31,6 +36,7 @@ public final class GatewayServer {
     private final List<String> deployments = new ArrayList<>();
     private final List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
     private final List<TlsFileWatcher> watchers = new ArrayList<>();
+    private PolicyFileWatcher policyWatcher;
 
     private GatewayServer(Vertx vertx, GatewayContext context) {
         this.vertx = vertx;
@@ -46,7 +52,8 @@ public final class GatewayServer {
         return vertx.executeBlocking(() -> {
                     Authentication authentication = AuthenticationSetup.start(config.authentication());
                     try {
-                        return new Prepared(authentication, AuthenticationSetup.upstreamIdentity(config.upstream().sasl()));
+                        PolicyDocument policy = config.authorization() == null ? null : PolicyParser.load(config.authorization().policyFile());
+                        return new Prepared(authentication, AuthenticationSetup.upstreamIdentity(config.upstream().sasl()), policy);
                     } catch (RuntimeException e) {
                         if (authentication != null) {
                             authentication.close();
@@ -58,15 +65,17 @@ public final class GatewayServer {
     }
 
     /** What is read from files and services before the listeners open. */
-    private record Prepared(Authentication authentication, UpstreamIdentity upstreamIdentity) {
+    private record Prepared(Authentication authentication, UpstreamIdentity upstreamIdentity, PolicyDocument policy) {
     }
 
     private static Future<GatewayServer> start(Vertx vertx, WardenConfig config, int instances, Prepared prepared) {
         UpstreamNodes nodes = new UpstreamNodes();
         ClusterMetadataClient metadata = new ClusterMetadataClient(config.upstream(), nodes, prepared.upstreamIdentity());
-        GatewayContext context = new GatewayContext(config, nodes, new TopicNames(metadata), metadata, new GatewayStats(),
+        TopicNames topicNames = new TopicNames(metadata);
+        Authorization authorization = prepared.policy() == null ? null : new Authorization(prepared.policy(), topicNames);
+        GatewayContext context = new GatewayContext(config, nodes, topicNames, metadata, new GatewayStats(),
                 new ClusterApiVersions(), prepared.authentication(),
-                prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()));
+                prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()), authorization);
         GatewayServer server = new GatewayServer(vertx, context);
         Future<Void> chain = Future.succeededFuture();
         for (ListenerConfig listener : config.listeners()) {
@@ -90,8 +99,19 @@ public final class GatewayServer {
                 .map(v -> {
                     server.prebindBrokerPorts();
                     server.watchTlsFiles();
+                    server.watchPolicyFile();
                     return server;
                 });
+    }
+
+    /** Applies every good edit of the policy file to the next request; a broken edit is logged and ignored. */
+    private void watchPolicyFile() {
+        AuthorizationConfig authz = context.config().authorization();
+        if (authz == null) {
+            return;
+        }
+        policyWatcher = new PolicyFileWatcher(authz.policyFile(), authz.reloadCheck(), context.authorization()::replace);
+        policyWatcher.start();
     }
 
     private void watchTlsFiles() {
@@ -139,6 +159,9 @@ public final class GatewayServer {
     /** Stops accepting, closes every connection and the metadata client. */
     public Future<Void> stop() {
         watchers.forEach(TlsFileWatcher::stop);
+        if (policyWatcher != null) {
+            policyWatcher.close();
+        }
         List<Future<Void>> undeploying = new ArrayList<>();
         deployments.forEach(id -> undeploying.add(vertx.undeploy(id)));
         deployments.clear();

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.warden.gateway.cluster.TopicNames;
 import io.warden.gateway.cluster.UpstreamNodes;
 import io.warden.gateway.config.HostPort;
+import io.warden.gateway.enforce.Enforcers;
 import io.warden.gateway.protocol.BrokerAddresses;
 import io.warden.gateway.protocol.BrokerAddresses.NodeAddress;
 import io.warden.gateway.protocol.FetchTail;
@@ -42,7 +43,7 @@ final class ResponseRewriter {
     Future<Buffer> rewrite(ApiKeys api, short version, Buffer frame) {
         if (api == ApiKeys.API_VERSIONS) {
             return Future.succeededFuture(narrowApiVersions(version, frame, listener.listenerConfig().sasl() != null,
-                    listener.gateway().apiVersions()));
+                    listener.gateway().authorization() != null, listener.gateway().apiVersions()));
         }
         if (api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS || api == ApiKeys.CREATE_TOPICS) {
             learnTopicIds(api, version, frame);
@@ -128,7 +129,7 @@ final class ResponseRewriter {
         return new HostPort(listener.listenerConfig().advertisedHost(), listener.listenerConfig().portForNode(nodeId).orElseThrow());
     }
 
-    private static Buffer narrowApiVersions(short version, Buffer frame, boolean sasl, ClusterApiVersions cluster) {
+    private static Buffer narrowApiVersions(short version, Buffer frame, boolean sasl, boolean enforced, ClusterApiVersions cluster) {
         KafkaFrames.Response response = KafkaFrames.splitResponse(frame, ApiKeys.API_VERSIONS, version);
         // A broker that does not know the requested version answers with a v0 body, as the Kafka client expects.
         short errorCode = response.body().duplicate().getShort();
@@ -136,6 +137,9 @@ final class ResponseRewriter {
         ApiVersionsResponseData data = new ApiVersionsResponseData(new ByteBufferAccessor(response.body()), bodyVersion);
         SupportedApis.intersect(data);
         cluster.learn(data);
+        if (enforced) {
+            SupportedApis.retain(data, Enforcers::isEnforced);
+        }
         if (sasl) {
             SupportedApis.addSasl(data);
         }

@@ -1,0 +1,37 @@
+package io.warden.gateway.auth;
+
+import io.warden.authz.Policy;
+import io.warden.authz.PolicyHolder;
+import io.warden.gateway.cluster.TopicNames;
+import io.warden.gateway.enforce.Access;
+import io.warden.gateway.enforce.AuthorizerAccess;
+import io.warden.policies.PolicyDocument;
+
+/**
+ * The gateway's ACL policy: the current snapshot, replaced atomically when the policy file changes, so the next
+ * request on every open connection is checked against the new policy.
+ */
+public final class Authorization {
+
+    private final PolicyHolder holder;
+    private final TopicNames topicNames;
+
+    public Authorization(PolicyDocument initial, TopicNames topicNames) {
+        this.holder = new PolicyHolder(toPolicy(initial));
+        this.topicNames = topicNames;
+    }
+
+    /** Applies a new policy to every request from now on. */
+    public void replace(PolicyDocument document) {
+        holder.replace(toPolicy(document));
+    }
+
+    /** What this principal, connected from this host, may do under the current policy. */
+    public Access access(String principal, String host) {
+        return new AuthorizerAccess(holder.current(), principal, host, topicNames::cached);
+    }
+
+    public static Policy toPolicy(PolicyDocument document) {
+        return new Policy(document.superUsers(), document.allowEveryoneIfNoAclFound(), document.bindings());
+    }
+}

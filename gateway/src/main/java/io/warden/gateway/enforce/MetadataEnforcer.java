@@ -1,0 +1,79 @@
+package io.warden.gateway.enforce;
+
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Metadata: DESCRIBE on each topic. Asked for all topics, the client sees only those it may describe, silently; asked
+ * for named topics, it gets TOPIC_AUTHORIZATION_FAILED for those it may not describe — whether they exist or not.
+ * Topics are auto-created only for a principal with CREATE (on the cluster or the topic). Authorized-operation
+ * fields are computed for the client's principal, not taken from the broker (which answers the gateway).
+ */
+final class MetadataEnforcer implements ApiEnforcer {
+
+    private static final short AUTO_CREATE_FLAG = 4;
+    private static final short AUTHORIZED_OPERATIONS = 8;
+    private static final short LAST_CLUSTER_OPERATIONS = 10;
+
+    @Override
+    public Verdict enforce(Access access, short version, ApiMessage message) {
+        MetadataRequestData request = (MetadataRequestData) message;
+        boolean allTopics = request.topics() == null || version == 0 && request.topics().isEmpty();
+        List<String> denied = new ArrayList<>();
+        boolean changed = false;
+        if (!allTopics) {
+            List<MetadataRequestTopic> allowed = new ArrayList<>();
+            boolean mayCreate = true;
+            for (MetadataRequestTopic topic : request.topics()) {
+                String name = topic.name();
+                if (name == null) {
+                    allowed.add(topic);
+                } else if (access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
+                    allowed.add(topic);
+                    mayCreate &= access.allowedOnCluster(AclOperation.CREATE) || access.allowed(AclOperation.CREATE, ResourceType.TOPIC, name);
+                } else {
+                    denied.add(name);
+                }
+            }
+            if (!denied.isEmpty()) {
+                request.setTopics(allowed);
+                changed = true;
+            }
+            if (version >= AUTO_CREATE_FLAG && request.allowAutoTopicCreation() && !mayCreate) {
+                request.setAllowAutoTopicCreation(false);
+                changed = true;
+            }
+        }
+        boolean topicOperations = version >= AUTHORIZED_OPERATIONS && request.includeTopicAuthorizedOperations();
+        boolean clusterOperations = version >= AUTHORIZED_OPERATIONS && version <= LAST_CLUSTER_OPERATIONS
+                && request.includeClusterAuthorizedOperations();
+        return new Verdict.Forward(changed ? request : null, edit -> {
+            MetadataResponseData response = (MetadataResponseData) edit;
+            List<MetadataResponseTopic> hidden = new ArrayList<>();
+            for (MetadataResponseTopic topic : response.topics()) {
+                if (topic.name() != null && !access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name())) {
+                    hidden.add(topic);
+                } else if (topicOperations) {
+                    topic.setTopicAuthorizedOperations(access.authorizedOperations(ResourceType.TOPIC, topic.name(), Access.TOPIC_OPERATIONS));
+                }
+            }
+            hidden.forEach(response.topics()::remove);
+            for (String name : denied) {
+                response.topics().add(new MetadataResponseTopic().setName(name)
+                        .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setIsInternal(false));
+            }
+            if (clusterOperations) {
+                response.setClusterAuthorizedOperations(access.authorizedOperations(ResourceType.CLUSTER, Access.CLUSTER, Access.CLUSTER_OPERATIONS));
+            }
+        });
+    }
+}

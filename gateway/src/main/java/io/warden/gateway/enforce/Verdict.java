@@ -1,0 +1,32 @@
+package io.warden.gateway.enforce;
+
+import org.apache.kafka.common.protocol.ApiMessage;
+
+/** What the gateway does with a request once it has been checked against the policy. */
+public sealed interface Verdict {
+
+    /** Forward the request exactly as the client sent it. */
+    Forward FORWARD = new Forward(null, null);
+
+    /**
+     * Forward to the broker: the client's bytes when {@code request} is null, else this rewritten request (the
+     * parts the principal may not touch removed). {@code edit}, when set, completes the broker's answer, e.g. with
+     * the errors for what was removed, or removes what the principal may not see.
+     */
+    record Forward(ApiMessage request, ResponseEdit edit) implements Verdict {
+    }
+
+    /** Answer the client with this response; nothing reaches a broker. */
+    record Respond(ApiMessage response) implements Verdict {
+    }
+
+    /** Close the connection (as Kafka does, e.g. for a denied acks=0 Produce, which has no response to carry an error). */
+    record Refuse(String reason) implements Verdict {
+    }
+
+    /** Changes a decoded broker response in place before it goes to the client. */
+    @FunctionalInterface
+    interface ResponseEdit {
+        void edit(ApiMessage response);
+    }
+}

@@ -1,0 +1,245 @@
+package io.warden.gateway.it;
+
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * ACL enforcement end to end, with real Java clients authenticated by SCRAM and a real broker, after the scenarios of
+ * Kafka's own EndToEndAuthorizationTest and AuthorizerIntegrationTest.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class AuthorizationIT {
+
+    static final String POLICY = """
+            superUsers: [User:admin]
+            acls:
+              - principal: User:alice
+                operations: [write, describe]
+                topics: {prefix: orders.}
+              - principal: User:alice
+                operations: [describe]
+                topics: [audit]
+              - principal: User:alice
+                operations: [write]
+                transactionalIds: [tx-alice]
+              - principal: User:bob
+                operations: [read]
+                topics: {prefix: orders.}
+              - principal: User:bob
+                operations: [read]
+                groups: [billing]
+              - principal: User:*
+                permission: deny
+                operations: [all]
+                topics: {prefix: orders.secret}
+              - principal: User:carol
+                host: 127.0.0.1
+                operations: [write]
+                topics: [from-localhost]
+              - principal: User:carol
+                host: 10.9.9.9
+                operations: [write]
+                topics: [from-elsewhere]
+            """;
+
+    static final String YAML = """
+            listeners:
+              - name: sasl
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+                sasl: {mechanisms: [SCRAM-SHA-512], allowPlaintext: true}
+            authentication:
+              users: {file: users.txt}
+            authorization:
+              policyFile: policy.yaml
+              reloadCheckSeconds: 1
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
+    static KafkaCluster cluster;
+    static SaslPki pki;
+    static GatewayFixture gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new SaslPki();
+        for (String user : List.of("admin", "alice", "bob", "carol", "mallory")) {
+            pki.addUser(user, user + "-secret");
+        }
+        Files.writeString(pki.dir.resolve("policy.yaml"), POLICY);
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            for (String topic : List.of("orders.eu", "orders.secret.x", "audit", "payments", "from-localhost", "from-elsewhere", "orders.later")) {
+                Clients.createTopic(direct, topic, 1, (short) 1);
+            }
+        }
+        gateway = GatewayFixture.fromYaml(YAML, pki.dir, cluster.getBootstrapServers());
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    static Map<String, Object> as(String user) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("security.protocol", "SASL_PLAINTEXT");
+        c.put("sasl.mechanism", "SCRAM-SHA-512");
+        c.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user + "\" password=\"" + user + "-secret\";");
+        c.put("max.block.ms", 10_000);
+        c.put("delivery.timeout.ms", 10_000);
+        c.put("request.timeout.ms", 5_000);
+        return c;
+    }
+
+    static void produce(String user, String topic) throws Exception {
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as(user))) {
+            producer.send(new ProducerRecord<>(topic, "k", "v")).get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    static void assertProduceDenied(String user, String topic) {
+        assertThatThrownBy(() -> produce(user, topic)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(TopicAuthorizationException.class);
+    }
+
+    @Test
+    void produceIsRefusedWithoutWriteWhileTheSameProducerSucceedsOnAnAllowedTopic() throws Exception {
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as("alice"))) {
+            producer.send(new ProducerRecord<>("orders.eu", "k", "allowed")).get(20, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("payments", "k", "denied")).get(20, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(TopicAuthorizationException.class);
+            producer.send(new ProducerRecord<>("orders.eu", "k", "still allowed")).get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void describeAloneCannotProduce() {
+        assertProduceDenied("alice", "audit");
+    }
+
+    @Test
+    void consumingNeedsTopicReadAndGroupRead() throws Exception {
+        produce("alice", "orders.eu");
+        Map<String, Object> bob = as("bob");
+        bob.put("group.id", "billing");
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), bob)) {
+            consumer.subscribe(List.of("orders.eu"));
+            List<ConsumerRecord<String, String>> records = new java.util.ArrayList<>();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (records.isEmpty() && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            assertThat(records).isNotEmpty();
+            consumer.commitSync();
+        }
+        Map<String, Object> otherGroup = as("bob");
+        otherGroup.put("group.id", "not-billing");
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), otherGroup)) {
+            consumer.subscribe(List.of("orders.eu"));
+            assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(10))).isInstanceOf(GroupAuthorizationException.class);
+        }
+        Map<String, Object> alice = as("alice");
+        alice.put("group.id", "billing");
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), alice)) {
+            consumer.subscribe(List.of("orders.eu"));
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 50; i++) {
+                    consumer.poll(Duration.ofMillis(200));
+                }
+            }).isInstanceOfAny(GroupAuthorizationException.class, TopicAuthorizationException.class);
+        }
+    }
+
+    @Test
+    void prefixedAndWildcardPrincipalDenyBeatsAllow() {
+        assertProduceDenied("alice", "orders.secret.x");
+    }
+
+    @Test
+    void hostBasedAcls() throws Exception {
+        produce("carol", "from-localhost");
+        assertProduceDenied("carol", "from-elsewhere");
+    }
+
+    @Test
+    void anUnauthorizedMissingTopicLooksLikeAnyOtherUnauthorizedTopic() {
+        assertProduceDenied("mallory", "payments");
+        assertProduceDenied("mallory", "no-such-topic-anywhere");
+    }
+
+    @Test
+    void aTransactionalProducerNeedsTransactionalIdWrite() throws Exception {
+        Map<String, Object> allowed = as("alice");
+        allowed.put("transactional.id", "tx-alice");
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), allowed)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("orders.eu", "k", "in a transaction"));
+            producer.commitTransaction();
+        }
+        Map<String, Object> denied = as("alice");
+        denied.put("transactional.id", "tx-someone-else");
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), denied)) {
+            assertThatThrownBy(producer::initTransactions).isInstanceOf(TransactionalIdAuthorizationException.class);
+        }
+    }
+
+    @Test
+    void superUsersMayDoAnything() throws Exception {
+        produce("admin", "payments");
+    }
+
+    @Test
+    void aPolicyEditAppliesToTheNextRequestOnAnOpenConnection() throws Exception {
+        // bob may write nowhere yet, so an idempotent producer could not even get a producer id (as with Kafka).
+        Map<String, Object> bob = as("bob");
+        bob.put("enable.idempotence", false);
+        bob.put("acks", "1");
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), bob)) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("orders.later", "k", "v")).get(20, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(TopicAuthorizationException.class);
+            Path policy = pki.dir.resolve("policy.yaml");
+            Path edited = pki.dir.resolve("policy.yaml.new");
+            Files.writeString(edited, POLICY + """
+                      - principal: User:bob
+                        operations: [write]
+                        topics: [orders.later]
+                    """);
+            Files.move(edited, policy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
+                    producer.send(new ProducerRecord<>("orders.later", "k", "v")).get(5, TimeUnit.SECONDS));
+        } finally {
+            Files.writeString(pki.dir.resolve("policy.yaml.new"), POLICY);
+            Files.move(pki.dir.resolve("policy.yaml.new"), pki.dir.resolve("policy.yaml"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
