@@ -3,6 +3,7 @@ package io.warden.dev;
 import io.vertx.core.Vertx;
 import io.warden.authn.store.LocalUserStore;
 import io.warden.gateway.config.AuthenticationConfig;
+import io.warden.gateway.config.AuthorizationConfig;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.ListenerConfig;
@@ -40,6 +41,30 @@ final class Demo {
                                            SaslListenerConfig sasl) {
         return new ListenerConfig(name, "127.0.0.1", "127.0.0.1", bootstrapPort,
                 new PortRange(firstBrokerPort, firstBrokerPort + 7), EmbeddedKafkaBroker.NODE_ID, tls, sasl);
+    }
+
+    /**
+     * The demo's ACL policy. On the SASL_SSL listener alice may produce to (and create) {@code orders.} topics and bob
+     * may consume them in group {@code billing}; nobody else may do anything there. The plaintext, TLS and mTLS
+     * listeners' clients (User:ANONYMOUS and the demo client certificate) are super users, so the first lines the
+     * demo prints work as they are.
+     */
+    static final String POLICY = """
+            superUsers: ["User:ANONYMOUS", "User:CN=demo-client,OU=demo"]
+            allowEveryoneIfNoAclFound: false
+            acls:
+              - principal: User:alice
+                operations: [write, describe, create]
+                topics: {prefix: orders.}
+              - principal: User:bob
+                operations: [read]
+                topics: {prefix: orders.}
+                group: billing
+            """;
+
+    private static Path writePolicy(Path file) throws java.io.IOException {
+        java.nio.file.Files.writeString(file, POLICY);
+        return file;
     }
 
     /** Writes the demo users to a fresh local user file; returns user name to password. */
@@ -91,7 +116,8 @@ final class Demo {
                 new UpstreamConfig(List.of(HostPort.parse(broker.bootstrapServers())), Duration.ofSeconds(10), Duration.ofSeconds(15)),
                 new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES),
                 new AuthenticationConfig(usersFile, null, null, AuthenticationConfig.DEFAULT_FAILURE_DELAY,
-                        AuthenticationConfig.DEFAULT_SESSION_LIFETIME, true));
+                        AuthenticationConfig.DEFAULT_SESSION_LIFETIME, true),
+                new AuthorizationConfig(writePolicy(workDir.resolve("policy.yaml")), AuthorizationConfig.DEFAULT_RELOAD_CHECK));
         List<Path> clientFiles = new java.util.ArrayList<>(pki.writeClientSettings(workDir, "127.0.0.1:" + tlsPort, "127.0.0.1:" + mtlsPort));
         for (Map.Entry<String, String> user : users.entrySet()) {
             clientFiles.addAll(pki.writeSaslSettings(workDir, "127.0.0.1:" + saslPort, user.getKey(), user.getValue()));
@@ -152,6 +178,12 @@ final class Demo {
                         + " --topic demo --producer.config " + f);
             }
         }
+        System.out.println();
+        System.out.println("ACL policy (" + workDir.resolve("policy.yaml") + "; edits apply within seconds):");
+        POLICY.lines().forEach(l -> System.out.println("  " + l));
+        System.out.println("For example, as alice then bob:");
+        System.out.println("  echo order-1 | kcat -F " + workDir.resolve("kcat-sasl-alice.conf").toAbsolutePath() + " -t orders.demo -P");
+        System.out.println("  kcat -F " + workDir.resolve("kcat-sasl-bob.conf").toAbsolutePath() + " -G billing orders.demo");
         System.out.println();
         System.out.println("Press Ctrl-C to stop.");
         done.await();

@@ -82,11 +82,22 @@ class DemoIT {
             assertThat(kcatMetadata(kcatMtls)).contains("ssl://127.0.0.1:" + (port + 3)).contains("broker 1 at 127.0.0.1:" + (port + 300));
             assertThat(readDemoTopic(settings(dir.resolve("client-tls.properties")))).containsExactly("hello through the demo");
 
-            // And over SASL_SSL as the two demo users: kcat (SCRAM-SHA-512) as alice, the Java client as bob.
+            // And over SASL_SSL as the two demo users, under the demo policy: alice (kcat, SCRAM-SHA-512) produces
+            // to orders.demo, bob (the Java client) reads it and may not read the demo topic.
             Path kcatAlice = dir.resolve("kcat-sasl-alice.conf").toAbsolutePath();
             assertThat(output).anyMatch(l -> l.contains("kcat -F " + kcatAlice + " -L"));
             assertThat(kcatMetadata(kcatAlice)).contains("broker 1 at 127.0.0.1:" + (port + 400));
-            assertThat(readDemoTopic(settings(dir.resolve("client-sasl-bob.properties")))).containsExactly("hello through the demo");
+            Process produce = new ProcessBuilder("kcat", "-F", kcatAlice.toString(), "-t", "orders.demo", "-P", "-m", "30")
+                    .redirectErrorStream(true).start();
+            produce.getOutputStream().write("order-1\n".getBytes(StandardCharsets.UTF_8));
+            produce.getOutputStream().close();
+            String produced = new String(produce.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(produce.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(produce.exitValue()).as(produced).isZero();
+            java.util.Properties bob = settings(dir.resolve("client-sasl-bob.properties"));
+            assertThat(readTopic(bob, "orders.demo")).containsExactly("order-1");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> readTopic(settings(dir.resolve("client-sasl-bob.properties")), "demo"))
+                    .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
         } finally {
             // Ctrl-C: SIGINT to the process, which runs the same shutdown path as SIGTERM.
             new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();
@@ -111,10 +122,15 @@ class DemoIT {
 
     /** Every value in the demo topic, read from the beginning with these client settings. */
     private static List<String> readDemoTopic(java.util.Properties settings) {
+        return readTopic(settings, "demo");
+    }
+
+    /** Every value in partition 0 of the topic, read from the beginning with these client settings. */
+    private static List<String> readTopic(java.util.Properties settings, String topic) {
         settings.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         settings.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(settings)) {
-            TopicPartition tp = new TopicPartition("demo", 0);
+            TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             List<String> values = new ArrayList<>();
