@@ -111,6 +111,17 @@ class ScenarioTest {
         }
     }
 
+    /** Fail closed: every API the gateway forwards has an enforcer, so none is advertised unchecked under a policy. */
+    @Test
+    void everyForwardedApiHasAnEnforcer() {
+        for (ApiKeys api : ApiKeys.values()) {
+            if (io.warden.gateway.protocol.SupportedApis.isSupported(api)) {
+                assertThat(Enforcers.isEnforced(api)).as("%s is forwarded, so it needs an enforcer", api).isTrue();
+            }
+        }
+        assertThat(Enforcers.isEnforced(ApiKeys.CREATE_ACLS)).as("an API without an enforcer").isFalse();
+    }
+
     private static JsonNode read(Path file) {
         try {
             return YAML.readTree(file.toFile());
