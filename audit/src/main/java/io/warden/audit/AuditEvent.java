@@ -1,0 +1,129 @@
+package io.warden.audit;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One audited fact: who did what to which topic partitions, from where, with what outcome. The gateway fills it
+ * from the request, the connection's principal and the response; {@link OcsfEncoder} turns it into the stored form.
+ *
+ * @param clientPort  the client's source port, or -1 when unknown
+ * @param apiKey      the Kafka API name, such as {@code Produce} or {@code Fetch}; null for events without a request
+ * @param apiVersion  the request's API version, or -1
+ * @param requestId   an identifier of the request (for example connection id and correlation id); may be null
+ * @param errorCode   the Kafka error code of the outcome, 0 for success
+ * @param latencyMs   time from request to response, or -1 when not measured
+ * @param details     further facts by name, for example {@code mechanism} or {@code legacy_nonce}
+ */
+public record AuditEvent(Instant time, AuditEventType type, String principal, String clientAddress, int clientPort,
+                         String clientId, String listener, String apiKey, int apiVersion, String requestId,
+                         short errorCode, String errorMessage, long latencyMs, List<PartitionDetail> partitions,
+                         Map<String, String> details) {
+
+    public AuditEvent {
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(type, "type");
+        partitions = partitions == null ? List.of() : List.copyOf(partitions);
+        details = details == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    }
+
+    /** True when the outcome is a success: no error code. */
+    public boolean succeeded() {
+        return errorCode == 0 && type != AuditEventType.AUTHENTICATION_FAILURE && type != AuditEventType.AUTHORIZATION_DENIED;
+    }
+
+    /** Starts an event of {@code type} at {@code time}. */
+    public static Builder builder(AuditEventType type, Instant time) {
+        return new Builder(type, time);
+    }
+
+    /** Fills an event field by field; unset fields take "unknown" values. */
+    public static final class Builder {
+        private final AuditEventType type;
+        private final Instant time;
+        private String principal;
+        private String clientAddress;
+        private int clientPort = -1;
+        private String clientId;
+        private String listener;
+        private String apiKey;
+        private int apiVersion = -1;
+        private String requestId;
+        private short errorCode;
+        private String errorMessage;
+        private long latencyMs = -1;
+        private final List<PartitionDetail> partitions = new java.util.ArrayList<>();
+        private final Map<String, String> details = new LinkedHashMap<>();
+
+        private Builder(AuditEventType type, Instant time) {
+            this.type = type;
+            this.time = time;
+        }
+
+        public Builder principal(String principal) {
+            this.principal = principal;
+            return this;
+        }
+
+        public Builder client(String address, int port) {
+            this.clientAddress = address;
+            this.clientPort = port;
+            return this;
+        }
+
+        public Builder clientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        public Builder listener(String listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        public Builder api(String apiKey, int apiVersion) {
+            this.apiKey = apiKey;
+            this.apiVersion = apiVersion;
+            return this;
+        }
+
+        public Builder requestId(String requestId) {
+            this.requestId = requestId;
+            return this;
+        }
+
+        public Builder outcome(short errorCode, String errorMessage) {
+            this.errorCode = errorCode;
+            this.errorMessage = errorMessage;
+            return this;
+        }
+
+        public Builder latencyMs(long latencyMs) {
+            this.latencyMs = latencyMs;
+            return this;
+        }
+
+        public Builder partition(PartitionDetail detail) {
+            partitions.add(detail);
+            return this;
+        }
+
+        public Builder partitions(List<PartitionDetail> details) {
+            partitions.addAll(details);
+            return this;
+        }
+
+        public Builder detail(String name, String value) {
+            details.put(name, value);
+            return this;
+        }
+
+        public AuditEvent build() {
+            return new AuditEvent(time, type, principal, clientAddress, clientPort, clientId, listener, apiKey,
+                    apiVersion, requestId, errorCode, errorMessage, latencyMs, partitions, details);
+        }
+    }
+}

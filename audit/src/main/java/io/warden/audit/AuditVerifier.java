@@ -1,0 +1,218 @@
+package io.warden.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Proves an audit directory unaltered, or names the first record where it is not: walks every segment's hash
+ * chain in order, checks sequence numbers continue across segments, and checks each segment's signed digest
+ * against its content. The last segment may be open (no digest yet); if it ends in a partial line the writer was
+ * stopped mid-write, which is reported as {@link VerificationResult.Kind#TRUNCATED}.
+ * <p>
+ * Limits: removing whole trailing segments, or altering the last line of the open last segment, cannot be seen
+ * from the files alone.
+ */
+public final class AuditVerifier {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AuditVerifier() {
+    }
+
+    /** One complete line of a segment. */
+    private record Line(long number, byte[] bytes, int offset, int length, Long seq, String prev, String error) {
+        String hash() {
+            return HashChain.hash(bytes, offset, length);
+        }
+    }
+
+    /** Checks {@code dir} with the public half of the signing key. */
+    public static VerificationResult verify(Path dir, PublicKey key) throws IOException {
+        List<String> warnings = new ArrayList<>();
+        List<Path> segments = Segments.list(dir);
+        for (Path orphan : Segments.orphanDigests(dir)) {
+            return VerificationResult.failed(new VerificationResult.Problem(orphan, 1, -1, VerificationResult.Kind.MISSING,
+                    "digest without its segment: the segment was deleted"), warnings, 0, segments.size());
+        }
+        if (segments.isEmpty()) {
+            warnings.add("no audit segments in " + dir);
+        }
+        long expectedSeq = 1;
+        String expectedPrev = HashChain.GENESIS;
+        long records = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            Path segment = segments.get(i);
+            boolean last = i == segments.size() - 1;
+            byte[] bytes = Files.readAllBytes(segment);
+            Path digestPath = Segments.digestOf(segment);
+            SegmentDigest digest = null;
+            String digestError = null;
+            if (Files.exists(digestPath)) {
+                try {
+                    digest = SegmentDigest.parse(Files.readString(digestPath));
+                    if (!digest.verify(key)) {
+                        digestError = "digest signature invalid: forged or altered digest";
+                    } else if (!digest.segment().equals(segment.getFileName().toString())) {
+                        digestError = "digest belongs to segment " + digest.segment();
+                    }
+                } catch (IOException e) {
+                    digestError = "digest unreadable: " + e.getMessage();
+                }
+            }
+            boolean trustedRecovery = digest != null && digestError == null && digest.recovered();
+            int limit = trustedRecovery ? (int) Math.min(digest.validBytes(), bytes.length) : bytes.length;
+            List<Line> lines = split(bytes, limit);
+            int partialFrom = lines.isEmpty() ? 0 : lines.get(lines.size() - 1).offset() + lines.get(lines.size() - 1).length() + 1;
+            int partialBytes = limit - partialFrom;
+
+            String segmentStartPrev = expectedPrev;
+            for (int j = 0; j < lines.size(); j++) {
+                Line line = lines.get(j);
+                if (line.error() != null) {
+                    return fail(segment, line.number(), expectedSeq, VerificationResult.Kind.MALFORMED,
+                            line.error() + ": record altered", warnings, records, segments.size());
+                }
+                long seq = line.seq();
+                if (seq != expectedSeq) {
+                    return VerificationResult.failed(sequenceProblem(segment, lines, j, expectedSeq), warnings, records,
+                            segments.size());
+                }
+                if (!line.prev().equals(expectedPrev)) {
+                    if (j > 0) {
+                        Line before = lines.get(j - 1);
+                        return fail(segment, before.number(), before.seq(), VerificationResult.Kind.ALTERED,
+                                "record altered: its SHA-256 is not the prev recorded by the next record (seq " + seq + ")",
+                                warnings, records, segments.size());
+                    }
+                    return fail(segment, line.number(), seq, VerificationResult.Kind.ALTERED,
+                            "prev does not continue the chain from the previous segment", warnings, records,
+                            segments.size());
+                }
+                expectedPrev = line.hash();
+                expectedSeq = seq + 1;
+                records++;
+            }
+
+            if (digestError != null) {
+                return fail(digestPath, 1, digest == null ? -1 : digest.lastSeq(), VerificationResult.Kind.BAD_DIGEST,
+                        digestError, warnings, records, segments.size());
+            }
+            if (digest == null) {
+                if (!last) {
+                    return fail(segment, lines.size() + 1L, expectedSeq, VerificationResult.Kind.UNSEALED,
+                            "segment has no digest but is not the last one", warnings, records, segments.size());
+                }
+                if (partialBytes > 0) {
+                    return fail(segment, lines.size() + 1L, expectedSeq, VerificationResult.Kind.TRUNCATED,
+                            "truncated: partial last line of " + partialBytes + " bytes and no digest (writer stopped mid-write)",
+                            warnings, records, segments.size());
+                }
+                warnings.add(segment.getFileName() + " is open: not sealed yet (last seq " + (expectedSeq - 1) + ")");
+                continue;
+            }
+            VerificationResult.Problem p = checkDigest(segment, digestPath, digest, lines, segmentStartPrev,
+                    expectedPrev, expectedSeq - 1, limit, bytes.length, partialBytes);
+            if (p != null) {
+                return VerificationResult.failed(p, warnings, records, segments.size());
+            }
+            if (digest.recovered()) {
+                warnings.add(segment.getFileName() + " was sealed on recovery after an unclean stop"
+                        + (bytes.length > limit ? ", " + (bytes.length - limit) + " bytes of a partial last line ignored" : ""));
+            }
+        }
+        return VerificationResult.ok(warnings, records, segments.size());
+    }
+
+    private static VerificationResult.Problem checkDigest(Path segment, Path digestPath, SegmentDigest d, List<Line> lines,
+                                                          String startPrev, String lastHash, long lastSeq,
+                                                          int limit, int size, int partialBytes) {
+        if (lines.size() < d.lines() || lastSeq < d.lastSeq()) {
+            return new VerificationResult.Problem(segment, lines.size() + 1L, lastSeq + 1, VerificationResult.Kind.MISSING,
+                    "records deleted from the end: the digest sealed " + d.lines() + " lines up to seq " + d.lastSeq());
+        }
+        if (lines.size() > d.lines() || lastSeq > d.lastSeq()) {
+            return new VerificationResult.Problem(segment, d.lines() + 1, d.lastSeq() + 1, VerificationResult.Kind.ALTERED,
+                    "records added after sealing: the digest sealed " + d.lines() + " lines up to seq " + d.lastSeq());
+        }
+        if (!d.lastHash().equals(lastHash)) {
+            Line lastLine = lines.get(lines.size() - 1);
+            return new VerificationResult.Problem(segment, lastLine.number(), lastSeq, VerificationResult.Kind.ALTERED,
+                    "record altered: its SHA-256 is not the last hash sealed by the digest");
+        }
+        if (!d.startPrev().equals(startPrev)) {
+            return new VerificationResult.Problem(digestPath, 1, d.lastSeq(), VerificationResult.Kind.BAD_DIGEST,
+                    "digest continues a different chain");
+        }
+        if (!d.recovered() && (partialBytes > 0 || size != d.validBytes())) {
+            return new VerificationResult.Problem(segment, lines.size() + 1L, lastSeq + 1, VerificationResult.Kind.ALTERED,
+                    "segment is " + size + " bytes but its digest sealed " + d.validBytes());
+        }
+        if (d.recovered() && limit != d.validBytes()) {
+            return new VerificationResult.Problem(segment, lines.size() + 1L, lastSeq + 1, VerificationResult.Kind.MISSING,
+                    "segment is shorter than the " + d.validBytes() + " bytes its digest sealed");
+        }
+        return null;
+    }
+
+    /** Names why seq at line {@code j} is not the expected one: removed records or a reordering. */
+    private static VerificationResult.Problem sequenceProblem(Path segment, List<Line> lines, int j, long expected) {
+        Line line = lines.get(j);
+        long seq = line.seq();
+        boolean expectedLater = false;
+        for (int k = j + 1; k < lines.size(); k++) {
+            Long s = lines.get(k).seq();
+            if (s != null && s >= expected && s < seq) {
+                expectedLater = true;
+                break;
+            }
+        }
+        if (seq > expected && !expectedLater) {
+            String missing = seq - 1 == expected ? "seq " + expected : "seq " + expected + ".." + (seq - 1);
+            return new VerificationResult.Problem(segment, line.number(), seq, VerificationResult.Kind.MISSING,
+                    "sequence gap: " + missing + " missing (records deleted)");
+        }
+        return new VerificationResult.Problem(segment, line.number(), seq, VerificationResult.Kind.OUT_OF_ORDER,
+                "out of order: seq " + seq + " where seq " + expected + " was expected (records moved)");
+    }
+
+    private static List<Line> split(byte[] bytes, int limit) {
+        List<Line> lines = new ArrayList<>();
+        int start = 0;
+        long number = 1;
+        for (int i = 0; i < limit; i++) {
+            if (bytes[i] == '\n') {
+                lines.add(parse(number++, bytes, start, i - start));
+                start = i + 1;
+            }
+        }
+        return lines;
+    }
+
+    private static Line parse(long number, byte[] bytes, int offset, int length) {
+        try {
+            JsonNode n = JSON.readTree(new String(bytes, offset, length, StandardCharsets.UTF_8));
+            JsonNode seq = n == null ? null : n.get("seq");
+            JsonNode prev = n == null ? null : n.get("prev");
+            if (seq == null || !seq.canConvertToLong() || prev == null || !prev.isTextual()) {
+                return new Line(number, bytes, offset, length, null, null, "line lacks seq or prev");
+            }
+            return new Line(number, bytes, offset, length, seq.asLong(), prev.asText(), null);
+        } catch (IOException e) {
+            return new Line(number, bytes, offset, length, null, null, "line is not valid JSON");
+        }
+    }
+
+    private static VerificationResult fail(Path file, long line, long seq, VerificationResult.Kind kind, String reason,
+                                           List<String> warnings, long records, int segments) {
+        return VerificationResult.failed(new VerificationResult.Problem(file, line, seq, kind, reason), warnings,
+                records, segments);
+    }
+}

@@ -1,0 +1,307 @@
+package io.warden.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The embedded default sink: JSON lines in rotating segment files that form one hash chain (each line carries its
+ * {@code seq} and the SHA-256 of the line before it, across segments), each closed segment sealed by a signed
+ * {@link SegmentDigest}. {@link #flush()} forces the data to disk, which is what fail-closed auditing waits for.
+ * <p>
+ * On start it continues the chain of the directory it finds; a last segment left unsealed by an unclean stop is
+ * sealed then, marked {@code recovered}, with any partial last line left in place but outside the sealed bytes.
+ */
+public final class FileSink implements AuditSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileSink.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FileSinkConfig config;
+    private final PrivateKey key;
+    private final Clock clock;
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+
+    private long nextIndex;
+    private long seq;
+    private String prev;
+    private OpenSegment current;
+    private boolean broken;
+
+    /** The segment being written. */
+    private static final class OpenSegment {
+        final Path path;
+        final FileChannel channel;
+        final long firstSeq;
+        final String startPrev;
+        final Instant openedAt;
+        long lines;
+        long bytes;
+
+        OpenSegment(Path path, FileChannel channel, long firstSeq, String startPrev, Instant openedAt) {
+            this.path = path;
+            this.channel = channel;
+            this.firstSeq = firstSeq;
+            this.startPrev = startPrev;
+            this.openedAt = openedAt;
+        }
+    }
+
+    public FileSink(FileSinkConfig config) throws IOException {
+        this(config, Clock.systemUTC());
+    }
+
+    /** @param clock decides time rotation and the digests' {@code closed_at} */
+    public FileSink(FileSinkConfig config, Clock clock) throws IOException {
+        this.config = config;
+        this.clock = clock;
+        try {
+            this.key = PemKeys.readPrivateKey(config.signingKeyPem());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot read the audit signing key " + config.signingKeyPem() + ": " + e.getMessage(), e);
+        }
+        Files.createDirectories(config.directory());
+        resume();
+    }
+
+    @Override
+    public void write(List<EncodedEvent> batch) throws IOException {
+        if (broken) {
+            throw new IOException("audit file sink is broken after an earlier failure; restart to recover");
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        Snapshot saved = snapshot();
+        try {
+            if (current != null && current.lines > 0 && ageDue()) {
+                rotate();
+                saved = snapshot();
+            }
+            for (EncodedEvent e : batch) {
+                byte[] line = HashChain.chainLine(seq + 1, prev, e.json());
+                if (current != null && current.lines > 0 && current.bytes + line.length + 1 > config.maxSegmentBytes()) {
+                    drainBuffer();
+                    rotate();
+                    saved = snapshot();
+                }
+                if (current == null) {
+                    open();
+                }
+                buffer.write(line, 0, line.length);
+                buffer.write('\n');
+                seq++;
+                prev = HashChain.hash(line);
+                current.lines++;
+                current.bytes += line.length + 1;
+            }
+            drainBuffer();
+        } catch (IOException | RuntimeException e) {
+            undo(saved);
+            throw e;
+        }
+    }
+
+    /** The chain and segment position to return to when a batch fails. */
+    private record Snapshot(long seq, String prev, long lines, long bytes) {
+    }
+
+    private Snapshot snapshot() {
+        return current == null ? new Snapshot(seq, prev, 0, 0) : new Snapshot(seq, prev, current.lines, current.bytes);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (current == null) {
+            return;
+        }
+        current.channel.force(false);
+        if (current.lines > 0 && ageDue()) {
+            rotate();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (current != null) {
+            rotate();
+        }
+    }
+
+    /** The seq of the last line written. */
+    public long lastSeq() {
+        return seq;
+    }
+
+    /** The segment being written, or null between segments. */
+    public Path currentSegment() {
+        return current == null ? null : current.path;
+    }
+
+    private boolean ageDue() {
+        return config.maxSegmentAge() != null
+                && !clock.instant().isBefore(current.openedAt.plus(config.maxSegmentAge()));
+    }
+
+    private void open() throws IOException {
+        Path path = config.directory().resolve(Segments.name(nextIndex++));
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        current = new OpenSegment(path, ch, seq + 1, prev, clock.instant());
+        LOG.info("audit segment opened segment={} firstSeq={}", path.getFileName(), seq + 1);
+    }
+
+    private void drainBuffer() throws IOException {
+        if (buffer.size() == 0) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.wrap(buffer.toByteArray());
+        buffer.reset();
+        while (b.hasRemaining()) {
+            current.channel.write(b);
+        }
+    }
+
+    /** Seals and closes the current segment; the next write opens a new one. */
+    private void rotate() throws IOException {
+        OpenSegment s = current;
+        current = null;
+        try {
+            s.channel.force(true);
+            s.channel.close();
+            seal(s.path, s.lines, s.firstSeq, seq, s.startPrev, prev, s.bytes, false);
+        } catch (IOException e) {
+            broken = true;
+            LOG.error("audit segment not sealed segment={} reason={}", s.path.getFileName(), e.toString());
+            throw e;
+        }
+    }
+
+    private void seal(Path segment, long lines, long firstSeq, long lastSeq, String startPrev, String lastHash,
+                      long validBytes, boolean recovered) throws IOException {
+        SegmentDigest d;
+        try {
+            d = SegmentDigest.sign(segment.getFileName().toString(), lines, firstSeq, lastSeq, startPrev, lastHash,
+                    validBytes, recovered, clock.millis(), key);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot sign the digest of " + segment + ": " + e.getMessage(), e);
+        }
+        Path digest = Segments.digestOf(segment);
+        Path tmp = digest.resolveSibling(digest.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(d.toJson().getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, digest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory();
+        LOG.info("audit segment sealed segment={} lines={} lastSeq={} recovered={}",
+                segment.getFileName(), lines, lastSeq, recovered);
+    }
+
+    private void forceDirectory() {
+        try (FileChannel dir = FileChannel.open(config.directory(), StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            LOG.debug("audit directory not forced dir={} reason={}", config.directory(), e.toString());
+        }
+    }
+
+    /** Puts the chain and the segment file back as they were before a failed batch. */
+    private void undo(Snapshot saved) {
+        buffer.reset();
+        seq = saved.seq();
+        prev = saved.prev();
+        if (current == null) {
+            return;
+        }
+        current.lines = saved.lines();
+        current.bytes = saved.bytes();
+        try {
+            current.channel.truncate(saved.bytes());
+            current.channel.position(saved.bytes());
+        } catch (IOException e) {
+            broken = true;
+            LOG.error("audit file sink broken segment={} reason={}", current.path.getFileName(), e.toString());
+        }
+    }
+
+    /** Continues the chain found in the directory, sealing a segment left open by an unclean stop. */
+    private void resume() throws IOException {
+        List<Path> segments = Segments.list(config.directory());
+        seq = 0;
+        prev = HashChain.GENESIS;
+        nextIndex = 1;
+        if (segments.isEmpty()) {
+            return;
+        }
+        Path last = segments.get(segments.size() - 1);
+        nextIndex = Segments.index(last) + 1;
+        Path digest = Segments.digestOf(last);
+        if (Files.exists(digest)) {
+            SegmentDigest d = SegmentDigest.parse(Files.readString(digest));
+            seq = d.lastSeq();
+            prev = d.lastHash();
+            return;
+        }
+        if (segments.size() > 1) {
+            Path before = Segments.digestOf(segments.get(segments.size() - 2));
+            if (Files.exists(before)) {
+                SegmentDigest d = SegmentDigest.parse(Files.readString(before));
+                seq = d.lastSeq();
+                prev = d.lastHash();
+            }
+        }
+        recover(last);
+    }
+
+    private void recover(Path segment) throws IOException {
+        byte[] bytes = Files.readAllBytes(segment);
+        long firstSeq = seq + 1;
+        String startPrev = prev;
+        long lines = 0;
+        int start = 0;
+        int validBytes = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] != '\n') {
+                continue;
+            }
+            JsonNode line = JSON.readTree(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+            long lineSeq = line == null || line.get("seq") == null ? -1 : line.get("seq").asLong(-1);
+            if (lineSeq < 0) {
+                throw new IOException("cannot resume the audit chain: line " + (lines + 1) + " of " + segment
+                        + " has no seq");
+            }
+            if (lines == 0) {
+                firstSeq = lineSeq;
+                startPrev = line.path("prev").asText(prev);
+            }
+            seq = lineSeq;
+            prev = HashChain.hash(bytes, start, i - start);
+            lines++;
+            start = i + 1;
+            validBytes = i + 1;
+        }
+        LOG.warn("audit segment left unsealed by an unclean stop, sealing it segment={} lines={} partialBytes={}",
+                segment.getFileName(), lines, bytes.length - validBytes);
+        seal(segment, lines, firstSeq, seq, startPrev, prev, validBytes, true);
+    }
+}

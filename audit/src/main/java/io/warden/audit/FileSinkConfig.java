@@ -1,0 +1,32 @@
+package io.warden.audit;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where and how the file sink writes: the directory, when a segment is rotated, and the PEM private key that seals
+ * each closed segment.
+ *
+ * @param maxSegmentBytes rotate before a segment would exceed this size (a single larger line still goes in)
+ * @param maxSegmentAge   rotate a non-empty segment older than this; null for no time rotation
+ * @param signingKeyPem   PKCS#8 or SEC1 PEM of an Ed25519, ECDSA P-256 or RSA private key
+ */
+public record FileSinkConfig(Path directory, long maxSegmentBytes, Duration maxSegmentAge, Path signingKeyPem) {
+
+    /** 64 MiB. */
+    public static final long DEFAULT_MAX_SEGMENT_BYTES = 64L * 1024 * 1024;
+
+    public FileSinkConfig {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(signingKeyPem, "signingKeyPem");
+        if (maxSegmentBytes <= 0) {
+            throw new IllegalArgumentException("maxSegmentBytes must be positive");
+        }
+    }
+
+    /** Size rotation at 64 MiB and daily time rotation. */
+    public static FileSinkConfig of(Path directory, Path signingKeyPem) {
+        return new FileSinkConfig(directory, DEFAULT_MAX_SEGMENT_BYTES, Duration.ofDays(1), signingKeyPem);
+    }
+}

@@ -1,0 +1,125 @@
+package io.warden.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Base64;
+
+/**
+ * The signed seal of a closed audit file segment: which records it holds and the hash of its last line, signed so
+ * that whoever can edit the files cannot also re-seal them. Stored as one JSON object in {@code <segment>.digest}.
+ *
+ * @param segment    the segment's file name, so a digest cannot be moved to another segment
+ * @param lines      complete lines in the segment
+ * @param firstSeq   the first line's seq ({@code lastSeq + 1} when the segment is empty)
+ * @param lastSeq    the last line's seq
+ * @param startPrev  the chain hash the segment continues from
+ * @param lastHash   the hex SHA-256 of the last line ({@code startPrev} when empty)
+ * @param validBytes the segment's length up to and including its last complete line
+ * @param recovered  true when the segment was sealed by a later start after an unclean stop, not by its writer
+ * @param closedAt   epoch milliseconds of sealing
+ * @param algorithm  the JCA signature algorithm
+ * @param signature  base64 signature over {@link #signedPayload()}
+ */
+public record SegmentDigest(String segment, long lines, long firstSeq, long lastSeq, String startPrev, String lastHash,
+                            long validBytes, boolean recovered, long closedAt, String algorithm, String signature) {
+
+    /** The digest format version, part of the signed payload. */
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The exact bytes signed: every field but the signature, in a fixed order. */
+    public byte[] signedPayload() {
+        String s = "warden-audit-digest:" + VERSION + "\n" + segment + "\n" + lines + "\n" + firstSeq + "\n" + lastSeq
+                + "\n" + startPrev + "\n" + lastHash + "\n" + validBytes + "\n" + recovered + "\n" + closedAt + "\n"
+                + algorithm;
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Signs the fields with {@code key}. */
+    static SegmentDigest sign(String segment, long lines, long firstSeq, long lastSeq, String startPrev, String lastHash,
+                              long validBytes, boolean recovered, long closedAt, PrivateKey key)
+            throws GeneralSecurityException {
+        String alg = PemKeys.signatureAlgorithm(key);
+        SegmentDigest unsigned = new SegmentDigest(segment, lines, firstSeq, lastSeq, startPrev, lastHash, validBytes,
+                recovered, closedAt, alg, null);
+        Signature s = Signature.getInstance(alg);
+        s.initSign(key);
+        s.update(unsigned.signedPayload());
+        return new SegmentDigest(segment, lines, firstSeq, lastSeq, startPrev, lastHash, validBytes, recovered,
+                closedAt, alg, Base64.getEncoder().encodeToString(s.sign()));
+    }
+
+    /** True when the signature is valid for {@code key}; false for a wrong key, algorithm or altered field. */
+    public boolean verify(PublicKey key) {
+        try {
+            if (!algorithm.equals(PemKeys.signatureAlgorithm(key))) {
+                return false;
+            }
+            Signature s = Signature.getInstance(algorithm);
+            s.initVerify(key);
+            s.update(signedPayload());
+            return s.verify(Base64.getDecoder().decode(signature));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The digest file's content. */
+    public String toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("digest_version", VERSION);
+        n.put("segment", segment);
+        n.put("lines", lines);
+        n.put("first_seq", firstSeq);
+        n.put("last_seq", lastSeq);
+        n.put("start_prev", startPrev);
+        n.put("last_hash", lastHash);
+        n.put("valid_bytes", validBytes);
+        n.put("recovered", recovered);
+        n.put("closed_at", closedAt);
+        n.put("algorithm", algorithm);
+        n.put("signature", signature);
+        return n.toString() + "\n";
+    }
+
+    /** Parses a digest file's content; fails on missing fields. */
+    public static SegmentDigest parse(String json) throws IOException {
+        JsonNode n = JSON.readTree(json);
+        if (n == null || !n.isObject()) {
+            throw new IOException("digest is not a JSON object");
+        }
+        return new SegmentDigest(text(n, "segment"), number(n, "lines"), number(n, "first_seq"),
+                number(n, "last_seq"), text(n, "start_prev"), text(n, "last_hash"), number(n, "valid_bytes"),
+                required(n, "recovered").asBoolean(), number(n, "closed_at"), text(n, "algorithm"),
+                text(n, "signature"));
+    }
+
+    private static JsonNode required(JsonNode n, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new IOException("digest lacks " + field);
+        }
+        return v;
+    }
+
+    private static String text(JsonNode n, String field) throws IOException {
+        return required(n, field).asText();
+    }
+
+    private static long number(JsonNode n, String field) throws IOException {
+        JsonNode v = required(n, field);
+        if (!v.canConvertToLong()) {
+            throw new IOException("digest field " + field + " is not a number");
+        }
+        return v.asLong();
+    }
+}

@@ -1,0 +1,204 @@
+package io.warden.audit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each kind of tampering is found, at the record where it happened. Segments hold 5 records each. */
+class AuditVerifierTest {
+
+    @TempDir
+    Path tmp;
+    Path dir;
+    KeyPair pair;
+    Path key;
+
+    @BeforeEach
+    void writeTwentyRecords() throws Exception {
+        pair = TestKeys.ed25519();
+        key = TestKeys.write(pair, tmp.resolve("keys"));
+        dir = tmp.resolve("audit");
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key))) {
+            for (int s = 0; s < 4; s++) {
+                sink.write(Events.encoded(s * 5 + 1, 5));
+                sink.close();
+            }
+        }
+        assertThat(Segments.list(dir)).hasSize(4);
+    }
+
+    private Path segment(int i) throws Exception {
+        return Segments.list(dir).get(i);
+    }
+
+    private static List<String> lines(Path p) throws Exception {
+        return new ArrayList<>(Files.readAllLines(p, StandardCharsets.UTF_8));
+    }
+
+    private static void rewrite(Path p, List<String> lines) throws Exception {
+        Files.writeString(p, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private VerificationResult.Problem firstProblem() throws Exception {
+        VerificationResult r = AuditVerifier.verify(dir, pair.getPublic());
+        assertThat(r.ok()).isFalse();
+        return r.firstProblem();
+    }
+
+    @Test
+    void aCleanChainPasses() throws Exception {
+        VerificationResult r = AuditVerifier.verify(dir, pair.getPublic());
+        assertThat(r.ok()).as(String.valueOf(r.firstProblem())).isTrue();
+        assertThat(r.records()).isEqualTo(20);
+        assertThat(r.segments()).isEqualTo(4);
+        assertThat(r.warnings()).isEmpty();
+    }
+
+    @Test
+    void anEditedRecordIsNamed() throws Exception {
+        Path s = segment(1);
+        List<String> l = lines(s);
+        l.set(2, l.get(2).replace("User:alice", "User:mallory"));
+        rewrite(s, l);
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(s);
+        assertThat(p.line()).isEqualTo(3);
+        assertThat(p.seq()).isEqualTo(8);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.ALTERED);
+    }
+
+    @Test
+    void anEditedLastRecordOfASegmentIsCaughtByTheDigest() throws Exception {
+        Path s = segment(2);
+        List<String> l = lines(s);
+        l.set(4, l.get(4).replace("\"record_count\":10", "\"record_count\":11"));
+        rewrite(s, l);
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(s);
+        assertThat(p.line()).isEqualTo(5);
+        assertThat(p.seq()).isEqualTo(15);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.ALTERED);
+    }
+
+    @Test
+    void aDeletedRecordIsNamed() throws Exception {
+        Path s = segment(1);
+        List<String> l = lines(s);
+        l.remove(1);
+        rewrite(s, l);
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(s);
+        assertThat(p.line()).isEqualTo(2);
+        assertThat(p.seq()).isEqualTo(8);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.MISSING);
+        assertThat(p.reason()).contains("seq 7 missing");
+    }
+
+    @Test
+    void aDeletedSegmentIsAGap() throws Exception {
+        Files.delete(Segments.digestOf(segment(1)));
+        Files.delete(segment(1));
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(segment(1));
+        assertThat(p.line()).isEqualTo(1);
+        assertThat(p.seq()).isEqualTo(11);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.MISSING);
+        assertThat(p.reason()).contains("seq 6..10 missing");
+    }
+
+    @Test
+    void twoSwappedRecordsAreNamed() throws Exception {
+        Path s = segment(2);
+        List<String> l = lines(s);
+        Collections.swap(l, 1, 2);
+        rewrite(s, l);
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(s);
+        assertThat(p.line()).isEqualTo(2);
+        assertThat(p.seq()).isEqualTo(13);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.OUT_OF_ORDER);
+    }
+
+    @Test
+    void aForgedDigestIsNamed() throws Exception {
+        Path digest = Segments.digestOf(segment(1));
+        Files.writeString(digest, Files.readString(digest).replace("\"last_seq\":10", "\"last_seq\":9"));
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(digest);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.BAD_DIGEST);
+        assertThat(p.reason()).contains("signature");
+    }
+
+    @Test
+    void aDigestSignedWithAnotherKeyIsForged() throws Exception {
+        KeyPair other = TestKeys.ed25519();
+        Path s = segment(0);
+        SegmentDigest real = SegmentDigest.parse(Files.readString(Segments.digestOf(s)));
+        List<String> l = lines(s);
+        l.remove(4);
+        rewrite(s, l);
+        SegmentDigest forged = SegmentDigest.sign(real.segment(), 4, 1, 4, real.startPrev(),
+                HashChain.hash(l.get(3).getBytes(StandardCharsets.UTF_8)), Files.size(s), false, real.closedAt(),
+                other.getPrivate());
+        Files.writeString(Segments.digestOf(s), forged.toJson());
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(Segments.digestOf(s));
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.BAD_DIGEST);
+    }
+
+    @Test
+    void aMissingDigestOfAClosedSegmentIsReported() throws Exception {
+        Files.delete(Segments.digestOf(segment(2)));
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(segment(2));
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.UNSEALED);
+    }
+
+    @Test
+    void aTruncatedLastLineIsReportedAsTruncation() throws Exception {
+        FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key));
+        sink.write(Events.encoded(21, 3));
+        sink.flush();
+        Path open = sink.currentSegment();
+        byte[] next = HashChain.chainLine(24, "ab", Events.encoded(24).json());
+        Files.write(open, java.util.Arrays.copyOf(next, next.length / 2), StandardOpenOption.APPEND);
+
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(open);
+        assertThat(p.line()).isEqualTo(4);
+        assertThat(p.seq()).isEqualTo(24);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.TRUNCATED);
+
+        try (FileSink restarted = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key))) {
+            assertThat(restarted.lastSeq()).isEqualTo(23);
+            restarted.write(Events.encoded(24, 2));
+        }
+        VerificationResult r = AuditVerifier.verify(dir, pair.getPublic());
+        assertThat(r.ok()).as(String.valueOf(r.firstProblem())).isTrue();
+        assertThat(r.records()).isEqualTo(25);
+        assertThat(r.warnings()).singleElement().asString().contains("recovery").contains("partial last line");
+    }
+
+    @Test
+    void anOpenLastSegmentIsAWarningOnly() throws Exception {
+        FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key));
+        sink.write(Events.encoded(21, 3));
+        sink.flush();
+        VerificationResult r = AuditVerifier.verify(dir, pair.getPublic());
+        assertThat(r.ok()).isTrue();
+        assertThat(r.records()).isEqualTo(23);
+        assertThat(r.warnings()).singleElement().asString().contains("open");
+        sink.close();
+    }
+}

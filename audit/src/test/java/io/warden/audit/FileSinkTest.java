@@ -1,0 +1,145 @@
+package io.warden.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FileSinkTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+    Path dir;
+    Path key;
+    KeyPair pair;
+
+    @BeforeEach
+    void keys() throws Exception {
+        pair = TestKeys.ed25519();
+        key = TestKeys.write(pair, tmp.resolve("keys"));
+        dir = tmp.resolve("audit");
+    }
+
+    @Test
+    void linesAreChainedAcrossSegmentsFromGenesis() throws Exception {
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 2_000, null, key))) {
+            sink.write(Events.encoded(1, 10));
+            sink.flush();
+        }
+        List<Path> segments = Segments.list(dir);
+        assertThat(segments).hasSizeGreaterThan(2);
+        String prev = HashChain.GENESIS;
+        long seq = 1;
+        for (Path s : segments) {
+            assertThat(Files.size(s)).isLessThanOrEqualTo(2_000);
+            assertThat(Segments.digestOf(s)).exists();
+            for (String line : Files.readAllLines(s)) {
+                JsonNode n = JSON.readTree(line);
+                assertThat(n.get("seq").asLong()).isEqualTo(seq++);
+                assertThat(n.get("prev").asText()).isEqualTo(prev);
+                assertThat(n.get("class_uid").asInt()).isEqualTo(6003);
+                prev = HashChain.hash(line.getBytes());
+            }
+            SegmentDigest d = SegmentDigest.parse(Files.readString(Segments.digestOf(s)));
+            assertThat(d.lastHash()).isEqualTo(prev);
+            assertThat(d.lastSeq()).isEqualTo(seq - 1);
+            assertThat(d.verify(pair.getPublic())).isTrue();
+        }
+        assertThat(seq - 1).isEqualTo(10);
+    }
+
+    @Test
+    void rotatesBySize() throws Exception {
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 4_000, null, key))) {
+            for (int i = 1; i <= 20; i++) {
+                sink.write(List.of(Events.encoded(i)));
+            }
+        }
+        List<Path> segments = Segments.list(dir);
+        assertThat(segments).hasSizeGreaterThanOrEqualTo(5);
+        for (Path s : segments) {
+            assertThat(Files.size(s)).isBetween(1L, 4_000L);
+        }
+        assertThat(AuditVerifier.verify(dir, pair.getPublic()).ok()).isTrue();
+    }
+
+    @Test
+    void rotatesByTime() throws Exception {
+        AtomicReference<Instant> now = new AtomicReference<>(Events.T0);
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, Duration.ofMinutes(10), key), clock)) {
+            sink.write(Events.encoded(1, 3));
+            sink.flush();
+            now.set(Events.T0.plus(Duration.ofMinutes(9)));
+            sink.write(Events.encoded(4, 1));
+            sink.flush();
+            assertThat(Segments.list(dir)).hasSize(1);
+            now.set(Events.T0.plus(Duration.ofMinutes(10)));
+            sink.flush();
+            assertThat(Segments.digestOf(Segments.list(dir).get(0))).exists();
+            sink.write(Events.encoded(5, 2));
+            assertThat(Segments.list(dir)).hasSize(2);
+        }
+        assertThat(Files.readAllLines(Segments.list(dir).get(0))).hasSize(4);
+        assertThat(Files.readAllLines(Segments.list(dir).get(1))).hasSize(2);
+        assertThat(AuditVerifier.verify(dir, pair.getPublic()).ok()).isTrue();
+    }
+
+    @Test
+    void aRestartContinuesTheChain() throws Exception {
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key))) {
+            sink.write(Events.encoded(1, 3));
+        }
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key))) {
+            assertThat(sink.lastSeq()).isEqualTo(3);
+            sink.write(Events.encoded(4, 3));
+        }
+        assertThat(Segments.list(dir)).hasSize(2);
+        VerificationResult r = AuditVerifier.verify(dir, pair.getPublic());
+        assertThat(r.ok()).as(String.valueOf(r.firstProblem())).isTrue();
+        assertThat(r.records()).isEqualTo(6);
+        assertThat(r.warnings()).isEmpty();
+    }
+
+    @Test
+    void anEcdsaKeySignsToo() throws Exception {
+        KeyPair ec = TestKeys.ecP256();
+        Path ecKey = TestKeys.write(ec, tmp.resolve("ec"));
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, ecKey))) {
+            sink.write(Events.encoded(1, 3));
+        }
+        assertThat(AuditVerifier.verify(dir, PemKeys.readPublicKey(tmp.resolve("ec/public.pem"))).ok()).isTrue();
+        assertThat(AuditVerifier.verify(dir, pair.getPublic()).firstProblem().kind())
+                .isEqualTo(VerificationResult.Kind.BAD_DIGEST);
+    }
+}
