@@ -1,0 +1,225 @@
+package io.warden.audit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The audit pipeline: a bounded queue that callers on the event loop add to without ever blocking, drained by one
+ * writer thread that encodes events and writes them in batches to every sink, then flushes them (the durability
+ * point). In {@link Mode#BEST_EFFORT} a full queue drops the event, counted and logged at most once per interval;
+ * in {@link Mode#FAIL_CLOSED} {@link #append} hands back a future that completes once every sink has durably
+ * written the event and fails fast when it cannot be, so the caller can refuse the request. {@link #close()} writes
+ * everything still queued before closing the sinks.
+ */
+public final class AuditLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /** How the gateway waits for auditing. */
+    public enum Mode {
+        /** Never slows traffic; an event that does not fit is dropped and counted. */
+        BEST_EFFORT,
+        /** Nothing is forwarded before its event is durably written; when it cannot be, the request is refused. */
+        FAIL_CLOSED
+    }
+
+    /** A queued event and, when someone waits for it, the future to complete. */
+    private record Entry(AuditEvent event, CompletableFuture<Void> done) {
+    }
+
+    private final Mode mode;
+    private final List<AuditSink> sinks;
+    private final OcsfEncoder encoder;
+    private final BlockingQueue<Entry> queue;
+    private final int maxBatch;
+    private final Thread writer;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
+    private volatile boolean closing;
+    private long sequence;
+
+    /**
+     * Starts the writer thread.
+     *
+     * @param capacity events the queue holds before it refuses more
+     * @param maxBatch most events written and flushed together
+     */
+    public AuditLog(Mode mode, int capacity, int maxBatch, List<AuditSink> sinks, OcsfEncoder encoder) {
+        if (capacity <= 0 || maxBatch <= 0) {
+            throw new IllegalArgumentException("capacity and maxBatch must be positive");
+        }
+        if (sinks.isEmpty()) {
+            throw new IllegalArgumentException("at least one audit sink is needed");
+        }
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.sinks = List.copyOf(sinks);
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.maxBatch = maxBatch;
+        this.writer = new Thread(this::run, "warden-audit-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /**
+     * Queues an event without waiting for it to be written. Never blocks; returns false when the queue is full or
+     * the log is closing, in which case the event is dropped and counted.
+     */
+    public boolean offer(AuditEvent event) {
+        if (!closing && queue.offer(new Entry(event, null))) {
+            return true;
+        }
+        dropped.incrementAndGet();
+        logDrop();
+        return false;
+    }
+
+    /**
+     * Queues an event and returns a future that completes once every sink has durably written it. Never blocks: the
+     * future fails at once with {@link AuditUnavailableException} when the queue is full or the log is closing,
+     * and later when a sink fails to write the batch holding it.
+     */
+    public CompletableFuture<Void> append(AuditEvent event) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closing) {
+            failed.incrementAndGet();
+            done.completeExceptionally(new AuditUnavailableException("audit log is closed"));
+        } else if (!queue.offer(new Entry(event, done))) {
+            failed.incrementAndGet();
+            done.completeExceptionally(new AuditUnavailableException("audit queue full"));
+        }
+        return done;
+    }
+
+    /**
+     * The call the gateway makes for each event: {@link #append} in fail-closed mode, otherwise {@link #offer} with
+     * an already completed future, so that best-effort auditing never holds a request back.
+     */
+    public CompletableFuture<Void> record(AuditEvent event) {
+        if (mode == Mode.FAIL_CLOSED) {
+            return append(event);
+        }
+        offer(event);
+        return DONE;
+    }
+
+    /** Events written to every sink. */
+    public long written() {
+        return written.get();
+    }
+
+    /** Events dropped because the queue was full or the log closing (best effort). */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Events refused at append or lost to a sink failure. */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** Events waiting to be written. */
+    public int queued() {
+        return queue.size();
+    }
+
+    /** Stops taking events, writes every queued one, then closes the sinks. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (AuditSink sink : sinks) {
+            try {
+                sink.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("audit sink close failed sink={} reason={}", sink.name(), e.toString());
+            }
+        }
+        LOG.info("audit log closed written={} dropped={} failed={}", written(), dropped(), failed());
+    }
+
+    private void run() {
+        List<Entry> batch = new ArrayList<>(maxBatch);
+        while (true) {
+            Entry first;
+            try {
+                first = queue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                first = null;
+                closing = true;
+            }
+            if (first == null) {
+                if (closing && queue.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            batch.add(first);
+            queue.drainTo(batch, maxBatch - 1);
+            writeBatch(batch);
+            batch.clear();
+        }
+    }
+
+    private void writeBatch(List<Entry> batch) {
+        List<EncodedEvent> encoded = new ArrayList<>(batch.size());
+        try {
+            for (Entry e : batch) {
+                encoded.add(new EncodedEvent(e.event(), encoder.encode(e.event(), ++sequence)));
+            }
+            for (AuditSink sink : sinks) {
+                sink.write(encoded);
+            }
+            for (AuditSink sink : sinks) {
+                sink.flush();
+            }
+        } catch (IOException | RuntimeException ex) {
+            failed.addAndGet(batch.size());
+            LOG.error("audit batch not written events={} reason={}", batch.size(), ex.toString());
+            AuditUnavailableException failure = new AuditUnavailableException("audit sink failed: " + ex.getMessage(), ex);
+            for (Entry e : batch) {
+                if (e.done() != null) {
+                    e.done().completeExceptionally(failure);
+                }
+            }
+            return;
+        }
+        written.addAndGet(batch.size());
+        for (Entry e : batch) {
+            if (e.done() != null) {
+                e.done().complete(null);
+            }
+        }
+    }
+
+    private void logDrop() {
+        long now = System.nanoTime();
+        long last = lastDropLog.get();
+        if (now - last >= DROP_LOG_INTERVAL_NANOS && lastDropLog.compareAndSet(last, now)) {
+            LOG.warn("audit events dropped: queue full mode={} capacity={} droppedTotal={}",
+                    mode, queue.remainingCapacity() + queue.size(), dropped.get());
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.warden.audit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class AuditLogTest {
+
+    /** A sink that records what it got and can be held, slowed or made to fail. */
+    static final class ControlledSink implements AuditSink {
+        final List<String> written = Collections.synchronizedList(new ArrayList<>());
+        final List<String> flushed = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch release;
+        final AtomicBoolean fail = new AtomicBoolean();
+        final long delayMs;
+        volatile boolean closed;
+
+        ControlledSink(CountDownLatch release, long delayMs) {
+            this.release = release;
+            this.delayMs = delayMs;
+        }
+
+        @Override
+        public void write(List<EncodedEvent> batch) throws IOException {
+            try {
+                release.await();
+                Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            if (fail.get()) {
+                throw new IOException("disk full");
+            }
+            batch.forEach(e -> written.add(e.event().requestId()));
+        }
+
+        @Override
+        public void flush() {
+            synchronized (written) {
+                flushed.clear();
+                flushed.addAll(written);
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void bestEffortNeverBlocksAndCountsWhatItDrops() {
+        CountDownLatch held = new CountDownLatch(1);
+        ControlledSink sink = new ControlledSink(held, 0);
+        AuditLog log = new AuditLog(AuditLog.Mode.BEST_EFFORT, 10, 4, List.of(sink), new OcsfEncoder());
+        long start = System.nanoTime();
+        int accepted = 0;
+        for (int i = 0; i < 100; i++) {
+            if (log.offer(Events.produce(i))) {
+                accepted++;
+            }
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        // 10 fit in the queue and at most one batch of 4 is taken out by the held writer.
+        assertThat(accepted).isBetween(10, 14);
+        assertThat(log.dropped()).isEqualTo(100 - accepted);
+        assertThat(log.record(Events.produce(100))).isDone();
+        held.countDown();
+        log.close();
+        assertThat(log.written()).isEqualTo(accepted + (log.dropped() == 100 - accepted ? 1 : 0));
+        assertThat(log.written() + log.dropped()).isEqualTo(101);
+        assertThat(sink.closed).isTrue();
+    }
+
+    @Test
+    void bestEffortWithASlowSinkLosesOnlyWhatItCounts() {
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 20);
+        AuditLog log = new AuditLog(AuditLog.Mode.BEST_EFFORT, 50, 10, List.of(sink), new OcsfEncoder());
+        for (int i = 0; i < 2_000; i++) {
+            log.offer(Events.produce(i));
+        }
+        log.close();
+        assertThat(log.dropped()).isPositive();
+        assertThat(log.written() + log.dropped()).isEqualTo(2_000);
+        assertThat(sink.written).hasSize((int) log.written());
+    }
+
+    @Test
+    void failClosedCompletesOnlyAfterTheSinkWroteAndFlushed() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        ControlledSink sink = new ControlledSink(held, 0);
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 10, 10, List.of(sink), new OcsfEncoder())) {
+            CompletableFuture<Void> done = log.record(Events.produce(1));
+            Thread.sleep(200);
+            assertThat(done).isNotDone();
+            assertThat(sink.flushed).isEmpty();
+            held.countDown();
+            done.get(5, TimeUnit.SECONDS);
+            assertThat(sink.flushed).containsExactly("c1-1");
+            assertThat(log.written()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void failClosedFailsWhenTheSinkThrows() {
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0);
+        sink.fail.set(true);
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 10, 10, List.of(sink), new OcsfEncoder())) {
+            CompletableFuture<Void> done = log.append(Events.produce(1));
+            await().atMost(Duration.ofSeconds(5)).until(done::isDone);
+            assertThat(done).isCompletedExceptionally();
+            assertThat(done.handle((v, e) -> e).join()).isInstanceOf(AuditUnavailableException.class).hasMessageContaining("disk full");
+            assertThat(log.failed()).isEqualTo(1);
+            assertThat(log.written()).isZero();
+        }
+    }
+
+    @Test
+    void failClosedFailsFastWhenTheQueueIsFull() {
+        CountDownLatch held = new CountDownLatch(1);
+        ControlledSink sink = new ControlledSink(held, 0);
+        AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 2, 1, List.of(sink), new OcsfEncoder());
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            all.add(log.append(Events.produce(i)));
+        }
+        long refused = all.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+        assertThat(refused).isBetween(7L, 8L);
+        held.countDown();
+        log.close();
+        assertThat(all).allMatch(CompletableFuture::isDone);
+        assertThat(log.written()).isEqualTo(10 - refused);
+        assertThat(log.failed()).isEqualTo(refused);
+    }
+
+    @Test
+    void closeDrainsEverythingQueuedToTheFile(@TempDir Path tmp) throws Exception {
+        Path key = TestKeys.write(TestKeys.ed25519(), tmp.resolve("keys"));
+        Path dir = tmp.resolve("audit");
+        FileSink file = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key));
+        AuditLog log = new AuditLog(AuditLog.Mode.BEST_EFFORT, 10_000, 64, List.of(file), new OcsfEncoder());
+        for (int i = 0; i < 5_000; i++) {
+            assertThat(log.offer(Events.produce(i))).isTrue();
+        }
+        log.close();
+        assertThat(log.written()).isEqualTo(5_000);
+        assertThat(log.dropped()).isZero();
+        long lines = 0;
+        for (Path s : Segments.list(dir)) {
+            lines += Files.readAllLines(s).size();
+            assertThat(Segments.digestOf(s)).exists();
+        }
+        assertThat(lines).isEqualTo(5_000);
+        assertThat(log.offer(Events.produce(0))).isFalse();
+        assertThat(log.append(Events.produce(0))).isCompletedExceptionally();
+    }
+}
