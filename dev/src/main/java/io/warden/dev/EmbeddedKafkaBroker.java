@@ -30,11 +30,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final int port;
+    private final int tlsPort;
     private final Path dataDir;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, int port, Path dataDir) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, int port, int tlsPort, Path dataDir) {
         this.server = server;
         this.port = port;
+        this.tlsPort = tlsPort;
         this.dataDir = dataDir;
     }
 
@@ -43,10 +45,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * Returns once the broker is registered and serving.
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides) throws Exception {
+        return start(dataDir, port, overrides, null);
+    }
+
+    /**
+     * As {@link #start(Path, int, Map)}, plus a second client listener, {@code SSL} on a free port of 127.0.0.1, when
+     * {@code tlsKeystorePem} is given: one PEM file holding the unencrypted PKCS#8 private key and then its
+     * certificate chain (Kafka's {@code ssl.keystore.type=PEM}). Brokers still talk to each other in plaintext.
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, int port, Map<String, String> overrides, Path tlsKeystorePem)
+            throws Exception {
         deleteRecursively(dataDir);
         Files.createDirectories(dataDir);
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
+        int tlsPort = tlsKeystorePem == null ? -1 : freePort();
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(NODE_ID));
@@ -66,6 +79,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        if (tlsKeystorePem != null) {
+            p.put("listeners", p.get("listeners") + ",SSL://127.0.0.1:" + tlsPort);
+            p.put("advertised.listeners", p.get("advertised.listeners") + ",SSL://127.0.0.1:" + tlsPort);
+            p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SSL:SSL");
+            p.put("ssl.keystore.type", "PEM");
+            p.put("ssl.keystore.location", tlsKeystorePem.toAbsolutePath().toString());
+        }
         p.putAll(overrides);
         KafkaConfig config = new KafkaConfig(p);
 
@@ -82,11 +102,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafkaBroker(server, brokerPort, dataDir);
+        return new EmbeddedKafkaBroker(server, brokerPort, tlsPort, dataDir);
     }
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The SSL listener's address; only for a broker started with a TLS keystore. */
+    public String tlsBootstrapServers() {
+        if (tlsPort < 0) {
+            throw new IllegalStateException("this broker has no TLS listener");
+        }
+        return "127.0.0.1:" + tlsPort;
     }
 
     public int port() {

@@ -1,0 +1,214 @@
+package io.warden.dev;
+
+import io.vertx.core.Vertx;
+import io.warden.gateway.Warden;
+import io.warden.gateway.config.ConfigLoader;
+import io.warden.gateway.proxy.GatewayServer;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the benchmarks share: Kafka's perf tools in their own JVMs, the gateway under test (its own
+ * {@code warden run} process, or in this JVM), and medians.
+ */
+final class PerfTools {
+
+    private static final Pattern PRODUCER_SUMMARY = Pattern.compile(
+            "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, ([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th");
+
+    record ProduceRun(double recordsPerSec, double mbPerSec, double p50, double p99) {
+    }
+
+    private PerfTools() {
+    }
+
+    /**
+     * One ProducerPerformance run with {@code acks=all linger.ms=5}; {@code throughput} below 1 means as fast as
+     * possible. Fixed-rate (latency) runs warm their JVM first; throughput runs measure from a cold start, as
+     * Kafka's docs do. {@code clientProps} are extra producer settings ({@code key=value}), e.g. for TLS.
+     */
+    static ProduceRun produce(String bootstrap, List<String> clientProps, String topic, int count, int recordSize,
+                              int throughput) throws Exception {
+        List<String> launcher = throughput > 0
+                ? List.of(WarmProducerPerformance.class.getName(), String.valueOf(Math.max(1000, count / 4)))
+                : List.of("org.apache.kafka.tools.ProducerPerformance");
+        List<String> args = new ArrayList<>(List.of(
+                "--topic", topic, "--num-records", String.valueOf(count), "--record-size", String.valueOf(recordSize),
+                "--throughput", String.valueOf(throughput),
+                "--producer-props", "bootstrap.servers=" + bootstrap, "acks=all", "linger.ms=5"));
+        args.addAll(clientProps);
+        String out = tool(launcher, args.toArray(String[]::new));
+        Matcher m = null;
+        for (String line : out.split("\n")) {
+            Matcher candidate = PRODUCER_SUMMARY.matcher(line);
+            if (candidate.find()) {
+                m = candidate;
+            }
+        }
+        if (m == null) {
+            throw new IllegalStateException("ProducerPerformance printed no summary:\n" + out);
+        }
+        return new ProduceRun(Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
+                Double.parseDouble(m.group(6)), Double.parseDouble(m.group(8)));
+    }
+
+    /** One ConsumerPerformance run reading {@code count} records; returns MB/s. {@code consumerConfig} may be null. */
+    static double consume(String bootstrap, Path consumerConfig, String topic, int count, String group) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "--bootstrap-server", bootstrap, "--topic", topic, "--messages", String.valueOf(count),
+                "--timeout", "60000", "--group", group));
+        if (consumerConfig != null) {
+            args.addAll(List.of("--consumer.config", consumerConfig.toString()));
+        }
+        String out = tool(List.of("org.apache.kafka.tools.ConsumerPerformance"), args.toArray(String[]::new));
+        String[] lines = out.trim().split("\n");
+        String[] fields = lines[lines.length - 1].split(",\\s*");
+        if (fields.length < 10) {
+            throw new IllegalStateException("ConsumerPerformance printed no summary:\n" + out);
+        }
+        long consumed = Long.parseLong(fields[4].trim());
+        if (consumed < count) {
+            throw new IllegalStateException("consumed " + consumed + " of " + count + " records from " + bootstrap);
+        }
+        return Double.parseDouble(fields[8].trim());
+    }
+
+    static List<String> javaCommand(List<String> mainClassAndArgs) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms512m", "-Xmx1g", "-Dlog4j2.level=WARN",
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(mainClassAndArgs);
+        return command;
+    }
+
+    static String tool(List<String> mainClassAndArgs, String... args) throws IOException, InterruptedException {
+        String mainClass = mainClassAndArgs.get(0);
+        List<String> command = javaCommand(mainClassAndArgs);
+        command.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException(mainClass + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    /** Creates the benchmarks' scratch folder, which keeps itself out of git. */
+    static Path workDir() throws IOException {
+        Path dir = Path.of(".warden-bench");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve(".gitignore"), "*\n");
+        return dir;
+    }
+
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** The gateway being measured; closing it stops it. */
+    interface Gateway extends AutoCloseable {
+        @Override
+        void close() throws Exception;
+
+        /** CPU time the gateway's own process has used so far, in ns; -1 when it runs in this JVM. */
+        default long cpuNanos() {
+            return -1;
+        }
+
+        /** What {@link #cpuNanos()} counts. */
+        default String cpuLabel() {
+            return "gateway process";
+        }
+    }
+
+    /** CPU time this JVM (the broker, the load generators, and an in-process gateway) has used so far, in ns. */
+    static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /**
+     * Starts the gateway with this configuration file: as its own {@code warden run} process (how it is deployed;
+     * its output and GC log go to {@code workDir/<name>.log} and {@code workDir/<name>-gc.log}), or in this JVM.
+     * Returns once {@code port} accepts connections.
+     */
+    static Gateway startGateway(Path config, boolean inProcess, Path workDir, String name, int port) throws Exception {
+        if (inProcess) {
+            // For comparison: the gateway shares the broker's JVM (one heap, one GC, one fewer process).
+            Vertx vertx = Vertx.vertx();
+            GatewayServer server;
+            try {
+                server = GatewayServer.start(vertx, ConfigLoader.load(config)).await(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                vertx.close();
+                throw e;
+            }
+            return () -> server.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+        }
+        List<String> command = javaCommand(List.of(Warden.class.getName(), "run", "--config", config.toString()));
+        // Extra JVM options for the gateway alone, for investigations (a JFR recording, another GC).
+        String extra = System.getProperty("warden.bench.gatewayJvmOptions", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(1, Arrays.asList(extra.split("\\s+")));
+        }
+        // GC pauses are the first suspect for tail latency, so keep the gateway's GC log beside its output.
+        command.add(1, "-Xlog:gc:file=" + workDir.resolve(name + "-gc.log"));
+        Path log = workDir.resolve(name + ".log");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        Gateway gateway = new Gateway() {
+            @Override
+            public void close() throws Exception {
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+
+            @Override
+            public long cpuNanos() {
+                return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+            }
+        };
+        try {
+            awaitListening(process, port, log);
+        } catch (Exception e) {
+            gateway.close();
+            throw e;
+        }
+        return gateway;
+    }
+
+    private static void awaitListening(Process process, int port, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the gateway exited with status " + process.exitValue() + "; see " + log);
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("the gateway did not listen on port " + port + " within 60 s; see " + log);
+    }
+}

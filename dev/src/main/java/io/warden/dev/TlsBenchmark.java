@@ -1,0 +1,283 @@
+package io.warden.dev;
+
+import io.warden.dev.PerfTools.ProduceRun;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code warden bench tls}: TLS throughput and handshakes. One embedded broker with a plaintext and a TLS
+ * listener, and the gateway with a TLS listener that forwards to the broker's plaintext one. Kafka's perf tools
+ * (1 KiB records, {@code acks=all}, each in its own JVM) run against three targets, interleaved round by round with
+ * the order rotating: the gateway over TLS, the broker's TLS listener, and the broker's plaintext listener. Then a
+ * handshake storm ({@link HandshakeLoad}: full TLS handshake + ApiVersions, several threads) against the gateway's
+ * TLS port and the broker's. The last line is
+ * {@code tls gateway-tls/direct-tls produce=<r> consume=<r>; gateway-tls/direct-plaintext produce=<r> consume=<r>}.
+ */
+final class TlsBenchmark {
+
+    private enum Target {
+        GATEWAY_TLS("gateway-tls"), DIRECT_TLS("direct-tls"), DIRECT_PLAINTEXT("direct-plaintext");
+
+        final String label;
+
+        Target(String label) {
+            this.label = label;
+        }
+    }
+
+    private final int records;
+    private final int recordSize;
+    private final int rounds;
+    private final double handshakeSeconds;
+    private final double warmupSeconds;
+    private final int handshakeThreads;
+    private final boolean inProcess;
+    private final boolean enginesOnly;
+    private final Map<Target, String> bootstrap = new EnumMap<>(Target.class);
+    private List<String> tlsProps;
+    private Path tlsConsumerConfig;
+    private Admin admin;
+    private int topicCounter;
+
+    private TlsBenchmark(int records, int recordSize, int rounds, double handshakeSeconds, double warmupSeconds,
+                         int handshakeThreads, boolean inProcess, boolean enginesOnly) {
+        this.enginesOnly = enginesOnly;
+        this.warmupSeconds = warmupSeconds;
+        this.records = records;
+        this.recordSize = recordSize;
+        this.rounds = rounds;
+        this.handshakeSeconds = handshakeSeconds;
+        this.handshakeThreads = handshakeThreads;
+        this.inProcess = inProcess;
+    }
+
+    static int run(List<String> args) throws Exception {
+        int records = 200_000;
+        int recordSize = 1024;
+        int rounds = 3;
+        double handshakeSeconds = 10;
+        double warmupSeconds = 60;
+        int handshakeThreads = 4;
+        boolean inProcess = false;
+        boolean enginesOnly = false;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--records" -> records = Integer.parseInt(args.get(++i));
+                case "--record-size" -> recordSize = Integer.parseInt(args.get(++i));
+                case "--rounds" -> rounds = Integer.parseInt(args.get(++i));
+                case "--handshake-seconds" -> handshakeSeconds = Double.parseDouble(args.get(++i));
+                case "--handshake-warmup-seconds" -> warmupSeconds = Double.parseDouble(args.get(++i));
+                case "--handshake-threads" -> handshakeThreads = Integer.parseInt(args.get(++i));
+                case "--in-process" -> inProcess = true;
+                case "--engines" -> enginesOnly = true;
+                default -> {
+                    System.err.println("usage: warden bench tls [--records N] [--record-size BYTES] [--rounds N]"
+                            + " [--handshake-seconds S] [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process] [--engines]");
+                    return 2;
+                }
+            }
+        }
+        return new TlsBenchmark(records, recordSize, rounds, handshakeSeconds, warmupSeconds, handshakeThreads, inProcess, enginesOnly).execute();
+    }
+
+    private int execute() throws Exception {
+        if (enginesOnly) {
+            System.out.printf(Locale.ROOT, "bench tls --engines: %d cores, gateway %s%n", Runtime.getRuntime().availableProcessors(),
+                    inProcess ? "in the broker's JVM" : "in its own process");
+        } else {
+            System.out.printf(Locale.ROOT, "bench tls: %d records of %d bytes, acks=all, %d rounds, %d cores, gateway %s, JDK TLS engine%n",
+                    records, recordSize, rounds, Runtime.getRuntime().availableProcessors(),
+                    inProcess ? "in the broker's JVM" : "in its own process");
+        }
+        Path workDir = PerfTools.workDir();
+        Path pkiDir = workDir.resolve("pki").toAbsolutePath();
+        DemoPki.create(pkiDir);
+        Path ca = pkiDir.resolve("ca.crt");
+        Path chain = pkiDir.resolve("server-chain.crt");
+        Path key = pkiDir.resolve("server.key");
+        // Kafka's PEM keystore is one file: the private key, then the certificate chain.
+        Path brokerKeystore = pkiDir.resolve("broker-keystore.pem");
+        Files.writeString(brokerKeystore, Files.readString(key) + Files.readString(chain));
+
+        tlsProps = List.of("security.protocol=SSL", "ssl.truststore.type=PEM", "ssl.truststore.location=" + ca);
+        tlsConsumerConfig = workDir.resolve("bench-tls-consumer.properties").toAbsolutePath();
+        Files.writeString(tlsConsumerConfig, String.join("\n", tlsProps) + "\n");
+
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"), 0, Map.of(), brokerKeystore)) {
+            int bootstrapPort = EmbeddedKafkaBroker.freePort();
+            int brokerPort = EmbeddedKafkaBroker.freePort();
+            Path config = workDir.resolve("warden-bench-tls.yaml");
+            Files.writeString(config, String.join("\n",
+                    "listeners:",
+                    "  - name: bench-tls",
+                    "    bindHost: 127.0.0.1",
+                    "    bootstrapPort: " + bootstrapPort,
+                    "    brokerPorts: " + brokerPort + "-" + brokerPort,
+                    "    firstNodeId: " + EmbeddedKafkaBroker.NODE_ID,
+                    "    tls:",
+                    "      certificate: " + chain,
+                    "      key: " + key,
+                    "upstream:",
+                    "  bootstrapServers: [\"" + broker.bootstrapServers() + "\"]",
+                    ""));
+            bootstrap.put(Target.GATEWAY_TLS, "127.0.0.1:" + bootstrapPort);
+            bootstrap.put(Target.DIRECT_TLS, broker.tlsBootstrapServers());
+            bootstrap.put(Target.DIRECT_PLAINTEXT, broker.bootstrapServers());
+            admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
+            try (PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-tls-gateway", bootstrapPort)) {
+                if (enginesOnly) {
+                    return engines(ca, chain, key, bootstrapPort, broker, g);
+                }
+                return measure(ca, bootstrapPort, broker, g);
+            } finally {
+                admin.close();
+            }
+        }
+    }
+
+    private int measure(Path ca, int gatewayPort, EmbeddedKafkaBroker broker, PerfTools.Gateway gateway) throws Exception {
+        Map<Target, List<ProduceRun>> produced = new EnumMap<>(Target.class);
+        Map<Target, List<Double>> consumed = new EnumMap<>(Target.class);
+        for (Target t : Target.values()) {
+            produced.put(t, new ArrayList<>());
+            consumed.put(t, new ArrayList<>());
+        }
+
+        // One short run each way, so JIT and page cache do not favour whichever target runs later.
+        int warmUp = Math.max(1000, records / 2);
+        for (Target t : Target.values()) {
+            String topic = newTopic();
+            produce(t, topic, warmUp);
+            consume(t, topic, warmUp);
+        }
+        Target[] all = Target.values();
+        for (int round = 1; round <= rounds; round++) {
+            for (int k = 0; k < all.length; k++) {
+                Target t = all[(k + round - 1) % all.length];
+                String topic = newTopic();
+                ProduceRun p = produce(t, topic, records);
+                produced.get(t).add(p);
+                System.out.printf(Locale.ROOT, "round %d produce %-16s %8.1f MB/s  p50 %4.0f ms  p99 %5.0f ms%n",
+                        round, t.label, p.mbPerSec(), p.p50(), p.p99());
+                double c = consume(t, topic, records);
+                consumed.get(t).add(c);
+                System.out.printf(Locale.ROOT, "round %d consume %-16s %8.1f MB/s%n", round, t.label, c);
+            }
+        }
+
+        // Handshakes: a warm-up against each port (the JIT compilers need most of a minute on two cores), then the
+        // measured storm, gateway first.
+        HandshakeLoad toGateway = new HandshakeLoad("127.0.0.1", gatewayPort, ca, null);
+        String[] brokerTls = broker.tlsBootstrapServers().split(":");
+        HandshakeLoad toBroker = new HandshakeLoad("127.0.0.1", Integer.parseInt(brokerTls[1]), ca, null);
+        HandshakeLoad.Result gatewayHandshakes = null;
+        HandshakeLoad.Result brokerHandshakes = null;
+        if (handshakeSeconds > 0) {
+            toGateway.warmUp("gateway-tls", handshakeThreads, warmupSeconds, gateway);
+            toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, gateway);
+            gatewayHandshakes = toGateway.run(handshakeThreads, handshakeSeconds, gateway);
+            System.out.printf(Locale.ROOT, "handshakes gateway-tls %s%n", HandshakeLoad.describe(gatewayHandshakes));
+            brokerHandshakes = toBroker.run(handshakeThreads, handshakeSeconds, gateway);
+            System.out.printf(Locale.ROOT, "handshakes direct-tls  %s%n", HandshakeLoad.describe(brokerHandshakes));
+        }
+
+        System.out.println();
+        Map<Target, Double> produceMb = new EnumMap<>(Target.class);
+        Map<Target, Double> consumeMb = new EnumMap<>(Target.class);
+        for (Target t : all) {
+            List<ProduceRun> runs = produced.get(t);
+            produceMb.put(t, PerfTools.median(runs.stream().map(ProduceRun::mbPerSec).toList()));
+            consumeMb.put(t, PerfTools.median(consumed.get(t)));
+            System.out.printf(Locale.ROOT, "median %-16s produce %6.1f MB/s (p50 %.0f ms, p99 %.0f ms), consume %6.1f MB/s%n",
+                    t.label, produceMb.get(t), PerfTools.median(runs.stream().map(ProduceRun::p50).toList()),
+                    PerfTools.median(runs.stream().map(ProduceRun::p99).toList()), consumeMb.get(t));
+        }
+        if (gatewayHandshakes != null) {
+            System.out.printf(Locale.ROOT, "tls handshakes_per_sec gateway=%.0f direct=%.0f (%d threads, TLS handshake + ApiVersions, no resumption)%n",
+                    gatewayHandshakes.perSecond(), brokerHandshakes.perSecond(), handshakeThreads);
+        }
+        System.out.printf(Locale.ROOT, "tls gateway-tls/direct-tls produce=%.2f consume=%.2f; gateway-tls/direct-plaintext produce=%.2f consume=%.2f%n",
+                produceMb.get(Target.GATEWAY_TLS) / produceMb.get(Target.DIRECT_TLS),
+                consumeMb.get(Target.GATEWAY_TLS) / consumeMb.get(Target.DIRECT_TLS),
+                produceMb.get(Target.GATEWAY_TLS) / produceMb.get(Target.DIRECT_PLAINTEXT),
+                consumeMb.get(Target.GATEWAY_TLS) / consumeMb.get(Target.DIRECT_PLAINTEXT));
+        return 0;
+    }
+
+    /**
+     * {@code --engines}: handshakes only. The gateway (JDK engine, the only one it has), the broker, then
+     * {@link TlsEngineProbe} (a bare Vert.x TLS forwarder with the gateway's TLS settings) with the JDK engine and
+     * with OpenSSL, each warmed up first.
+     */
+    private int engines(Path ca, Path chain, Path key, int gatewayPort, EmbeddedKafkaBroker broker, PerfTools.Gateway gateway)
+            throws Exception {
+        System.out.printf(Locale.ROOT, "TLS handshake + ApiVersions, %d threads, %.0f s each after warm-up;"
+                + " OpenSSL (netty-tcnative) %s%n", handshakeThreads, handshakeSeconds,
+                TlsEngineProbe.openSslAvailable() ? "available" : "NOT available");
+        Map<String, HandshakeLoad.Result> results = new java.util.LinkedHashMap<>();
+        HandshakeLoad toGateway = new HandshakeLoad("127.0.0.1", gatewayPort, ca, null);
+        toGateway.warmUp("gateway-tls", handshakeThreads, warmupSeconds, gateway);
+        results.put("gateway-tls (JDK engine)", toGateway.run(handshakeThreads, handshakeSeconds, gateway));
+        int brokerTlsPort = Integer.parseInt(broker.tlsBootstrapServers().split(":")[1]);
+        HandshakeLoad toBroker = new HandshakeLoad("127.0.0.1", brokerTlsPort, ca, null);
+        toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, gateway);
+        results.put("direct-tls (broker, JDK)", toBroker.run(handshakeThreads, handshakeSeconds, gateway));
+        int brokerPort = Integer.parseInt(broker.bootstrapServers().split(":")[1]);
+        for (TlsEngineProbe.Engine engine : TlsEngineProbe.Engine.values()) {
+            if (engine == TlsEngineProbe.Engine.OPENSSL && !TlsEngineProbe.openSslAvailable()) {
+                continue;
+            }
+            try (TlsEngineProbe probe = TlsEngineProbe.start(engine, chain, key, brokerPort)) {
+                PerfTools.Gateway cpu = new PerfTools.Gateway() {
+                    @Override
+                    public void close() {
+                    }
+
+                    @Override
+                    public long cpuNanos() {
+                        return probe.eventLoopCpuNanos();
+                    }
+
+                    @Override
+                    public String cpuLabel() {
+                        return "probe event loops";
+                    }
+                };
+                HandshakeLoad load = new HandshakeLoad("127.0.0.1", probe.port(), ca, null);
+                String label = "probe-" + engine.name().toLowerCase(Locale.ROOT);
+                load.warmUp(label, handshakeThreads, warmupSeconds / 2, cpu);
+                results.put(label + " (not the gateway)", load.run(handshakeThreads, handshakeSeconds, cpu));
+            }
+        }
+        System.out.println();
+        results.forEach((name, r) -> System.out.printf(Locale.ROOT, "handshakes %-32s %s%n", name, HandshakeLoad.describe(r)));
+        System.out.printf(Locale.ROOT, "tls handshakes_per_sec %s%n", String.join(" ", results.entrySet().stream()
+                .map(e -> e.getKey().split(" ")[0] + "=" + Math.round(e.getValue().perSecond())).toList()));
+        return 0;
+    }
+
+    private String newTopic() throws Exception {
+        String topic = "bench-tls-" + (++topicCounter);
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        return topic;
+    }
+
+    private ProduceRun produce(Target t, String topic, int count) throws Exception {
+        return PerfTools.produce(bootstrap.get(t), t == Target.DIRECT_PLAINTEXT ? List.of() : tlsProps, topic, count,
+                recordSize, -1);
+    }
+
+    private double consume(Target t, String topic, int count) throws Exception {
+        return PerfTools.consume(bootstrap.get(t), t == Target.DIRECT_PLAINTEXT ? null : tlsConsumerConfig, topic, count,
+                "bench-" + topic + "-" + t.label);
+    }
+}
