@@ -1,0 +1,129 @@
+package io.warden.audit;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/**
+ * {@code warden audit verify} and {@code warden audit query}, as a function of the arguments after {@code audit}
+ * so that the main command line can delegate to it. Exit codes: 0 success, 1 tampering found (verify), 2 usage or
+ * I/O error.
+ */
+public final class AuditCommand {
+
+    static final String USAGE = """
+            usage: warden audit verify DIR --public-key PEM
+                   warden audit query DIR [--principal P] [--topic T] [--type produce|consume|...]
+                                          [--since ISO-INSTANT] [--until ISO-INSTANT] [--json]
+            """;
+
+    private AuditCommand() {
+    }
+
+    /** Runs {@code args} (starting with {@code verify} or {@code query}); returns the exit code. */
+    public static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.size() < 2) {
+            err.print(USAGE);
+            return 2;
+        }
+        try {
+            return switch (args.get(0)) {
+                case "verify" -> verify(args.subList(1, args.size()), out, err);
+                case "query" -> query(args.subList(1, args.size()), out, err);
+                default -> usage(err, "unknown audit command " + args.get(0));
+            };
+        } catch (IOException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int verify(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Path dir = Path.of(args.get(0));
+        String pem = null;
+        for (int i = 1; i < args.size(); i++) {
+            if (args.get(i).equals("--public-key") && i + 1 < args.size()) {
+                pem = args.get(++i);
+            } else {
+                return usage(err, "unexpected argument " + args.get(i));
+            }
+        }
+        if (pem == null) {
+            return usage(err, "--public-key is required");
+        }
+        if (!Files.isDirectory(dir)) {
+            return usage(err, "not a directory: " + dir);
+        }
+        PublicKey key;
+        try {
+            key = PemKeys.readPublicKey(Path.of(pem));
+        } catch (GeneralSecurityException e) {
+            return usage(err, "cannot read public key " + pem + ": " + e.getMessage());
+        }
+        VerificationResult r = AuditVerifier.verify(dir, key);
+        for (String w : r.warnings()) {
+            out.println("warning: " + w);
+        }
+        if (r.ok()) {
+            out.printf("OK: %d records in %d segments, chain and digests intact%n", r.records(), r.segments());
+            return 0;
+        }
+        VerificationResult.Problem p = r.firstProblem();
+        out.printf("FAILED: %s%n  file: %s%n  line: %d%n  seq:  %d%n  %s%n", p.kind(), p.file(), p.line(), p.seq(),
+                p.reason());
+        out.printf("%d records verified before it%n", r.records());
+        return 1;
+    }
+
+    private static int query(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        Path dir = Path.of(args.get(0));
+        String principal = null;
+        String topic = null;
+        AuditEventType type = null;
+        Instant since = null;
+        Instant until = null;
+        boolean json = false;
+        for (int i = 1; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--json")) {
+                json = true;
+                continue;
+            }
+            if (i + 1 >= args.size()) {
+                return usage(err, "missing value for " + a);
+            }
+            String v = args.get(++i);
+            try {
+                switch (a) {
+                    case "--principal" -> principal = v;
+                    case "--topic" -> topic = v;
+                    case "--type" -> type = AuditEventType.fromWireName(v);
+                    case "--since" -> since = Instant.parse(v);
+                    case "--until" -> until = Instant.parse(v);
+                    default -> {
+                        return usage(err, "unexpected argument " + a);
+                    }
+                }
+            } catch (IllegalArgumentException | DateTimeParseException e) {
+                return usage(err, "bad value for " + a + ": " + v);
+            }
+        }
+        if (!Files.isDirectory(dir)) {
+            return usage(err, "not a directory: " + dir);
+        }
+        AuditQuery.print(dir, new AuditQuery.Filter(principal, topic, type, since, until), json, out);
+        return 0;
+    }
+
+    private static int usage(PrintStream err, String message) {
+        err.println("error: " + message);
+        err.print(USAGE);
+        return 2;
+    }
+}

@@ -1,0 +1,143 @@
+package io.warden.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Answers questions such as "who read topic X yesterday" from an audit directory: reads every segment in order and
+ * prints the events that match a filter, as a text table or as the stored JSON lines. Lines that do not parse (a
+ * partial last line after a crash) are skipped; {@link AuditVerifier} is the tool that judges them.
+ */
+public final class AuditQuery {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ROW = "%-24s %-22s %-20s %-21s %-14s %-30s %8s %6s%n";
+
+    /**
+     * What to keep; null fields match everything.
+     *
+     * @param since inclusive
+     * @param until exclusive
+     */
+    public record Filter(String principal, String topic, AuditEventType type, Instant since, Instant until) {
+
+        /** Keeps everything. */
+        public static Filter all() {
+            return new Filter(null, null, null, null, null);
+        }
+
+        /** True when the stored event matches. */
+        public boolean matches(JsonNode event) {
+            if (principal != null && !principal.equals(principalOf(event))) {
+                return false;
+            }
+            if (type != null && !type.wireName().equals(event.at("/unmapped/event_type").asText())) {
+                return false;
+            }
+            long time = event.path("time").asLong(Long.MIN_VALUE);
+            if (since != null && time < since.toEpochMilli()) {
+                return false;
+            }
+            if (until != null && time >= until.toEpochMilli()) {
+                return false;
+            }
+            return topic == null || topicsOf(event).contains(topic);
+        }
+    }
+
+    private AuditQuery() {
+    }
+
+    /** The matching events of {@code dir}, oldest first. */
+    public static List<JsonNode> find(Path dir, Filter filter) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (Path segment : Segments.list(dir)) {
+            try (BufferedReader r = Files.newBufferedReader(segment, StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    JsonNode n = parse(line);
+                    if (n != null && filter.matches(n)) {
+                        out.add(n);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Prints the matching events of {@code dir}; returns how many. */
+    public static int print(Path dir, Filter filter, boolean json, PrintStream out) throws IOException {
+        List<JsonNode> events = find(dir, filter);
+        if (json) {
+            for (JsonNode n : events) {
+                out.println(n.toString());
+            }
+            return events.size();
+        }
+        out.printf(ROW, "TIME", "TYPE", "PRINCIPAL", "CLIENT", "API", "TOPICS", "RECORDS", "ERROR");
+        for (JsonNode n : events) {
+            out.printf(ROW, Instant.ofEpochMilli(n.path("time").asLong()), n.at("/unmapped/event_type").asText(),
+                    orDash(principalOf(n)), client(n), orDash(n.at("/api/operation").asText(null)),
+                    orDash(String.join(",", topicsOf(n))),
+                    n.at("/unmapped/record_count").isMissingNode() ? "-" : n.at("/unmapped/record_count").asText(),
+                    n.at("/unmapped/error_code").asText("0"));
+        }
+        return events.size();
+    }
+
+    static String principalOf(JsonNode event) {
+        JsonNode actor = event.at("/actor/user/name");
+        if (!actor.isMissingNode()) {
+            return actor.asText();
+        }
+        JsonNode user = event.at("/user/name");
+        return user.isMissingNode() ? null : user.asText();
+    }
+
+    static Set<String> topicsOf(JsonNode event) {
+        Set<String> topics = new LinkedHashSet<>();
+        for (JsonNode r : event.path("resources")) {
+            if ("topic".equals(r.path("type").asText())) {
+                topics.add(r.path("name").asText());
+            }
+        }
+        for (JsonNode p : event.at("/unmapped/partitions")) {
+            topics.add(p.path("topic").asText());
+        }
+        return topics;
+    }
+
+    private static String client(JsonNode n) {
+        JsonNode ip = n.at("/src_endpoint/ip");
+        if (ip.isMissingNode()) {
+            return "-";
+        }
+        JsonNode port = n.at("/src_endpoint/port");
+        return port.isMissingNode() ? ip.asText() : ip.asText() + ":" + port.asText();
+    }
+
+    private static String orDash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            JsonNode n = JSON.readTree(line);
+            return n != null && n.isObject() ? n : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

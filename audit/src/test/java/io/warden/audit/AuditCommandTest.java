@@ -1,0 +1,126 @@
+package io.warden.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Query filters and the two commands' output and exit codes, over a directory written through the pipeline. */
+class AuditCommandTest {
+
+    private static final Instant T = Instant.parse("2025-11-03T10:00:00Z");
+
+    @TempDir
+    Path tmp;
+    Path dir;
+    Path publicKey;
+    final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    final PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+    final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+
+    @BeforeEach
+    void writeAudit() throws Exception {
+        Path key = TestKeys.write(TestKeys.ed25519(), tmp.resolve("keys"));
+        publicKey = tmp.resolve("keys/public.pem");
+        dir = tmp.resolve("audit");
+        List<AuditEvent> events = new ArrayList<>();
+        events.add(AuditEvent.builder(AuditEventType.AUTHENTICATION_SUCCESS, T).principal("User:alice")
+                .client("10.0.0.1", 4000).detail("mechanism", "SCRAM-SHA-512").build());
+        events.add(AuditEvent.builder(AuditEventType.PRODUCE, T.plusSeconds(60)).principal("User:alice")
+                .client("10.0.0.1", 4000).api("Produce", 11)
+                .partition(new PartitionDetail("orders", 0, (short) 0, 5, 500, 0, 4, 1, 2)).build());
+        events.add(AuditEvent.builder(AuditEventType.CONSUME, T.plusSeconds(3600)).principal("User:bob")
+                .client("10.0.0.2", 4001).api("Fetch", 17)
+                .partition(new PartitionDetail("orders", 0, (short) 0, 5, 500, 0, 4, 1, 2)).build());
+        events.add(AuditEvent.builder(AuditEventType.CONSUME, T.plusSeconds(7200)).principal("User:bob")
+                .api("Fetch", 17).partition(new PartitionDetail("payments", 1, (short) 0, 1, 90, 7, 7, 3, 3)).build());
+        events.add(AuditEvent.builder(AuditEventType.AUTHORIZATION_DENIED, T.plusSeconds(7300)).principal("User:eve")
+                .api("Fetch", 17).outcome((short) 29, "TOPIC_AUTHORIZATION_FAILED")
+                .partition(PartitionDetail.empty("payments", 0, (short) 29)).build());
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 100, 10,
+                List.of(new FileSink(new FileSinkConfig(dir, 1_500, null, key))), new OcsfEncoder())) {
+            for (AuditEvent e : events) {
+                log.append(e).join();
+            }
+        }
+        assertThat(Segments.list(dir)).hasSizeGreaterThan(1);
+    }
+
+    private List<String> principals(AuditQuery.Filter f) throws Exception {
+        return AuditQuery.find(dir, f).stream().map(AuditQuery::principalOf).toList();
+    }
+
+    @Test
+    void queryFiltersByPrincipalTopicTypeAndTime() throws Exception {
+        assertThat(AuditQuery.find(dir, AuditQuery.Filter.all())).hasSize(5);
+        assertThat(principals(new AuditQuery.Filter("User:bob", null, null, null, null))).containsExactly("User:bob", "User:bob");
+        assertThat(principals(new AuditQuery.Filter(null, "orders", null, null, null)))
+                .containsExactly("User:alice", "User:bob");
+        assertThat(principals(new AuditQuery.Filter(null, "payments", AuditEventType.CONSUME, null, null)))
+                .containsExactly("User:bob");
+        assertThat(principals(new AuditQuery.Filter(null, null, AuditEventType.AUTHORIZATION_DENIED, null, null)))
+                .containsExactly("User:eve");
+        assertThat(principals(new AuditQuery.Filter(null, null, null, T.plusSeconds(60), T.plusSeconds(7200))))
+                .containsExactly("User:alice", "User:bob");
+        assertThat(principals(new AuditQuery.Filter("User:alice", "payments", null, null, null))).isEmpty();
+    }
+
+    @Test
+    void whoReadOrdersAsJsonLines() throws Exception {
+        int code = AuditCommand.run(List.of("query", dir.toString(), "--topic", "orders", "--type", "consume", "--json"),
+                out, err);
+        assertThat(code).isZero();
+        String[] lines = outBytes.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(1);
+        JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[0]);
+        assertThat(n.at("/actor/user/name").asText()).isEqualTo("User:bob");
+        assertThat(n.get("seq").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void queryAsATable() {
+        int code = AuditCommand.run(List.of("query", dir.toString(), "--since", "2025-11-03T11:00:00Z"), out, err);
+        assertThat(code).isZero();
+        List<String> lines = outBytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).startsWith("TIME").contains("PRINCIPAL", "TOPICS", "RECORDS");
+        assertThat(lines.get(1)).contains("2025-11-03T11:00:00Z", "consume", "User:bob", "10.0.0.2:4001", "Fetch", "orders", " 5 ");
+        assertThat(lines.get(3)).contains("authorization_denied", "User:eve", "payments", "29");
+    }
+
+    @Test
+    void verifyPassesThenFindsAnEdit() throws Exception {
+        assertThat(AuditCommand.run(List.of("verify", dir.toString(), "--public-key", publicKey.toString()), out, err))
+                .isZero();
+        assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("OK: 5 records");
+
+        Path first = Segments.list(dir).get(0);
+        Files.writeString(first, Files.readString(first).replace("10.0.0.1", "10.0.0.9"));
+        outBytes.reset();
+        assertThat(AuditCommand.run(List.of("verify", dir.toString(), "--public-key", publicKey.toString()), out, err))
+                .isEqualTo(1);
+        assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("FAILED: ALTERED", first.toString(), "line: 1");
+    }
+
+    @Test
+    void badUsageIsExitTwo() {
+        assertThat(AuditCommand.run(List.of("verify", dir.toString()), out, err)).isEqualTo(2);
+        assertThat(AuditCommand.run(List.of("query", dir.toString(), "--type", "nonsense"), out, err)).isEqualTo(2);
+        assertThat(AuditCommand.run(List.of("query", dir.toString(), "--since", "yesterday"), out, err)).isEqualTo(2);
+        assertThat(AuditCommand.run(List.of("frobnicate", "x"), out, err)).isEqualTo(2);
+        assertThat(AuditCommand.run(List.of(), out, err)).isEqualTo(2);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).contains("usage: warden audit verify");
+    }
+}
