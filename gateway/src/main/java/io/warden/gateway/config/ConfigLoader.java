@@ -385,7 +385,7 @@ public final class ConfigLoader {
 
     private TlsConfig tls(ObjectNode t, String path) {
         allowOnly(t, path, "certificate", "key", "keyStore", "keyStoreType", "keyStorePasswordEnv", "clientAuth",
-                "trustedCertificates", "protocols", "principalMappingRules", "reloadCheckSeconds", "expiryWarningDays");
+                "trustedCertificates", "protocols", "principalMappingRules", "reloadCheckSeconds", "expiryWarningDays", "engine");
         Path certificate = t.has("certificate") ? file(t, path, "certificate") : null;
         Path key = t.has("key") ? file(t, path, "key") : null;
         Path keyStore = t.has("keyStore") ? file(t, path, "keyStore") : null;
@@ -455,8 +455,20 @@ public final class ConfigLoader {
         }
         int reloadSeconds = intField(t, path, "reloadCheckSeconds", (int) TlsConfig.DEFAULT_RELOAD_CHECK.toSeconds(), 1, 86_400);
         int expiryDays = intField(t, path, "expiryWarningDays", (int) TlsConfig.DEFAULT_EXPIRY_WARNING.toDays(), 0, 3650);
+        TlsConfig.Engine engine = TlsConfig.Engine.AUTO;
+        if (t.has("engine")) {
+            String value = text(t.get("engine"), path + ".engine");
+            try {
+                engine = TlsConfig.Engine.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw fail(path + ".engine", "expected auto, jdk or openssl, got '" + value + "'");
+            }
+            if (engine == TlsConfig.Engine.OPENSSL && !io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
+                throw fail(path + ".engine", "OpenSSL is not available on this machine (netty-tcnative could not load); use auto or jdk");
+            }
+        }
         return new TlsConfig(certificate, key, keyStore, keyStoreType, passwordEnv, clientAuth, trusted, protocols, principals,
-                java.time.Duration.ofSeconds(reloadSeconds), java.time.Duration.ofDays(expiryDays));
+                java.time.Duration.ofSeconds(reloadSeconds), java.time.Duration.ofDays(expiryDays), engine);
     }
 
     private Path file(ObjectNode node, String parent, String key) {

@@ -22,10 +22,27 @@ import java.util.List;
  * @param principals           Kafka's {@code ssl.principal.mapping.rules}, compiled
  * @param reloadCheck          how often the files are checked for changes (replaced files apply to new connections)
  * @param expiryWarning        certificates expiring within this long are warned about, at start and daily
+ * @param engine               the TLS implementation: OpenSSL (BoringSSL, native) when available, else the JDK's
  */
 public record TlsConfig(Path certificate, Path key, Path keyStore, String keyStoreType, String keyStorePasswordEnv,
                         ClientAuth clientAuth, Path trustedCertificates, List<String> protocols,
-                        CertificatePrincipals principals, Duration reloadCheck, Duration expiryWarning) {
+                        CertificatePrincipals principals, Duration reloadCheck, Duration expiryWarning, Engine engine) {
+
+    /** Which TLS implementation terminates the listener's connections. */
+    public enum Engine {
+        /** OpenSSL when its native library loads on this machine, else the JDK's. */
+        AUTO,
+        JDK,
+        OPENSSL
+    }
+
+    /** With the engine chosen automatically. */
+    public TlsConfig(Path certificate, Path key, Path keyStore, String keyStoreType, String keyStorePasswordEnv,
+                     ClientAuth clientAuth, Path trustedCertificates, List<String> protocols,
+                     CertificatePrincipals principals, Duration reloadCheck, Duration expiryWarning) {
+        this(certificate, key, keyStore, keyStoreType, keyStorePasswordEnv, clientAuth, trustedCertificates, protocols,
+                principals, reloadCheck, expiryWarning, Engine.AUTO);
+    }
 
     public static final Duration DEFAULT_RELOAD_CHECK = Duration.ofSeconds(30);
     public static final Duration DEFAULT_EXPIRY_WARNING = Duration.ofDays(30);
@@ -69,7 +86,13 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
     /** Kafka's {@code ssl.client.auth}: none, requested, required. */
     public enum ClientAuth { NONE, REQUESTED, REQUIRED }
 
+    /** True when this listener's connections are terminated by OpenSSL rather than the JDK. */
+    public boolean usesOpenSsl() {
+        return engine == Engine.OPENSSL || engine == Engine.AUTO && io.vertx.core.net.OpenSSLEngineOptions.isAvailable();
+    }
+
     public TlsConfig {
+        engine = engine == null ? Engine.AUTO : engine;
         protocols = List.copyOf(protocols);
         principals = principals == null ? CertificatePrincipals.defaults() : principals;
         reloadCheck = reloadCheck == null ? DEFAULT_RELOAD_CHECK : reloadCheck;

@@ -89,7 +89,8 @@ public final class GatewayServer {
                         LOG.info("event=listener_started listener={} bootstrap={}:{} advertised={} broker_ports={} security={}{}{}",
                                 listener.name(), listener.bindHost(), listener.bootstrapPort(),
                                 listener.advertisedHost(), listener.brokerPorts(), listener.securityProtocol(),
-                                listener.tls() == null ? "" : " client_auth=" + listener.tls().clientAuth().name().toLowerCase(java.util.Locale.ROOT),
+                                listener.tls() == null ? "" : " client_auth=" + listener.tls().clientAuth().name().toLowerCase(java.util.Locale.ROOT)
+                                        + " tls_engine=" + (listener.tls().usesOpenSsl() ? "openssl" : "jdk"),
                                 listener.sasl() == null ? "" : " sasl_mechanisms=" + String.join(",", listener.sasl().mechanisms()));
                     })
                     .mapEmpty());

@@ -3,7 +3,9 @@ package io.warden.gateway.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyStoreOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -154,6 +156,7 @@ final class ListenerVerticle extends VerticleBase {
 
     private static void applyTls(NetServerOptions options, TlsConfig tls) {
         ServerSSLOptions ssl = sslOptions(tls);
+        options.setSslEngineOptions(tls.usesOpenSsl() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
         options.setSsl(true)
                 .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
                 .setKeyCertOptions(ssl.getKeyCertOptions())

@@ -99,4 +99,15 @@ class TlsConfigLoaderTest {
         assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, clientAuth: maybe}"))
                 .hasMessage("w.yaml: listeners[0].tls.clientAuth: expected none, requested or required, got 'maybe'");
     }
+
+    @Test
+    void theEngineIsOpenSslWhereItLoadsUnlessTheJdkIsAskedFor() {
+        assertThat(io.vertx.core.net.OpenSSLEngineOptions.isAvailable()).as("BoringSSL ships with the gateway").isTrue();
+        assertThat(load("{certificate: server.crt, key: server.key}").listeners().get(0).tls().usesOpenSsl()).isTrue();
+        assertThat(load("{certificate: server.crt, key: server.key, engine: jdk}").listeners().get(0).tls().usesOpenSsl()).isFalse();
+        assertThat(load("{certificate: server.crt, key: server.key, engine: openssl}").listeners().get(0).tls().engine())
+                .isEqualTo(TlsConfig.Engine.OPENSSL);
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, engine: gnutls}"))
+                .hasMessage("w.yaml: listeners[0].tls.engine: expected auto, jdk or openssl, got 'gnutls'");
+    }
 }
