@@ -1,6 +1,8 @@
 package io.warden.audit;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,7 @@ public record AuditEvent(Instant time, AuditEventType type, String principal, St
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(type, "type");
         partitions = partitions == null ? List.of() : List.copyOf(partitions);
-        details = details == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        details = details == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 
     /** True when the outcome is a success: no error code. */
@@ -55,7 +57,7 @@ public record AuditEvent(Instant time, AuditEventType type, String principal, St
         private short errorCode;
         private String errorMessage;
         private long latencyMs = -1;
-        private final List<PartitionDetail> partitions = new java.util.ArrayList<>();
+        private final List<PartitionDetail> partitions = new ArrayList<>();
         private final Map<String, String> details = new LinkedHashMap<>();
 
         private Builder(AuditEventType type, Instant time) {

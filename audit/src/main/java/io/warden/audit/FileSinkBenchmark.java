@@ -1,0 +1,115 @@
+package io.warden.audit;
+
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * How many events per second the file sink sustains with a force to disk per batch, directly and through the
+ * pipeline in both modes, so that audit capacity can be sized against traffic. Prints one line per case.
+ * <p>
+ * Arguments: {@code [events] [directory]} (default 200000 events in a temporary directory).
+ */
+public final class FileSinkBenchmark {
+
+    private FileSinkBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        Path root = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("warden-audit-bench");
+        Path key = writeKey(root);
+        AuditEvent sample = sample();
+        OcsfEncoder encoder = new OcsfEncoder();
+        System.out.printf("event line ~%d bytes, %d events per case, dir=%s%n",
+                encoder.encode(sample, 1).length() + 90, events, root);
+        for (int batch : new int[]{1, 16, 128, 1024}) {
+            int n = batch == 1 ? Math.min(events, 5_000) : events;
+            Path dir = root.resolve("direct-" + batch);
+            long start = System.nanoTime();
+            try (FileSink sink = new FileSink(new FileSinkConfig(dir, FileSinkConfig.DEFAULT_MAX_SEGMENT_BYTES, null, key))) {
+                List<EncodedEvent> b = new ArrayList<>(batch);
+                for (int i = 1; i <= n; i++) {
+                    b.add(new EncodedEvent(sample, encoder.encode(sample, i)));
+                    if (b.size() == batch || i == n) {
+                        sink.write(b);
+                        sink.flush();
+                        b.clear();
+                    }
+                }
+            }
+            report("file sink, batch " + batch + ", encode+write+force", n, start);
+            delete(dir);
+        }
+        for (AuditLog.Mode mode : AuditLog.Mode.values()) {
+            Path dir = root.resolve("pipeline-" + mode);
+            long start = System.nanoTime();
+            AuditLog log = new AuditLog(mode, 65_536, 1024,
+                    List.of(new FileSink(new FileSinkConfig(dir, FileSinkConfig.DEFAULT_MAX_SEGMENT_BYTES, null, key))),
+                    encoder);
+            CompletableFuture<Void> last = null;
+            for (int i = 0; i < events; i++) {
+                if (mode == AuditLog.Mode.BEST_EFFORT) {
+                    log.offer(sample);
+                } else {
+                    CompletableFuture<Void> f = log.append(sample);
+                    while (f.isCompletedExceptionally()) {
+                        Thread.onSpinWait();
+                        f = log.append(sample);
+                    }
+                    last = f;
+                }
+            }
+            if (last != null) {
+                last.join();
+            }
+            log.close();
+            report("pipeline " + mode + " (written " + log.written() + ", dropped " + log.dropped() + ")",
+                    log.written(), start);
+            delete(dir);
+        }
+    }
+
+    private static void report(String name, long n, long startNanos) {
+        double secs = (System.nanoTime() - startNanos) / 1e9;
+        System.out.printf("%-70s %10.0f events/s  (%d in %.2f s)%n", name, n / secs, n, secs);
+    }
+
+    private static AuditEvent sample() {
+        return AuditEvent.builder(AuditEventType.PRODUCE, Instant.now())
+                .principal("User:alice").client("10.0.0.7", 50412).clientId("orders-app").listener("external")
+                .api("Produce", 11).requestId("conn-1/42").latencyMs(2)
+                .partition(new PartitionDetail("orders", 0, (short) 0, 100, 12_000, 1_000, 1_099,
+                        1_762_000_000_000L, 1_762_000_000_050L))
+                .build();
+    }
+
+    private static Path writeKey(Path root) throws IOException, GeneralSecurityException {
+        Files.createDirectories(root);
+        Path key = root.resolve("bench-signing.pem");
+        try (Writer w = Files.newBufferedWriter(key); JcaPEMWriter pem = new JcaPEMWriter(w)) {
+            pem.writeObject(new JcaPKCS8Generator(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate(), null));
+        }
+        return key;
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
