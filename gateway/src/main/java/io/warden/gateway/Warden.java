@@ -1,6 +1,7 @@
 package io.warden.gateway;
 
 import io.vertx.core.Vertx;
+import io.warden.audit.AuditCommand;
 import io.warden.authn.UsersCommand;
 import io.warden.certs.CertsCommand;
 import io.warden.policies.PoliciesCommand;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * warden certs ...                 certificate authority tooling (see CertsCommand)
  * warden users ...                 the local SASL user store (see UsersCommand)
  * warden policies ...              validate and show ACL policy files (see PoliciesCommand)
+ * warden audit ...                 verify and query audit logs (see AuditCommand)
  * </pre>
  */
 public final class Warden {
@@ -59,6 +61,9 @@ public final class Warden {
                 }
                 case "policies" -> {
                     return PoliciesCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err);
+                }
+                case "audit" -> {
+                    return AuditCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err);
                 }
                 case "check-config" -> {
                     if (args.length != 2) {
@@ -117,6 +122,7 @@ public final class Warden {
                   certs ...             create a CA, issue server and client certificates, inspect them
                   users ...             add, remove and list SASL/SCRAM users in a local user file
                   policies ...          validate an ACL policy file, or show the ACLs it grants
+                  audit ...             verify an audit log's hash chains and signatures, or query it
                 """);
     }
 }
