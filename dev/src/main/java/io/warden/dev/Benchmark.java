@@ -63,9 +63,9 @@ final class Benchmark {
                 default -> {
                     System.err.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S] [--in-process]");
                     System.err.println("       warden bench tls [--records N] [--record-size BYTES] [--rounds N] [--handshake-seconds S]"
-                            + " [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process]");
+                            + " [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process] [--engine auto|jdk|openssl] [--engines]");
                     System.err.println("       warden bench sasl [--storm-seconds S] [--warmup-seconds S] [--storm-threads N]"
-                            + " [--rate RECORDS_PER_SEC] [--rounds N] [--record-size BYTES] [--in-process]");
+                            + " [--rate RECORDS_PER_SEC] [--rounds N] [--record-size BYTES] [--in-process] [--engine auto|jdk|openssl]");
                     return 2;
                 }
             }

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * A connection storm against a TLS port, as plain blocking sockets: each connection is connect, a full TLS
@@ -135,13 +136,25 @@ final class HandshakeLoad {
     }
 
     /**
-     * Runs the load for {@code seconds} in slices of up to 10 s, printing each slice, so the JIT compilers of both
-     * sides have compiled the handshake paths before anything is measured. On two cores a fresh gateway spends most
-     * of its first minute of handshakes compiling (C2 threads), and handshakes per second roughly triple by the end.
+     * Warms up both sides: runs the load in 10 s slices, printing each, until the server's JIT compilers are
+     * nearly idle (under 0.1 core over a slice, after at least 30 s) or {@code maxSeconds} have passed. On two
+     * cores a fresh gateway spends most of its first minute or two of handshakes compiling (C2 threads), and
+     * handshakes per second roughly triple by the end. {@code compilerNanos} is the server's JIT CPU time so far
+     * (-1 when unknown, and then the warm-up runs its full length).
      */
-    void warmUp(String label, int threads, double seconds, PerfTools.Gateway gateway) throws InterruptedException {
-        for (double left = seconds; left > 0.5; left -= 10) {
-            System.out.printf(java.util.Locale.ROOT, "warm-up %s %s%n", label, describe(run(threads, Math.min(10, left), gateway)));
+    void warmUp(String label, int threads, double maxSeconds, PerfTools.Gateway gateway, LongSupplier compilerNanos)
+            throws InterruptedException {
+        double elapsed = 0;
+        while (elapsed < maxSeconds - 0.5) {
+            long jitBefore = compilerNanos.getAsLong();
+            Result r = run(threads, Math.min(10, maxSeconds - elapsed), gateway);
+            long jitAfter = compilerNanos.getAsLong();
+            elapsed += r.seconds();
+            double jitCores = jitBefore < 0 || jitAfter < 0 ? Double.NaN : Math.max(0, jitAfter - jitBefore) / 1e9 / r.seconds();
+            System.out.printf(java.util.Locale.ROOT, "warm-up %s %s; server JIT %.2f cores%n", label, describe(r), jitCores);
+            if (elapsed >= 30 && jitCores < 0.1) {
+                break;
+            }
         }
     }
 

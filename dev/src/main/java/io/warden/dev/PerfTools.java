@@ -135,6 +135,47 @@ final class PerfTools {
         default String cpuLabel() {
             return "gateway process";
         }
+
+        /** CPU time of the gateway's JIT compiler threads so far, in ns; -1 when unknown. */
+        default long compilerCpuNanos() {
+            return ownCompilerNanos();
+        }
+    }
+
+    /** Time this JVM's JIT compilers have spent so far, in ns; -1 when the JVM does not say. */
+    static long ownCompilerNanos() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() * 1_000_000 : -1;
+    }
+
+    /**
+     * CPU time of the HotSpot compiler threads ({@code C1/C2 CompilerThread}) of another process, from Linux's
+     * {@code /proc}; -1 elsewhere.
+     */
+    static long compilerCpuNanos(long pid) {
+        Path tasks = Path.of("/proc", String.valueOf(pid), "task");
+        if (!java.nio.file.Files.isDirectory(tasks)) {
+            return -1;
+        }
+        long ticks = 0;
+        try (java.util.stream.Stream<Path> threads = java.nio.file.Files.list(tasks)) {
+            for (Path thread : threads.toList()) {
+                try {
+                    String name = java.nio.file.Files.readString(thread.resolve("comm")).trim();
+                    if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
+                        continue;
+                    }
+                    String stat = java.nio.file.Files.readString(thread.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                } catch (IOException | RuntimeException threadGone) {
+                    // a thread that ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
     }
 
     /** CPU time this JVM (the broker, the load generators, and an in-process gateway) has used so far, in ns. */
@@ -186,6 +227,11 @@ final class PerfTools {
             @Override
             public long cpuNanos() {
                 return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+            }
+
+            @Override
+            public long compilerCpuNanos() {
+                return PerfTools.compilerCpuNanos(process.pid());
             }
         };
         try {

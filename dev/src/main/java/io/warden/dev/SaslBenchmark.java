@@ -67,9 +67,11 @@ final class SaslBenchmark {
     private final int rounds;
     private final int recordSize;
     private final boolean inProcess;
+    private final String engine;
 
     private SaslBenchmark(double stormSeconds, double warmupSeconds, int stormThreads, int rate, int rounds, int recordSize,
-                          boolean inProcess) {
+                          boolean inProcess, String engine) {
+        this.engine = engine;
         this.stormSeconds = stormSeconds;
         this.warmupSeconds = warmupSeconds;
         this.stormThreads = stormThreads;
@@ -81,12 +83,13 @@ final class SaslBenchmark {
 
     static int run(List<String> args) throws Exception {
         double stormSeconds = 10;
-        double warmupSeconds = 90;
+        double warmupSeconds = 240;
         int stormThreads = 4;
         int rate = 1000;
         int rounds = 3;
         int recordSize = 1024;
         boolean inProcess = false;
+        String engine = "auto";
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--storm-seconds" -> stormSeconds = Double.parseDouble(args.get(++i));
@@ -96,21 +99,23 @@ final class SaslBenchmark {
                 case "--rounds" -> rounds = Integer.parseInt(args.get(++i));
                 case "--record-size" -> recordSize = Integer.parseInt(args.get(++i));
                 case "--in-process" -> inProcess = true;
+                case "--engine" -> engine = args.get(++i);
                 default -> {
                     System.err.println("usage: warden bench sasl [--storm-seconds S] [--warmup-seconds S] [--storm-threads N] [--rate RECORDS_PER_SEC]"
-                            + " [--rounds N] [--record-size BYTES] [--in-process]");
+                            + " [--rounds N] [--record-size BYTES] [--in-process] [--engine auto|jdk|openssl]");
                     return 2;
                 }
             }
         }
-        return new SaslBenchmark(stormSeconds, warmupSeconds, stormThreads, rate, rounds, recordSize, inProcess).execute();
+        return new SaslBenchmark(stormSeconds, warmupSeconds, stormThreads, rate, rounds, recordSize, inProcess, engine).execute();
     }
 
     private int execute() throws Exception {
-        System.out.printf(Locale.ROOT, "bench sasl: SCRAM-SHA-512 over TLS, %d storm threads for %.0f s per round after %.0f s of warm-up,"
-                        + " producer at %d records/s of %d bytes (acks=all), %d rounds, %d cores, gateway %s, JDK TLS engine%n",
+        System.out.printf(Locale.ROOT, "bench sasl: SCRAM-SHA-512 over TLS, %d storm threads for %.0f s per round after up to %.0f s of warm-up,"
+                        + " producer at %d records/s of %d bytes (acks=all), %d rounds, %d cores, gateway %s, gateway TLS engine %s%n",
                 stormThreads, stormSeconds, warmupSeconds, rate, recordSize, rounds, Runtime.getRuntime().availableProcessors(),
-                inProcess ? "in the broker's JVM" : "in its own process");
+                inProcess ? "in the broker's JVM" : "in its own process",
+                engine.equals("auto") ? (io.vertx.core.net.OpenSSLEngineOptions.isAvailable() ? "openssl" : "jdk") + " (tls.engine auto)" : engine);
         Path workDir = PerfTools.workDir();
         Path pkiDir = workDir.resolve("pki").toAbsolutePath();
         DemoPki.create(pkiDir);
@@ -138,6 +143,7 @@ final class SaslBenchmark {
                     "    tls:",
                     "      certificate: " + pkiDir.resolve("server-chain.crt"),
                     "      key: " + pkiDir.resolve("server.key"),
+                    "      engine: " + engine,
                     "    sasl:",
                     "      mechanisms: [SCRAM-SHA-512]",
                     "authentication:",
@@ -192,9 +198,9 @@ final class SaslBenchmark {
             Thread pacer = new Thread(() -> sendAtFixedRate(producer, topic, payload, current), "bench-sasl-producer");
             pacer.start();
             try {
-                // Warm-up: the producer alone, then a storm until the JIT compilers of both sides have settled.
+                // Warm-up: the producer alone, then a storm until the gateway's JIT compilers have settled.
                 Thread.sleep(5_000);
-                storm.warmUp("storm", stormThreads, warmupSeconds, gateway);
+                storm.warmUp("storm", stormThreads, warmupSeconds, gateway, gateway::compilerCpuNanos);
                 Thread.sleep(2_000);
                 for (int round = 1; round <= rounds; round++) {
                     Phase q = new Phase();

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * handshake storm ({@link HandshakeLoad}: full TLS handshake + ApiVersions, several threads) against the gateway's
  * TLS port and the broker's. The last line is
  * {@code tls gateway-tls/direct-tls produce=<r> consume=<r>; gateway-tls/direct-plaintext produce=<r> consume=<r>}.
+ * {@code --engine} sets the gateway listener's {@code tls.engine}; {@code --engines} runs only the handshake storms,
+ * against a gateway with {@code jdk}, a gateway with {@code openssl}, and the broker.
  */
 final class TlsBenchmark {
 
@@ -42,6 +44,7 @@ final class TlsBenchmark {
     private final int handshakeThreads;
     private final boolean inProcess;
     private final boolean enginesOnly;
+    private final String engine;
     private final Map<Target, String> bootstrap = new EnumMap<>(Target.class);
     private List<String> tlsProps;
     private Path tlsConsumerConfig;
@@ -49,8 +52,9 @@ final class TlsBenchmark {
     private int topicCounter;
 
     private TlsBenchmark(int records, int recordSize, int rounds, double handshakeSeconds, double warmupSeconds,
-                         int handshakeThreads, boolean inProcess, boolean enginesOnly) {
+                         int handshakeThreads, boolean inProcess, boolean enginesOnly, String engine) {
         this.enginesOnly = enginesOnly;
+        this.engine = engine;
         this.warmupSeconds = warmupSeconds;
         this.records = records;
         this.recordSize = recordSize;
@@ -65,10 +69,11 @@ final class TlsBenchmark {
         int recordSize = 1024;
         int rounds = 3;
         double handshakeSeconds = 10;
-        double warmupSeconds = 60;
+        double warmupSeconds = 180;
         int handshakeThreads = 4;
         boolean inProcess = false;
         boolean enginesOnly = false;
+        String engine = "auto";
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--records" -> records = Integer.parseInt(args.get(++i));
@@ -79,24 +84,26 @@ final class TlsBenchmark {
                 case "--handshake-threads" -> handshakeThreads = Integer.parseInt(args.get(++i));
                 case "--in-process" -> inProcess = true;
                 case "--engines" -> enginesOnly = true;
+                case "--engine" -> engine = args.get(++i);
                 default -> {
                     System.err.println("usage: warden bench tls [--records N] [--record-size BYTES] [--rounds N]"
-                            + " [--handshake-seconds S] [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process] [--engines]");
+                            + " [--handshake-seconds S] [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process]"
+                            + " [--engine auto|jdk|openssl] [--engines]");
                     return 2;
                 }
             }
         }
-        return new TlsBenchmark(records, recordSize, rounds, handshakeSeconds, warmupSeconds, handshakeThreads, inProcess, enginesOnly).execute();
+        return new TlsBenchmark(records, recordSize, rounds, handshakeSeconds, warmupSeconds, handshakeThreads, inProcess, enginesOnly, engine).execute();
     }
 
     private int execute() throws Exception {
         if (enginesOnly) {
-            System.out.printf(Locale.ROOT, "bench tls --engines: %d cores, gateway %s%n", Runtime.getRuntime().availableProcessors(),
-                    inProcess ? "in the broker's JVM" : "in its own process");
+            System.out.printf(Locale.ROOT, "bench tls --engines: %d cores, gateway %s, once with tls.engine jdk and once with openssl%n",
+                    Runtime.getRuntime().availableProcessors(), inProcess ? "in the broker's JVM" : "in its own process");
         } else {
-            System.out.printf(Locale.ROOT, "bench tls: %d records of %d bytes, acks=all, %d rounds, %d cores, gateway %s, JDK TLS engine%n",
+            System.out.printf(Locale.ROOT, "bench tls: %d records of %d bytes, acks=all, %d rounds, %d cores, gateway %s, gateway TLS engine %s%n",
                     records, recordSize, rounds, Runtime.getRuntime().availableProcessors(),
-                    inProcess ? "in the broker's JVM" : "in its own process");
+                    inProcess ? "in the broker's JVM" : "in its own process", engineName(engine));
         }
         Path workDir = PerfTools.workDir();
         Path pkiDir = workDir.resolve("pki").toAbsolutePath();
@@ -113,35 +120,51 @@ final class TlsBenchmark {
         Files.writeString(tlsConsumerConfig, String.join("\n", tlsProps) + "\n");
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"), 0, Map.of(), brokerKeystore)) {
+            if (enginesOnly) {
+                return engines(ca, chain, key, broker, workDir);
+            }
             int bootstrapPort = EmbeddedKafkaBroker.freePort();
-            int brokerPort = EmbeddedKafkaBroker.freePort();
-            Path config = workDir.resolve("warden-bench-tls.yaml");
-            Files.writeString(config, String.join("\n",
-                    "listeners:",
-                    "  - name: bench-tls",
-                    "    bindHost: 127.0.0.1",
-                    "    bootstrapPort: " + bootstrapPort,
-                    "    brokerPorts: " + brokerPort + "-" + brokerPort,
-                    "    firstNodeId: " + EmbeddedKafkaBroker.NODE_ID,
-                    "    tls:",
-                    "      certificate: " + chain,
-                    "      key: " + key,
-                    "upstream:",
-                    "  bootstrapServers: [\"" + broker.bootstrapServers() + "\"]",
-                    ""));
+            Path config = gatewayConfig(workDir, "warden-bench-tls.yaml", bootstrapPort, chain, key, engine, broker);
             bootstrap.put(Target.GATEWAY_TLS, "127.0.0.1:" + bootstrapPort);
             bootstrap.put(Target.DIRECT_TLS, broker.tlsBootstrapServers());
             bootstrap.put(Target.DIRECT_PLAINTEXT, broker.bootstrapServers());
             admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
             try (PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-tls-gateway", bootstrapPort)) {
-                if (enginesOnly) {
-                    return engines(ca, chain, key, bootstrapPort, broker, g);
-                }
                 return measure(ca, bootstrapPort, broker, g);
             } finally {
                 admin.close();
             }
         }
+    }
+
+    /** What {@code tls.engine} resolves to here: the bench has the gateway's classpath, so the same answer. */
+    private static String engineName(String engine) {
+        if (engine.equals("auto")) {
+            return (io.vertx.core.net.OpenSSLEngineOptions.isAvailable() ? "openssl" : "jdk") + " (tls.engine auto)";
+        }
+        return engine;
+    }
+
+    /** The gateway's configuration: one TLS listener in front of the broker's plaintext listener. */
+    private static Path gatewayConfig(Path workDir, String name, int bootstrapPort, Path chain, Path key, String engine,
+                                      EmbeddedKafkaBroker broker) throws java.io.IOException {
+        int brokerPort = EmbeddedKafkaBroker.freePort();
+        Path config = workDir.resolve(name);
+        Files.writeString(config, String.join("\n",
+                "listeners:",
+                "  - name: bench-tls",
+                "    bindHost: 127.0.0.1",
+                "    bootstrapPort: " + bootstrapPort,
+                "    brokerPorts: " + brokerPort + "-" + brokerPort,
+                "    firstNodeId: " + EmbeddedKafkaBroker.NODE_ID,
+                "    tls:",
+                "      certificate: " + chain,
+                "      key: " + key,
+                "      engine: " + engine,
+                "upstream:",
+                "  bootstrapServers: [\"" + broker.bootstrapServers() + "\"]",
+                ""));
+        return config;
     }
 
     private int measure(Path ca, int gatewayPort, EmbeddedKafkaBroker broker, PerfTools.Gateway gateway) throws Exception {
@@ -152,8 +175,9 @@ final class TlsBenchmark {
             consumed.put(t, new ArrayList<>());
         }
 
-        // One short run each way, so JIT and page cache do not favour whichever target runs later.
-        int warmUp = Math.max(1000, records / 2);
+        // One full-size run each way, so JIT and page cache do not favour whichever target runs later (with half-size
+        // runs Warden's first measured produce round was still its slowest).
+        int warmUp = records;
         for (Target t : Target.values()) {
             String topic = newTopic();
             produce(t, topic, warmUp);
@@ -174,16 +198,16 @@ final class TlsBenchmark {
             }
         }
 
-        // Handshakes: a warm-up against each port (the JIT compilers need most of a minute on two cores), then the
-        // measured storm, gateway first.
+        // Handshakes: a warm-up against each port (until the server's JIT compilers are nearly idle: a minute or two
+        // on two cores for a fresh gateway), then the measured storm, gateway first.
         HandshakeLoad toGateway = new HandshakeLoad("127.0.0.1", gatewayPort, ca, null);
         String[] brokerTls = broker.tlsBootstrapServers().split(":");
         HandshakeLoad toBroker = new HandshakeLoad("127.0.0.1", Integer.parseInt(brokerTls[1]), ca, null);
         HandshakeLoad.Result gatewayHandshakes = null;
         HandshakeLoad.Result brokerHandshakes = null;
         if (handshakeSeconds > 0) {
-            toGateway.warmUp("gateway-tls", handshakeThreads, warmupSeconds, gateway);
-            toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, gateway);
+            toGateway.warmUp("gateway-tls", handshakeThreads, warmupSeconds, gateway, gateway::compilerCpuNanos);
+            toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, gateway, PerfTools::ownCompilerNanos);
             gatewayHandshakes = toGateway.run(handshakeThreads, handshakeSeconds, gateway);
             System.out.printf(Locale.ROOT, "handshakes gateway-tls %s%n", HandshakeLoad.describe(gatewayHandshakes));
             brokerHandshakes = toBroker.run(handshakeThreads, handshakeSeconds, gateway);
@@ -214,54 +238,36 @@ final class TlsBenchmark {
     }
 
     /**
-     * {@code --engines}: handshakes only. The gateway (JDK engine, the only one it has), the broker, then
-     * {@link TlsEngineProbe} (a bare Vert.x TLS forwarder with the gateway's TLS settings) with the JDK engine and
-     * with OpenSSL, each warmed up first.
+     * {@code --engines}: handshakes only. The gateway with {@code tls.engine: jdk}, then a fresh gateway with
+     * {@code openssl} (each its own process, warmed up until its JIT compilers are nearly idle), then the broker's
+     * TLS listener (JDK).
      */
-    private int engines(Path ca, Path chain, Path key, int gatewayPort, EmbeddedKafkaBroker broker, PerfTools.Gateway gateway)
-            throws Exception {
+    private int engines(Path ca, Path chain, Path key, EmbeddedKafkaBroker broker, Path workDir) throws Exception {
         System.out.printf(Locale.ROOT, "TLS handshake + ApiVersions, %d threads, %.0f s each after warm-up;"
                 + " OpenSSL (netty-tcnative) %s%n", handshakeThreads, handshakeSeconds,
-                TlsEngineProbe.openSslAvailable() ? "available" : "NOT available");
+                io.vertx.core.net.OpenSSLEngineOptions.isAvailable() ? "available" : "NOT available");
         Map<String, HandshakeLoad.Result> results = new java.util.LinkedHashMap<>();
-        HandshakeLoad toGateway = new HandshakeLoad("127.0.0.1", gatewayPort, ca, null);
-        toGateway.warmUp("gateway-tls", handshakeThreads, warmupSeconds, gateway);
-        results.put("gateway-tls (JDK engine)", toGateway.run(handshakeThreads, handshakeSeconds, gateway));
-        int brokerTlsPort = Integer.parseInt(broker.tlsBootstrapServers().split(":")[1]);
-        HandshakeLoad toBroker = new HandshakeLoad("127.0.0.1", brokerTlsPort, ca, null);
-        toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, gateway);
-        results.put("direct-tls (broker, JDK)", toBroker.run(handshakeThreads, handshakeSeconds, gateway));
-        int brokerPort = Integer.parseInt(broker.bootstrapServers().split(":")[1]);
-        for (TlsEngineProbe.Engine engine : TlsEngineProbe.Engine.values()) {
-            if (engine == TlsEngineProbe.Engine.OPENSSL && !TlsEngineProbe.openSslAvailable()) {
-                continue;
-            }
-            try (TlsEngineProbe probe = TlsEngineProbe.start(engine, chain, key, brokerPort)) {
-                PerfTools.Gateway cpu = new PerfTools.Gateway() {
-                    @Override
-                    public void close() {
-                    }
-
-                    @Override
-                    public long cpuNanos() {
-                        return probe.eventLoopCpuNanos();
-                    }
-
-                    @Override
-                    public String cpuLabel() {
-                        return "probe event loops";
-                    }
-                };
-                HandshakeLoad load = new HandshakeLoad("127.0.0.1", probe.port(), ca, null);
-                String label = "probe-" + engine.name().toLowerCase(Locale.ROOT);
-                load.warmUp(label, handshakeThreads, warmupSeconds / 2, cpu);
-                results.put(label + " (not the gateway)", load.run(handshakeThreads, handshakeSeconds, cpu));
+        for (String name : List.of("jdk", "openssl")) {
+            int port = EmbeddedKafkaBroker.freePort();
+            Path config = gatewayConfig(workDir, "warden-bench-tls-" + name + ".yaml", port, chain, key, name, broker);
+            try (PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-tls-" + name + "-gateway", port)) {
+                HandshakeLoad load = new HandshakeLoad("127.0.0.1", port, ca, null);
+                load.warmUp("gateway-" + name, handshakeThreads, warmupSeconds, g, g::compilerCpuNanos);
+                results.put("gateway, tls.engine " + name, load.run(handshakeThreads, handshakeSeconds, g));
             }
         }
+        int brokerTlsPort = Integer.parseInt(broker.tlsBootstrapServers().split(":")[1]);
+        HandshakeLoad toBroker = new HandshakeLoad("127.0.0.1", brokerTlsPort, ca, null);
+        toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, null, PerfTools::ownCompilerNanos);
+        results.put("direct-tls (broker, JDK)", toBroker.run(handshakeThreads, handshakeSeconds, null));
         System.out.println();
-        results.forEach((name, r) -> System.out.printf(Locale.ROOT, "handshakes %-32s %s%n", name, HandshakeLoad.describe(r)));
-        System.out.printf(Locale.ROOT, "tls handshakes_per_sec %s%n", String.join(" ", results.entrySet().stream()
-                .map(e -> e.getKey().split(" ")[0] + "=" + Math.round(e.getValue().perSecond())).toList()));
+        results.forEach((name, r) -> System.out.printf(Locale.ROOT, "handshakes %-28s %s%n", name, HandshakeLoad.describe(r)));
+        List<HandshakeLoad.Result> r = List.copyOf(results.values());
+        System.out.printf(Locale.ROOT, "tls handshakes_per_sec gateway_jdk=%.0f gateway_openssl=%.0f direct=%.0f;"
+                        + " gateway_cpu_ms_per_handshake jdk=%.2f openssl=%.2f%n",
+                r.get(0).perSecond(), r.get(1).perSecond(), r.get(2).perSecond(),
+                r.get(0).gatewayCpuNanos() / 1e6 / Math.max(1, r.get(0).completed()),
+                r.get(1).gatewayCpuNanos() / 1e6 / Math.max(1, r.get(1).completed()));
         return 0;
     }
 
