@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.warden.audit.AuditLog;
+import io.warden.audit.FileSinkConfig;
+import io.warden.audit.PemKeys;
 import io.warden.authn.CertificatePrincipals;
 import io.warden.authn.oauth.JwtSettings;
 import io.warden.authn.store.SecretsManagerSettings;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -72,7 +76,7 @@ public final class ConfigLoader {
 
     private WardenConfig root(JsonNode root) {
         ObjectNode obj = object(root, "(top level)");
-        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication", "authorization");
+        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication", "authorization", "audit");
 
         JsonNode upstreamNode = obj.get("upstream");
         if (upstreamNode == null) {
@@ -121,7 +125,82 @@ public final class ConfigLoader {
         }
         AuthorizationConfig authorization = obj.has("authorization")
                 ? authorization(object(obj.get("authorization"), "authorization")) : null;
-        return new WardenConfig(listeners, upstream, limits, authentication, authorization);
+        AuditConfig audit = obj.has("audit") ? audit(object(obj.get("audit"), "audit")) : null;
+        return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit);
+    }
+
+    private AuditConfig audit(ObjectNode a) {
+        String path = "audit";
+        allowOnly(a, path, "mode", "queueCapacity", "maxBatch", "file", "stdout", "kafka");
+        AuditLog.Mode mode = AuditLog.Mode.BEST_EFFORT;
+        if (a.has("mode")) {
+            String m = text(a.get("mode"), path + ".mode");
+            mode = switch (m) {
+                case "best-effort" -> AuditLog.Mode.BEST_EFFORT;
+                case "fail-closed" -> AuditLog.Mode.FAIL_CLOSED;
+                default -> throw fail(path + ".mode", "unknown mode '" + m + "'; expected best-effort or fail-closed");
+            };
+        }
+        int capacity = intField(a, path, "queueCapacity", AuditConfig.DEFAULT_QUEUE_CAPACITY, 16, 16 * 1024 * 1024);
+        int maxBatch = intField(a, path, "maxBatch", AuditConfig.DEFAULT_MAX_BATCH, 1, 1_000_000);
+        FileSinkConfig file = null;
+        if (a.has("file")) {
+            String fp = path + ".file";
+            ObjectNode f = object(a.get("file"), fp);
+            allowOnly(f, fp, "directory", "signingKey", "maxSegmentBytes", "maxSegmentAgeSeconds");
+            if (!f.has("directory")) {
+                throw fail(fp + ".directory", "is required: where the audit segments are written");
+            }
+            if (!f.has("signingKey")) {
+                throw fail(fp + ".signingKey", "is required: the PEM private key (Ed25519, ECDSA P-256 or RSA) that seals each segment");
+            }
+            Path dir = baseDir.resolve(text(f.get("directory"), fp + ".directory"));
+            Path key = file(f, fp, "signingKey");
+            check(fp + ".signingKey", () -> {
+                try {
+                    PemKeys.readPrivateKey(key);
+                } catch (java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+                    throw new IllegalArgumentException(key + ": not a usable private key (" + e.getClass().getSimpleName() + ")");
+                }
+            });
+            long maxBytes = intField(f, fp, "maxSegmentBytes", (int) FileSinkConfig.DEFAULT_MAX_SEGMENT_BYTES, 4096, Integer.MAX_VALUE);
+            int maxAge = intField(f, fp, "maxSegmentAgeSeconds", 86_400, 0, 366 * 86_400);
+            file = new FileSinkConfig(dir, maxBytes, maxAge == 0 ? null : Duration.ofSeconds(maxAge), key);
+        }
+        boolean stdout = bool(a, path, "stdout", false);
+        AuditConfig.KafkaSinkConfig kafka = null;
+        if (a.has("kafka")) {
+            String kp = path + ".kafka";
+            ObjectNode k = object(a.get("kafka"), kp);
+            allowOnly(k, kp, "bootstrapServers", "topic", "properties");
+            JsonNode servers = k.get("bootstrapServers");
+            if (servers == null || !servers.isArray() || servers.isEmpty()) {
+                throw fail(kp + ".bootstrapServers", "expected a non-empty list of host:port");
+            }
+            List<String> bootstrap = new ArrayList<>();
+            for (int i = 0; i < servers.size(); i++) {
+                String hp = text(servers.get(i), kp + ".bootstrapServers[" + i + "]");
+                convert(hp, kp + ".bootstrapServers[" + i + "]", HostPort::parse);
+                bootstrap.add(hp);
+            }
+            if (!k.has("topic")) {
+                throw fail(kp + ".topic", "is required: the topic audit events are written to");
+            }
+            String topic = text(k.get("topic"), kp + ".topic");
+            Map<String, String> props = new java.util.LinkedHashMap<>();
+            if (k.has("properties")) {
+                ObjectNode p = object(k.get("properties"), kp + ".properties");
+                for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
+                    String name = it.next();
+                    props.put(name, text(p.get(name), kp + ".properties." + name));
+                }
+            }
+            kafka = new AuditConfig.KafkaSinkConfig(bootstrap, topic, props);
+        }
+        if (file == null && !stdout && kafka == null) {
+            throw fail(path, "configures no sink; give at least one of file, stdout: true or kafka");
+        }
+        return new AuditConfig(mode, capacity, maxBatch, file, stdout, kafka);
     }
 
     private AuthorizationConfig authorization(ObjectNode a) {

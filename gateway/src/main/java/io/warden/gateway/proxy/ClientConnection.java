@@ -11,7 +11,14 @@ import io.warden.gateway.protocol.SupportedApis;
 import io.warden.gateway.enforce.Access;
 import io.warden.gateway.enforce.ApiEnforcer;
 import io.warden.gateway.enforce.Enforcers;
+import io.warden.gateway.enforce.RecordingAccess;
 import io.warden.gateway.enforce.Verdict;
+import io.warden.gateway.audit.ConnectionAudit;
+import io.warden.audit.AuditEvent;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -31,7 +38,9 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.OptionalInt;
 
 /**
@@ -51,11 +60,15 @@ final class ClientConnection implements SaslGate.Connection {
     static final int MAX_PRE_AUTHENTICATION_FRAME_BYTES = 512 * 1024;
 
     /** A request awaiting its response; {@code localResponse} is set when the gateway answers it itself. */
-    private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse, Verdict.ResponseEdit edit) {
+    private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse, Verdict.ResponseEdit edit,
+                            ConnectionAudit.Pending audit) {
         InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse) {
-            this(correlationId, api, version, localResponse, null);
+            this(correlationId, api, version, localResponse, null, null);
         }
     }
+
+    /** Requests waiting for their audit event to be written (fail-closed) before reading from the client pauses. */
+    static final int MAX_AWAITING_AUDIT = 32;
 
     /** Responses at least this large are forwarded as they arrive instead of after their last byte. */
     static final int STREAM_THRESHOLD = 256 * 1024;
@@ -84,6 +97,14 @@ final class ClientConnection implements SaslGate.Connection {
     /** SASL state on a SASL listener, else null. */
     private final SaslGate sasl;
     private long sessionTimer = -1;
+    private final ConnectionAudit audit;
+    /**
+     * Requests leave for the broker, and local answers for the client, in the order they came, after the audit
+     * events they wait for (fail-closed); this is the last of them.
+     */
+    private Future<Void> auditTail = Future.succeededFuture();
+    private int awaitingAudit;
+    private String closeReason;
 
     ClientConnection(ListenerVerticle listener, NetSocket client, OptionalInt targetNode) {
         this.listener = listener;
@@ -94,6 +115,7 @@ final class ClientConnection implements SaslGate.Connection {
         this.clientHost = client.remoteAddress() == null ? "" : client.remoteAddress().hostAddress();
         this.sasl = listener.listenerConfig().sasl() == null ? null : new SaslGate(listener.vertx(),
                 gateway.authentication(), listener.listenerConfig().sasl(), gateway.stats(), this);
+        this.audit = new ConnectionAudit(gateway.audit(), gateway.topicNames(), listener.listenerConfig().name(), client.remoteAddress());
         this.fromClient = new FrameDecoder(sasl == null ? gateway.config().limits().maxFrameBytes() : MAX_PRE_AUTHENTICATION_FRAME_BYTES,
                 false, client, this::onRequest, reason -> refuse(reason));
     }
@@ -108,6 +130,8 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         principal = mapped.get();
+        audit.principal(principal);
+        audit.opened();
         info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal);
         gateway.stats().opened(info);
         client.handler(fromClient);
@@ -200,6 +224,7 @@ final class ClientConnection implements SaslGate.Connection {
         ApiKeys api = header.apiKey();
         short version = header.apiVersion();
         int correlationId = header.correlationId();
+        audit.clientId(header.clientId());
 
         if (sasl != null && !saslAllows(api, version, correlationId, in)) {
             return;
@@ -224,19 +249,92 @@ final class ClientConnection implements SaslGate.Connection {
             authorize(header, frame, in);
             return;
         }
-        boolean expectsResponse = true;
-        if (api == ApiKeys.PRODUCE) {
+        ApiMessage body = null;
+        if (api == ApiKeys.PRODUCE || audit.audits(api) && api != ApiKeys.FETCH) {
             try {
-                expectsResponse = new ProduceRequestData(new ByteBufferAccessor(in), version).acks() != 0;
+                body = AbstractRequest.parseRequest(api, version, new ByteBufferAccessor(in)).request.data();
             } catch (RuntimeException e) {
-                refuse("malformed Produce request: " + e.getMessage());
+                refuse("malformed " + api.name + " request: " + e.getMessage());
                 return;
             }
         }
-        if (expectsResponse) {
-            inFlight.add(new InFlight(correlationId, api, version, null));
+        forward(header, frame, frame, null, audit.request(header, body),
+                !(body instanceof ProduceRequestData produce && produce.acks() == 0));
+    }
+
+    /**
+     * Sends a request to the broker, remembering how to read its response. With fail-closed auditing the request's
+     * event is durably written first; when it cannot be, the client gets a retriable error and the broker nothing.
+     *
+     * @param clientFrame the request as the client sent it, for the error answer
+     * @param frame       what goes to the broker (the client's frame or a rewritten one)
+     */
+    private void forward(RequestHeader header, Buffer clientFrame, Buffer frame, Verdict.ResponseEdit edit,
+                         ConnectionAudit.Pending pending, boolean expectsResponse) {
+        CompletableFuture<Void> gate = null;
+        if (pending != null && !expectsResponse) {
+            gate = audit.unanswered(pending);
+        } else if (audit.failClosed()) {
+            AuditEvent intent = audit.intent(pending);
+            if (intent != null) {
+                gate = gateway.audit().record(intent);
+            }
         }
-        writeUpstream(frame);
+        afterAudit(gate, () -> {
+            if (expectsResponse) {
+                inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), null, edit, pending));
+            }
+            writeUpstream(frame);
+        }, failure -> {
+            gateway.stats().refused();
+            LOG.info("event=audit_unavailable listener={} client={} principal=\"{}\" api={} reason=\"{}\"",
+                    listener.listenerConfig().name(), peer, principal, header.apiKey().name, failure.getMessage());
+            if (!expectsResponse) {
+                close("request refused: its audit event could not be written");
+                return;
+            }
+            respondNow(header.correlationId(), header.apiKey(), header.apiVersion(), auditUnavailable(header, clientFrame));
+        });
+    }
+
+    /** The request's own error answer with a retriable error: the audit trail could not take its event. */
+    private static Buffer auditUnavailable(RequestHeader header, Buffer clientFrame) {
+        ByteBuffer in = KafkaFrames.payload(clientFrame);
+        RequestHeader.parse(in);
+        AbstractRequest request = AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(), new ByteBufferAccessor(in)).request;
+        AbstractResponse response = request.getErrorResponse(0, new KafkaStorageException("audit trail unavailable; retry"));
+        return KafkaFrames.response(header.correlationId(), header.apiKey().responseHeaderVersion(header.apiVersion()),
+                response.data(), header.apiVersion());
+    }
+
+    /**
+     * Runs {@code action} once {@code gate} (an audit write, may be null) has completed and everything before it has
+     * run, so that requests and local answers keep their order; {@code onFailure} instead when the write failed.
+     */
+    private void afterAudit(CompletableFuture<Void> gate, Runnable action, java.util.function.Consumer<Throwable> onFailure) {
+        if (auditTail.isComplete() && (gate == null || gate.isDone() && !gate.isCompletedExceptionally())) {
+            action.run();
+            return;
+        }
+        Future<Void> written = gate == null ? Future.succeededFuture() : Future.fromCompletionStage(gate, listener.context());
+        awaitingAudit++;
+        if (awaitingAudit >= MAX_AWAITING_AUDIT) {
+            fromClient.pause();
+        }
+        auditTail = auditTail.transform(previous -> written).transform(ar -> {
+            awaitingAudit--;
+            if (!closed) {
+                if (ar.succeeded()) {
+                    action.run();
+                } else {
+                    onFailure.accept(ar.cause());
+                }
+                if (awaitingAudit == MAX_AWAITING_AUDIT - 1) {
+                    resumeReading();
+                }
+            }
+            return Future.succeededFuture();
+        });
     }
 
     /**
@@ -264,7 +362,7 @@ final class ClientConnection implements SaslGate.Connection {
             }
         }
         if (unknown.isEmpty()) {
-            apply(header, frame, body, enforcer.enforce(access(), header.apiVersion(), body));
+            decide(header, frame, body, enforcer);
             return;
         }
         fromClient.pause();
@@ -274,40 +372,42 @@ final class ClientConnection implements SaslGate.Connection {
             if (closed) {
                 return;
             }
-            apply(header, frame, body, enforcer.enforce(access(), header.apiVersion(), body));
+            decide(header, frame, body, enforcer);
             resumeReading();
         });
     }
 
-    private Access access() {
-        return gateway.authorization().access(principal, clientHost);
-    }
-
-    private void apply(RequestHeader header, Buffer frame, ApiMessage body, Verdict verdict) {
+    /** Enforces the policy on a parsed request and acts on the verdict, auditing what it refused. */
+    private void decide(RequestHeader header, Buffer frame, ApiMessage body, ApiEnforcer enforcer) {
+        ConnectionAudit.Pending pending = audit.request(header, body);
+        Access access = gateway.authorization().access(principal, clientHost);
+        RecordingAccess recording = audit.on() ? new RecordingAccess(access) : null;
+        Verdict verdict = enforcer.enforce(recording == null ? access : recording, header.apiVersion(), body);
+        List<String> denied = recording == null ? List.of() : recording.denied();
         ApiKeys api = header.apiKey();
         short version = header.apiVersion();
         int correlationId = header.correlationId();
         if (verdict instanceof Verdict.Forward forward) {
-            boolean expectsResponse = !(body instanceof ProduceRequestData produce && produce.acks() == 0);
-            if (expectsResponse) {
-                inFlight.add(new InFlight(correlationId, api, version, null, forward.edit()));
+            if (forward.request() != null || forward.edit() != null) {
+                pending = audit.denials(pending, header, denied);
             }
-            writeUpstream(forward.request() == null ? frame : KafkaFrames.request(header, forward.request()));
+            boolean expectsResponse = !(body instanceof ProduceRequestData produce && produce.acks() == 0);
+            forward(header, frame, forward.request() == null ? frame : KafkaFrames.request(header, forward.request()),
+                    forward.edit(), pending, expectsResponse);
         } else if (verdict instanceof Verdict.Respond respond) {
-            respondLocally(correlationId, api, version,
-                    KafkaFrames.response(correlationId, api.responseHeaderVersion(version), respond.response(), version));
+            Buffer answer = KafkaFrames.response(correlationId, api.responseHeaderVersion(version), respond.response(), version);
+            pending = audit.denials(pending, header, denied);
+            if (pending != null) {
+                KafkaFrames.Response split = KafkaFrames.splitResponse(answer, api, version);
+                audit.response(pending, AbstractResponse.parseResponse(api, new ByteBufferAccessor(split.body()), version));
+            }
+            respondLocally(correlationId, api, version, answer);
         } else if (verdict instanceof Verdict.Refuse refusal) {
+            audit.refused(api, version, correlationId, refusal.reason(), denied);
             refuse("denied: " + refusal.reason());
         }
     }
 
-    /** Applies an enforcer's edit to a broker response: decoded, changed, encoded again with the original header. */
-    private static Buffer edited(InFlight request, Buffer frame) {
-        KafkaFrames.Response response = KafkaFrames.splitResponse(frame, request.api(), request.version());
-        ApiMessage body = AbstractResponse.parseResponse(request.api(), new ByteBufferAccessor(response.body()), request.version()).data();
-        request.edit().edit(body);
-        return KafkaFrames.frame(response.header(), KafkaFrames.serialize(body, request.version()));
-    }
 
     /**
      * The SASL listener's gate in front of the usual path. Returns true when the request may go on to the broker;
@@ -329,8 +429,10 @@ final class ClientConnection implements SaslGate.Connection {
                 answerApiVersionsLocally(correlationId, version);
             } else {
                 gateway.stats().refused();
-                close(api.name + " request before SASL authentication completed; only ApiVersions, SaslHandshake "
-                        + "and SaslAuthenticate are accepted until then");
+                String reason = api.name + " request before SASL authentication completed; only ApiVersions, SaslHandshake "
+                        + "and SaslAuthenticate are accepted until then";
+                audit.refused(api, version, correlationId, reason, List.of());
+                close(reason);
             }
             return false;
         }
@@ -385,17 +487,19 @@ final class ClientConnection implements SaslGate.Connection {
 
     @Override
     public void resumeReading() {
-        if (closed || sasl != null && sasl.authenticated() && upstream == null || upstream != null && upstream.writeQueueFull()) {
+        if (closed || awaitingAudit >= MAX_AWAITING_AUDIT || sasl != null && sasl.authenticated() && upstream == null || upstream != null && upstream.writeQueueFull()) {
             return;
         }
         fromClient.resume();
     }
 
     @Override
-    public void authenticated(String authenticatedPrincipal, boolean first) {
+    public void authenticated(String authenticatedPrincipal, boolean first, String mechanism, Map<String, String> details) {
         if (closed) {
             return;
         }
+        audit.principal(authenticatedPrincipal);
+        audit.authenticated(mechanism, !first, details);
         if (first) {
             principal = authenticatedPrincipal;
             gateway.stats().closed(info);
@@ -429,6 +533,11 @@ final class ClientConnection implements SaslGate.Connection {
                 close("SASL session expired without re-authentication");
             }
         });
+    }
+
+    @Override
+    public void authenticationFailed(String mechanism, String claimedUser, String reason) {
+        audit.authenticationFailed(mechanism, claimedUser, reason);
     }
 
     @Override
@@ -473,10 +582,14 @@ final class ClientConnection implements SaslGate.Connection {
                 int sent = streamedBytes;
                 streaming = null;
                 streamedBytes = 0;
+                if (request.audit() != null) {
+                    audit.response(request.audit(), parse(request, frame).body());
+                }
                 response = listener.rewriter().remainder(request.api(), request.version(), frame, sent);
+            } else if (request.edit() == null && request.audit() == null) {
+                response = listener.rewriter().rewrite(request.api(), request.version(), frame);
             } else {
-                response = listener.rewriter().rewrite(request.api(), request.version(),
-                        request.edit() == null ? frame : edited(request, frame));
+                response = audited(request, frame);
             }
         } catch (RuntimeException e) {
             response = Future.failedFuture(new IllegalStateException("unreadable " + request.api().name
@@ -484,6 +597,58 @@ final class ClientConnection implements SaslGate.Connection {
         }
         sendToClient(response);
         sendLocalResponsesAtHead();
+    }
+
+    /** A decoded broker response and its header as received. */
+    private record ParsedResponse(ByteBuffer header, AbstractResponse body) {
+    }
+
+    private static ParsedResponse parse(InFlight request, Buffer frame) {
+        KafkaFrames.Response split = KafkaFrames.splitResponse(frame, request.api(), request.version());
+        return new ParsedResponse(split.header(),
+                AbstractResponse.parseResponse(request.api(), new ByteBufferAccessor(split.body()), request.version()));
+    }
+
+    /**
+     * A response that is edited (the enforcer completes or trims it) or audited: decoded once, changed, audited, and
+     * encoded again when changed. With fail-closed auditing, fetched records reach the client only once their event
+     * is written; when it cannot be, the partitions are answered with a retriable error instead of their records.
+     */
+    private Future<Buffer> audited(InFlight request, Buffer frame) {
+        ParsedResponse parsed = parse(request, frame);
+        ApiMessage body = parsed.body().data();
+        Buffer out = frame;
+        if (request.edit() != null) {
+            request.edit().edit(body);
+            out = KafkaFrames.frame(parsed.header(), KafkaFrames.serialize(body, request.version()));
+        }
+        if (request.audit() == null) {
+            return listener.rewriter().rewrite(request.api(), request.version(), out);
+        }
+        CompletableFuture<Void> written = audit.response(request.audit(), parsed.body());
+        if (!audit.failClosed() || request.api() != ApiKeys.FETCH || written.isDone() && !written.isCompletedExceptionally()) {
+            return listener.rewriter().rewrite(request.api(), request.version(), out);
+        }
+        Buffer ready = out;
+        return Future.fromCompletionStage(written, listener.context()).transform(ar -> {
+            if (ar.succeeded()) {
+                return listener.rewriter().rewrite(request.api(), request.version(), ready);
+            }
+            LOG.info("event=audit_unavailable listener={} client={} principal=\"{}\" api=Fetch reason=\"{}\"",
+                    listener.listenerConfig().name(), peer, principal, ar.cause().getMessage());
+            withheld((FetchResponseData) body);
+            return listener.rewriter().rewrite(request.api(), request.version(),
+                    KafkaFrames.frame(parsed.header(), KafkaFrames.serialize(body, request.version())));
+        });
+    }
+
+    /** Removes every partition's records, answering KAFKA_STORAGE_ERROR (retriable: the consumer fetches again). */
+    private static void withheld(FetchResponseData response) {
+        response.responses().forEach(topic -> topic.partitions().forEach(p -> {
+            if (p.records() != null && p.records().sizeInBytes() > 0) {
+                p.setRecords(MemoryRecords.EMPTY).setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+            }
+        }));
     }
 
     /**
@@ -498,6 +663,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (streaming == null) {
             InFlight head = inFlight.peek();
             if (soFar.length() < 2 * KafkaFrames.SIZE_PREFIX || head == null || head.localResponse() != null || head.edit() != null
+                    || head.audit() != null && audit.failClosed()
                     || !outputTail.isComplete() || KafkaFrames.SIZE_PREFIX + soFar.getInt(0) < STREAM_THRESHOLD
                     || !ResponseRewriter.canStream(head.api(), head.version())) {
                 return;
@@ -520,6 +686,10 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     private void respondLocally(int correlationId, ApiKeys api, short version, Buffer response) {
+        afterAudit(null, () -> respondNow(correlationId, api, version, response), failure -> { });
+    }
+
+    private void respondNow(int correlationId, ApiKeys api, short version, Buffer response) {
         if (inFlight.isEmpty()) {
             sendToClient(Future.succeededFuture(response));
         } else {
@@ -582,6 +752,7 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         closed = true;
+        closeReason = reason;
         if (sessionTimer >= 0) {
             listener.vertx().cancelTimer(sessionTimer);
         }
@@ -598,6 +769,7 @@ final class ClientConnection implements SaslGate.Connection {
     private void onClientClosed() {
         gateway.stats().clientClosed();
         gateway.stats().closed(info);
+        audit.closed(closeReason);
         closed = true;
         if (sessionTimer >= 0) {
             listener.vertx().cancelTimer(sessionTimer);

@@ -1,5 +1,6 @@
 package io.warden.gateway.proxy;
 
+import io.warden.gateway.audit.GatewayAudit;
 import io.warden.gateway.cluster.ClusterMetadataClient;
 import io.warden.gateway.cluster.TopicNames;
 import io.warden.gateway.cluster.UpstreamNodes;
@@ -10,9 +11,11 @@ import io.warden.gateway.config.WardenConfig;
 /**
  * What every listener and connection of one gateway shares. All members are thread-safe. {@code authentication} is
  * null when no listener uses SASL; {@code upstreamLogin} is null when the brokers need no SASL; {@code authorization}
- * is null when no policy is configured (every request is forwarded unchecked).
+ * is null when no policy is configured (every request is forwarded unchecked); {@code audit} is
+ * {@link GatewayAudit#OFF} when nothing is audited.
  */
 record GatewayContext(WardenConfig config, UpstreamNodes nodes, TopicNames topicNames,
                       ClusterMetadataClient metadata, GatewayStats stats, ClusterApiVersions apiVersions,
-                      Authentication authentication, UpstreamLogin upstreamLogin, Authorization authorization) {
+                      Authentication authentication, UpstreamLogin upstreamLogin, Authorization authorization,
+                      GatewayAudit audit) {
 }

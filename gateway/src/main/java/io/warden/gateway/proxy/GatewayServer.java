@@ -11,6 +11,7 @@ import io.warden.policies.PolicyDocument;
 import io.warden.policies.PolicyFileWatcher;
 import io.warden.policies.PolicyParser;
 import io.warden.gateway.auth.UpstreamIdentity;
+import io.warden.gateway.audit.GatewayAudit;
 import io.warden.gateway.cluster.ClusterMetadataClient;
 import io.warden.gateway.cluster.TopicNames;
 import io.warden.gateway.cluster.UpstreamNodes;
@@ -19,6 +20,7 @@ import io.warden.gateway.config.WardenConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,10 +53,14 @@ public final class GatewayServer {
     public static Future<GatewayServer> start(Vertx vertx, WardenConfig config, int instances) {
         return vertx.executeBlocking(() -> {
                     Authentication authentication = AuthenticationSetup.start(config.authentication());
+                    GatewayAudit audit = GatewayAudit.OFF;
                     try {
                         PolicyDocument policy = config.authorization() == null ? null : PolicyParser.load(config.authorization().policyFile());
-                        return new Prepared(authentication, AuthenticationSetup.upstreamIdentity(config.upstream().sasl()), policy);
-                    } catch (RuntimeException e) {
+                        UpstreamIdentity upstream = AuthenticationSetup.upstreamIdentity(config.upstream().sasl());
+                        audit = GatewayAudit.open(config.audit());
+                        return new Prepared(authentication, upstream, policy, audit);
+                    } catch (IOException | RuntimeException e) {
+                        audit.close();
                         if (authentication != null) {
                             authentication.close();
                         }
@@ -65,7 +71,8 @@ public final class GatewayServer {
     }
 
     /** What is read from files and services before the listeners open. */
-    private record Prepared(Authentication authentication, UpstreamIdentity upstreamIdentity, PolicyDocument policy) {
+    private record Prepared(Authentication authentication, UpstreamIdentity upstreamIdentity, PolicyDocument policy,
+                            GatewayAudit audit) {
     }
 
     private static Future<GatewayServer> start(Vertx vertx, WardenConfig config, int instances, Prepared prepared) {
@@ -75,7 +82,8 @@ public final class GatewayServer {
         Authorization authorization = prepared.policy() == null ? null : new Authorization(prepared.policy(), topicNames);
         GatewayContext context = new GatewayContext(config, nodes, topicNames, metadata, new GatewayStats(),
                 new ClusterApiVersions(), prepared.authentication(),
-                prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()), authorization);
+                prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()), authorization,
+                prepared.audit());
         GatewayServer server = new GatewayServer(vertx, context);
         Future<Void> chain = Future.succeededFuture();
         for (ListenerConfig listener : config.listeners()) {
@@ -111,7 +119,10 @@ public final class GatewayServer {
         if (authz == null) {
             return;
         }
-        policyWatcher = new PolicyFileWatcher(authz.policyFile(), authz.reloadCheck(), context.authorization()::replace);
+        policyWatcher = new PolicyFileWatcher(authz.policyFile(), authz.reloadCheck(), policy -> {
+            context.authorization().replace(policy);
+            context.audit().policyChanged(authz.policyFile(), policy, "warden:policy-file");
+        });
         policyWatcher.start();
     }
 
@@ -149,6 +160,11 @@ public final class GatewayServer {
         return context.stats();
     }
 
+    /** The audit trail; {@link GatewayAudit#OFF} when not configured. */
+    public GatewayAudit audit() {
+        return context.audit();
+    }
+
     public TopicNames topicNames() {
         return context.topicNames();
     }
@@ -172,6 +188,7 @@ public final class GatewayServer {
                     if (context.authentication() != null) {
                         context.authentication().close();
                     }
+                    context.audit().close();
                     return null;
                 }))
                 .mapEmpty();

@@ -39,8 +39,14 @@ final class SaslGate {
 
         void resumeReading();
 
-        /** Authentication (or re-authentication) succeeded; the connection may go on. */
-        void authenticated(String principal, boolean first);
+        /**
+         * Authentication (or re-authentication) succeeded; the connection may go on. {@code details} are facts of the
+         * exchange worth auditing, such as {@code legacy_nonce}.
+         */
+        void authenticated(String principal, boolean first, String mechanism, Map<String, String> details);
+
+        /** A login failed: the mechanism, the user the client claimed (never a credential) and why. */
+        void authenticationFailed(String mechanism, String claimedUser, String reason);
 
         /** Sends this last response (may be null) and closes the connection, logging the reason. */
         void failAndClose(Buffer lastResponse, String reason);
@@ -251,7 +257,7 @@ final class SaslGate {
         exchange = null;
         state = State.AUTHENTICATED;
         reauthenticating = false;
-        connection.authenticated(principal, first);
+        connection.authenticated(principal, first, mechanism, details);
     }
 
     private void authenticationFailed(Buffer response, AuthenticationFailure failure) {
@@ -265,6 +271,7 @@ final class SaslGate {
         stats.authenticationFailed();
         String reason = "authentication failed: mechanism=" + mech + " user=" + (user == null ? "-" : user)
                 + " reason=" + failure.getMessage();
+        connection.authenticationFailed(mech, user, failure.getMessage());
         long delay = authentication.failureDelay().toMillis();
         if (delay <= 0) {
             connection.failAndClose(response, reason);
@@ -274,6 +281,7 @@ final class SaslGate {
     }
 
     private void fail(Buffer response, String reason) {
+        connection.authenticationFailed(exchange == null ? null : exchange.mechanism(), null, reason);
         if (exchange != null) {
             exchange.dispose();
             exchange = null;

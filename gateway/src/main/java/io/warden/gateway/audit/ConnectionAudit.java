@@ -1,0 +1,418 @@
+package io.warden.gateway.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.net.SocketAddress;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditEventType;
+import io.warden.audit.PartitionDetail;
+import io.warden.gateway.cluster.TopicNames;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.Records;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One client connection's view of the audit trail: fills every event with the connection's listener, address,
+ * principal and client id, and turns requests and their responses into events. Confined to the connection's event
+ * loop; building an event reads record batch headers only, never record contents.
+ */
+public final class ConnectionAudit {
+
+    /** Requests that change the cluster, audited as admin actions. */
+    static final Set<ApiKeys> ADMIN_APIS = EnumSet.of(ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
+            ApiKeys.DELETE_RECORDS, ApiKeys.CREATE_PARTITIONS, ApiKeys.ALTER_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS,
+            ApiKeys.DELETE_GROUPS, ApiKeys.OFFSET_DELETE, ApiKeys.ELECT_LEADERS, ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+            ApiKeys.CREATE_ACLS, ApiKeys.DELETE_ACLS, ApiKeys.ALTER_CLIENT_QUOTAS, ApiKeys.ALTER_USER_SCRAM_CREDENTIALS);
+
+    /** Request fields that may hold secrets or private values; left out of admin request summaries. */
+    private static final Set<String> REDACTED_FIELDS = Set.of("value", "salt", "saltedPassword");
+
+    /** Longest admin request summary kept in an event. */
+    static final int MAX_SUMMARY_CHARS = 2048;
+
+    private final GatewayAudit audit;
+    private final TopicNames topicNames;
+    private final String listener;
+    private final String address;
+    private final int port;
+    private String principal;
+    private String clientId;
+
+    public ConnectionAudit(GatewayAudit audit, TopicNames topicNames, String listener, SocketAddress remote) {
+        this.audit = audit;
+        this.topicNames = topicNames;
+        this.listener = listener;
+        this.address = remote == null ? null : remote.hostAddress();
+        this.port = remote == null ? -1 : remote.port();
+    }
+
+    public boolean on() {
+        return audit.on();
+    }
+
+    public boolean failClosed() {
+        return audit.failClosed();
+    }
+
+    /** True when requests of this API are audited on their own (not only when refused). */
+    public boolean audits(ApiKeys api) {
+        return audit.on() && (api == ApiKeys.PRODUCE || api == ApiKeys.FETCH || ADMIN_APIS.contains(api));
+    }
+
+    public void principal(String principal) {
+        this.principal = principal;
+    }
+
+    public void clientId(String clientId) {
+        this.clientId = clientId;
+    }
+
+    private AuditEvent.Builder event(AuditEventType type) {
+        return AuditEvent.builder(type, Instant.now())
+                .principal(principal)
+                .client(address, port)
+                .clientId(clientId)
+                .listener(listener);
+    }
+
+    public void opened() {
+        if (audit.on()) {
+            audit.note(event(AuditEventType.CONNECTION_OPEN).build());
+        }
+    }
+
+    public void closed(String reason) {
+        if (audit.on()) {
+            AuditEvent.Builder e = event(AuditEventType.CONNECTION_CLOSE);
+            if (reason != null) {
+                e.detail("reason", reason);
+            }
+            audit.note(e.build());
+        }
+    }
+
+    public void authenticated(String mechanism, boolean reauthentication, Map<String, String> details) {
+        if (audit.on()) {
+            AuditEvent.Builder e = event(AuditEventType.AUTHENTICATION_SUCCESS).detail("mechanism", mechanism)
+                    .detail("reauthentication", Boolean.toString(reauthentication));
+            details.forEach(e::detail);
+            audit.note(e.build());
+        }
+    }
+
+    /** A failed login; {@code user} is the name the client claimed, if any, never a credential. */
+    public void authenticationFailed(String mechanism, String user, String reason) {
+        if (audit.on()) {
+            audit.note(event(AuditEventType.AUTHENTICATION_FAILURE)
+                    .outcome(Errors.SASL_AUTHENTICATION_FAILED.code(), reason)
+                    .detail("mechanism", String.valueOf(mechanism))
+                    .detail("claimed_user", user == null ? "-" : user)
+                    .build());
+        }
+    }
+
+    /** A request refused by closing the connection: there is no response to carry an error. */
+    public void refused(ApiKeys api, short version, int correlationId, String reason, List<String> denied) {
+        if (audit.on()) {
+            AuditEvent.Builder e = event(AuditEventType.AUTHORIZATION_DENIED)
+                    .api(api.name, version)
+                    .requestId(requestId(correlationId))
+                    .outcome(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), reason);
+            if (!denied.isEmpty()) {
+                e.detail("denied", String.join("; ", denied));
+            }
+            audit.note(e.build());
+        }
+    }
+
+    /**
+     * What a request will be audited with once its response is known, or null when nothing about it is audited.
+     * Produce requests are read here (batch headers: counts, sizes, timestamps), before any part is removed.
+     */
+    public Pending request(RequestHeader header, ApiMessage body) {
+        ApiKeys api = header.apiKey();
+        if (!audits(api)) {
+            return null;
+        }
+        Pending p = new Pending(api, header.apiVersion(), header.correlationId(), clientId);
+        if (api == ApiKeys.PRODUCE && body instanceof ProduceRequestData produce) {
+            p.acks = produce.acks();
+            for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
+                String name = topicName(topic.name(), topic.topicId());
+                for (ProduceRequestData.PartitionProduceData part : topic.partitionData()) {
+                    p.produced.put(name + ":" + part.index(),
+                            PartitionDetail.fromRecords(name, part.index(), (Records) part.records()));
+                }
+            }
+            if (produce.transactionalId() != null) {
+                p.details.put("transactional_id", produce.transactionalId());
+            }
+        } else if (ADMIN_APIS.contains(api) && body != null) {
+            p.details.put("request", summary(body, header.apiVersion()));
+        }
+        return p;
+    }
+
+    /** A request the policy refused in part or whole; its response tells whether it was a refusal. */
+    public Pending denials(Pending pending, RequestHeader header, List<String> denied) {
+        if (!audit.on() || denied.isEmpty()) {
+            return pending;
+        }
+        Pending p = pending != null ? pending : new Pending(header.apiKey(), header.apiVersion(), header.correlationId(), clientId);
+        p.denied = denied;
+        return p;
+    }
+
+    /**
+     * The event written before a request is forwarded in fail-closed mode: what the client asked, without outcome
+     * ({@code phase=request}). Null when the request has no event of its own.
+     */
+    public AuditEvent intent(Pending p) {
+        if (p == null || p.type() == null || p.api == ApiKeys.FETCH) {
+            return null;
+        }
+        AuditEvent.Builder e = start(p, p.type()).detail("phase", "request");
+        e.partitions(new ArrayList<>(p.produced.values()));
+        return e.build();
+    }
+
+    /** An acks=0 Produce: no response will come, so its event is complete now. */
+    public CompletableFuture<Void> unanswered(Pending p) {
+        AuditEvent.Builder e = start(p, AuditEventType.PRODUCE).detail("acks", "0");
+        e.partitions(new ArrayList<>(p.produced.values()));
+        return audit.record(e.latencyMs(elapsedMs(p)).build());
+    }
+
+    /**
+     * Records the events of a request's response: the produce, consume or admin event with its outcome, and a
+     * denial when the response refuses any part for lack of authorization. The future completes when they are
+     * durably written (fail-closed) or at once (best effort).
+     */
+    public CompletableFuture<Void> response(Pending p, AbstractResponse response) {
+        List<CompletableFuture<Void>> written = new ArrayList<>(2);
+        AuditEvent main = switch (p.api) {
+            case PRODUCE -> produced(p, (ProduceResponseData) response.data());
+            case FETCH -> consumed(p, (FetchResponseData) response.data());
+            default -> p.type() == AuditEventType.ADMIN_ACTION ? admin(p, response) : null;
+        };
+        if (main != null) {
+            written.add(audit.record(main));
+        }
+        if (p.denied != null) {
+            Map<Errors, Integer> errors = response.errorCounts();
+            Errors refusal = null;
+            for (Errors error : errors.keySet()) {
+                if (error.exception() instanceof AuthorizationException) {
+                    refusal = error;
+                    break;
+                }
+            }
+            if (refusal != null) {
+                written.add(audit.record(start(p, AuditEventType.AUTHORIZATION_DENIED)
+                        .outcome(refusal.code(), refusal.message())
+                        .detail("errors", errorSummary(errors))
+                        .detail("denied", String.join("; ", p.denied))
+                        .latencyMs(elapsedMs(p))
+                        .build()));
+            }
+        }
+        return written.isEmpty() ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.allOf(written.toArray(CompletableFuture[]::new));
+    }
+
+    private AuditEvent produced(Pending p, ProduceResponseData data) {
+        AuditEvent.Builder e = start(p, AuditEventType.PRODUCE).latencyMs(elapsedMs(p));
+        Map<String, PartitionDetail> sent = new LinkedHashMap<>(p.produced);
+        short firstError = 0;
+        for (ProduceResponseData.TopicProduceResponse topic : data.responses()) {
+            String name = topicName(topic.name(), topic.topicId());
+            for (ProduceResponseData.PartitionProduceResponse part : topic.partitionResponses()) {
+                PartitionDetail asked = sent.remove(name + ":" + part.index());
+                long count = asked == null ? 0 : asked.recordCount();
+                long bytes = asked == null ? 0 : asked.bytes();
+                boolean stored = part.errorCode() == 0 && part.baseOffset() >= 0 && count > 0;
+                long first = stored ? part.baseOffset() : PartitionDetail.UNKNOWN;
+                long last = stored ? part.baseOffset() + count - 1 : PartitionDetail.UNKNOWN;
+                long firstTs = asked == null ? PartitionDetail.UNKNOWN : asked.firstTimestamp();
+                long lastTs = asked == null ? PartitionDetail.UNKNOWN : asked.lastTimestamp();
+                if (stored && part.logAppendTimeMs() >= 0) {
+                    firstTs = part.logAppendTimeMs();
+                    lastTs = part.logAppendTimeMs();
+                }
+                if (firstError == 0) {
+                    firstError = part.errorCode();
+                }
+                e.partition(new PartitionDetail(name, part.index(), part.errorCode(), count, bytes, first, last, firstTs, lastTs));
+            }
+        }
+        e.partitions(new ArrayList<>(sent.values()));
+        if (firstError != 0) {
+            e.outcome(firstError, Errors.forCode(firstError).message());
+        }
+        return e.build();
+    }
+
+    /** The consume event of a Fetch response, or null when it returned no records. */
+    private AuditEvent consumed(Pending p, FetchResponseData data) {
+        List<PartitionDetail> parts = new ArrayList<>();
+        for (FetchResponseData.FetchableTopicResponse topic : data.responses()) {
+            String name = topicName(topic.topic(), topic.topicId());
+            for (FetchResponseData.PartitionData part : topic.partitions()) {
+                Records records = (Records) part.records();
+                if (records == null || records.sizeInBytes() == 0) {
+                    continue;
+                }
+                PartitionDetail d = PartitionDetail.fromRecords(name, part.partitionIndex(), part.errorCode(), records);
+                if (d.recordCount() != 0) {
+                    parts.add(d);
+                }
+            }
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return start(p, AuditEventType.CONSUME).latencyMs(elapsedMs(p)).partitions(parts).build();
+    }
+
+    private AuditEvent admin(Pending p, AbstractResponse response) {
+        AuditEvent.Builder e = start(p, AuditEventType.ADMIN_ACTION).latencyMs(elapsedMs(p));
+        Map<Errors, Integer> errors = response.errorCounts();
+        for (Errors error : errors.keySet()) {
+            if (error != Errors.NONE) {
+                e.outcome(error.code(), error.message()).detail("errors", errorSummary(errors));
+                break;
+            }
+        }
+        return e.build();
+    }
+
+    private AuditEvent.Builder start(Pending p, AuditEventType type) {
+        AuditEvent.Builder e = AuditEvent.builder(type, Instant.now())
+                .principal(principal)
+                .client(address, port)
+                .clientId(p.clientId)
+                .listener(listener)
+                .api(p.api.name, p.version)
+                .requestId(requestId(p.correlationId));
+        p.details.forEach(e::detail);
+        return e;
+    }
+
+    private String requestId(int correlationId) {
+        return address + ":" + port + "#" + correlationId;
+    }
+
+    private String topicName(String name, Uuid id) {
+        if (name != null && !name.isEmpty()) {
+            return name;
+        }
+        if (id == null || Uuid.ZERO_UUID.equals(id)) {
+            return "";
+        }
+        return topicNames.cached(id).orElse(id.toString());
+    }
+
+    private static long elapsedMs(Pending p) {
+        return (System.nanoTime() - p.startNanos) / 1_000_000;
+    }
+
+    private static String errorSummary(Map<Errors, Integer> errors) {
+        StringBuilder s = new StringBuilder();
+        errors.forEach((error, n) -> {
+            if (error != Errors.NONE) {
+                s.append(s.isEmpty() ? "" : ",").append(error.name()).append('=').append(n);
+            }
+        });
+        return s.toString();
+    }
+
+    /**
+     * The request as Kafka's JSON form (the generated converter of its message class), without configuration
+     * values, salts or salted passwords, cut at {@link #MAX_SUMMARY_CHARS}.
+     */
+    static String summary(ApiMessage body, short version) {
+        try {
+            Class<?> converter = Class.forName(body.getClass().getName() + "JsonConverter");
+            JsonNode json = (JsonNode) converter.getMethod("write", body.getClass(), short.class).invoke(null, body, version);
+            redact(json);
+            String text = json.toString();
+            return text.length() <= MAX_SUMMARY_CHARS ? text : text.substring(0, MAX_SUMMARY_CHARS) + "...";
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return body.getClass().getSimpleName();
+        }
+    }
+
+    private static void redact(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (REDACTED_FIELDS.contains(field.getKey()) && !field.getValue().isContainerNode()) {
+                    o.put(field.getKey(), "(redacted)");
+                } else {
+                    redact(field.getValue());
+                }
+            }
+        } else if (node instanceof ArrayNode a) {
+            a.forEach(ConnectionAudit::redact);
+        }
+    }
+
+    /** A request whose events wait for its response. */
+    public static final class Pending {
+        private final ApiKeys api;
+        private final short version;
+        private final int correlationId;
+        private final String clientId;
+        private final long startNanos = System.nanoTime();
+        private final Map<String, PartitionDetail> produced = new LinkedHashMap<>();
+        private final Map<String, String> details = new LinkedHashMap<>();
+        private short acks = -1;
+        private List<String> denied;
+
+        private Pending(ApiKeys api, short version, int correlationId, String clientId) {
+            this.api = api;
+            this.version = version;
+            this.correlationId = correlationId;
+            this.clientId = clientId;
+        }
+
+        /** The event type of the request itself, or null when only a refusal is watched for. */
+        AuditEventType type() {
+            if (api == ApiKeys.PRODUCE) {
+                return AuditEventType.PRODUCE;
+            }
+            if (api == ApiKeys.FETCH) {
+                return AuditEventType.CONSUME;
+            }
+            return ADMIN_APIS.contains(api) ? AuditEventType.ADMIN_ACTION : null;
+        }
+
+        public ApiKeys api() {
+            return api;
+        }
+
+        /** True for an acks=0 Produce, which gets no response. */
+        public boolean unanswered() {
+            return api == ApiKeys.PRODUCE && acks == 0;
+        }
+    }
+}

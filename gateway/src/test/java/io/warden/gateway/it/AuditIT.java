@@ -1,0 +1,344 @@
+package io.warden.gateway.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.warden.audit.AuditQuery;
+import io.warden.audit.AuditVerifier;
+import io.warden.audit.PemKeys;
+import io.warden.audit.VerificationResult;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The audit trail end to end: real Java clients authenticated by SCRAM, through the gateway, to a real broker, with
+ * the trail read back from the file sink (and a Kafka topic) and checked against what the clients saw.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class AuditIT {
+
+    static final String POLICY = """
+            acls:
+              - principal: User:alice
+                operations: [write, describe]
+                topics: {prefix: ledger}
+              - principal: User:alice
+                operations: [describe]
+                topics: [vault]
+              - principal: User:bob
+                operations: [read, describe]
+                topics: {prefix: ledger}
+            """;
+
+    static final String YAML = """
+            listeners:
+              - name: sasl
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+                sasl: {mechanisms: [SCRAM-SHA-512], allowPlaintext: true}
+            authentication:
+              users: {file: users.txt}
+              failureDelayMs: 0
+            authorization:
+              policyFile: policy.yaml
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
+    static KafkaCluster cluster;
+    static SaslPki pki;
+    static Path publicKey;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new SaslPki();
+        pki.addUser("alice", "alice-secret");
+        pki.addUser("bob", "bob-secret");
+        pki.addUser("mallory", "mallory-secret");
+        Files.writeString(pki.dir.resolve("policy.yaml"), POLICY);
+        KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Files.writeString(pki.dir.resolve("audit-key.pem"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+        publicKey = pki.dir.resolve("audit-key.pub.pem");
+        Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "vault")) {
+                Clients.createTopic(direct, topic, 3, (short) 1);
+            }
+            Clients.createTopic(direct, "warden-audit", 1, (short) 1);
+        }
+    }
+
+    static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /** The gateway with an audit section; {@code audit} is YAML indented under {@code audit:}. */
+    static GatewayFixture gateway(String audit) {
+        return GatewayFixture.fromYaml(YAML + "audit:\n" + audit, pki.dir, cluster.getBootstrapServers());
+    }
+
+    static Map<String, Object> as(String user, String password) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("security.protocol", "SASL_PLAINTEXT");
+        c.put("sasl.mechanism", "SCRAM-SHA-512");
+        c.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user + "\" password=\"" + password + "\";");
+        c.put("client.id", user + "-client");
+        c.put("max.block.ms", 10_000);
+        c.put("delivery.timeout.ms", 10_000);
+        c.put("request.timeout.ms", 5_000);
+        return c;
+    }
+
+    static Map<String, Object> as(String user) {
+        return as(user, user + "-secret");
+    }
+
+    /** Sends {@code count} records round-robin over three partitions in three batches; returns offsets by partition. */
+    static Map<Integer, List<Long>> produce(GatewayFixture gateway, String topic, int count) throws Exception {
+        Map<Integer, List<Long>> offsets = new TreeMap<>();
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as("alice"))) {
+            List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                sent.add(producer.send(new ProducerRecord<>(topic, i % 3, "k" + i, "v" + i)));
+                if (i % 10 == 9) {
+                    producer.flush();
+                }
+            }
+            for (var f : sent) {
+                RecordMetadata m = f.get(20, TimeUnit.SECONDS);
+                offsets.computeIfAbsent(m.partition(), p -> new ArrayList<>()).add(m.offset());
+            }
+        }
+        return offsets;
+    }
+
+    static List<ConsumerRecord<String, String>> consume(GatewayFixture gateway, String topic, int expected) {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), as("bob"))) {
+            return Clients.readFromStart(consumer, topic, expected);
+        }
+    }
+
+    static List<JsonNode> events(Path dir, String type) throws Exception {
+        return AuditQuery.find(dir, AuditQuery.Filter.all()).stream()
+                .filter(e -> e.path("unmapped").path("event_type").asText().equals(type)).toList();
+    }
+
+    /** Partition rows of the outcome events of a type on a topic (fail-closed request-phase events left out). */
+    static List<JsonNode> partitions(Path dir, String type, String topic) throws Exception {
+        List<JsonNode> rows = new ArrayList<>();
+        for (JsonNode e : events(dir, type)) {
+            if (e.path("unmapped").path("details").path("phase").asText().equals("request")) {
+                continue;
+            }
+            e.path("unmapped").path("partitions").forEach(p -> {
+                if (p.path("topic").asText().equals(topic)) {
+                    rows.add(p);
+                }
+            });
+        }
+        return rows;
+    }
+
+    static long records(List<JsonNode> rows) {
+        return rows.stream().mapToLong(p -> p.path("record_count").asLong()).sum();
+    }
+
+    /** Every offset the rows name, by partition. */
+    static Map<Integer, List<Long>> offsets(List<JsonNode> rows) {
+        Map<Integer, List<Long>> out = new TreeMap<>();
+        for (JsonNode p : rows) {
+            for (long o = p.path("first_offset").asLong(); o <= p.path("last_offset").asLong(); o++) {
+                out.computeIfAbsent(p.path("partition").asInt(), k -> new ArrayList<>()).add(o);
+            }
+        }
+        out.values().forEach(l -> l.sort(Long::compare));
+        return out;
+    }
+
+    @Test
+    void everyProducedAndConsumedRecordIsAuditedWithItsOffsets() throws Exception {
+        Path dir = pki.dir.resolve("audit-exact");
+        try (GatewayFixture gateway = gateway("""
+                  mode: best-effort
+                  file: {directory: audit-exact, signingKey: audit-key.pem}
+                """)) {
+            Map<Integer, List<Long>> sent = produce(gateway, "ledger", 30);
+            List<ConsumerRecord<String, String>> read = consume(gateway, "ledger", 30);
+            assertThat(read).hasSize(30);
+
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(records(partitions(dir, "produce", "ledger"))).isEqualTo(30);
+                assertThat(records(partitions(dir, "consume", "ledger"))).isEqualTo(30);
+            });
+            assertThat(offsets(partitions(dir, "produce", "ledger"))).isEqualTo(sent);
+            Map<Integer, List<Long>> consumed = new TreeMap<>();
+            read.forEach(r -> consumed.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r.offset()));
+            assertThat(offsets(partitions(dir, "consume", "ledger"))).isEqualTo(consumed);
+
+            JsonNode produceEvent = events(dir, "produce").get(0);
+            assertThat(produceEvent.path("class_uid").asInt()).isEqualTo(6003);
+            assertThat(produceEvent.path("actor").path("user").path("name").asText()).isEqualTo("User:alice");
+            assertThat(produceEvent.path("actor").path("app_name").asText()).isEqualTo("alice-client");
+            assertThat(produceEvent.path("unmapped").path("listener").asText()).isEqualTo("sasl");
+            assertThat(produceEvent.path("src_endpoint").path("ip").asText()).isEqualTo("127.0.0.1");
+            assertThat(produceEvent.path("api").path("operation").asText()).isEqualTo("Produce");
+            JsonNode row = produceEvent.path("unmapped").path("partitions").get(0);
+            assertThat(row.path("bytes").asLong()).isPositive();
+            assertThat(row.path("first_timestamp").asLong()).isPositive();
+            assertThat(events(dir, "consume").get(0).path("actor").path("user").path("name").asText()).isEqualTo("User:bob");
+            assertThat(events(dir, "connection_open")).isNotEmpty();
+        }
+        // Closing the gateway writes what was queued and seals the segment.
+        assertThat(events(dir, "connection_close")).isNotEmpty();
+        VerificationResult verified = AuditVerifier.verify(dir, PemKeys.readPublicKey(publicKey));
+        assertThat(verified.ok()).as(String.valueOf(verified.firstProblem())).isTrue();
+        assertThat(verified.records()).isGreaterThan(4);
+    }
+
+    @Test
+    void refusalsAndLoginsAreAuditedWithoutCredentials() throws Exception {
+        Path dir = pki.dir.resolve("audit-refusals");
+        try (GatewayFixture gateway = gateway("""
+                  file: {directory: audit-refusals, signingKey: audit-key.pem}
+                """)) {
+            try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as("alice"))) {
+                assertThatThrownBy(() -> producer.send(new ProducerRecord<>("vault", "k", "v")).get(20, TimeUnit.SECONDS))
+                        .cause().isInstanceOf(TopicAuthorizationException.class);
+            }
+            try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as("mallory", "guessed-wrong"))) {
+                assertThatThrownBy(() -> producer.send(new ProducerRecord<>("ledger", "k", "v")).get(20, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(SaslAuthenticationException.class);
+            }
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(events(dir, "authorization_denied")).anySatisfy(e -> {
+                    assertThat(e.path("actor").path("user").path("name").asText()).isEqualTo("User:alice");
+                    assertThat(e.path("api").path("operation").asText()).isEqualTo("Produce");
+                    assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(29); // TOPIC_AUTHORIZATION_FAILED
+                    assertThat(e.path("unmapped").path("details").path("denied").asText()).contains("WRITE topic:vault");
+                    assertThat(e.path("status").asText()).isEqualTo("Failure");
+                });
+                assertThat(events(dir, "authentication_failure")).anySatisfy(e -> {
+                    assertThat(e.path("class_uid").asInt()).isEqualTo(3002);
+                    assertThat(e.path("unmapped").path("details").path("claimed_user").asText()).isEqualTo("mallory");
+                    assertThat(e.path("unmapped").path("details").path("mechanism").asText()).isEqualTo("SCRAM-SHA-512");
+                });
+                assertThat(events(dir, "authentication_success")).anySatisfy(e ->
+                        assertThat(e.path("actor").path("user").path("name").asText()).isEqualTo("User:alice"));
+                assertThat(partitions(dir, "produce", "vault")).isNotEmpty()
+                        .allSatisfy(p -> assertThat(p.path("error_code").asInt()).isEqualTo(29));
+            });
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String text = Files.readString(f);
+                assertThat(text).doesNotContain("guessed-wrong").doesNotContain("alice-secret");
+            }
+        }
+    }
+
+    @Test
+    void failClosedWritesTheRequestEventFirstAndDeliversToAKafkaTopic() throws Exception {
+        Path dir = pki.dir.resolve("audit-fc");
+        try (GatewayFixture gateway = gateway("""
+                  mode: fail-closed
+                  file: {directory: audit-fc, signingKey: audit-key.pem}
+                  kafka: {bootstrapServers: ["%s"], topic: warden-audit}
+                """.formatted(cluster.getBootstrapServers()))) {
+            Map<Integer, List<Long>> sent = produce(gateway, "ledger-fc", 12);
+            assertThat(consume(gateway, "ledger-fc", 12)).hasSize(12);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(records(partitions(dir, "consume", "ledger-fc"))).isEqualTo(12));
+            assertThat(offsets(partitions(dir, "produce", "ledger-fc"))).isEqualTo(sent);
+            long requested = 0;
+            for (JsonNode e : events(dir, "produce")) {
+                if (e.path("unmapped").path("details").path("phase").asText().equals("request")) {
+                    requested += e.path("unmapped").path("record_count").asLong();
+                }
+            }
+            assertThat(requested).isEqualTo(12);
+        }
+        try (KafkaConsumer<String, String> direct = Clients.consumer(cluster.getBootstrapServers(), Map.of())) {
+            TopicPartition only = new TopicPartition("warden-audit", 0);
+            direct.assign(List.of(only));
+            direct.seekToBeginning(List.of(only));
+            long end = direct.endOffsets(List.of(only)).get(only);
+            List<ConsumerRecord<String, String>> trail = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (direct.position(only) < end && System.nanoTime() < deadline) {
+                direct.poll(Duration.ofMillis(200)).forEach(trail::add);
+            }
+            assertThat(trail).anySatisfy(r -> assertThat(r.value()).contains("\"event_type\":\"produce\"")
+                    .contains("ledger-fc").contains("User:alice"));
+            assertThat(trail).anySatisfy(r -> assertThat(r.value()).contains("\"event_type\":\"consume\"").contains("User:bob"));
+        }
+    }
+
+    @Test
+    void failClosedRefusesRequestsWhenTheSinkCannotWrite() throws Exception {
+        int unreachable;
+        try (ServerSocket s = new ServerSocket(0)) {
+            unreachable = s.getLocalPort();
+        }
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers());
+             KafkaProducer<String, String> seed = Clients.producer(cluster.getBootstrapServers(), Map.of())) {
+            for (int i = 0; i < 5; i++) {
+                seed.send(new ProducerRecord<>("ledger-closed", 0, "k", "already there")).get(20, TimeUnit.SECONDS);
+            }
+            try (GatewayFixture gateway = gateway("""
+                      mode: fail-closed
+                      kafka:
+                        bootstrapServers: ["127.0.0.1:%d"]
+                        topic: warden-audit
+                        properties: {max.block.ms: "300", delivery.timeout.ms: "1000", request.timeout.ms: "500"}
+                    """.formatted(unreachable))) {
+                Map<String, Object> alice = as("alice");
+                alice.put("delivery.timeout.ms", 6_000);
+                alice.put("request.timeout.ms", 3_000);
+                try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), alice)) {
+                    assertThatThrownBy(() -> producer.send(new ProducerRecord<>("ledger-closed", 1, "k", "unaudited")).get(20, TimeUnit.SECONDS))
+                            .isInstanceOf(ExecutionException.class);
+                }
+                // Fetched records are withheld too: the consumer gets a retriable error, never the records.
+                assertThat(consume(gateway, "ledger-closed", 5)).isEmpty();
+                assertThat(gateway.server().audit().failed()).isPositive();
+            }
+            TopicPartition p1 = new TopicPartition("ledger-closed", 1);
+            long end = direct.listOffsets(Map.of(p1, OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS).get(p1).offset();
+            assertThat(end).as("records that reached the broker unaudited").isZero();
+        }
+    }
+}
