@@ -11,14 +11,15 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
- * {@code warden audit verify} and {@code warden audit query}, as a function of the arguments after {@code audit}
+ * {@code warden audit keygen}, {@code warden audit verify} and {@code warden audit query}, as a function of the arguments after {@code audit}
  * so that the main command line can delegate to it. Exit codes: 0 success, 1 tampering found (verify), 2 usage or
  * I/O error.
  */
 public final class AuditCommand {
 
     static final String USAGE = """
-            usage: warden audit verify DIR --public-key PEM
+            usage: warden audit keygen PRIVATE_KEY_PEM PUBLIC_KEY_PEM
+                   warden audit verify DIR --public-key PEM
                    warden audit query DIR [--principal P] [--topic T] [--type produce|consume|...]
                                           [--since ISO-INSTANT] [--until ISO-INSTANT] [--json]
             """;
@@ -34,6 +35,7 @@ public final class AuditCommand {
         }
         try {
             return switch (args.get(0)) {
+                case "keygen" -> keygen(args.subList(1, args.size()), out, err);
                 case "verify" -> verify(args.subList(1, args.size()), out, err);
                 case "query" -> query(args.subList(1, args.size()), out, err);
                 default -> usage(err, "unknown audit command " + args.get(0));
@@ -42,6 +44,20 @@ public final class AuditCommand {
             err.println("error: " + e.getMessage());
             return 2;
         }
+    }
+
+    private static int keygen(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.size() != 2) {
+            return usage(err, "keygen takes the private and the public key file");
+        }
+        try {
+            PemKeys.generateEd25519(Path.of(args.get(0)), Path.of(args.get(1)));
+        } catch (java.security.GeneralSecurityException e) {
+            err.println("error: no Ed25519 key generator: " + e.getMessage());
+            return 2;
+        }
+        out.println("wrote Ed25519 signing key " + args.get(0) + " (owner-only) and public key " + args.get(1));
+        return 0;
     }
 
     private static int verify(List<String> args, PrintStream out, PrintStream err) throws IOException {

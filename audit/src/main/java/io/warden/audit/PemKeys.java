@@ -14,7 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Key;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -32,6 +37,35 @@ public final class PemKeys {
     private static final String RSA_OID = "1.2.840.113549.1.1.1";
 
     private PemKeys() {
+    }
+
+    /**
+     * Creates a new Ed25519 signing key: the private key as PKCS#8 PEM, created owner-only (0600) where the file
+     * system supports it, and its public half as a {@code PUBLIC KEY} PEM. Refuses to overwrite either file.
+     */
+    public static void generateEd25519(Path privatePem, Path publicPem) throws IOException, GeneralSecurityException {
+        if (Files.exists(privatePem) || Files.exists(publicPem)) {
+            throw new IOException("refusing to overwrite " + (Files.exists(privatePem) ? privatePem : publicPem));
+        }
+        KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Path parent = privatePem.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try {
+            Files.createFile(privatePem, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(privatePem);
+        }
+        Files.writeString(privatePem, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
+        Files.writeString(publicPem, pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII,
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 
     /** A private key from a PKCS#8 ({@code PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}) PEM file. */

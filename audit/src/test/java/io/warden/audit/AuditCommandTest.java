@@ -115,12 +115,28 @@ class AuditCommandTest {
     }
 
     @Test
+    void keygenWritesAKeyTheFileSinkSealsWithAndVerifyChecks(@org.junit.jupiter.api.io.TempDir Path keys) throws Exception {
+        Path priv = keys.resolve("audit-key.pem");
+        Path pub = keys.resolve("audit-key.pub.pem");
+        assertThat(AuditCommand.run(List.of("keygen", priv.toString(), pub.toString()), out, err)).isZero();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(priv))).isEqualTo("rw-------");
+        Path trail = keys.resolve("trail");
+        try (FileSink sink = new FileSink(FileSinkConfig.of(trail, priv))) {
+            sink.write(Events.encoded(1, 3));
+            sink.flush();
+        }
+        assertThat(AuditCommand.run(List.of("verify", trail.toString(), "--public-key", pub.toString()), out, err)).isZero();
+        assertThat(AuditCommand.run(List.of("keygen", priv.toString(), pub.toString()), out, err)).isEqualTo(2);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).contains("refusing to overwrite");
+    }
+
+    @Test
     void badUsageIsExitTwo() {
         assertThat(AuditCommand.run(List.of("verify", dir.toString()), out, err)).isEqualTo(2);
         assertThat(AuditCommand.run(List.of("query", dir.toString(), "--type", "nonsense"), out, err)).isEqualTo(2);
         assertThat(AuditCommand.run(List.of("query", dir.toString(), "--since", "yesterday"), out, err)).isEqualTo(2);
         assertThat(AuditCommand.run(List.of("frobnicate", "x"), out, err)).isEqualTo(2);
         assertThat(AuditCommand.run(List.of(), out, err)).isEqualTo(2);
-        assertThat(errBytes.toString(StandardCharsets.UTF_8)).contains("usage: warden audit verify");
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).contains("usage: warden audit keygen", "warden audit verify DIR");
     }
 }

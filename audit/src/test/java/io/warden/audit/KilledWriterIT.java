@@ -1,0 +1,84 @@
+package io.warden.audit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A writer process killed with SIGKILL while it writes: {@code verify} names the unsealed or cut-off end of the trail
+ * and finds every earlier record intact; the next writer seals the segment on recovery and the trail verifies.
+ */
+class KilledWriterIT {
+
+    @TempDir
+    Path tmp;
+
+    /** The process that gets killed: writes batches of events to a file sink until it is stopped. */
+    public static void main(String[] args) throws Exception {
+        try (FileSink sink = new FileSink(new FileSinkConfig(Path.of(args[0]), 64L * 1024 * 1024, null, Path.of(args[1])))) {
+            for (int i = 1; ; i += 200) {
+                sink.write(Events.encoded(i, 200));
+                sink.flush();
+            }
+        }
+    }
+
+    @Test
+    void aKilledWriterLeavesATrailThatVerifiesUpToTheCut() throws Exception {
+        Path keys = tmp.resolve("keys");
+        Path privateKey = TestKeys.write(TestKeys.ed25519(), keys);
+        Path dir = tmp.resolve("trail");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process writer = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                KilledWriterIT.class.getName(), dir.toString(), privateKey.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("writer.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (size(dir) < 2 * 1024 * 1024 && System.nanoTime() < deadline && writer.isAlive()) {
+                Thread.sleep(20);
+            }
+            assertThat(writer.isAlive()).as(Files.readString(tmp.resolve("writer.log"))).isTrue();
+        } finally {
+            writer.destroyForcibly(); // SIGKILL: no shutdown hook, no close, no digest
+            writer.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        VerificationResult cut = AuditVerifier.verify(dir, PemKeys.readPublicKey(keys.resolve("public.pem")));
+        if (cut.ok()) {
+            assertThat(cut.warnings()).anyMatch(w -> w.contains("is open: not sealed yet"));
+        } else {
+            assertThat(cut.firstProblem().kind()).isEqualTo(VerificationResult.Kind.TRUNCATED);
+            assertThat(cut.firstProblem().toString()).contains("partial last line");
+        }
+        assertThat(cut.records()).isGreaterThan(1000);
+
+        // The next start recovers: the open segment is sealed as it stands and a new one begins.
+        new FileSink(FileSinkConfig.of(dir, privateKey)).close();
+        VerificationResult recovered = AuditVerifier.verify(dir, PemKeys.readPublicKey(keys.resolve("public.pem")));
+        assertThat(recovered.ok()).as(String.valueOf(recovered.firstProblem())).isTrue();
+        assertThat(recovered.records()).isEqualTo(cut.records());
+        assertThat(recovered.warnings()).anyMatch(w -> w.contains("sealed on recovery after an unclean stop"));
+    }
+
+    private static long size(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> all = files.toList();
+            long total = 0;
+            for (Path f : all) {
+                total += Files.size(f);
+            }
+            return total;
+        }
+    }
+}
