@@ -3,6 +3,10 @@ package io.warden.dev;
 import io.vertx.core.Vertx;
 import io.warden.authn.store.LocalUserStore;
 import io.warden.gateway.config.AuthenticationConfig;
+import io.warden.audit.AuditLog;
+import io.warden.audit.FileSinkConfig;
+import io.warden.audit.PemKeys;
+import io.warden.gateway.config.AuditConfig;
 import io.warden.gateway.config.AuthorizationConfig;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.LimitsConfig;
@@ -67,6 +71,18 @@ final class Demo {
         return file;
     }
 
+    /** The demo's audit signing key, created on first use; its public half is {@code audit-key.pub.pem}. */
+    private static Path auditKey(Path workDir) throws Exception {
+        Path key = workDir.resolve("audit-key.pem");
+        Path pub = workDir.resolve("audit-key.pub.pem");
+        if (!java.nio.file.Files.exists(key) || !java.nio.file.Files.exists(pub)) {
+            java.nio.file.Files.deleteIfExists(key);
+            java.nio.file.Files.deleteIfExists(pub);
+            PemKeys.generateEd25519(key, pub);
+        }
+        return key;
+    }
+
     /** Writes the demo users to a fresh local user file; returns user name to password. */
     private static Map<String, String> createUsers(Path usersFile) throws java.io.IOException {
         java.nio.file.Files.deleteIfExists(usersFile);
@@ -112,12 +128,15 @@ final class Demo {
                 new SaslListenerConfig(List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"), false));
         Path usersFile = workDir.resolve("users.txt");
         Map<String, String> users = createUsers(usersFile);
+        Path auditDir = workDir.resolve("audit");
         WardenConfig config = new WardenConfig(List.of(plain, tls, mtls, sasl),
                 new UpstreamConfig(List.of(HostPort.parse(broker.bootstrapServers())), Duration.ofSeconds(10), Duration.ofSeconds(15)),
                 new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES),
                 new AuthenticationConfig(usersFile, null, null, AuthenticationConfig.DEFAULT_FAILURE_DELAY,
                         AuthenticationConfig.DEFAULT_SESSION_LIFETIME, true),
-                new AuthorizationConfig(writePolicy(workDir.resolve("policy.yaml")), AuthorizationConfig.DEFAULT_RELOAD_CHECK));
+                new AuthorizationConfig(writePolicy(workDir.resolve("policy.yaml")), AuthorizationConfig.DEFAULT_RELOAD_CHECK),
+                new AuditConfig(AuditLog.Mode.BEST_EFFORT, AuditConfig.DEFAULT_QUEUE_CAPACITY, AuditConfig.DEFAULT_MAX_BATCH,
+                        FileSinkConfig.of(auditDir, auditKey(workDir)), false, null));
         List<Path> clientFiles = new java.util.ArrayList<>(pki.writeClientSettings(workDir, "127.0.0.1:" + tlsPort, "127.0.0.1:" + mtlsPort));
         for (Map.Entry<String, String> user : users.entrySet()) {
             clientFiles.addAll(pki.writeSaslSettings(workDir, "127.0.0.1:" + saslPort, user.getKey(), user.getValue()));
@@ -184,6 +203,10 @@ final class Demo {
         System.out.println("For example, as alice then bob:");
         System.out.println("  echo order-1 | kcat -F " + workDir.resolve("kcat-sasl-alice.conf").toAbsolutePath() + " -t orders.demo -P");
         System.out.println("  kcat -F " + workDir.resolve("kcat-sasl-bob.conf").toAbsolutePath() + " -G billing orders.demo");
+        System.out.println();
+        System.out.println("Audit trail (OCSF JSON lines, hash-chained, segments signed with " + workDir.resolve("audit-key.pem") + "):");
+        System.out.println("  ./warden audit query " + auditDir + " --topic orders.demo");
+        System.out.println("  ./warden audit verify " + auditDir + " --public-key " + workDir.resolve("audit-key.pub.pem"));
         System.out.println();
         System.out.println("Press Ctrl-C to stop.");
         done.await();

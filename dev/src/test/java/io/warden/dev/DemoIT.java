@@ -110,6 +110,22 @@ class DemoIT {
         reader.join(10_000);
         assertThat(output).as("exit %d, output:%n%s", demo.exitValue(), String.join("\n", output))
                 .anyMatch(l -> l.contains("Stopping Warden and the embedded broker"));
+
+        // Everything above is in the demo's audit trail, sealed on shutdown, and verifies with the printed command.
+        Path trail = dir.resolve("audit");
+        assertThat(output).anyMatch(l -> l.contains("./warden audit verify " + trail + " --public-key " + dir.resolve("audit-key.pub.pem")));
+        io.warden.audit.VerificationResult verified = io.warden.audit.AuditVerifier.verify(trail,
+                io.warden.audit.PemKeys.readPublicKey(dir.resolve("audit-key.pub.pem")));
+        assertThat(verified.ok()).as(String.valueOf(verified.firstProblem())).isTrue();
+        assertThat(verified.warnings()).noneMatch(w -> w.contains("is open"));
+        List<com.fasterxml.jackson.databind.JsonNode> orders = io.warden.audit.AuditQuery.find(trail,
+                new io.warden.audit.AuditQuery.Filter(null, "orders.demo", null, null, null));
+        assertThat(orders).anyMatch(e -> e.path("unmapped").path("event_type").asText().equals("produce")
+                && e.path("actor").path("user").path("name").asText().equals("User:alice"));
+        assertThat(orders).anyMatch(e -> e.path("unmapped").path("event_type").asText().equals("consume")
+                && e.path("actor").path("user").path("name").asText().equals("User:bob"));
+        assertThat(io.warden.audit.AuditQuery.find(trail, new io.warden.audit.AuditQuery.Filter(
+                "User:bob", null, io.warden.audit.AuditEventType.AUTHORIZATION_DENIED, null, null))).isNotEmpty();
     }
 
     private static java.util.Properties settings(Path file) throws IOException {
