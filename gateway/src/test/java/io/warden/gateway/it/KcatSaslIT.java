@@ -34,6 +34,7 @@ class KcatSaslIT {
     static void setUp() throws Exception {
         pki = new SaslPki();
         pki.addUser("carol", "carol-pass-1");
+        io.warden.audit.PemKeys.generateEd25519(pki.dir.resolve("audit-key.pem"), pki.dir.resolve("audit-key.pub.pem"));
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
             topic = Clients.createTopic(direct, 1);
         }
@@ -50,7 +51,8 @@ class KcatSaslIT {
 
     @Test
     void kcatListsProducesAndConsumesThroughScramSha512() throws Exception {
-        try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML.formatted("true"), pki.dir, cluster.getBootstrapServers())) {
+        String audited = YAML.formatted("true") + "audit: {file: {directory: audit-kcat, signingKey: audit-key.pem}}\n";
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(audited, pki.dir, cluster.getBootstrapServers())) {
             Kcat.Result metadata = Kcat.run(gateway.bootstrap(), null, sasl("-L"));
             assertThat(metadata.exit()).as(metadata.output()).isZero();
             assertThat(metadata.output()).contains(topic).doesNotContain(cluster.getBootstrapServers());
@@ -62,6 +64,34 @@ class KcatSaslIT {
             assertThat(consumed.output().lines()).contains("scram-1", "scram-2");
             assertThat(gateway.server().stats().legacyScramNonces())
                     .as("librdkafka 2.0.2 logged in with the doubled nonce").isPositive();
+        }
+        // The second client implementation in the audit trail: its logins (with the allowance it needed), its two
+        // records written and read back, per partition, with offsets.
+        java.nio.file.Path trail = pki.dir.resolve("audit-kcat");
+        List<com.fasterxml.jackson.databind.JsonNode> events = io.warden.audit.AuditQuery.find(trail,
+                new io.warden.audit.AuditQuery.Filter("User:carol", null, null, null, null));
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e.path("unmapped").path("event_type").asText()).isEqualTo("authentication_success");
+            assertThat(e.path("unmapped").path("details").path("legacy_nonce").asText()).isEqualTo("true");
+        });
+        for (String type : List.of("produce", "consume")) {
+            long records = 0;
+            java.util.Set<Long> offsets = new java.util.TreeSet<>();
+            for (com.fasterxml.jackson.databind.JsonNode e : events) {
+                if (e.path("unmapped").path("event_type").asText().equals(type)) {
+                    assertThat(e.path("actor").path("app_name").asText()).isEqualTo("rdkafka");
+                    for (com.fasterxml.jackson.databind.JsonNode p : e.path("unmapped").path("partitions")) {
+                        if (p.path("topic").asText().equals(topic)) {
+                            records += p.path("record_count").asLong();
+                            for (long o = p.path("first_offset").asLong(); o <= p.path("last_offset").asLong(); o++) {
+                                offsets.add(o);
+                            }
+                        }
+                    }
+                }
+            }
+            assertThat(records).as(type + " records audited").isEqualTo(2);
+            assertThat(offsets).as(type + " offsets audited").containsExactly(0L, 1L);
         }
     }
 
