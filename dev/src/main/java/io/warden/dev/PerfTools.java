@@ -4,21 +4,28 @@ import io.vertx.core.Vertx;
 import io.warden.gateway.Warden;
 import io.warden.gateway.config.ConfigLoader;
 import io.warden.gateway.proxy.GatewayServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the benchmarks share: Kafka's perf tools in their own JVMs, the gateway under test (its own
- * {@code warden run} process, or in this JVM), and medians.
+ * What the benchmarks share: Kafka's perf tools in their own JVMs, interleaved throughput rounds over several
+ * targets, the gateway under test (its configuration file, and its own {@code warden run} process or this JVM), and
+ * medians.
  */
 final class PerfTools {
 
@@ -26,6 +33,86 @@ final class PerfTools {
             "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, ([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th");
 
     record ProduceRun(double recordsPerSec, double mbPerSec, double p50, double p99) {
+    }
+
+    /**
+     * Where the perf tools connect: a label for the output, the bootstrap servers, and the client settings it needs
+     * (extra producer settings as {@code key=value}; a consumer properties file, or null).
+     */
+    record Target(String label, String bootstrap, List<String> producerProps, Path consumerConfig) {
+
+        /** A plaintext listener: no client settings. */
+        static Target plaintext(String label, String bootstrap) {
+            return new Target(label, bootstrap, List.of(), null);
+        }
+    }
+
+    /** The measured throughput runs of one target, in round order. */
+    record Runs(List<ProduceRun> produced, List<Double> consumed) {
+
+        double produceMbPerSec() {
+            return median(produced.stream().map(ProduceRun::mbPerSec).toList());
+        }
+
+        double consumeMbPerSec() {
+            return median(consumed);
+        }
+
+        double produceP50() {
+            return median(produced.stream().map(ProduceRun::p50).toList());
+        }
+
+        double produceP99() {
+            return median(produced.stream().map(ProduceRun::p99).toList());
+        }
+    }
+
+    /** The throughput benchmarks' common options, with their defaults. */
+    static final class ThroughputOptions {
+        int records = 200_000;
+        int recordSize = 1024;
+        int rounds = 3;
+        boolean inProcess;
+
+        /**
+         * Reads {@code args[i]} and its value if it is {@code --records}, {@code --record-size}, {@code --rounds} or
+         * {@code --in-process}; returns the index of the last argument read, or -1 for any other argument.
+         */
+        int read(List<String> args, int i) {
+            switch (args.get(i)) {
+                case "--records" -> records = Integer.parseInt(args.get(++i));
+                case "--record-size" -> recordSize = Integer.parseInt(args.get(++i));
+                case "--rounds" -> rounds = Integer.parseInt(args.get(++i));
+                case "--in-process" -> inProcess = true;
+                default -> {
+                    return -1;
+                }
+            }
+            return i;
+        }
+    }
+
+    /** Fresh single-partition topics on the broker, named by a prefix and a counter. */
+    static final class Topics implements AutoCloseable {
+        private final Admin admin;
+        private final String prefix;
+        private int counter;
+
+        Topics(String brokerBootstrap, String prefix) {
+            this.admin = Admin.create(Map.of("bootstrap.servers", brokerBootstrap));
+            this.prefix = prefix;
+        }
+
+        String create() throws Exception {
+            String topic = prefix + (++counter);
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            return topic;
+        }
+
+        @Override
+        public void close() {
+            admin.close();
+        }
     }
 
     private PerfTools() {
@@ -80,6 +167,78 @@ final class PerfTools {
             throw new IllegalStateException("consumed " + consumed + " of " + count + " records from " + bootstrap);
         }
         return Double.parseDouble(fields[8].trim());
+    }
+
+    /** A produce run against {@code target} at {@code throughput} records/s (below 1: as fast as possible). */
+    static ProduceRun produce(Target target, String topic, int count, int recordSize, int throughput) throws Exception {
+        return produce(target.bootstrap(), target.producerProps(), topic, count, recordSize, throughput);
+    }
+
+    /** A consume run against {@code target}, in a consumer group of its own: {@code bench-<topic>-<label>}. */
+    static double consume(Target target, String topic, int count) throws Exception {
+        return consume(target.bootstrap(), target.consumerConfig(), topic, count, "bench-" + topic + "-" + target.label());
+    }
+
+    /**
+     * Throughput rounds: first one warm-up run per target ({@code warmUpRecords} produced to a fresh topic and consumed
+     * back), so that JIT and page cache do not favour whichever target runs later; then {@code rounds} rounds in which
+     * each target produces {@code records} to a fresh topic and consumes them back, in an order that rotates by one
+     * each round. Prints each measured run; returns the runs by target label, in the order of {@code targets}.
+     */
+    static Map<String, Runs> throughputRounds(Topics topics, List<Target> targets, int records, int recordSize,
+                                              int rounds, int warmUpRecords) throws Exception {
+        for (Target t : targets) {
+            String topic = topics.create();
+            produce(t, topic, warmUpRecords, recordSize, -1);
+            consume(t, topic, warmUpRecords);
+        }
+        Map<String, Runs> runs = new LinkedHashMap<>();
+        targets.forEach(t -> runs.put(t.label(), new Runs(new ArrayList<>(), new ArrayList<>())));
+        int width = targets.stream().mapToInt(t -> t.label().length()).max().orElse(1);
+        for (int round = 1; round <= rounds; round++) {
+            for (int k = 0; k < targets.size(); k++) {
+                Target t = targets.get((k + round - 1) % targets.size());
+                String topic = topics.create();
+                ProduceRun p = produce(t, topic, records, recordSize, -1);
+                runs.get(t.label()).produced().add(p);
+                System.out.printf(Locale.ROOT, "round %d produce %-" + width + "s %8.1f MB/s  p50 %4.0f ms  p99 %5.0f ms%n",
+                        round, t.label(), p.mbPerSec(), p.p50(), p.p99());
+                double c = consume(t, topic, records);
+                runs.get(t.label()).consumed().add(c);
+                System.out.printf(Locale.ROOT, "round %d consume %-" + width + "s %8.1f MB/s%n", round, t.label(), c);
+            }
+        }
+        return runs;
+    }
+
+    /** One line per target: its median produce and consume throughput, and the medians of its produce p50 and p99. */
+    static void printMedians(Map<String, Runs> runs) {
+        int width = runs.keySet().stream().mapToInt(String::length).max().orElse(1);
+        runs.forEach((label, r) -> System.out.printf(Locale.ROOT,
+                "median %-" + width + "s produce %6.1f MB/s (p50 %.0f ms, p99 %.0f ms), consume %6.1f MB/s%n",
+                label, r.produceMbPerSec(), r.produceP50(), r.produceP99(), r.consumeMbPerSec()));
+    }
+
+    /**
+     * Writes a gateway configuration: one listener on 127.0.0.1, with a bootstrap port and one broker port (for the
+     * embedded broker's node), in front of {@code upstream}. {@code listenerYaml} adds keys to the listener (lines
+     * indented by four spaces); {@code sectionsYaml} adds top-level sections. Either may be empty.
+     */
+    static Path writeGatewayConfig(Path file, String listenerName, int bootstrapPort, String upstream,
+                                   String listenerYaml, String sectionsYaml) throws IOException {
+        int brokerPort = EmbeddedKafkaBroker.freePort();
+        Files.writeString(file, String.format(Locale.ROOT, """
+                listeners:
+                  - name: %s
+                    bindHost: 127.0.0.1
+                    bootstrapPort: %d
+                    brokerPorts: %d-%d
+                    firstNodeId: %d
+                %supstream:
+                  bootstrapServers: ["%s"]
+                %s""", listenerName, bootstrapPort, brokerPort, brokerPort, EmbeddedKafkaBroker.NODE_ID, listenerYaml,
+                upstream, sectionsYaml));
+        return file;
     }
 
     static List<String> javaCommand(List<String> mainClassAndArgs) {

@@ -131,27 +131,21 @@ final class SaslBenchmark {
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"), 0, Map.of())) {
             int bootstrapPort = EmbeddedKafkaBroker.freePort();
-            int brokerPort = EmbeddedKafkaBroker.freePort();
-            Path config = workDir.resolve("warden-bench-sasl.yaml");
-            Files.writeString(config, String.join("\n",
-                    "listeners:",
-                    "  - name: bench-sasl",
-                    "    bindHost: 127.0.0.1",
-                    "    bootstrapPort: " + bootstrapPort,
-                    "    brokerPorts: " + brokerPort + "-" + brokerPort,
-                    "    firstNodeId: " + EmbeddedKafkaBroker.NODE_ID,
-                    "    tls:",
-                    "      certificate: " + pkiDir.resolve("server-chain.crt"),
-                    "      key: " + pkiDir.resolve("server.key"),
-                    "      engine: " + engine,
-                    "    sasl:",
-                    "      mechanisms: [SCRAM-SHA-512]",
-                    "authentication:",
-                    "  users:",
-                    "    file: " + usersFile,
-                    "upstream:",
-                    "  bootstrapServers: [\"" + broker.bootstrapServers() + "\"]",
-                    ""));
+            Path config = PerfTools.writeGatewayConfig(workDir.resolve("warden-bench-sasl.yaml"), "bench-sasl", bootstrapPort,
+                    broker.bootstrapServers(),
+                    String.join("\n",
+                            "    tls:",
+                            "      certificate: " + pkiDir.resolve("server-chain.crt"),
+                            "      key: " + pkiDir.resolve("server.key"),
+                            "      engine: " + engine,
+                            "    sasl:",
+                            "      mechanisms: [SCRAM-SHA-512]",
+                            ""),
+                    String.join("\n",
+                            "authentication:",
+                            "  users:",
+                            "    file: " + usersFile,
+                            ""));
             String topic = "bench-sasl";
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);

@@ -1,17 +1,13 @@
 package io.warden.dev;
 
-import io.warden.dev.PerfTools.ProduceRun;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
+import io.warden.dev.PerfTools.Runs;
+import io.warden.dev.PerfTools.Target;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code warden bench tls}: TLS throughput and handshakes. One embedded broker with a plaintext and a TLS
@@ -26,15 +22,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class TlsBenchmark {
 
-    private enum Target {
-        GATEWAY_TLS("gateway-tls"), DIRECT_TLS("direct-tls"), DIRECT_PLAINTEXT("direct-plaintext");
-
-        final String label;
-
-        Target(String label) {
-            this.label = label;
-        }
-    }
+    private static final String GATEWAY_TLS = "gateway-tls";
+    private static final String DIRECT_TLS = "direct-tls";
+    private static final String DIRECT_PLAINTEXT = "direct-plaintext";
 
     private final int records;
     private final int recordSize;
@@ -45,11 +35,7 @@ final class TlsBenchmark {
     private final boolean inProcess;
     private final boolean enginesOnly;
     private final String engine;
-    private final Map<Target, String> bootstrap = new EnumMap<>(Target.class);
-    private List<String> tlsProps;
-    private Path tlsConsumerConfig;
-    private Admin admin;
-    private int topicCounter;
+    private List<Target> targets;
 
     private TlsBenchmark(int records, int recordSize, int rounds, double handshakeSeconds, double warmupSeconds,
                          int handshakeThreads, boolean inProcess, boolean enginesOnly, String engine) {
@@ -65,35 +51,31 @@ final class TlsBenchmark {
     }
 
     static int run(List<String> args) throws Exception {
-        int records = 200_000;
-        int recordSize = 1024;
-        int rounds = 3;
+        PerfTools.ThroughputOptions options = new PerfTools.ThroughputOptions();
         double handshakeSeconds = 10;
         double warmupSeconds = 180;
         int handshakeThreads = 4;
-        boolean inProcess = false;
         boolean enginesOnly = false;
         String engine = "auto";
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
-                case "--records" -> records = Integer.parseInt(args.get(++i));
-                case "--record-size" -> recordSize = Integer.parseInt(args.get(++i));
-                case "--rounds" -> rounds = Integer.parseInt(args.get(++i));
                 case "--handshake-seconds" -> handshakeSeconds = Double.parseDouble(args.get(++i));
                 case "--handshake-warmup-seconds" -> warmupSeconds = Double.parseDouble(args.get(++i));
                 case "--handshake-threads" -> handshakeThreads = Integer.parseInt(args.get(++i));
-                case "--in-process" -> inProcess = true;
                 case "--engines" -> enginesOnly = true;
                 case "--engine" -> engine = args.get(++i);
                 default -> {
-                    System.err.println("usage: warden bench tls [--records N] [--record-size BYTES] [--rounds N]"
-                            + " [--handshake-seconds S] [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process]"
-                            + " [--engine auto|jdk|openssl] [--engines]");
-                    return 2;
+                    if ((i = options.read(args, i)) < 0) {
+                        System.err.println("usage: warden bench tls [--records N] [--record-size BYTES] [--rounds N]"
+                                + " [--handshake-seconds S] [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process]"
+                                + " [--engine auto|jdk|openssl] [--engines]");
+                        return 2;
+                    }
                 }
             }
         }
-        return new TlsBenchmark(records, recordSize, rounds, handshakeSeconds, warmupSeconds, handshakeThreads, inProcess, enginesOnly, engine).execute();
+        return new TlsBenchmark(options.records, options.recordSize, options.rounds, handshakeSeconds, warmupSeconds,
+                handshakeThreads, options.inProcess, enginesOnly, engine).execute();
     }
 
     private int execute() throws Exception {
@@ -115,8 +97,8 @@ final class TlsBenchmark {
         Path brokerKeystore = pkiDir.resolve("broker-keystore.pem");
         Files.writeString(brokerKeystore, Files.readString(key) + Files.readString(chain));
 
-        tlsProps = List.of("security.protocol=SSL", "ssl.truststore.type=PEM", "ssl.truststore.location=" + ca);
-        tlsConsumerConfig = workDir.resolve("bench-tls-consumer.properties").toAbsolutePath();
+        List<String> tlsProps = List.of("security.protocol=SSL", "ssl.truststore.type=PEM", "ssl.truststore.location=" + ca);
+        Path tlsConsumerConfig = workDir.resolve("bench-tls-consumer.properties").toAbsolutePath();
         Files.writeString(tlsConsumerConfig, String.join("\n", tlsProps) + "\n");
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"), 0, Map.of(), brokerKeystore)) {
@@ -125,14 +107,13 @@ final class TlsBenchmark {
             }
             int bootstrapPort = EmbeddedKafkaBroker.freePort();
             Path config = gatewayConfig(workDir, "warden-bench-tls.yaml", bootstrapPort, chain, key, engine, broker);
-            bootstrap.put(Target.GATEWAY_TLS, "127.0.0.1:" + bootstrapPort);
-            bootstrap.put(Target.DIRECT_TLS, broker.tlsBootstrapServers());
-            bootstrap.put(Target.DIRECT_PLAINTEXT, broker.bootstrapServers());
-            admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
-            try (PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-tls-gateway", bootstrapPort)) {
-                return measure(ca, bootstrapPort, broker, g);
-            } finally {
-                admin.close();
+            targets = List.of(
+                    new Target(GATEWAY_TLS, "127.0.0.1:" + bootstrapPort, tlsProps, tlsConsumerConfig),
+                    new Target(DIRECT_TLS, broker.tlsBootstrapServers(), tlsProps, tlsConsumerConfig),
+                    Target.plaintext(DIRECT_PLAINTEXT, broker.bootstrapServers()));
+            try (PerfTools.Topics topics = new PerfTools.Topics(broker.bootstrapServers(), "bench-tls-");
+                 PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-tls-gateway", bootstrapPort)) {
+                return measure(topics, ca, bootstrapPort, broker, g);
             }
         }
     }
@@ -148,55 +129,19 @@ final class TlsBenchmark {
     /** The gateway's configuration: one TLS listener in front of the broker's plaintext listener. */
     private static Path gatewayConfig(Path workDir, String name, int bootstrapPort, Path chain, Path key, String engine,
                                       EmbeddedKafkaBroker broker) throws java.io.IOException {
-        int brokerPort = EmbeddedKafkaBroker.freePort();
-        Path config = workDir.resolve(name);
-        Files.writeString(config, String.join("\n",
-                "listeners:",
-                "  - name: bench-tls",
-                "    bindHost: 127.0.0.1",
-                "    bootstrapPort: " + bootstrapPort,
-                "    brokerPorts: " + brokerPort + "-" + brokerPort,
-                "    firstNodeId: " + EmbeddedKafkaBroker.NODE_ID,
-                "    tls:",
-                "      certificate: " + chain,
-                "      key: " + key,
-                "      engine: " + engine,
-                "upstream:",
-                "  bootstrapServers: [\"" + broker.bootstrapServers() + "\"]",
-                ""));
-        return config;
+        return PerfTools.writeGatewayConfig(workDir.resolve(name), "bench-tls", bootstrapPort, broker.bootstrapServers(),
+                String.join("\n",
+                        "    tls:",
+                        "      certificate: " + chain,
+                        "      key: " + key,
+                        "      engine: " + engine,
+                        ""), "");
     }
 
-    private int measure(Path ca, int gatewayPort, EmbeddedKafkaBroker broker, PerfTools.Gateway gateway) throws Exception {
-        Map<Target, List<ProduceRun>> produced = new EnumMap<>(Target.class);
-        Map<Target, List<Double>> consumed = new EnumMap<>(Target.class);
-        for (Target t : Target.values()) {
-            produced.put(t, new ArrayList<>());
-            consumed.put(t, new ArrayList<>());
-        }
-
-        // One full-size run each way, so JIT and page cache do not favour whichever target runs later (with half-size
-        // runs Warden's first measured produce round was still its slowest).
-        int warmUp = records;
-        for (Target t : Target.values()) {
-            String topic = newTopic();
-            produce(t, topic, warmUp);
-            consume(t, topic, warmUp);
-        }
-        Target[] all = Target.values();
-        for (int round = 1; round <= rounds; round++) {
-            for (int k = 0; k < all.length; k++) {
-                Target t = all[(k + round - 1) % all.length];
-                String topic = newTopic();
-                ProduceRun p = produce(t, topic, records);
-                produced.get(t).add(p);
-                System.out.printf(Locale.ROOT, "round %d produce %-16s %8.1f MB/s  p50 %4.0f ms  p99 %5.0f ms%n",
-                        round, t.label, p.mbPerSec(), p.p50(), p.p99());
-                double c = consume(t, topic, records);
-                consumed.get(t).add(c);
-                System.out.printf(Locale.ROOT, "round %d consume %-16s %8.1f MB/s%n", round, t.label, c);
-            }
-        }
+    private int measure(PerfTools.Topics topics, Path ca, int gatewayPort, EmbeddedKafkaBroker broker,
+                        PerfTools.Gateway gateway) throws Exception {
+        // Full-size warm-up runs: with half-size ones Warden's first measured produce round was still its slowest.
+        Map<String, Runs> runs = PerfTools.throughputRounds(topics, targets, records, recordSize, rounds, records);
 
         // Handshakes: a warm-up against each port (until the server's JIT compilers are nearly idle: a minute or two
         // on two cores for a fresh gateway), then the measured storm, gateway first.
@@ -215,25 +160,19 @@ final class TlsBenchmark {
         }
 
         System.out.println();
-        Map<Target, Double> produceMb = new EnumMap<>(Target.class);
-        Map<Target, Double> consumeMb = new EnumMap<>(Target.class);
-        for (Target t : all) {
-            List<ProduceRun> runs = produced.get(t);
-            produceMb.put(t, PerfTools.median(runs.stream().map(ProduceRun::mbPerSec).toList()));
-            consumeMb.put(t, PerfTools.median(consumed.get(t)));
-            System.out.printf(Locale.ROOT, "median %-16s produce %6.1f MB/s (p50 %.0f ms, p99 %.0f ms), consume %6.1f MB/s%n",
-                    t.label, produceMb.get(t), PerfTools.median(runs.stream().map(ProduceRun::p50).toList()),
-                    PerfTools.median(runs.stream().map(ProduceRun::p99).toList()), consumeMb.get(t));
-        }
+        PerfTools.printMedians(runs);
         if (gatewayHandshakes != null) {
             System.out.printf(Locale.ROOT, "tls handshakes_per_sec gateway=%.0f direct=%.0f (%d threads, TLS handshake + ApiVersions, no resumption)%n",
                     gatewayHandshakes.perSecond(), brokerHandshakes.perSecond(), handshakeThreads);
         }
+        Runs viaGateway = runs.get(GATEWAY_TLS);
+        Runs directTls = runs.get(DIRECT_TLS);
+        Runs directPlaintext = runs.get(DIRECT_PLAINTEXT);
         System.out.printf(Locale.ROOT, "tls gateway-tls/direct-tls produce=%.2f consume=%.2f; gateway-tls/direct-plaintext produce=%.2f consume=%.2f%n",
-                produceMb.get(Target.GATEWAY_TLS) / produceMb.get(Target.DIRECT_TLS),
-                consumeMb.get(Target.GATEWAY_TLS) / consumeMb.get(Target.DIRECT_TLS),
-                produceMb.get(Target.GATEWAY_TLS) / produceMb.get(Target.DIRECT_PLAINTEXT),
-                consumeMb.get(Target.GATEWAY_TLS) / consumeMb.get(Target.DIRECT_PLAINTEXT));
+                viaGateway.produceMbPerSec() / directTls.produceMbPerSec(),
+                viaGateway.consumeMbPerSec() / directTls.consumeMbPerSec(),
+                viaGateway.produceMbPerSec() / directPlaintext.produceMbPerSec(),
+                viaGateway.consumeMbPerSec() / directPlaintext.consumeMbPerSec());
         return 0;
     }
 
@@ -269,21 +208,5 @@ final class TlsBenchmark {
                 r.get(0).gatewayCpuNanos() / 1e6 / Math.max(1, r.get(0).completed()),
                 r.get(1).gatewayCpuNanos() / 1e6 / Math.max(1, r.get(1).completed()));
         return 0;
-    }
-
-    private String newTopic() throws Exception {
-        String topic = "bench-tls-" + (++topicCounter);
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        return topic;
-    }
-
-    private ProduceRun produce(Target t, String topic, int count) throws Exception {
-        return PerfTools.produce(bootstrap.get(t), t == Target.DIRECT_PLAINTEXT ? List.of() : tlsProps, topic, count,
-                recordSize, -1);
-    }
-
-    private double consume(Target t, String topic, int count) throws Exception {
-        return PerfTools.consume(bootstrap.get(t), t == Target.DIRECT_PLAINTEXT ? null : tlsConsumerConfig, topic, count,
-                "bench-" + topic + "-" + t.label);
     }
 }
