@@ -5,10 +5,7 @@ import io.warden.policies.PolicyDocument;
 import io.warden.policies.PolicyParser;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,9 +88,9 @@ final class AuthzBenchmark {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker))) {
             admin.createTopics(List.of(new NewTopic(UNLISTED_TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        produceOne(gateways.get("off"), UNLISTED_TOPIC);
+        PerfTools.produceOne(gateways.get("off"), UNLISTED_TOPIC);
         try {
-            produceOne(gateways.get("on"), UNLISTED_TOPIC);
+            PerfTools.produceOne(gateways.get("on"), UNLISTED_TOPIC);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicAuthorizationException) {
                 System.out.println("bench authz: on refuses " + UNLISTED_TOPIC + " (TOPIC_AUTHORIZATION_FAILED), off accepts it");
@@ -104,19 +101,5 @@ final class AuthzBenchmark {
         }
         throw new IllegalStateException("'on' accepted a record for " + UNLISTED_TOPIC
                 + ", which its policy does not allow: the gateway is not enforcing ACLs");
-    }
-
-    private static void produceOne(String bootstrap, String topic) throws Exception {
-        Map<String, Object> settings = Map.of(
-                "bootstrap.servers", bootstrap,
-                "acks", "all",
-                "max.block.ms", 15_000,
-                "delivery.timeout.ms", 15_000,
-                "request.timeout.ms", 5_000,
-                "key.serializer", ByteArraySerializer.class.getName(),
-                "value.serializer", ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings)) {
-            producer.send(new ProducerRecord<>(topic, new byte[16])).get(30, TimeUnit.SECONDS);
-        }
     }
 }

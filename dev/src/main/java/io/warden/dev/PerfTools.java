@@ -416,4 +416,19 @@ final class PerfTools {
         }
         throw new IllegalStateException("the gateway did not listen on port " + port + " within 60 s; see " + log);
     }
+
+    /** Produces one small record with acks=all and waits for it; throws what the producer reports. */
+    static void produceOne(String bootstrap, String topic) throws Exception {
+        Map<String, Object> settings = Map.of(
+                "bootstrap.servers", bootstrap,
+                "acks", "all",
+                "max.block.ms", 15_000,
+                "delivery.timeout.ms", 15_000,
+                "request.timeout.ms", 5_000,
+                "key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName(),
+                "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(settings)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, new byte[16])).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
