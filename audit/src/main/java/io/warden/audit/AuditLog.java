@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The audit pipeline: a bounded queue that callers on the event loop add to without ever blocking, drained by one
  * writer thread that encodes events and writes them in batches to every sink, then flushes them (the durability
- * point). In {@link Mode#BEST_EFFORT} a full queue drops the event, counted and logged at most once per interval;
+ * point: an fsync for the file sink) — after every batch in fail-closed mode, at most once a second and whenever the
+ * writer falls idle in best-effort mode. In {@link Mode#BEST_EFFORT} a full queue drops the event, counted and logged
+ * at most once per interval;
  * in {@link Mode#FAIL_CLOSED} {@link #append} hands back a future that completes once every sink has durably
  * written the event and fails fast when it cannot be, so the caller can refuse the request. {@link #close()} writes
  * everything still queued before closing the sinks.
@@ -25,6 +27,8 @@ public final class AuditLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** In best-effort mode, how long written events may wait for the sinks' flush (the file sink's fsync). */
+    static final long BEST_EFFORT_FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     /** How the gateway waits for auditing. */
@@ -51,6 +55,9 @@ public final class AuditLog implements AutoCloseable {
     private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
     private volatile boolean closing;
     private long sequence;
+    /** Writer thread only: events written since the sinks were last flushed, and when that was. */
+    private boolean unflushed;
+    private long lastFlush = System.nanoTime();
 
     /**
      * Starts the writer thread.
@@ -171,6 +178,9 @@ public final class AuditLog implements AutoCloseable {
                 closing = true;
             }
             if (first == null) {
+                if (unflushed) {
+                    flushSinks();
+                }
                 if (closing && queue.isEmpty()) {
                     return;
                 }
@@ -192,8 +202,13 @@ public final class AuditLog implements AutoCloseable {
             for (AuditSink sink : sinks) {
                 sink.write(encoded);
             }
-            for (AuditSink sink : sinks) {
-                sink.flush();
+            unflushed = true;
+            if (mode == Mode.FAIL_CLOSED || System.nanoTime() - lastFlush >= BEST_EFFORT_FLUSH_INTERVAL_NANOS) {
+                for (AuditSink sink : sinks) {
+                    sink.flush();
+                }
+                unflushed = false;
+                lastFlush = System.nanoTime();
             }
         } catch (IOException | RuntimeException ex) {
             failed.addAndGet(batch.size());
@@ -212,6 +227,19 @@ public final class AuditLog implements AutoCloseable {
                 e.done().complete(null);
             }
         }
+    }
+
+    /** Best effort: flushes what was written when the writer falls idle, so events are durable within about a second. */
+    private void flushSinks() {
+        try {
+            for (AuditSink sink : sinks) {
+                sink.flush();
+            }
+        } catch (IOException | RuntimeException ex) {
+            LOG.error("audit flush failed reason={}", ex.toString());
+        }
+        unflushed = false;
+        lastFlush = System.nanoTime();
     }
 
     private void logDrop() {
