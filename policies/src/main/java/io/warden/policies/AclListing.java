@@ -19,7 +19,7 @@ import java.util.TreeMap;
  */
 final class AclListing {
 
-    private static final Comparator<ResourcePattern> BY_RESOURCE = Comparator
+    static final Comparator<ResourcePattern> BY_RESOURCE = Comparator
             .comparing((ResourcePattern p) -> p.resourceType().ordinal())
             .thenComparing(ResourcePattern::name)
             .thenComparing(p -> p.patternType().ordinal());

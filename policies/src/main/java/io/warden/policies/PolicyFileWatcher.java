@@ -3,11 +3,7 @@ package io.warden.policies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -21,11 +17,12 @@ import java.util.function.Consumer;
  * <p>{@link #start()} loads the file once on the caller's thread (a bad file fails the start with a
  * {@link PolicyException}), hands the document to the consumer, then checks the file every interval on its own
  * daemon thread; {@link #checkNow()} checks at once (an admin "reload"). A check notices a change by modification
- * time, size and file key (inode), so both in-place edits and atomic replacements (write elsewhere, rename over the
- * file; what Kubernetes does with a mounted ConfigMap) are seen. A changed file is parsed in full; only a document
- * that parses, and that differs in what it grants, reaches the consumer and becomes {@link #current()}. A broken
- * edit is logged once as {@code event=policy_rejected} and the last good document stays in force. Editors should
- * replace the file atomically: a half-written file that happens to be valid YAML would be taken as it is.
+ * time, size and file key (inode; a {@link FileFingerprint}), so both in-place edits and atomic replacements (write
+ * elsewhere, rename over the file; what Kubernetes does with a mounted ConfigMap) are seen. A changed file is
+ * parsed in full; only a document that parses, and that differs in what it grants, reaches the consumer and becomes
+ * {@link #current()}. A broken edit is logged once as {@code event=policy_rejected} and the last good document stays
+ * in force. Editors should replace the file atomically: a half-written file that happens to be valid YAML would be
+ * taken as it is.
  *
  * <p>Threading: the consumer is called on the watcher's thread, or on the thread of {@code start()} or
  * {@code checkNow()}, one call at a time and never after {@link #close()} has returned.
@@ -44,14 +41,11 @@ public final class PolicyFileWatcher implements AutoCloseable {
         REJECTED
     }
 
-    private record Fingerprint(FileTime modified, long size, Object fileKey) {
-    }
-
     private final Path file;
     private final Duration interval;
     private final Consumer<PolicyDocument> onChange;
     private ScheduledExecutorService executor;
-    private Fingerprint lastSeen;
+    private FileFingerprint lastSeen;
     private PolicyDocument current;
     private Outcome lastOutcome;
     private boolean closed;
@@ -75,7 +69,7 @@ public final class PolicyFileWatcher implements AutoCloseable {
         if (executor != null || closed) {
             throw new IllegalStateException("already started or closed: " + file);
         }
-        Fingerprint seen = fingerprint();
+        FileFingerprint seen = FileFingerprint.of(file);
         PolicyDocument doc = PolicyParser.load(file);
         onChange.accept(doc);
         lastSeen = seen;
@@ -120,12 +114,12 @@ public final class PolicyFileWatcher implements AutoCloseable {
         try {
             check();
         } catch (RuntimeException e) {
-            LOG.error("event=policy_check_failed file={} reason=\"{}\"", file, quote(String.valueOf(e)), e);
+            LOG.error("event=policy_check_failed file={} reason=\"{}\"", file, LogText.quote(String.valueOf(e)), e);
         }
     }
 
     private Outcome check() {
-        Fingerprint seen = fingerprint();
+        FileFingerprint seen = FileFingerprint.of(file);
         if (Objects.equals(seen, lastSeen)) {
             return Outcome.UNCHANGED;
         }
@@ -135,7 +129,7 @@ public final class PolicyFileWatcher implements AutoCloseable {
             doc = PolicyParser.load(file);
         } catch (PolicyException e) {
             LOG.warn("event=policy_rejected file={} reason=\"{}\" action=\"keeping the last good policy\"",
-                    file, quote(e.getMessage()));
+                    file, LogText.quote(e.getMessage()));
             return lastOutcome = Outcome.REJECTED;
         }
         if (doc.sameRulesAs(current)) {
@@ -149,7 +143,7 @@ public final class PolicyFileWatcher implements AutoCloseable {
             onChange.accept(doc);
         } catch (RuntimeException e) {
             LOG.error("event=policy_apply_failed file={} reason=\"{}\" action=\"keeping the last good policy\"",
-                    file, quote(String.valueOf(e)), e);
+                    file, LogText.quote(String.valueOf(e)), e);
             return lastOutcome = Outcome.REJECTED;
         }
         current = doc;
@@ -161,20 +155,5 @@ public final class PolicyFileWatcher implements AutoCloseable {
         LOG.info("event=policy_loaded file={} bindings={} super_users={} allow_everyone_if_no_acl_found={} warnings={}",
                 file, doc.bindings().size(), doc.superUsers().size(), doc.allowEveryoneIfNoAclFound(),
                 doc.warnings().size());
-    }
-
-    /** Modification time, size and file key; null while the file does not exist. */
-    private Fingerprint fingerprint() {
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return new Fingerprint(a.lastModifiedTime(), a.size(), a.fileKey());
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** A value safe inside a double-quoted log field: one line, quotes escaped. */
-    private static String quote(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\r", " ").replace("\n", " ");
     }
 }

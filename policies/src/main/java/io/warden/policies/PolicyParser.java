@@ -66,6 +66,14 @@ public final class PolicyParser {
 
     /** Reads and parses a UTF-8 file; messages name the file as given. */
     public static PolicyDocument load(Path file) {
+        return parse(file.toString(), read(file));
+    }
+
+    /**
+     * The text of a policy file, decoded as UTF-8; a missing or unreadable file, or one that is not UTF-8, is a
+     * {@link PolicyException} naming the file as given.
+     */
+    public static String read(Path file) {
         String source = file.toString();
         byte[] bytes;
         try {
@@ -75,14 +83,12 @@ public final class PolicyParser {
         } catch (IOException e) {
             throw new PolicyException(source, "cannot read: " + e.getMessage(), e);
         }
-        String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new PolicyException(source, "not UTF-8 text", e);
         }
-        return parse(source, text);
     }
 
     /** Parses policy YAML; {@code source} names it in messages (usually the file name). */

@@ -114,6 +114,11 @@ enum ResourceKind {
         return Optional.empty();
     }
 
+    /** The kind of a Kafka resource type; empty for the filter-only types ANY and UNKNOWN. */
+    static Optional<ResourceKind> of(ResourceType type) {
+        return Arrays.stream(values()).filter(kind -> kind.type == type).findFirst();
+    }
+
     static List<String> typeNames() {
         return Arrays.stream(values()).map(ResourceKind::typeName).toList();
     }

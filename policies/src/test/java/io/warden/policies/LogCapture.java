@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Captures everything the given loggers write at DEBUG and above, stack traces included, so a test can check what an
  * operator would see in the log (and that no password is among it).
  */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final List<String> loggerNames;
@@ -28,7 +28,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         this.loggerNames = loggerNames;
     }
 
-    static LogCapture attach(String... loggerNames) {
+    public static LogCapture attach(String... loggerNames) {
         LogCapture capture = new LogCapture(List.of(loggerNames));
         capture.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
@@ -56,15 +56,15 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         lines.add(line.toString());
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
-    List<String> linesContaining(String text) {
+    public List<String> linesContaining(String text) {
         return lines.stream().filter(l -> l.contains(text)).toList();
     }
 
-    String text() {
+    public String text() {
         return String.join("\n", lines);
     }
 
