@@ -6,7 +6,9 @@ import io.warden.gateway.config.AuthenticationConfig;
 import io.warden.audit.AuditLog;
 import io.warden.audit.FileSinkConfig;
 import io.warden.audit.PemKeys;
+import io.warden.gateway.config.AdminConfig;
 import io.warden.gateway.config.AuditConfig;
+import io.warden.authn.oauth.JwtSettings;
 import io.warden.gateway.config.AuthorizationConfig;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.LimitsConfig;
@@ -71,6 +73,35 @@ final class Demo {
         return file;
     }
 
+    static final String ADMIN_ISSUER = "https://warden-demo.local";
+    static final String ADMIN_AUDIENCE = "warden-admin";
+
+    /**
+     * A fresh signing key for the demo's admin tokens (its public half in {@code admin-jwks.json}, which the admin API
+     * trusts) and a token for {@code User:demo-admin} with the policy-admin role, valid for a day; also written to
+     * {@code admin-token.txt}.
+     */
+    private static String adminToken(Path workDir) throws Exception {
+        com.nimbusds.jose.jwk.ECKey key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
+                .keyID("warden-demo-admin").algorithm(com.nimbusds.jose.JWSAlgorithm.ES256).generate();
+        java.nio.file.Files.writeString(workDir.resolve("admin-jwks.json"), new com.nimbusds.jose.jwk.JWKSet(key.toPublicJWK()).toString());
+        com.nimbusds.jwt.JWTClaimsSet claims = new com.nimbusds.jwt.JWTClaimsSet.Builder()
+                .issuer(ADMIN_ISSUER).audience(ADMIN_AUDIENCE).subject("demo-admin")
+                .claim(AdminConfig.DEFAULT_ROLES_CLAIM, List.of(AdminConfig.POLICY_ADMIN))
+                .issueTime(new java.util.Date()).expirationTime(java.util.Date.from(java.time.Instant.now().plus(Duration.ofDays(1))))
+                .build();
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.ES256)
+                .keyID(key.getKeyID()).type(com.nimbusds.jose.JOSEObjectType.JWT).build(), claims);
+        jwt.sign(new com.nimbusds.jose.crypto.ECDSASigner(key));
+        String token = jwt.serialize();
+        Path file = workDir.resolve("admin-token.txt");
+        java.nio.file.Files.deleteIfExists(file);
+        java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        java.nio.file.Files.writeString(file, token + "\n");
+        return token;
+    }
+
     /** The demo's audit signing key, created on first use; its public half is {@code audit-key.pub.pem}. */
     private static Path auditKey(Path workDir) throws Exception {
         Path key = workDir.resolve("audit-key.pem");
@@ -129,6 +160,8 @@ final class Demo {
         Path usersFile = workDir.resolve("users.txt");
         Map<String, String> users = createUsers(usersFile);
         Path auditDir = workDir.resolve("audit");
+        int adminPort = port + 88;
+        String adminToken = adminToken(workDir);
         WardenConfig config = new WardenConfig(List.of(plain, tls, mtls, sasl),
                 new UpstreamConfig(List.of(HostPort.parse(broker.bootstrapServers())), Duration.ofSeconds(10), Duration.ofSeconds(15)),
                 new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES),
@@ -136,7 +169,10 @@ final class Demo {
                         AuthenticationConfig.DEFAULT_SESSION_LIFETIME, true),
                 new AuthorizationConfig(writePolicy(workDir.resolve("policy.yaml")), AuthorizationConfig.DEFAULT_RELOAD_CHECK),
                 new AuditConfig(AuditLog.Mode.BEST_EFFORT, AuditConfig.DEFAULT_QUEUE_CAPACITY, AuditConfig.DEFAULT_MAX_BATCH,
-                        FileSinkConfig.of(auditDir, auditKey(workDir)), false, null));
+                        FileSinkConfig.of(auditDir, auditKey(workDir)), false, null),
+                new AdminConfig("127.0.0.1", adminPort, null,
+                        JwtSettings.of(null, workDir.resolve("admin-jwks.json").toString(), ADMIN_ISSUER, ADMIN_AUDIENCE),
+                        AdminConfig.DEFAULT_ROLES_CLAIM, Map.of()));
         List<Path> clientFiles = new java.util.ArrayList<>(pki.writeClientSettings(workDir, "127.0.0.1:" + tlsPort, "127.0.0.1:" + mtlsPort));
         for (Map.Entry<String, String> user : users.entrySet()) {
             clientFiles.addAll(pki.writeSaslSettings(workDir, "127.0.0.1:" + saslPort, user.getKey(), user.getValue()));
@@ -203,6 +239,15 @@ final class Demo {
         System.out.println("For example, as alice then bob:");
         System.out.println("  echo order-1 | kcat -F " + workDir.resolve("kcat-sasl-alice.conf").toAbsolutePath() + " -t orders.demo -P");
         System.out.println("  kcat -F " + workDir.resolve("kcat-sasl-bob.conf").toAbsolutePath() + " -G billing orders.demo");
+        System.out.println();
+        System.out.println("Admin API: http://127.0.0.1:" + adminPort + "  (OpenAPI at /openapi.json; token for User:demo-admin, role policy-admin,");
+        System.out.println("  valid 24 h, in " + workDir.resolve("admin-token.txt") + "):");
+        System.out.println("  export WARDEN_ADMIN_TOKEN=" + adminToken);
+        System.out.println("  curl -H \"Authorization: Bearer $WARDEN_ADMIN_TOKEN\" http://127.0.0.1:" + adminPort + "/v1/policy");
+        System.out.println("  ./warden policies list --url http://127.0.0.1:" + adminPort);
+        System.out.println("  ./warden policies explain --url http://127.0.0.1:" + adminPort
+                + " --principal User:bob --operation READ --resource-type TOPIC --resource-name orders.demo");
+        System.out.println("  kafka-acls.sh --bootstrap-server " + bootstrap + " --list   (ACLs are the gateway's own policy)");
         System.out.println();
         System.out.println("Audit trail (OCSF JSON lines, hash-chained, segments signed with " + workDir.resolve("audit-key.pem") + "):");
         System.out.println("  ./warden audit query " + auditDir + " --topic orders.demo");

@@ -98,6 +98,20 @@ class DemoIT {
             assertThat(readTopic(bob, "orders.demo")).containsExactly("order-1");
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> readTopic(settings(dir.resolve("client-sasl-bob.properties")), "demo"))
                     .isInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+            // The admin API, with the token the demo printed: over HTTP, and with the CLI.
+            String token = output.stream().filter(l -> l.contains("export WARDEN_ADMIN_TOKEN=")).findFirst().orElseThrow()
+                    .replaceFirst(".*export WARDEN_ADMIN_TOKEN=", "").trim();
+            java.net.http.HttpResponse<String> policy = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + (port + 88) + "/v1/policy"))
+                            .header("Authorization", "Bearer " + token).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(policy.statusCode()).as(policy.body()).isEqualTo(200);
+            assertThat(policy.body()).contains("User:alice").contains("orders.");
+            java.io.ByteArrayOutputStream listed = new java.io.ByteArrayOutputStream();
+            int listExit = io.warden.gateway.admin.AdminCommand.run(List.of("list", "--url", "http://127.0.0.1:" + (port + 88),
+                    "--token", token, "--principal", "User:bob"), new java.io.PrintStream(listed), System.err);
+            assertThat(listExit).isZero();
+            assertThat(listed.toString(StandardCharsets.UTF_8)).contains("ALLOW User:bob READ topic:orders. (prefixed)");
         } finally {
             // Ctrl-C: SIGINT to the process, which runs the same shutdown path as SIGTERM.
             new ProcessBuilder("kill", "-INT", String.valueOf(demo.pid())).start().waitFor();

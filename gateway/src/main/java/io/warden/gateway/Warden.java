@@ -60,6 +60,10 @@ public final class Warden {
                     return UsersCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.in, System.out, System.err);
                 }
                 case "policies" -> {
+                    if (args.length > 1 && io.warden.gateway.admin.AdminCommand.COMMANDS.contains(args[1])) {
+                        return io.warden.gateway.admin.AdminCommand.run(java.util.Arrays.asList(args).subList(1, args.length),
+                                System.out, System.err);
+                    }
                     return PoliciesCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err);
                 }
                 case "audit" -> {
@@ -121,7 +125,8 @@ public final class Warden {
                   check-config FILE     validate a configuration file
                   certs ...             create a CA, issue server and client certificates, inspect them
                   users ...             add, remove and list SASL/SCRAM users in a local user file
-                  policies ...          validate an ACL policy file, or show the ACLs it grants
+                  policies ...          validate an ACL policy file, or show the ACLs it grants; list, apply,
+                                        diff, explain, history, rollback: the running gateway's policy (admin API)
                   audit ...             verify an audit log's hash chains and signatures, or query it
                 """);
     }

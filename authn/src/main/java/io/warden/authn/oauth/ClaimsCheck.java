@@ -57,7 +57,7 @@ final class ClaimsCheck {
         if (nbf != null && nbf.toInstant().minus(skew).isAfter(now)) {
             throw TokenProblem.NOT_YET_VALID.failure("nbf=" + nbf.toInstant() + " now=" + now + " skew=" + skew);
         }
-        return new ValidatedToken(principal(claims), exp.getTime(), claims.getSubject());
+        return new ValidatedToken(principal(claims), exp.getTime(), claims.getSubject(), claims.getClaims());
     }
 
     private String principal(JWTClaimsSet claims) throws AuthenticationFailure {

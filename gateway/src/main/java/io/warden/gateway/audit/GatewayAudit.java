@@ -10,10 +10,10 @@ import io.warden.audit.OcsfEncoder;
 import io.warden.audit.StdoutSink;
 import io.warden.gateway.config.AuditConfig;
 import io.warden.policies.PolicyDocument;
+import io.warden.policies.store.PolicyVersion;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,14 +95,17 @@ public final class GatewayAudit implements AutoCloseable {
         }
     }
 
-    /** A new policy took effect: where it came from and what it holds. */
-    public void policyChanged(Path source, PolicyDocument policy, String actor) {
+    /** A policy version took effect on this gateway: which one, who made it, and what it holds. */
+    public void policyChanged(PolicyVersion version, String source) {
         if (log == null) {
             return;
         }
+        PolicyDocument policy = version.document();
         note(AuditEvent.builder(AuditEventType.POLICY_CHANGE, Instant.now())
-                .principal(actor)
-                .detail("source", String.valueOf(source))
+                .principal(version.author().isEmpty() ? null : version.author())
+                .detail("version", Long.toString(version.version()))
+                .detail("source", source)
+                .detail("comment", version.comment())
                 .detail("acl_bindings", Integer.toString(policy.bindings().size()))
                 .detail("super_users", String.join(",", policy.superUsers()))
                 .detail("allow_everyone_if_no_acl_found", Boolean.toString(policy.allowEveryoneIfNoAclFound()))

@@ -31,6 +31,13 @@ public final class Authorization {
         return new AuthorizerAccess(holder.current(), principal, host, topicNames::cached);
     }
 
+    /** Kafka's decision for one operation under the current policy, with the rule that made it. */
+    public io.warden.authz.AuthorizationDecision explain(String principal, String host,
+                                                         org.apache.kafka.common.acl.AclOperation operation,
+                                                         org.apache.kafka.common.resource.ResourceType type, String name) {
+        return holder.current().authorize(principal, host, operation, type, name);
+    }
+
     public static Policy toPolicy(PolicyDocument document) {
         return new Policy(document.superUsers(), document.allowEveryoneIfNoAclFound(), document.bindings());
     }

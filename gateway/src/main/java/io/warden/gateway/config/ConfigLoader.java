@@ -76,7 +76,7 @@ public final class ConfigLoader {
 
     private WardenConfig root(JsonNode root) {
         ObjectNode obj = object(root, "(top level)");
-        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication", "authorization", "audit");
+        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication", "authorization", "audit", "admin");
 
         JsonNode upstreamNode = obj.get("upstream");
         if (upstreamNode == null) {
@@ -126,7 +126,89 @@ public final class ConfigLoader {
         AuthorizationConfig authorization = obj.has("authorization")
                 ? authorization(object(obj.get("authorization"), "authorization")) : null;
         AuditConfig audit = obj.has("audit") ? audit(object(obj.get("audit"), "audit")) : null;
-        return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit);
+        AdminConfig admin = obj.has("admin") ? admin(object(obj.get("admin"), "admin")) : null;
+        if (admin != null && authorization == null) {
+            throw fail("admin", "administers the ACL policy; it needs an authorization section with the policy file");
+        }
+        return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit, admin);
+    }
+
+    private AdminConfig admin(ObjectNode a) {
+        String path = "admin";
+        allowOnly(a, path, "bindHost", "port", "tls", "jwt", "certificateRoles");
+        String bindHost = a.has("bindHost") ? text(a.get("bindHost"), path + ".bindHost") : "127.0.0.1";
+        if (!a.has("port")) {
+            throw fail(path + ".port", "is required: the port the admin API listens on, e.g. 9180");
+        }
+        int port = intField(a, path, "port", 0, 1, 65535);
+        TlsConfig tls = a.has("tls") ? tls(object(a.get("tls"), path + ".tls"), path + ".tls") : null;
+        if (tls == null && !isLoopback(bindHost)) {
+            throw fail(path + ".tls", "is required when the admin API listens beyond loopback (bindHost " + bindHost + ")");
+        }
+        JwtSettings jwt = null;
+        String rolesClaim = null;
+        if (a.has("jwt")) {
+            ObjectNode j = object(a.get("jwt"), path + ".jwt");
+            rolesClaim = j.has("rolesClaim") ? text(j.get("rolesClaim"), path + ".jwt.rolesClaim") : null;
+            ObjectNode settings = j.deepCopy();
+            settings.remove("rolesClaim");
+            jwt = oauthBearer(settings, path + ".jwt");
+        }
+        Map<String, String> certificateRoles = new java.util.LinkedHashMap<>();
+        if (a.has("certificateRoles")) {
+            ObjectNode c = object(a.get("certificateRoles"), path + ".certificateRoles");
+            for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+                String principal = it.next();
+                String role = text(c.get(principal), path + ".certificateRoles." + principal);
+                if (!role.equals(AdminConfig.POLICY_ADMIN) && !role.equals(AdminConfig.AUDITOR)) {
+                    throw fail(path + ".certificateRoles." + principal, "unknown role '" + role + "'; expected "
+                            + AdminConfig.POLICY_ADMIN + " or " + AdminConfig.AUDITOR);
+                }
+                certificateRoles.put(principal, role);
+            }
+            if (tls == null || tls.clientAuth() == TlsConfig.ClientAuth.NONE) {
+                throw fail(path + ".certificateRoles", "needs admin.tls with clientAuth requested or required");
+            }
+        }
+        if (jwt == null && certificateRoles.isEmpty()) {
+            throw fail(path, "has no way to authenticate admins; give jwt (bearer tokens) or certificateRoles (mTLS)");
+        }
+        return new AdminConfig(bindHost, port, tls, jwt, rolesClaim, certificateRoles);
+    }
+
+    /** A topic on a Kafka cluster, with client settings: the audit sink's and the policy store's. */
+    private record KafkaTarget(List<String> bootstrapServers, String topic, Map<String, String> properties) {
+    }
+
+    private KafkaTarget kafkaTarget(ObjectNode k, String kp, String topicMeaning) {
+        allowOnly(k, kp, "bootstrapServers", "topic", "properties");
+        JsonNode servers = k.get("bootstrapServers");
+        if (servers == null || !servers.isArray() || servers.isEmpty()) {
+            throw fail(kp + ".bootstrapServers", "expected a non-empty list of host:port");
+        }
+        List<String> bootstrap = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            String hp = text(servers.get(i), kp + ".bootstrapServers[" + i + "]");
+            convert(hp, kp + ".bootstrapServers[" + i + "]", HostPort::parse);
+            bootstrap.add(hp);
+        }
+        if (!k.has("topic")) {
+            throw fail(kp + ".topic", "is required: " + topicMeaning);
+        }
+        String topic = text(k.get("topic"), kp + ".topic");
+        Map<String, String> props = new java.util.LinkedHashMap<>();
+        if (k.has("properties")) {
+            ObjectNode p = object(k.get("properties"), kp + ".properties");
+            for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                props.put(name, text(p.get(name), kp + ".properties." + name));
+            }
+        }
+        return new KafkaTarget(bootstrap, topic, props);
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private AuditConfig audit(ObjectNode a) {
@@ -170,32 +252,8 @@ public final class ConfigLoader {
         boolean stdout = bool(a, path, "stdout", false);
         AuditConfig.KafkaSinkConfig kafka = null;
         if (a.has("kafka")) {
-            String kp = path + ".kafka";
-            ObjectNode k = object(a.get("kafka"), kp);
-            allowOnly(k, kp, "bootstrapServers", "topic", "properties");
-            JsonNode servers = k.get("bootstrapServers");
-            if (servers == null || !servers.isArray() || servers.isEmpty()) {
-                throw fail(kp + ".bootstrapServers", "expected a non-empty list of host:port");
-            }
-            List<String> bootstrap = new ArrayList<>();
-            for (int i = 0; i < servers.size(); i++) {
-                String hp = text(servers.get(i), kp + ".bootstrapServers[" + i + "]");
-                convert(hp, kp + ".bootstrapServers[" + i + "]", HostPort::parse);
-                bootstrap.add(hp);
-            }
-            if (!k.has("topic")) {
-                throw fail(kp + ".topic", "is required: the topic audit events are written to");
-            }
-            String topic = text(k.get("topic"), kp + ".topic");
-            Map<String, String> props = new java.util.LinkedHashMap<>();
-            if (k.has("properties")) {
-                ObjectNode p = object(k.get("properties"), kp + ".properties");
-                for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
-                    String name = it.next();
-                    props.put(name, text(p.get(name), kp + ".properties." + name));
-                }
-            }
-            kafka = new AuditConfig.KafkaSinkConfig(bootstrap, topic, props);
+            KafkaTarget target = kafkaTarget(object(a.get("kafka"), path + ".kafka"), path + ".kafka", "the topic audit events are written to");
+            kafka = new AuditConfig.KafkaSinkConfig(target.bootstrapServers(), target.topic(), target.properties());
         }
         if (file == null && !stdout && kafka == null) {
             throw fail(path, "configures no sink; give at least one of file, stdout: true or kafka");
@@ -216,7 +274,13 @@ public final class ConfigLoader {
             throw fail(path + ".policyFile", e.getMessage());
         }
         int seconds = intField(a, path, "reloadCheckSeconds", (int) AuthorizationConfig.DEFAULT_RELOAD_CHECK.toSeconds(), 1, 3600);
-        return new AuthorizationConfig(policy, Duration.ofSeconds(seconds));
+        PolicyStoreConfig store = null;
+        if (a.has("kafkaStore")) {
+            String kp = path + ".kafkaStore";
+            KafkaTarget target = kafkaTarget(object(a.get("kafkaStore"), kp), kp, "the compacted topic the policy is shared through");
+            store = new PolicyStoreConfig(target.bootstrapServers(), target.topic(), target.properties());
+        }
+        return new AuthorizationConfig(policy, Duration.ofSeconds(seconds), store);
     }
 
     private AuthenticationConfig authentication(ObjectNode a) {

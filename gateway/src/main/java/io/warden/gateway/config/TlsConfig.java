@@ -1,5 +1,10 @@
 package io.warden.gateway.config;
 
+import io.vertx.core.net.KeyStoreOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.LinkedHashSet;
 import io.warden.authn.CertificatePrincipals;
 
 import java.nio.file.Path;
@@ -102,5 +107,27 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
     /** The keystore password, read from its environment variable when the listener starts. */
     public String keyStorePassword() {
         return keyStorePasswordEnv == null ? null : System.getenv(keyStorePasswordEnv);
+    }
+
+    /** Vert.x server TLS options for these files and settings (engine aside). */
+    public ServerSSLOptions serverSslOptions() {
+        TlsConfig tls = this;
+        ServerSSLOptions ssl = new ServerSSLOptions().setEnabledSecureTransportProtocols(new LinkedHashSet<>(tls.protocols()));
+        if (tls.keyStore() != null) {
+            ssl.setKeyCertOptions(new KeyStoreOptions().setType(tls.keyStoreType())
+                    .setPath(tls.keyStore().toString()).setPassword(tls.keyStorePassword()));
+        } else {
+            ssl.setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(tls.certificate().toString()).setKeyPath(tls.key().toString()));
+        }
+        if (tls.trustedCertificates() != null) {
+            ssl.setTrustOptions(new PemTrustOptions().addCertPath(tls.trustedCertificates().toString()));
+        }
+        ssl.setClientAuth(switch (tls.clientAuth()) {
+            case NONE -> io.vertx.core.http.ClientAuth.NONE;
+            case REQUESTED -> io.vertx.core.http.ClientAuth.REQUEST;
+            case REQUIRED -> io.vertx.core.http.ClientAuth.REQUIRED;
+        });
+        return ssl;
     }
 }

@@ -5,19 +5,26 @@ import java.util.List;
 /**
  * The whole gateway configuration, validated at load by {@link ConfigLoader}. {@code authentication} is null when no
  * listener uses SASL; {@code authorization} is null when requests are not checked against a policy; {@code audit} is null
- * when nothing is audited.
+ * when nothing is audited; {@code admin} is null when there is no admin API.
  */
 public record WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
-                           AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit) {
+                           AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit,
+                           AdminConfig admin) {
 
     public WardenConfig {
         listeners = List.copyOf(listeners);
     }
 
+    /** A configuration without the admin API. */
+    public WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
+                        AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit) {
+        this(listeners, upstream, limits, authentication, authorization, audit, null);
+    }
+
     /** A configuration without auditing. */
     public WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
                         AuthenticationConfig authentication, AuthorizationConfig authorization) {
-        this(listeners, upstream, limits, authentication, authorization, null);
+        this(listeners, upstream, limits, authentication, authorization, null, null);
     }
 
     /** A configuration without SASL listeners. */

@@ -87,6 +87,20 @@ public final class SupportedApis {
         });
     }
 
+    /** The ACL administration APIs the gateway answers from its own policy when it enforces one. */
+    public static final java.util.List<ApiKeys> ACL_APIS = java.util.List.of(ApiKeys.CREATE_ACLS, ApiKeys.DESCRIBE_ACLS,
+            ApiKeys.DELETE_ACLS);
+
+    /** Adds the ACL administration APIs, at every version this gateway's protocol classes speak. */
+    public static void addAclAdministration(ApiVersionsResponseData response) {
+        for (ApiKeys api : ACL_APIS) {
+            if (response.apiKeys().find(api.id) == null) {
+                response.apiKeys().add(new ApiVersion().setApiKey(api.id).setMinVersion(api.oldestVersion())
+                        .setMaxVersion(api.latestVersion(false)));
+            }
+        }
+    }
+
     public static boolean isSupported(ApiKeys api) {
         return SUPPORTED.contains(api);
     }

@@ -14,6 +14,7 @@ import io.warden.gateway.enforce.Enforcers;
 import io.warden.gateway.enforce.RecordingAccess;
 import io.warden.gateway.enforce.Verdict;
 import io.warden.gateway.audit.ConnectionAudit;
+import io.warden.gateway.admin.KafkaAclRequests;
 import io.warden.audit.AuditEvent;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -236,6 +237,10 @@ final class ClientConnection implements SaslGate.Connection {
                     SupportedApis.unsupportedApiVersionsResponse(), (short) 0));
             return;
         }
+        if (gateway.aclRequests() != null && KafkaAclRequests.handles(api)) {
+            answerAclRequest(header, in);
+            return;
+        }
         if (!SupportedApis.isSupported(api)) {
             refuse("API " + api.name + " (key " + api.id + ") is not supported by the gateway");
             return;
@@ -377,6 +382,42 @@ final class ClientConnection implements SaslGate.Connection {
         });
     }
 
+    /**
+     * CreateAcls, DescribeAcls, DeleteAcls: answered from and into the gateway's own policy (off the event loop, as
+     * the policy store may block); reading pauses meanwhile so that answers keep their order.
+     */
+    private void answerAclRequest(RequestHeader header, ByteBuffer in) {
+        ApiKeys api = header.apiKey();
+        short version = header.apiVersion();
+        AbstractRequest request;
+        try {
+            request = AbstractRequest.parseRequest(api, version, new ByteBufferAccessor(in)).request;
+        } catch (RuntimeException e) {
+            refuse("malformed " + api.name + " request: " + e.getMessage());
+            return;
+        }
+        Access access = gateway.authorization().access(principal, clientHost);
+        RecordingAccess recording = new RecordingAccess(access);
+        fromClient.pause();
+        listener.vertx().executeBlocking(() -> gateway.aclRequests().answer(request, recording), false).onComplete(ar -> {
+            if (closed) {
+                return;
+            }
+            if (ar.failed()) {
+                close(api.name + " could not be answered: " + ar.cause().getMessage());
+                return;
+            }
+            Buffer answer = KafkaFrames.response(header.correlationId(), api.responseHeaderVersion(version), ar.result(), version);
+            ConnectionAudit.Pending pending = audit.denials(null, header, recording.denied());
+            if (pending != null) {
+                KafkaFrames.Response split = KafkaFrames.splitResponse(answer, api, version);
+                audit.response(pending, AbstractResponse.parseResponse(api, new ByteBufferAccessor(split.body()), version));
+            }
+            respondLocally(header.correlationId(), api, version, answer);
+            resumeReading();
+        });
+    }
+
     /** Enforces the policy on a parsed request and acts on the verdict, auditing what it refused. */
     private void decide(RequestHeader header, Buffer frame, ApiMessage body, ApiEnforcer enforcer) {
         ConnectionAudit.Pending pending = audit.request(header, body);
@@ -462,6 +503,7 @@ final class ClientConnection implements SaslGate.Connection {
             ApiVersionsResponseData data = ar.result();
             if (gateway.authorization() != null) {
                 SupportedApis.retain(data, Enforcers::isEnforced);
+                SupportedApis.addAclAdministration(data);
             }
             SupportedApis.addSasl(data);
             respondLocally(correlationId, ApiKeys.API_VERSIONS, version,

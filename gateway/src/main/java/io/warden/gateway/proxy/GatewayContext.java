@@ -1,6 +1,7 @@
 package io.warden.gateway.proxy;
 
 import io.warden.gateway.audit.GatewayAudit;
+import io.warden.gateway.admin.KafkaAclRequests;
 import io.warden.gateway.cluster.ClusterMetadataClient;
 import io.warden.gateway.cluster.TopicNames;
 import io.warden.gateway.cluster.UpstreamNodes;
@@ -12,10 +13,11 @@ import io.warden.gateway.config.WardenConfig;
  * What every listener and connection of one gateway shares. All members are thread-safe. {@code authentication} is
  * null when no listener uses SASL; {@code upstreamLogin} is null when the brokers need no SASL; {@code authorization}
  * is null when no policy is configured (every request is forwarded unchecked); {@code audit} is
- * {@link GatewayAudit#OFF} when nothing is audited.
+ * {@link GatewayAudit#OFF} when nothing is audited; {@code aclRequests} (Kafka's ACL APIs on the gateway's own policy)
+ * is null without authorization.
  */
 record GatewayContext(WardenConfig config, UpstreamNodes nodes, TopicNames topicNames,
                       ClusterMetadataClient metadata, GatewayStats stats, ClusterApiVersions apiVersions,
                       Authentication authentication, UpstreamLogin upstreamLogin, Authorization authorization,
-                      GatewayAudit audit) {
+                      GatewayAudit audit, KafkaAclRequests aclRequests) {
 }

@@ -6,10 +6,11 @@ import io.vertx.core.Vertx;
 import io.warden.gateway.auth.Authentication;
 import io.warden.gateway.auth.AuthenticationSetup;
 import io.warden.gateway.auth.Authorization;
-import io.warden.gateway.config.AuthorizationConfig;
-import io.warden.policies.PolicyDocument;
-import io.warden.policies.PolicyFileWatcher;
-import io.warden.policies.PolicyParser;
+import io.warden.gateway.admin.AdminServer;
+import io.warden.gateway.admin.KafkaAclRequests;
+import io.warden.gateway.admin.PolicyAdmin;
+import io.warden.gateway.admin.PolicyStores;
+import io.warden.policies.store.PolicyStore;
 import io.warden.gateway.auth.UpstreamIdentity;
 import io.warden.gateway.audit.GatewayAudit;
 import io.warden.gateway.cluster.ClusterMetadataClient;
@@ -38,7 +39,9 @@ public final class GatewayServer {
     private final List<String> deployments = new ArrayList<>();
     private final List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
     private final List<TlsFileWatcher> watchers = new ArrayList<>();
-    private PolicyFileWatcher policyWatcher;
+    private PolicyStore store;
+    private PolicyAdmin policyAdmin;
+    private AdminServer adminServer;
 
     private GatewayServer(Vertx vertx, GatewayContext context) {
         this.vertx = vertx;
@@ -54,12 +57,16 @@ public final class GatewayServer {
         return vertx.executeBlocking(() -> {
                     Authentication authentication = AuthenticationSetup.start(config.authentication());
                     GatewayAudit audit = GatewayAudit.OFF;
+                    PolicyStore store = null;
                     try {
-                        PolicyDocument policy = config.authorization() == null ? null : PolicyParser.load(config.authorization().policyFile());
                         UpstreamIdentity upstream = AuthenticationSetup.upstreamIdentity(config.upstream().sasl());
                         audit = GatewayAudit.open(config.audit());
-                        return new Prepared(authentication, upstream, policy, audit);
+                        store = config.authorization() == null ? null : PolicyStores.open(config.authorization());
+                        return new Prepared(authentication, upstream, store, audit);
                     } catch (IOException | RuntimeException e) {
+                        if (store != null) {
+                            store.close();
+                        }
                         audit.close();
                         if (authentication != null) {
                             authentication.close();
@@ -71,7 +78,7 @@ public final class GatewayServer {
     }
 
     /** What is read from files and services before the listeners open. */
-    private record Prepared(Authentication authentication, UpstreamIdentity upstreamIdentity, PolicyDocument policy,
+    private record Prepared(Authentication authentication, UpstreamIdentity upstreamIdentity, PolicyStore store,
                             GatewayAudit audit) {
     }
 
@@ -79,12 +86,16 @@ public final class GatewayServer {
         UpstreamNodes nodes = new UpstreamNodes();
         ClusterMetadataClient metadata = new ClusterMetadataClient(config.upstream(), nodes, prepared.upstreamIdentity());
         TopicNames topicNames = new TopicNames(metadata);
-        Authorization authorization = prepared.policy() == null ? null : new Authorization(prepared.policy(), topicNames);
+        PolicyStore store = prepared.store();
+        Authorization authorization = store == null ? null : new Authorization(store.current().document(), topicNames);
+        PolicyAdmin policyAdmin = store == null ? null : new PolicyAdmin(store, prepared.audit());
         GatewayContext context = new GatewayContext(config, nodes, topicNames, metadata, new GatewayStats(),
                 new ClusterApiVersions(), prepared.authentication(),
                 prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()), authorization,
-                prepared.audit());
+                prepared.audit(), policyAdmin == null ? null : new KafkaAclRequests(policyAdmin));
         GatewayServer server = new GatewayServer(vertx, context);
+        server.store = store;
+        server.policyAdmin = policyAdmin;
         Future<Void> chain = Future.succeededFuture();
         for (ListenerConfig listener : config.listeners()) {
             chain = chain.compose(v -> vertx.deployVerticle(() -> {
@@ -103,27 +114,36 @@ public final class GatewayServer {
                     })
                     .mapEmpty());
         }
+        if (config.admin() != null) {
+            chain = chain.compose(v -> AdminServer.start(vertx, config.admin(), policyAdmin, authorization, context.audit())
+                    .onSuccess(admin -> server.adminServer = admin)
+                    .mapEmpty());
+        }
         return chain
                 .onFailure(e -> server.stop())
                 .map(v -> {
                     server.prebindBrokerPorts();
                     server.watchTlsFiles();
-                    server.watchPolicyFile();
+                    server.followPolicy();
                     return server;
                 });
     }
 
-    /** Applies every good edit of the policy file to the next request; a broken edit is logged and ignored. */
-    private void watchPolicyFile() {
-        AuthorizationConfig authz = context.config().authorization();
-        if (authz == null) {
+    /**
+     * Applies every new policy version to the next request on every connection, whether it came from the admin API,
+     * Kafka's ACL APIs, an edit of the policy file or another gateway sharing the store; each is audited.
+     */
+    private void followPolicy() {
+        if (store == null) {
             return;
         }
-        policyWatcher = new PolicyFileWatcher(authz.policyFile(), authz.reloadCheck(), policy -> {
-            context.authorization().replace(policy);
-            context.audit().policyChanged(authz.policyFile(), policy, "warden:policy-file");
+        context.audit().policyChanged(store.current(), "startup");
+        store.onChange(version -> {
+            context.authorization().replace(version.document());
+            context.audit().policyChanged(version, "store");
+            LOG.info("event=policy_applied version={} author=\"{}\" acl_bindings={}", version.version(), version.author(),
+                    version.document().bindings().size());
         });
-        policyWatcher.start();
     }
 
     private void watchTlsFiles() {
@@ -160,6 +180,16 @@ public final class GatewayServer {
         return context.stats();
     }
 
+    /** The policy and its edits; null without an authorization section. */
+    public PolicyAdmin policyAdmin() {
+        return policyAdmin;
+    }
+
+    /** The admin API's port, or -1 when it is not configured. */
+    public int adminPort() {
+        return adminServer == null ? -1 : adminServer.port();
+    }
+
     /** The audit trail; {@link GatewayAudit#OFF} when not configured. */
     public GatewayAudit audit() {
         return context.audit();
@@ -176,10 +206,10 @@ public final class GatewayServer {
     /** Stops accepting, closes every connection and the metadata client. */
     public Future<Void> stop() {
         watchers.forEach(TlsFileWatcher::stop);
-        if (policyWatcher != null) {
-            policyWatcher.close();
-        }
         List<Future<Void>> undeploying = new ArrayList<>();
+        if (adminServer != null) {
+            undeploying.add(adminServer.stop());
+        }
         deployments.forEach(id -> undeploying.add(vertx.undeploy(id)));
         deployments.clear();
         return Future.join(undeploying)
@@ -187,6 +217,9 @@ public final class GatewayServer {
                     context.metadata().close();
                     if (context.authentication() != null) {
                         context.authentication().close();
+                    }
+                    if (store != null) {
+                        store.close();
                     }
                     context.audit().close();
                     return null;

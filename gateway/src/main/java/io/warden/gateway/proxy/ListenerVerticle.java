@@ -2,9 +2,7 @@ package io.warden.gateway.proxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.JdkSSLEngineOptions;
-import io.vertx.core.net.KeyStoreOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -24,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -155,7 +152,7 @@ final class ListenerVerticle extends VerticleBase {
     }
 
     private static void applyTls(NetServerOptions options, TlsConfig tls) {
-        ServerSSLOptions ssl = sslOptions(tls);
+        ServerSSLOptions ssl = tls.serverSslOptions();
         options.setSslEngineOptions(tls.usesOpenSsl() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
         options.setSsl(true)
                 .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
@@ -166,29 +163,9 @@ final class ListenerVerticle extends VerticleBase {
         }
     }
 
-    private static ServerSSLOptions sslOptions(TlsConfig tls) {
-        ServerSSLOptions ssl = new ServerSSLOptions().setEnabledSecureTransportProtocols(new LinkedHashSet<>(tls.protocols()));
-        if (tls.keyStore() != null) {
-            ssl.setKeyCertOptions(new KeyStoreOptions().setType(tls.keyStoreType())
-                    .setPath(tls.keyStore().toString()).setPassword(tls.keyStorePassword()));
-        } else {
-            ssl.setKeyCertOptions(new PemKeyCertOptions()
-                    .setCertPath(tls.certificate().toString()).setKeyPath(tls.key().toString()));
-        }
-        if (tls.trustedCertificates() != null) {
-            ssl.setTrustOptions(new PemTrustOptions().addCertPath(tls.trustedCertificates().toString()));
-        }
-        ssl.setClientAuth(switch (tls.clientAuth()) {
-            case NONE -> ClientAuth.NONE;
-            case REQUESTED -> ClientAuth.REQUEST;
-            case REQUIRED -> ClientAuth.REQUIRED;
-        });
-        return ssl;
-    }
-
     /** Re-reads the TLS files for new connections on every server of this loop; open connections continue. */
     void reloadTls(TlsConfig tls) {
-        context.runOnContext(v -> servers.forEach(s -> s.updateSSLOptions(sslOptions(tls), true)
+        context.runOnContext(v -> servers.forEach(s -> s.updateSSLOptions(tls.serverSslOptions(), true)
                 .onFailure(e -> LOG.warn("event=tls_reload_failed listener={} reason=\"{}\"", config.name(), e.getMessage()))));
     }
 

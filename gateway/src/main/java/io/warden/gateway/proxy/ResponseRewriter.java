@@ -139,6 +139,7 @@ final class ResponseRewriter {
         cluster.learn(data);
         if (enforced) {
             SupportedApis.retain(data, Enforcers::isEnforced);
+            SupportedApis.addAclAdministration(data);
         }
         if (sasl) {
             SupportedApis.addSasl(data);

@@ -30,7 +30,6 @@ import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -111,15 +110,8 @@ class AuditIT {
     }
 
     static Map<String, Object> as(String user, String password) {
-        Map<String, Object> c = new HashMap<>();
-        c.put("security.protocol", "SASL_PLAINTEXT");
-        c.put("sasl.mechanism", "SCRAM-SHA-512");
-        c.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                + user + "\" password=\"" + password + "\";");
+        Map<String, Object> c = Clients.scramPlaintext(user, password);
         c.put("client.id", user + "-client");
-        c.put("max.block.ms", 10_000);
-        c.put("delivery.timeout.ms", 10_000);
-        c.put("request.timeout.ms", 5_000);
         return c;
     }
 

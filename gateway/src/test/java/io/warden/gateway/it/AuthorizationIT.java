@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -108,15 +107,7 @@ class AuthorizationIT {
     }
 
     static Map<String, Object> as(String user) {
-        Map<String, Object> c = new HashMap<>();
-        c.put("security.protocol", "SASL_PLAINTEXT");
-        c.put("sasl.mechanism", "SCRAM-SHA-512");
-        c.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                + user + "\" password=\"" + user + "-secret\";");
-        c.put("max.block.ms", 10_000);
-        c.put("delivery.timeout.ms", 10_000);
-        c.put("request.timeout.ms", 5_000);
-        return c;
+        return Clients.scramPlaintext(user, user + "-secret");
     }
 
     static void produce(String user, String topic) throws Exception {

@@ -103,4 +103,17 @@ public final class Clients {
         }
         return out;
     }
+
+    /** Settings for SASL_PLAINTEXT with SCRAM-SHA-512 as this user, with timeouts short enough for tests. */
+    public static Map<String, Object> scramPlaintext(String user, String password) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("security.protocol", "SASL_PLAINTEXT");
+        c.put("sasl.mechanism", "SCRAM-SHA-512");
+        c.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user + "\" password=\"" + password + "\";");
+        c.put("max.block.ms", 10_000);
+        c.put("delivery.timeout.ms", 10_000);
+        c.put("request.timeout.ms", 5_000);
+        return c;
+    }
 }

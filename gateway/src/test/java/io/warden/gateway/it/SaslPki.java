@@ -51,11 +51,13 @@ final class SaslPki {
 
     final Path dir;
     final RSAKey signingKey;
+    /** The test CA, which signed the server certificate; it can issue client certificates too. */
+    final IssuedCertificate ca;
 
     SaslPki() throws Exception {
         dir = Files.createTempDirectory("warden-sasl-it");
         Duration year = Duration.ofDays(365);
-        IssuedCertificate ca = CertificateIssuer.createCa("SASL Test CA", year, KeyType.EC_P256);
+        ca = CertificateIssuer.createCa("SASL Test CA", year, KeyType.EC_P256);
         IssuedCertificate server = CertificateIssuer.issueServer(ca, "warden", List.of("localhost"), List.of("127.0.0.1"), year, KeyType.EC_P256);
         CertificateFiles.writeCertificates(dir.resolve("ca.crt"), List.of(ca.certificate()), true);
         CertificateFiles.writeCertificates(dir.resolve("server-chain.crt"), server.chain(), true);

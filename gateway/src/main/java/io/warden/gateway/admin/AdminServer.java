@@ -1,0 +1,498 @@
+package io.warden.gateway.admin;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.ValidatorException;
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditEventType;
+import io.warden.authn.oauth.JwtValidator;
+import io.warden.authz.AuthorizationDecision;
+import io.warden.gateway.audit.GatewayAudit;
+import io.warden.gateway.auth.Authorization;
+import io.warden.gateway.config.AdminConfig;
+import io.warden.policies.PolicyDocument;
+import io.warden.policies.PolicyException;
+import io.warden.policies.PolicyParser;
+import io.warden.policies.store.PolicyConflictException;
+import io.warden.policies.store.PolicyStore;
+import io.warden.policies.store.PolicyVersion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The admin API: an HTTP(S) listener, loopback unless configured, whose routes come from the OpenAPI contract
+ * {@code admin-openapi.json} (served at {@code /openapi.json}); every request is validated against it before a handler
+ * sees it. Callers authenticate with a JWT bearer token carrying roles, or a client certificate mapped to a role;
+ * {@code auditor} may read, {@code policy-admin} may also edit. Refused calls are audited, and every change is
+ * audited by {@link PolicyAdmin} with who made it and what it changed.
+ */
+public final class AdminServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    static final String CONTRACT = "admin-openapi.json";
+    private static final String IDENTITY = "warden.admin.identity";
+    /** The largest request body accepted (a policy document); larger ones get 413. */
+    static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+
+    private final Vertx vertx;
+    private final AdminConfig config;
+    private final PolicyAdmin admin;
+    private final Authorization authorization;
+    private final AdminAuthenticator authenticator;
+    private final GatewayAudit audit;
+    private HttpServer server;
+
+    private AdminServer(Vertx vertx, AdminConfig config, PolicyAdmin admin, Authorization authorization, GatewayAudit audit) {
+        this.vertx = vertx;
+        this.config = config;
+        this.admin = admin;
+        this.authorization = authorization;
+        this.audit = audit;
+        this.authenticator = new AdminAuthenticator(config, config.jwt() == null ? null : new JwtValidator(config.jwt()));
+    }
+
+    /** Starts listening; fails when the port cannot be bound or the contract does not load. */
+    public static Future<AdminServer> start(Vertx vertx, AdminConfig config, PolicyAdmin admin, Authorization authorization,
+                                            GatewayAudit audit) {
+        AdminServer s = new AdminServer(vertx, config, admin, authorization, audit);
+        JsonObject contract;
+        try {
+            contract = contract();
+        } catch (IOException e) {
+            return Future.failedFuture(e);
+        }
+        return OpenAPIContract.from(vertx, contract).compose(c -> {
+            Router router = s.router(c, contract);
+            HttpServerOptions options = new HttpServerOptions().setHost(config.bindHost()).setPort(config.port());
+            if (config.tls() != null) {
+                ServerSSLOptions ssl = config.tls().serverSslOptions();
+                options.setSsl(true)
+                        .setSslEngineOptions(config.tls().usesOpenSsl() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions())
+                        .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+                        .setKeyCertOptions(ssl.getKeyCertOptions())
+                        .setClientAuth(ssl.getClientAuth());
+                if (ssl.getTrustOptions() != null) {
+                    options.setTrustOptions(ssl.getTrustOptions());
+                }
+            }
+            return vertx.createHttpServer(options).requestHandler(router).listen();
+        }).map(server -> {
+            s.server = server;
+            LOG.info("event=admin_api_started address={}:{} tls={} bearer_tokens={} certificate_roles={}", config.bindHost(),
+                    server.actualPort(), config.tls() != null, config.jwt() != null, config.certificateRoles().size());
+            return s;
+        });
+    }
+
+    static JsonObject contract() throws IOException {
+        try (InputStream in = AdminServer.class.getResourceAsStream(CONTRACT)) {
+            if (in == null) {
+                throw new IOException("admin API contract " + CONTRACT + " missing from the classpath");
+            }
+            return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The port actually bound (useful with port 0 in tests). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    public Future<Void> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private Router router(OpenAPIContract contract, JsonObject raw) {
+        RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+        for (OpenAPIRoute route : builder.getRoutes()) {
+            route.setDoSecurity(false); // authentication and roles are checked by the root handler, below
+        }
+        builder.rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        builder.rootHandler(this::authenticate);
+        read(builder, "getPolicy", ctx -> versionJson(admin.current(), true));
+        read(builder, "getHistory", ctx -> {
+            JsonArray versions = new JsonArray();
+            admin.store().history().forEach(v -> versions.add(versionJson(v, false)));
+            return new JsonObject().put("versions", versions);
+        });
+        read(builder, "getVersion", ctx -> versionJson(version(pathInt(ctx, "version")), true));
+        read(builder, "diffPolicy", ctx -> {
+            PolicyVersion from = version(queryInt(ctx, "from"));
+            Integer toParam = queryInt(ctx, "to");
+            PolicyVersion to = toParam == null ? admin.current() : version(toParam);
+            PolicyAdmin.AclChange d = PolicyAdmin.diff(from.document(), to);
+            return new JsonObject().put("from", from.version()).put("to", to.version())
+                    .put("added", AclText.toJson(d.added())).put("removed", AclText.toJson(d.removed()));
+        });
+        read(builder, "listAcls", ctx -> {
+            JsonObject filter = new JsonObject();
+            request(ctx).getQuery().forEach((name, value) -> {
+                if (!value.isNull()) {
+                    filter.put(name, value.getString());
+                }
+            });
+            AclBindingFilter f = filter.isEmpty() ? AclBindingFilter.ANY : AclText.filter(filter);
+            PolicyVersion current = admin.current();
+            return new JsonObject().put("version", current.version())
+                    .put("acls", AclText.toJson(current.document().bindings().stream().filter(f::matches).toList()));
+        });
+        read(builder, "validatePolicy", ctx -> {
+            String yaml = body(ctx).getString("yaml");
+            try {
+                PolicyDocument doc = PolicyParser.parse("policy", yaml);
+                return new JsonObject().put("valid", true).put("acls", doc.bindings().size())
+                        .put("superUsers", new JsonArray(new ArrayList<>(doc.superUsers())))
+                        .put("warnings", new JsonArray(doc.warnings()));
+            } catch (PolicyException e) {
+                return new JsonObject().put("valid", false).put("error", e.getMessage());
+            }
+        });
+        read(builder, "explain", ctx -> {
+            JsonObject q = body(ctx);
+            AclOperation op = AclText.enumValue(AclOperation.class, q.getString("operation"), "operation");
+            ResourceType type = AclText.enumValue(ResourceType.class, q.getString("resourceType"), "resourceType");
+            if (op == AclOperation.ANY || op == AclOperation.UNKNOWN || op == AclOperation.ALL) {
+                throw new IllegalArgumentException("operation: explain one concrete operation, not " + op);
+            }
+            if (type == ResourceType.ANY || type == ResourceType.UNKNOWN) {
+                throw new IllegalArgumentException("resourceType: explain one concrete resource type, not " + type);
+            }
+            String host = q.getString("host", "0.0.0.0");
+            AuthorizationDecision d = authorization.explain(q.getString("principal"), host, op, type, q.getString("resourceName"));
+            JsonObject out = new JsonObject().put("decision", d.allowed() ? "ALLOW" : "DENY")
+                    .put("reason", d.reason().name()).put("version", admin.current().version());
+            if (d.rule() != null) {
+                out.put("rule", AclText.toJson(d.rule()));
+            }
+            return out;
+        });
+        edit(builder, "putPolicy", true, (ctx, expected, who) -> {
+            JsonObject b = body(ctx);
+            PolicyDocument doc = PolicyParser.parse("policy", b.getString("yaml"));
+            return changeJson(admin.replace(doc, expected, who, "admin-api", b.getString("comment", "")), 200);
+        });
+        edit(builder, "rollbackPolicy", true, (ctx, expected, who) -> {
+            long to = body(ctx).getLong("version");
+            version(to);
+            return changeJson(admin.rollback(to, expected, who, "admin-api"), 200);
+        });
+        edit(builder, "createAcls", false, (ctx, expected, who) -> {
+            JsonArray acls = body(ctx).getJsonArray("acls");
+            List<AclBinding> bindings = new ArrayList<>();
+            for (int i = 0; i < acls.size(); i++) {
+                try {
+                    bindings.add(AclText.binding(acls.getJsonObject(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new BadRequest("acls[" + i + "]." + e.getMessage());
+                }
+            }
+            try {
+                PolicyAdmin.AclChange change = admin.addAcls(bindings, expected, who, "admin-api");
+                return changeJson(change, change.added().isEmpty() ? 200 : 201);
+            } catch (PolicyAdmin.InvalidAclException e) {
+                throw new BadRequest("acls[" + e.index() + "]: " + e.getMessage());
+            }
+        });
+        edit(builder, "deleteAcls", false, (ctx, expected, who) -> {
+            JsonArray filters = body(ctx).getJsonArray("filters");
+            List<AclBindingFilter> parsed = new ArrayList<>();
+            for (int i = 0; i < filters.size(); i++) {
+                try {
+                    parsed.add(AclText.filter(filters.getJsonObject(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new BadRequest("filters[" + i + "]." + e.getMessage());
+                }
+            }
+            return changeJson(admin.removeAcls(parsed, expected, who, "admin-api"), 200);
+        });
+        Router router = builder.createRouter();
+        router.get("/openapi.json").order(-1).handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "application/json").end(raw.encodePrettily()));
+        router.route().failureHandler(this::failed);
+        return router;
+    }
+
+    // --- authentication and roles
+
+    private void authenticate(RoutingContext ctx) {
+        if (ctx.request().path().equals("/openapi.json")) {
+            ctx.next();
+            return;
+        }
+        vertx.executeBlocking(() -> authenticator.authenticate(ctx.request()), false).onComplete(ar -> {
+            if (ar.failed()) {
+                AdminAuthenticator.Refusal refusal = ar.cause() instanceof AdminAuthenticator.Refusal r ? r
+                        : new AdminAuthenticator.Refusal(401, "authentication failed", "-");
+                audit.note(event(ctx, AuditEventType.AUTHENTICATION_FAILURE, null)
+                        .outcome((short) refusal.status(), refusal.getMessage())
+                        .detail("mechanism", refusal.mechanism())
+                        .build());
+                if (refusal.status() == 401) {
+                    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"warden-admin\"");
+                }
+                error(ctx, refusal.status(), refusal.getMessage(), null);
+                return;
+            }
+            ctx.put(IDENTITY, ar.result());
+            ctx.next();
+        });
+    }
+
+    private boolean allowed(RoutingContext ctx, String operationId, boolean edits) {
+        AdminAuthenticator.Identity who = ctx.get(IDENTITY);
+        boolean ok = who.roles().contains(AdminConfig.POLICY_ADMIN) || !edits && who.roles().contains(AdminConfig.AUDITOR);
+        if (!ok) {
+            String reason = who.principal() + " has roles " + who.roles() + "; " + operationId + " needs "
+                    + (edits ? AdminConfig.POLICY_ADMIN : AdminConfig.AUDITOR + " or " + AdminConfig.POLICY_ADMIN);
+            audit.note(event(ctx, AuditEventType.AUTHORIZATION_DENIED, who.principal()).api(operationId, -1)
+                    .outcome((short) 403, reason).build());
+            error(ctx, 403, reason, null);
+        }
+        return ok;
+    }
+
+    private AuditEvent.Builder event(RoutingContext ctx, AuditEventType type, String principal) {
+        return AuditEvent.builder(type, Instant.now())
+                .principal(principal)
+                .client(ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress(),
+                        ctx.request().remoteAddress() == null ? -1 : ctx.request().remoteAddress().port())
+                .listener("admin")
+                .detail("path", ctx.request().method() + " " + ctx.request().path());
+    }
+
+    // --- handlers
+
+    @FunctionalInterface
+    private interface Read {
+        JsonObject handle(RoutingContext ctx) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Edit {
+        Reply handle(RoutingContext ctx, long expectedVersion, String who) throws Exception;
+    }
+
+    /** A response body with its status. */
+    private record Reply(int status, JsonObject body, PolicyVersion version) {
+    }
+
+    private void read(RouterBuilder builder, String operationId, Read handler) {
+        builder.getRoute(operationId).addHandler(ctx -> {
+            if (!allowed(ctx, operationId, false)) {
+                return;
+            }
+            blocking(ctx, () -> {
+                JsonObject body = handler.handle(ctx);
+                return new Reply(200, body, null);
+            });
+        });
+    }
+
+    /**
+     * An edit: needs policy-admin; {@code If-Match} names the version it was made against (required when
+     * {@code mustMatch}, as for replacing the whole policy).
+     */
+    private void edit(RouterBuilder builder, String operationId, boolean mustMatch, Edit handler) {
+        builder.getRoute(operationId).addHandler(ctx -> {
+            if (!allowed(ctx, operationId, true)) {
+                return;
+            }
+            String ifMatch = ctx.request().getHeader("If-Match");
+            if (ifMatch == null && mustMatch) {
+                error(ctx, 428, "If-Match is required: send the ETag of the policy version this edit was made against "
+                        + "(GET /v1/policy), so that no one else's change is overwritten", null);
+                return;
+            }
+            long expected;
+            try {
+                expected = expectedVersion(ifMatch);
+            } catch (IllegalArgumentException e) {
+                error(ctx, 400, e.getMessage(), "If-Match");
+                return;
+            }
+            AdminAuthenticator.Identity who = ctx.get(IDENTITY);
+            blocking(ctx, () -> handler.handle(ctx, expected, who.principal()));
+        });
+    }
+
+    private void blocking(RoutingContext ctx, Callable<Reply> work) {
+        vertx.executeBlocking(work, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                Reply r = ar.result();
+                if (r.version() != null) {
+                    ctx.response().putHeader("ETag", r.version().etag());
+                } else if (r.body().containsKey("etag")) {
+                    ctx.response().putHeader("ETag", r.body().getString("etag"));
+                }
+                ctx.response().setStatusCode(r.status()).putHeader("Content-Type", "application/json").end(r.body().encode());
+                return;
+            }
+            Throwable e = ar.cause();
+            if (e instanceof PolicyConflictException c) {
+                ctx.response().putHeader("ETag", "\"v" + c.currentVersion() + "\"");
+                error(ctx, 412, e.getMessage(), "If-Match");
+            } else if (e instanceof PolicyException p) {
+                error(ctx, 400, p.getMessage(), "yaml");
+            } else if (e instanceof NotFound) {
+                error(ctx, 404, e.getMessage(), null);
+            } else if (e instanceof BadRequest || e instanceof IllegalArgumentException) {
+                error(ctx, 400, e.getMessage(), null);
+            } else {
+                LOG.warn("event=admin_request_failed path={} reason=\"{}\"", ctx.request().path(), e.toString());
+                error(ctx, 500, "the request could not be completed: " + e.getMessage(), null);
+            }
+        });
+    }
+
+    private void failed(RoutingContext ctx) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        Throwable f = ctx.failure();
+        for (Throwable t = f; t != null; t = t.getCause()) {
+            if (t instanceof ValidatorException) {
+                f = t;
+                break;
+            }
+        }
+        if (f instanceof SchemaValidationException s && s.getOutputUnit() != null) {
+            String where = s.getOutputUnit().getInstanceLocation();
+            StringBuilder why = new StringBuilder(s.getMessage());
+            if (s.getOutputUnit().getErrors() != null) {
+                s.getOutputUnit().getErrors().forEach(u -> why.append("; ")
+                        .append(u.getInstanceLocation() == null || u.getInstanceLocation().isEmpty() ? "" : u.getInstanceLocation() + ": ")
+                        .append(u.getError()));
+            }
+            error(ctx, 400, why.toString(), where);
+        } else if (f instanceof ValidatorException v) {
+            error(ctx, 400, v.getMessage(), null);
+        } else if (ctx.statusCode() == 404 || ctx.statusCode() == 405) {
+            error(ctx, ctx.statusCode(), ctx.statusCode() == 404 ? "no such resource: " + ctx.request().path()
+                    : "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null);
+        } else {
+            int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+            error(ctx, status, f == null ? "request failed" : f.getMessage(), null);
+        }
+    }
+
+    private static void error(RoutingContext ctx, int status, String message, String field) {
+        JsonObject body = new JsonObject().put("error", message);
+        if (field != null && !field.isEmpty()) {
+            body.put("field", field);
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+
+    // --- helpers
+
+    /** A request that is well-formed for the contract but wrong for the policy, with the reason. */
+    static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    static final class NotFound extends RuntimeException {
+        NotFound(String message) {
+            super(message);
+        }
+    }
+
+    private PolicyVersion version(long number) {
+        return admin.store().version(number).orElseThrow(() -> new NotFound("no policy version " + number
+                + "; the current version is " + admin.current().version()));
+    }
+
+    static long expectedVersion(String ifMatch) {
+        if (ifMatch == null || ifMatch.trim().equals("*")) {
+            return PolicyStore.ANY_VERSION;
+        }
+        String tag = ifMatch.trim();
+        if (tag.startsWith("W/")) {
+            tag = tag.substring(2);
+        }
+        tag = tag.replace("\"", "");
+        if (tag.startsWith("v")) {
+            tag = tag.substring(1);
+        }
+        try {
+            long v = Long.parseLong(tag);
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("If-Match: expected an ETag of this API such as \"v7\", got " + ifMatch);
+    }
+
+    private static ValidatedRequest request(RoutingContext ctx) {
+        return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    }
+
+    private static JsonObject body(RoutingContext ctx) {
+        return request(ctx).getBody().getJsonObject();
+    }
+
+    private static int pathInt(RoutingContext ctx, String name) {
+        return request(ctx).getPathParameters().get(name).getInteger();
+    }
+
+    private static Integer queryInt(RoutingContext ctx, String name) {
+        var p = request(ctx).getQuery().get(name);
+        return p == null || p.isNull() ? null : p.getInteger();
+    }
+
+    static JsonObject versionJson(PolicyVersion v, boolean full) {
+        JsonObject out = new JsonObject().put("version", v.version()).put("etag", v.etag()).put("author", v.author())
+                .put("time", v.time().toString()).put("comment", v.comment());
+        if (full) {
+            out.put("superUsers", new JsonArray(new ArrayList<>(v.document().superUsers())))
+                    .put("allowEveryoneIfNoAclFound", v.document().allowEveryoneIfNoAclFound())
+                    .put("acls", AclText.toJson(v.document().bindings()))
+                    .put("yaml", v.yaml());
+        }
+        return out;
+    }
+
+    private static Reply changeJson(PolicyAdmin.AclChange change, int status) {
+        JsonObject body = new JsonObject().put("version", change.version().version()).put("etag", change.version().etag())
+                .put("added", AclText.toJson(change.added())).put("removed", AclText.toJson(change.removed()));
+        return new Reply(status, body, change.version());
+    }
+
+    static Optional<String> roleOf(Map<String, String> certificateRoles, String principal) {
+        return Optional.ofNullable(certificateRoles.get(principal));
+    }
+}

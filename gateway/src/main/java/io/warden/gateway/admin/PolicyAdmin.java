@@ -1,0 +1,211 @@
+package io.warden.gateway.admin;
+
+import io.warden.audit.AuditEvent;
+import io.warden.audit.AuditEventType;
+import io.warden.gateway.audit.GatewayAudit;
+import io.warden.policies.AclValidation;
+import io.warden.policies.PolicyDocument;
+import io.warden.policies.store.PolicyConflictException;
+import io.warden.policies.store.PolicyStore;
+import io.warden.policies.store.PolicyVersion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every change to the policy, whichever way it comes (the admin API, Kafka's CreateAcls and DeleteAcls), goes through
+ * here: checked, applied to the {@link PolicyStore} optimistically, and audited with who, what, and the versions
+ * before and after. Methods block on the store; call them off the event loop.
+ */
+public final class PolicyAdmin {
+
+    /** How often an ACL edit without an expected version is retried when another edit got in between. */
+    static final int RETRIES = 5;
+
+    /** At most this many added or removed bindings are listed in an audit event; the counts are always complete. */
+    static final int MAX_LISTED = 50;
+
+    private final PolicyStore store;
+    private final GatewayAudit audit;
+
+    public PolicyAdmin(PolicyStore store, GatewayAudit audit) {
+        this.store = store;
+        this.audit = audit;
+    }
+
+    public PolicyStore store() {
+        return store;
+    }
+
+    public PolicyVersion current() {
+        return store.current();
+    }
+
+    /** The outcome of an ACL edit: the version after it (the same one when nothing changed) and what changed. */
+    public record AclChange(PolicyVersion version, List<AclBinding> added, List<AclBinding> removed) {
+    }
+
+    /** A binding the policy cannot take, and why. */
+    public static final class InvalidAclException extends Exception {
+        private final int index;
+
+        InvalidAclException(int index, String reason) {
+            super(reason);
+            this.index = index;
+        }
+
+        /** Position of the refused binding in the request. */
+        public int index() {
+            return index;
+        }
+    }
+
+    /**
+     * Adds bindings (each checked first; one bad binding refuses them all). With {@link PolicyStore#ANY_VERSION}
+     * the edit is retried on top of concurrent edits, which an addition commutes with.
+     */
+    public AclChange addAcls(List<AclBinding> bindings, long expectedVersion, String who, String via)
+            throws InvalidAclException, PolicyConflictException {
+        List<AclBinding> wanted = new ArrayList<>();
+        for (int i = 0; i < bindings.size(); i++) {
+            Optional<String> problem = AclValidation.problem(bindings.get(i));
+            if (problem.isPresent()) {
+                throw new InvalidAclException(i, problem.get());
+            }
+            wanted.add(AclValidation.canonical(bindings.get(i)));
+        }
+        return edit(expectedVersion, who, via, current -> {
+            Set<AclBinding> all = new LinkedHashSet<>(current.bindings());
+            List<AclBinding> added = new ArrayList<>();
+            for (AclBinding b : wanted) {
+                if (all.add(b)) {
+                    added.add(b);
+                }
+            }
+            return new Edit(withBindings(current, new ArrayList<>(all)), added, List.of());
+        });
+    }
+
+    /** Removes every binding that matches any of the filters, and only those. */
+    public AclChange removeAcls(List<AclBindingFilter> filters, long expectedVersion, String who, String via)
+            throws PolicyConflictException {
+        try {
+            return edit(expectedVersion, who, via, current -> {
+                List<AclBinding> kept = new ArrayList<>();
+                List<AclBinding> removed = new ArrayList<>();
+                for (AclBinding b : current.bindings()) {
+                    if (filters.stream().anyMatch(f -> f.matches(b))) {
+                        removed.add(b);
+                    } else {
+                        kept.add(b);
+                    }
+                }
+                return new Edit(withBindings(current, kept), List.of(), removed);
+            });
+        } catch (InvalidAclException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** The bindings that match the filter, in policy order. */
+    public List<AclBinding> describe(AclBindingFilter filter) {
+        return store.current().document().bindings().stream().filter(filter::matches).toList();
+    }
+
+    /** Makes {@code document} the whole policy. */
+    public AclChange replace(PolicyDocument document, long expectedVersion, String who, String via, String comment)
+            throws PolicyConflictException {
+        PolicyVersion before = store.current();
+        PolicyVersion after = store.apply(document, expectedVersion, who, comment);
+        AclChange change = diff(before.document(), after);
+        audited(before, change, who, via, comment);
+        return change;
+    }
+
+    /** Makes an earlier version's document the policy again, as a new version. */
+    public AclChange rollback(long toVersion, long expectedVersion, String who, String via)
+            throws PolicyConflictException {
+        PolicyVersion target = store.version(toVersion)
+                .orElseThrow(() -> new IllegalArgumentException("no policy version " + toVersion));
+        return replace(target.document(), expectedVersion, who, via, "rollback to version " + toVersion);
+    }
+
+    /** What changes from one document to a version: bindings added and removed. */
+    public static AclChange diff(PolicyDocument from, PolicyVersion to) {
+        Set<AclBinding> before = new LinkedHashSet<>(from.bindings());
+        Set<AclBinding> after = new LinkedHashSet<>(to.document().bindings());
+        List<AclBinding> added = after.stream().filter(b -> !before.contains(b)).toList();
+        List<AclBinding> removed = before.stream().filter(b -> !after.contains(b)).toList();
+        return new AclChange(to, added, removed);
+    }
+
+    private record Edit(PolicyDocument document, List<AclBinding> added, List<AclBinding> removed) {
+    }
+
+    @FunctionalInterface
+    private interface EditFunction {
+        Edit apply(PolicyDocument current) throws InvalidAclException;
+    }
+
+    private AclChange edit(long expectedVersion, String who, String via, EditFunction f)
+            throws InvalidAclException, PolicyConflictException {
+        for (int attempt = 0; ; attempt++) {
+            PolicyVersion before = store.current();
+            if (expectedVersion != PolicyStore.ANY_VERSION && before.version() != expectedVersion) {
+                throw new PolicyConflictException(expectedVersion, before.version());
+            }
+            Edit edit = f.apply(before.document());
+            if (edit.added().isEmpty() && edit.removed().isEmpty()) {
+                return new AclChange(before, List.of(), List.of());
+            }
+            try {
+                PolicyVersion after = store.apply(edit.document(), before.version(), who, via);
+                AclChange change = new AclChange(after, edit.added(), edit.removed());
+                audited(before, change, who, via, "");
+                return change;
+            } catch (PolicyConflictException e) {
+                if (expectedVersion != PolicyStore.ANY_VERSION || attempt >= RETRIES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void audited(PolicyVersion before, AclChange change, String who, String via, String comment) {
+        AuditEvent.Builder e = AuditEvent.builder(AuditEventType.ADMIN_ACTION, Instant.now())
+                .principal(who)
+                .api(via, -1)
+                .detail("action", "policy_edit")
+                .detail("before_version", Long.toString(before.version()))
+                .detail("after_version", Long.toString(change.version().version()))
+                .detail("added_count", Integer.toString(change.added().size()))
+                .detail("removed_count", Integer.toString(change.removed().size()))
+                .detail("added", listed(change.added()))
+                .detail("removed", listed(change.removed()));
+        if (!comment.isEmpty()) {
+            e.detail("comment", comment);
+        }
+        audit.note(e.build());
+    }
+
+    private static String listed(List<AclBinding> bindings) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(bindings.size(), MAX_LISTED); i++) {
+            s.append(i == 0 ? "" : "; ").append(AclText.describe(bindings.get(i)));
+        }
+        if (bindings.size() > MAX_LISTED) {
+            s.append("; ... ").append(bindings.size() - MAX_LISTED).append(" more");
+        }
+        return s.toString();
+    }
+
+    private static PolicyDocument withBindings(PolicyDocument d, List<AclBinding> bindings) {
+        return new PolicyDocument(d.superUsers(), d.allowEveryoneIfNoAclFound(), bindings);
+    }
+}

@@ -1,0 +1,35 @@
+package io.warden.gateway.config;
+
+import io.warden.authn.oauth.JwtSettings;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The admin API's listener and who may use it.
+ *
+ * @param bindHost         interface to bind; loopback unless configured
+ * @param port             the HTTP(S) port
+ * @param tls              HTTPS; null for plain HTTP (loopback only)
+ * @param jwt              how bearer tokens are checked (JWKS, issuer, audience, algorithms); null for none
+ * @param rolesClaim       the token claim that lists the caller's roles
+ * @param certificateRoles client certificate principals ({@code User:CN=ops,...}) and the role each has, for mTLS
+ *                         admin clients
+ */
+public record AdminConfig(String bindHost, int port, TlsConfig tls, JwtSettings jwt, String rolesClaim,
+                          Map<String, String> certificateRoles) {
+
+    public static final String DEFAULT_ROLES_CLAIM = "roles";
+
+    /** May read and change the policy. */
+    public static final String POLICY_ADMIN = "policy-admin";
+
+    /** May read the policy, its history and explanations, and change nothing. */
+    public static final String AUDITOR = "auditor";
+
+    public AdminConfig {
+        Objects.requireNonNull(bindHost, "bindHost");
+        certificateRoles = Map.copyOf(certificateRoles);
+        rolesClaim = rolesClaim == null ? DEFAULT_ROLES_CLAIM : rolesClaim;
+    }
+}

@@ -1,0 +1,394 @@
+package io.warden.gateway.it;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.warden.audit.AuditQuery;
+import io.warden.certs.CertificateFiles;
+import io.warden.certs.CertificateIssuer;
+import io.warden.certs.IssuedCertificate;
+import io.warden.certs.KeyType;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Policy administration end to end: the admin API over real HTTP (Vert.x web client) with JWT and mTLS callers, and
+ * Kafka's own ACL APIs (Admin.createAcls, as kafka-acls sends them) through the gateway, editing the policy that real
+ * clients on open connections are held to.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class PolicyAdminIT {
+
+    static final String AUDIENCE = "warden-admin";
+
+    static final String POLICY = """
+            superUsers: [User:admin]
+            acls:
+              - principal: User:alice
+                operations: [describe]
+                topics: {prefix: admin-}
+            """;
+
+    static final String YAML = """
+            listeners:
+              - name: sasl
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+                sasl: {mechanisms: [SCRAM-SHA-512], allowPlaintext: true}
+            authentication:
+              users: {file: users.txt}
+              failureDelayMs: 0
+            authorization:
+              policyFile: policy.yaml
+              reloadCheckSeconds: 1
+            audit:
+              file: {directory: audit-admin, signingKey: audit-key.pem}
+            admin:
+              port: %d
+              tls: {certificate: server-chain.crt, key: server.key, clientAuth: requested, trustedCertificates: ca.crt}
+              jwt: {jwksFile: jwks.json, issuer: "%s", audience: %s}
+              certificateRoles: {"User:CN=ops,OU=platform": policy-admin, "User:CN=watcher,OU=platform": auditor}
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
+    static KafkaCluster cluster;
+    static SaslPki pki;
+    static GatewayFixture gateway;
+    static Vertx vertx;
+    static WebClient http;
+    static WebClient ops;
+    static WebClient watcher;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = new SaslPki();
+        for (String user : List.of("admin", "alice", "bob")) {
+            pki.addUser(user, user + "-secret");
+        }
+        Files.writeString(pki.dir.resolve("policy.yaml"), POLICY);
+        io.warden.audit.PemKeys.generateEd25519(pki.dir.resolve("audit-key.pem"), pki.dir.resolve("audit-key.pub.pem"));
+        for (String cn : List.of("ops", "watcher")) {
+            IssuedCertificate client = CertificateIssuer.issueClient(pki.ca, cn, List.of("platform"), Duration.ofDays(1), KeyType.EC_P256);
+            CertificateFiles.writeCertificates(pki.dir.resolve(cn + ".crt"), client.chain(), true);
+            CertificateFiles.writePrivateKey(pki.dir.resolve(cn + ".key"), client.privateKey(), true);
+        }
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            for (String topic : List.of("admin-orders", "admin-payments", "admin-live")) {
+                Clients.createTopic(direct, topic, 1, (short) 1);
+            }
+        }
+        int adminPort = GatewayFixture.freeRange(1);
+        gateway = GatewayFixture.fromYaml(YAML.formatted(adminPort, SaslPki.ISSUER, AUDIENCE), pki.dir, cluster.getBootstrapServers());
+        vertx = Vertx.vertx();
+        WebClientOptions base = new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.server().adminPort())
+                .setSsl(true).setTrustOptions(new PemTrustOptions().addCertPath(pki.dir.resolve("ca.crt").toString()));
+        http = WebClient.create(vertx, new WebClientOptions(base));
+        ops = WebClient.create(vertx, new WebClientOptions(base).setKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(pki.dir.resolve("ops.crt").toString()).setKeyPath(pki.dir.resolve("ops.key").toString())));
+        watcher = WebClient.create(vertx, new WebClientOptions(base).setKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(pki.dir.resolve("watcher.crt").toString()).setKeyPath(pki.dir.resolve("watcher.key").toString())));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        vertx.close();
+    }
+
+    static String token(String subject, List<String> roles, String audience, Duration lifetime) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(SaslPki.ISSUER).audience(audience).subject(subject).claim("roles", roles)
+                .issueTime(new Date()).expirationTime(Date.from(Instant.now().plus(lifetime)))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(pki.signingKey.getKeyID())
+                .type(JOSEObjectType.JWT).build(), claims);
+        jwt.sign(new RSASSASigner(pki.signingKey));
+        return jwt.serialize();
+    }
+
+    static String adminToken() throws Exception {
+        return token("root", List.of("policy-admin"), AUDIENCE, Duration.ofMinutes(5));
+    }
+
+    static HttpResponse<Buffer> send(HttpRequest<Buffer> request, JsonObject body) throws Exception {
+        var f = body == null ? request.send() : request.sendJsonObject(body);
+        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    static HttpResponse<Buffer> call(String method, String path, String token, JsonObject body, String ifMatch) throws Exception {
+        HttpRequest<Buffer> r = http.request(io.vertx.core.http.HttpMethod.valueOf(method), path);
+        if (token != null) {
+            r.bearerTokenAuthentication(token);
+        }
+        if (ifMatch != null) {
+            r.putHeader("If-Match", ifMatch);
+        }
+        return send(r, body);
+    }
+
+    static JsonObject acl(String principal, String operation, String type, String name) {
+        return new JsonObject().put("principal", principal).put("operation", operation)
+                .put("resourceType", type).put("resourceName", name);
+    }
+
+    static Map<String, Object> as(String user) {
+        Map<String, Object> c = Clients.scramPlaintext(user, user + "-secret");
+        c.put("retries", 0);
+        return c;
+    }
+
+    @Test
+    void callersWithoutAValidTokenOrRoleAreRefusedAndAudited() throws Exception {
+        assertThat(call("GET", "/v1/policy", null, null, null).statusCode()).isEqualTo(401);
+        HttpResponse<Buffer> expired = call("GET", "/v1/policy", token("root", List.of("policy-admin"), AUDIENCE, Duration.ofMinutes(-5)), null, null);
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(expired.bodyAsJsonObject().getString("error")).containsIgnoringCase("expired");
+        HttpResponse<Buffer> otherAudience = call("GET", "/v1/policy", token("root", List.of("policy-admin"), "kafka", Duration.ofMinutes(5)), null, null);
+        assertThat(otherAudience.statusCode()).isEqualTo(401);
+        assertThat(otherAudience.bodyAsJsonObject().getString("error")).containsIgnoringCase("audience");
+        String unsigned = Base64URL.encode("{\"alg\":\"none\"}") + "." + Base64URL.encode(new JWTClaimsSet.Builder()
+                .issuer(SaslPki.ISSUER).audience(AUDIENCE).subject("root").claim("roles", List.of("policy-admin"))
+                .expirationTime(Date.from(Instant.now().plusSeconds(300))).build().toString()) + ".";
+        HttpResponse<Buffer> none = call("GET", "/v1/policy", unsigned, null, null);
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.bodyAsString()).doesNotContain(unsigned);
+
+        String auditor = token("reader", List.of("auditor"), AUDIENCE, Duration.ofMinutes(5));
+        assertThat(call("GET", "/v1/policy", auditor, null, null).statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> edit = call("POST", "/v1/acls", auditor,
+                new JsonObject().put("acls", new JsonArray().add(acl("User:bob", "READ", "TOPIC", "admin-orders"))), null);
+        assertThat(edit.statusCode()).isEqualTo(403);
+        assertThat(edit.bodyAsJsonObject().getString("error")).contains("policy-admin");
+        assertThat(call("GET", "/v1/policy", token("nobody", List.of(), AUDIENCE, Duration.ofMinutes(5)), null, null).statusCode())
+                .isEqualTo(403);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<com.fasterxml.jackson.databind.JsonNode> events = AuditQuery.find(pki.dir.resolve("audit-admin"), AuditQuery.Filter.all());
+            assertThat(events).filteredOn(e -> e.path("unmapped").path("listener").asText().equals("admin")
+                    && e.path("unmapped").path("event_type").asText().equals("authentication_failure")).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(events).anySatisfy(e -> {
+                assertThat(e.path("unmapped").path("event_type").asText()).isEqualTo("authorization_denied");
+                assertThat(e.path("actor").path("user").path("name").asText()).isEqualTo("User:reader");
+                assertThat(e.path("api").path("operation").asText()).isEqualTo("createAcls");
+            });
+        });
+    }
+
+    @Test
+    void anAclAddedThroughTheApiAppliesToAnOpenConnection() throws Exception {
+        try (KafkaProducer<String, String> alice = Clients.producer(gateway.bootstrap(), as("alice"))) {
+            assertThatThrownBy(() -> alice.send(new ProducerRecord<>("admin-live", "k", "before")).get(20, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(TopicAuthorizationException.class);
+            HttpResponse<Buffer> added = call("POST", "/v1/acls", adminToken(),
+                    new JsonObject().put("acls", new JsonArray().add(acl("User:alice", "WRITE", "TOPIC", "admin-live"))), null);
+            assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
+            assertThat(added.getHeader("ETag")).isEqualTo("\"v" + added.bodyAsJsonObject().getLong("version") + "\"");
+            alice.send(new ProducerRecord<>("admin-live", "k", "after")).get(20, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(AuditQuery.find(pki.dir.resolve("audit-admin"), AuditQuery.Filter.all())).anySatisfy(e -> {
+                    assertThat(e.path("unmapped").path("event_type").asText()).isEqualTo("admin_action");
+                    assertThat(e.path("actor").path("user").path("name").asText()).isEqualTo("User:root");
+                    assertThat(e.path("unmapped").path("details").path("added").asText()).contains("User:alice WRITE topic:admin-live");
+                    assertThat(e.path("unmapped").path("details").path("before_version").asText()).isNotEmpty();
+                }));
+    }
+
+    @Test
+    void wholePolicyEditsNeedIfMatchAndAStaleOneIsRefused() throws Exception {
+        HttpResponse<Buffer> current = call("GET", "/v1/policy", adminToken(), null, null);
+        String etag = current.getHeader("ETag");
+        String yaml = current.bodyAsJsonObject().getString("yaml");
+        JsonObject body = new JsonObject().put("yaml", yaml + "\n  - principal: User:bob\n    operations: [read]\n    topic: admin-payments\n")
+                .put("comment", "bob reads payments");
+        if (!yaml.contains("acls:")) {
+            body.put("yaml", yaml + "\nacls:\n  - principal: User:bob\n    operations: [read]\n    topic: admin-payments\n");
+        }
+        assertThat(call("PUT", "/v1/policy", adminToken(), body, null).statusCode()).isEqualTo(428);
+        HttpResponse<Buffer> first = call("PUT", "/v1/policy", adminToken(), body, etag);
+        assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(200);
+        HttpResponse<Buffer> second = call("PUT", "/v1/policy", adminToken(), body, etag);
+        assertThat(second.statusCode()).isEqualTo(412);
+        assertThat(second.bodyAsJsonObject().getString("error")).contains("version");
+
+        HttpResponse<Buffer> broken = call("PUT", "/v1/policy", adminToken(),
+                new JsonObject().put("yaml", "acls:\n  - principal: User:bob\n    operations: [reed]\n    topic: t\n"), first.getHeader("ETag"));
+        assertThat(broken.statusCode()).isEqualTo(400);
+        assertThat(broken.bodyAsJsonObject().getString("error")).contains("policy:3").contains("reed");
+        assertThat(broken.bodyAsJsonObject().getString("field")).isEqualTo("yaml");
+    }
+
+    @Test
+    void aclsKafkaWouldRejectAreRefusedWithTheReasonAndDeletingOneKeepsItsSiblings() throws Exception {
+        HttpResponse<Buffer> emptyName = call("POST", "/v1/acls", adminToken(),
+                new JsonObject().put("acls", new JsonArray().add(acl("User:bob", "READ", "TOPIC", ""))), null);
+        assertThat(emptyName.statusCode()).isEqualTo(400);
+        assertThat(emptyName.bodyAsJsonObject().getString("error")).isEqualTo("acls[0]: resource name must not be empty");
+        HttpResponse<Buffer> wrongOp = call("POST", "/v1/acls", adminToken(),
+                new JsonObject().put("acls", new JsonArray().add(acl("User:bob", "WRITE", "GROUP", "billing"))), null);
+        assertThat(wrongOp.statusCode()).isEqualTo(400);
+        assertThat(wrongOp.bodyAsJsonObject().getString("error")).startsWith("acls[0]: operation write does not apply to groups");
+        HttpResponse<Buffer> unknownOp = call("POST", "/v1/acls", adminToken(),
+                new JsonObject().put("acls", new JsonArray().add(acl("User:bob", "FLY", "TOPIC", "x"))), null);
+        assertThat(unknownOp.statusCode()).isEqualTo(400);
+        assertThat(unknownOp.bodyAsJsonObject().getString("error")).contains("operation: unknown value 'FLY'");
+        HttpResponse<Buffer> missingField = call("POST", "/v1/acls", adminToken(),
+                new JsonObject().put("acls", new JsonArray().add(new JsonObject().put("principal", "User:bob"))), null);
+        assertThat(missingField.statusCode()).isEqualTo(400);
+        assertThat(missingField.bodyAsJsonObject().getString("error")).contains("operation");
+
+        JsonArray three = new JsonArray().add(acl("User:carol", "READ", "TOPIC", "admin-a"))
+                .add(acl("User:carol", "READ", "TOPIC", "admin-b")).add(acl("User:carol", "WRITE", "TOPIC", "admin-a"));
+        assertThat(call("POST", "/v1/acls", adminToken(), new JsonObject().put("acls", three), null).statusCode()).isEqualTo(201);
+        HttpResponse<Buffer> removed = call("POST", "/v1/acls/delete", adminToken(), new JsonObject().put("filters",
+                new JsonArray().add(new JsonObject().put("principal", "User:carol").put("operation", "READ")
+                        .put("resourceType", "TOPIC").put("resourceName", "admin-a").put("patternType", "LITERAL"))), null);
+        assertThat(removed.statusCode()).isEqualTo(200);
+        assertThat(removed.bodyAsJsonObject().getJsonArray("removed")).hasSize(1);
+        HttpResponse<Buffer> left = http.get("/v1/acls").addQueryParam("principal", "User:carol")
+                .bearerTokenAuthentication(adminToken()).send().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertThat(left.bodyAsJsonObject().getJsonArray("acls")).extracting(a -> ((JsonObject) a).getString("resourceName") + "/"
+                + ((JsonObject) a).getString("operation")).containsExactlyInAnyOrder("admin-b/READ", "admin-a/WRITE");
+    }
+
+    @Test
+    void explainNamesTheDecidingRule() throws Exception {
+        HttpResponse<Buffer> r = call("POST", "/v1/explain", adminToken(),
+                new JsonObject().put("principal", "User:alice").put("operation", "DESCRIBE").put("resourceType", "TOPIC")
+                        .put("resourceName", "admin-orders"), null);
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+        assertThat(r.bodyAsJsonObject().getString("decision")).isEqualTo("ALLOW");
+        assertThat(r.bodyAsJsonObject().getJsonObject("rule").getString("patternType")).isEqualTo("PREFIXED");
+        JsonObject denied = call("POST", "/v1/explain", adminToken(), new JsonObject().put("principal", "User:mallory")
+                .put("operation", "READ").put("resourceType", "TOPIC").put("resourceName", "admin-orders"), null).bodyAsJsonObject();
+        assertThat(denied.getString("decision")).isEqualTo("DENY");
+        assertThat(denied.getString("reason")).isEqualTo("NO_ALLOW_ACL");
+    }
+
+    @Test
+    void historyDiffAndRollback() throws Exception {
+        long before = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getLong("version");
+        call("POST", "/v1/acls", adminToken(), new JsonObject().put("acls",
+                new JsonArray().add(acl("User:dave", "READ", "GROUP", "dave-group"))), null);
+        HttpResponse<Buffer> diff = http.get("/v1/policy/diff").addQueryParam("from", Long.toString(before))
+                .bearerTokenAuthentication(adminToken()).send().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertThat(diff.statusCode()).as(diff.bodyAsString()).isEqualTo(200);
+        assertThat(diff.bodyAsJsonObject().getJsonArray("added")).anySatisfy(a -> assertThat(((JsonObject) a).getString("principal")).isEqualTo("User:dave"));
+        HttpResponse<Buffer> current = call("GET", "/v1/policy", adminToken(), null, null);
+        HttpResponse<Buffer> rolled = call("POST", "/v1/policy/rollback", adminToken(), new JsonObject().put("version", before), current.getHeader("ETag"));
+        assertThat(rolled.statusCode()).as(rolled.bodyAsString()).isEqualTo(200);
+        assertThat(rolled.bodyAsJsonObject().getJsonArray("removed")).anySatisfy(a -> assertThat(((JsonObject) a).getString("principal")).isEqualTo("User:dave"));
+        JsonArray history = call("GET", "/v1/policy/history", adminToken(), null, null).bodyAsJsonObject().getJsonArray("versions");
+        assertThat(history.getJsonObject(history.size() - 1).getString("comment")).isEqualTo("rollback to version " + before);
+        assertThat(call("GET", "/v1/policy/versions/99999", adminToken(), null, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theContractIsServedAndRequestsAreValidatedAgainstIt() throws Exception {
+        HttpResponse<Buffer> spec = call("GET", "/openapi.json", null, null, null);
+        assertThat(spec.statusCode()).isEqualTo(200);
+        assertThat(spec.bodyAsJsonObject().getJsonObject("paths").fieldNames()).contains("/v1/acls", "/v1/explain", "/v1/policy/rollback");
+        HttpResponse<Buffer> extra = call("POST", "/v1/explain", adminToken(), new JsonObject().put("principal", "User:a")
+                .put("operation", "READ").put("resourceType", "TOPIC").put("resourceName", "t").put("colour", "blue"), null);
+        assertThat(extra.statusCode()).isEqualTo(400);
+        HttpResponse<Buffer> badVersion = call("GET", "/v1/policy/versions/zero", adminToken(), null, null);
+        assertThat(badVersion.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void mtlsAdminsGetTheRoleTheirCertificateIsMappedTo() throws Exception {
+        HttpResponse<Buffer> read = send(watcher.get("/v1/policy"), null);
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(send(watcher.post("/v1/acls"), new JsonObject().put("acls",
+                new JsonArray().add(acl("User:erin", "READ", "TOPIC", "admin-orders")))).statusCode()).isEqualTo(403);
+        HttpResponse<Buffer> added = send(ops.post("/v1/acls"), new JsonObject().put("acls",
+                new JsonArray().add(acl("User:erin", "READ", "TOPIC", "admin-orders"))));
+        assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
+    }
+
+    @Test
+    void kafkaAclToolsEditTheGatewaysPolicy() throws Exception {
+        Map<String, Object> adminSettings = new HashMap<>(as("admin"));
+        adminSettings.put("bootstrap.servers", gateway.bootstrap());
+        AclBinding frank = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "admin-orders", PatternType.LITERAL),
+                new AccessControlEntry("User:frank", "*", AclOperation.READ, AclPermissionType.ALLOW));
+        AclBinding frankGroup = new AclBinding(new ResourcePattern(ResourceType.GROUP, "frank-", PatternType.PREFIXED),
+                new AccessControlEntry("User:frank", "*", AclOperation.READ, AclPermissionType.ALLOW));
+        try (Admin admin = Admin.create(adminSettings)) {
+            admin.createAcls(List.of(frank, frankGroup)).all().get(30, TimeUnit.SECONDS);
+            AclBindingFilter franks = new AclBindingFilter(ResourcePatternFilter.ANY,
+                    new AccessControlEntryFilter("User:frank", null, AclOperation.ANY, AclPermissionType.ANY));
+            assertThat(admin.describeAcls(franks).values().get(30, TimeUnit.SECONDS)).containsExactlyInAnyOrder(frank, frankGroup);
+            HttpResponse<Buffer> viaApi = http.get("/v1/acls").addQueryParam("principal", "User:frank")
+                    .bearerTokenAuthentication(adminToken()).send().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertThat(viaApi.bodyAsJsonObject().getJsonArray("acls")).hasSize(2);
+
+            AclBinding empty = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "", PatternType.LITERAL),
+                    new AccessControlEntry("User:frank", "*", AclOperation.READ, AclPermissionType.ALLOW));
+            assertThatThrownBy(() -> admin.createAcls(List.of(empty)).all().get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("resource name must not be empty");
+
+            var deleted = admin.deleteAcls(List.of(frank.toFilter())).all().get(30, TimeUnit.SECONDS);
+            assertThat(deleted).containsExactly(frank);
+            assertThat(admin.describeAcls(franks).values().get(30, TimeUnit.SECONDS)).containsExactly(frankGroup);
+        }
+        Map<String, Object> bobSettings = new HashMap<>(as("bob"));
+        bobSettings.put("bootstrap.servers", gateway.bootstrap());
+        try (Admin bob = Admin.create(bobSettings)) {
+            assertThatThrownBy(() -> bob.createAcls(List.of(frank)).all().get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(ClusterAuthorizationException.class);
+            assertThatThrownBy(() -> bob.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(ClusterAuthorizationException.class);
+        }
+    }
+}
