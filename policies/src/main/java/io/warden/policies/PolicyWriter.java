@@ -155,7 +155,8 @@ public final class PolicyWriter {
         e.append(list("operations", entry.operations().stream().map(OperationNames::display).toList(), ENTRY_INDENT));
         Map<ResourceKind, List<String>> byKind = new TreeMap<>();
         for (ResourcePattern p : entry.resources()) {
-            byKind.computeIfAbsent(ResourceKind.of(p.resourceType()).orElseThrow(), k -> new ArrayList<>()).add(name(p));
+            ResourceKind kind = ResourceKind.of(p.resourceType()).orElseThrow();
+            byKind.computeIfAbsent(kind, k -> new ArrayList<>()).add(name(p));
         }
         byKind.forEach((kind, names) -> {
             if (kind == ResourceKind.CLUSTER && names.equals(List.of(ResourceKind.CLUSTER_NAME))) {

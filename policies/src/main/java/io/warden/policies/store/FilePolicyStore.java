@@ -41,7 +41,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -84,7 +83,7 @@ import java.util.stream.Stream;
  * <p>Threading: listeners are called on the polling thread or on the thread of {@link #apply} or {@link #refresh},
  * one version at a time, in order, and never after {@link #close()} has returned.
  */
-public final class FilePolicyStore implements PolicyStore {
+public final class FilePolicyStore extends AbstractPolicyStore {
 
     /** How often the policy file and the history are checked, unless told otherwise. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
@@ -103,7 +102,6 @@ public final class FilePolicyStore implements PolicyStore {
     private final ReentrantLock directoryLock;
     /** Orders this store's state changes and listener calls. */
     private final ReentrantLock lock = new ReentrantLock();
-    private final VersionHistory versions;
     private final ScheduledExecutorService poller;
     private final String threadName;
     /** The policy file as last looked at; guarded by {@link #lock}. */
@@ -123,13 +121,13 @@ public final class FilePolicyStore implements PolicyStore {
      * @throws PolicyStoreException when the history cannot be read or written
      */
     public FilePolicyStore(Path file, Duration pollInterval) {
-        this.file = Objects.requireNonNull(file, "file");
+        super(Objects.requireNonNull(file, "file").toString());
+        this.file = file;
         Objects.requireNonNull(pollInterval, "pollInterval");
         if (pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
         }
         this.historyDir = historyDirectory(file);
-        this.versions = new VersionHistory(file.toString());
         try {
             Files.createDirectories(historyDir);
         } catch (IOException e) {
@@ -161,26 +159,6 @@ public final class FilePolicyStore implements PolicyStore {
     /** The policy file. */
     public Path file() {
         return file;
-    }
-
-    @Override
-    public PolicyVersion current() {
-        return versions.current();
-    }
-
-    @Override
-    public List<PolicyVersion> history() {
-        return versions.all();
-    }
-
-    @Override
-    public Optional<PolicyVersion> version(long version) {
-        return versions.get(version);
-    }
-
-    @Override
-    public void onChange(Consumer<PolicyVersion> listener) {
-        versions.addListener(listener);
     }
 
     @Override
@@ -259,7 +237,7 @@ public final class FilePolicyStore implements PolicyStore {
         }
     }
 
-    /** Catches up under the directory lock, then tells the listeners about what it found, even if it failed half-way. */
+    /** Catches up under the directory lock, then tells the listeners what it found, even if it failed half-way. */
     private void check() {
         List<PolicyVersion> added = new ArrayList<>();
         try {

@@ -12,6 +12,9 @@ import java.util.function.Consumer;
  * on what "version 7" is. Edits are optimistic: a change names the version it was made against and is refused
  * with {@link PolicyConflictException} when another change got there first, so two admins never silently overwrite
  * each other. Thread-safe.
+ *
+ * <p>Two stores: {@link FilePolicyStore}, the policy file with its history beside it, and {@link KafkaPolicyStore},
+ * a compacted topic that several gateways share.
  */
 public interface PolicyStore extends AutoCloseable {
 

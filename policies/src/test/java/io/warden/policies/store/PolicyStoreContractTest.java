@@ -32,7 +32,7 @@ abstract class PolicyStoreContractTest {
     /** How long a second store on the same backing may take to see a change. */
     static final Duration CONVERGENCE = Duration.ofSeconds(10);
 
-    private final List<PolicyStore> opened = new ArrayList<>();
+    private final List<PolicyStore> opened = new CopyOnWriteArrayList<>();
 
     /** A store on a new backing (a file, a topic) whose version 1 is {@code initial}. */
     protected abstract PolicyStore newStore(PolicyDocument initial) throws Exception;
