@@ -3,6 +3,7 @@ package io.warden.gateway.admin;
 import io.warden.gateway.config.AuthorizationConfig;
 import io.warden.gateway.config.PolicyStoreConfig;
 import io.warden.policies.store.FilePolicyStore;
+import io.warden.policies.store.KafkaPolicyStore;
 import io.warden.policies.store.PolicyStore;
 
 /** Opens the policy store an authorization section names: the policy file, or a Kafka topic seeded from it. */
@@ -17,6 +18,13 @@ public final class PolicyStores {
         if (kafka == null) {
             return new FilePolicyStore(config.policyFile(), config.reloadCheck());
         }
-        throw new IllegalArgumentException("authorization.kafkaStore is not supported");
+        String seed;
+        try {
+            seed = java.nio.file.Files.readString(config.policyFile());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the policy file " + config.policyFile(), e);
+        }
+        return new KafkaPolicyStore(KafkaPolicyStore.Settings.of(String.join(",", kafka.bootstrapServers()))
+                .withTopic(kafka.topic()).withClientProperties(kafka.properties()), seed);
     }
 }

@@ -263,7 +263,7 @@ public final class ConfigLoader {
 
     private AuthorizationConfig authorization(ObjectNode a) {
         String path = "authorization";
-        allowOnly(a, path, "policyFile", "reloadCheckSeconds");
+        allowOnly(a, path, "policyFile", "reloadCheckSeconds", "kafkaStore");
         if (!a.has("policyFile")) {
             throw fail(path + ".policyFile", "is required: the YAML policy every request is checked against");
         }

@@ -145,6 +145,12 @@ class PolicyAdminIT {
     }
 
     static String token(String subject, List<String> roles, String audience, Duration lifetime) throws Exception {
+        return token(subject, roles, audience, lifetime, pki);
+    }
+
+    /** An admin token signed by {@code keys}' JWT key, for the issuer it trusts. */
+    static String token(String subject, List<String> roles, String audience, Duration lifetime, SaslPki keys) throws Exception {
+        SaslPki pki = keys;
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(SaslPki.ISSUER).audience(audience).subject(subject).claim("roles", roles)
                 .issueTime(new Date()).expirationTime(Date.from(Instant.now().plus(lifetime)))
