@@ -67,14 +67,7 @@ class AuthorizationIT {
                 topics: [from-elsewhere]
             """;
 
-    static final String YAML = """
-            listeners:
-              - name: sasl
-                bootstrapPort: ${BOOTSTRAP_PORT}
-                brokerPorts: ${BROKER_PORTS}
-                sasl: {mechanisms: [SCRAM-SHA-512], allowPlaintext: true}
-            authentication:
-              users: {file: users.txt}
+    static final String YAML = SaslPki.SCRAM_PLAINTEXT_USERS + """
             authorization:
               policyFile: policy.yaml
               reloadCheckSeconds: 1

@@ -43,14 +43,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(KafkaClusterExtension.class)
 class PolicyFleetIT {
 
-    static final String YAML = """
-            listeners:
-              - name: sasl
-                bootstrapPort: ${BOOTSTRAP_PORT}
-                brokerPorts: ${BROKER_PORTS}
-                sasl: {mechanisms: [SCRAM-SHA-512], allowPlaintext: true}
-            authentication:
-              users: {file: users.txt}
+    static final String YAML = SaslPki.SCRAM_PLAINTEXT_USERS + """
               failureDelayMs: 0
             authorization:
               policyFile: policy.yaml

@@ -49,6 +49,17 @@ final class SaslPki {
                 sasl: {mechanisms: [SCRAM-SHA-512]}
             """;
 
+    /** A SASL_PLAINTEXT listener offering SCRAM-SHA-512 to the users of this class's user file. */
+    static final String SCRAM_PLAINTEXT_USERS = """
+            listeners:
+              - name: sasl
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+                sasl: {mechanisms: [SCRAM-SHA-512], allowPlaintext: true}
+            authentication:
+              users: {file: users.txt}
+            """;
+
     final Path dir;
     final RSAKey signingKey;
     /** The test CA, which signed the server certificate; it can issue client certificates too. */
