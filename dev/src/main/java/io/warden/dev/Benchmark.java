@@ -44,6 +44,9 @@ final class Benchmark {
         if (!args.isEmpty() && args.get(0).equals("sasl")) {
             return SaslBenchmark.run(args.subList(1, args.size()));
         }
+        if (!args.isEmpty() && args.get(0).equals("policy")) {
+            return PolicyBenchmark.run(args.subList(1, args.size()));
+        }
         if (!args.isEmpty() && args.get(0).equals("audit")) {
             return AuditBenchmark.run(args.subList(1, args.size()));
         }
@@ -63,6 +66,7 @@ final class Benchmark {
                         + " [--rate RECORDS_PER_SEC] [--rounds N] [--record-size BYTES] [--in-process] [--engine auto|jdk|openssl]");
                 System.err.println("       warden bench authz " + VariantBenchmark.OPTIONS);
                 System.err.println("       warden bench audit " + VariantBenchmark.OPTIONS);
+                System.err.println("       warden bench policy [--edits N]");
                 return 2;
             }
         }

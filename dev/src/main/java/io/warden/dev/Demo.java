@@ -81,7 +81,7 @@ final class Demo {
      * trusts) and a token for {@code User:demo-admin} with the policy-admin role, valid for a day; also written to
      * {@code admin-token.txt}.
      */
-    private static String adminToken(Path workDir) throws Exception {
+    static String adminToken(Path workDir) throws Exception {
         com.nimbusds.jose.jwk.ECKey key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
                 .keyID("warden-demo-admin").algorithm(com.nimbusds.jose.JWSAlgorithm.ES256).generate();
         java.nio.file.Files.writeString(workDir.resolve("admin-jwks.json"), new com.nimbusds.jose.jwk.JWKSet(key.toPublicJWK()).toString());
