@@ -87,7 +87,9 @@ public final class ConfigLoader {
         JsonNode listenersNode = obj.get("listeners");
         List<ListenerConfig> listeners = new ArrayList<>();
         if (listenersNode == null) {
-            listeners.add(new ListenerConfig("default", "127.0.0.1", "127.0.0.1", 9092, new PortRange(9100, 9199), 0));
+            throw fail("listeners", "is required: there is no implicit listener, so nothing is plaintext unless configured; "
+                    + "e.g. TLS on 9094 as MSK has it: listeners: [{name: tls, bootstrapPort: 9094, brokerPorts: 9200-9299, "
+                    + "tls: {certificate: warden-chain.crt, key: warden.key}}]");
         } else {
             if (!listenersNode.isArray() || listenersNode.isEmpty()) {
                 throw fail("listeners", "expected a non-empty list of listeners");

@@ -23,7 +23,7 @@ class AuditConfigLoaderTest {
     Path dir;
 
     private WardenConfig load(String audit) {
-        return ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [k:9092]}\n" + audit, dir);
+        return ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\nupstream: {bootstrapServers: [k:9092]}\n" + audit, dir);
     }
 
     private void writeKey() throws Exception {

@@ -17,7 +17,7 @@ class AuthorizationConfigLoaderTest {
     Path dir;
 
     private WardenConfig load(String authorization) {
-        return ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [k:9092]}\n" + authorization, dir);
+        return ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\nupstream: {bootstrapServers: [k:9092]}\n" + authorization, dir);
     }
 
     @Test

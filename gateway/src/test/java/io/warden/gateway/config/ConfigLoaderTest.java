@@ -43,10 +43,16 @@ class ConfigLoaderTest {
 
     @Test
     void appliesDefaults() {
-        WardenConfig c = ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [localhost:9093]}");
+        WardenConfig c = ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [localhost:9093]}\nlisteners: [{brokerPorts: 9100-9199}]");
         assertThat(c.listeners()).containsExactly(
-                new ListenerConfig("default", "127.0.0.1", "127.0.0.1", 9092, new PortRange(9100, 9199), 0));
+                new ListenerConfig("listeners[0]", "127.0.0.1", "127.0.0.1", 9092, new PortRange(9100, 9199), 0));
         assertThat(c.limits().maxFrameBytes()).isEqualTo(100 * 1024 * 1024);
+    }
+
+    @Test
+    void thereIsNoImplicitPlaintextListener() {
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [localhost:9093]}"))
+                .hasMessageStartingWith("w.yaml: listeners: is required: there is no implicit listener, so nothing is plaintext unless configured");
     }
 
     @Test
@@ -63,7 +69,7 @@ class ConfigLoaderTest {
                 new String[] {"listeners: []\nupstream: {bootstrapServers: [k:1]}", "w.yaml: listeners: expected a non-empty list"},
                 new String[] {"upstream: {}", "w.yaml: upstream.bootstrapServers: expected a non-empty list of host:port"},
                 new String[] {"upstream: {bootstrapServers: [kafka]}", "w.yaml: upstream.bootstrapServers[0]: expected host:port, got 'kafka'"},
-                new String[] {"upstream: {bootstrapServers: [k:1]}\nlimits: {maxFrameBytes: lots}", "w.yaml: limits.maxFrameBytes: expected an integer between 1024 and 2147483647, got 'lots'"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{brokerPorts: 9100-9110}]\nlimits: {maxFrameBytes: lots}", "w.yaml: limits.maxFrameBytes: expected an integer between 1024 and 2147483647, got 'lots'"},
                 new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{bootstrapPort: 9092}]", "w.yaml: listeners[0].brokerPorts: is required"},
                 new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{bootstrapPort: 9100, brokerPorts: 9100-9110}]", "w.yaml: listeners[0].brokerPorts: must not contain the bootstrap port 9100"},
                 new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{bindHost: 0.0.0.0, brokerPorts: 9100-9110}]", "w.yaml: listeners[0].advertisedHost: is required when bindHost is 0.0.0.0"},

@@ -116,6 +116,7 @@ class SaslConfigLoaderTest {
     @Test
     void upstreamSaslTakesExactlyOnePasswordSourceAndNeverShowsIt() {
         WardenConfig c = ConfigLoader.parse("w.yaml", """
+                listeners: [{brokerPorts: 9100-9199}]
                 upstream:
                   bootstrapServers: [k:9092]
                   sasl: {username: warden, password: "s3cret!"}

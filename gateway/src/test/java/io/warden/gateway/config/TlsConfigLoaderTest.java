@@ -60,17 +60,17 @@ class TlsConfigLoaderTest {
 
     @Test
     void upstreamTlsIsReadAndCheckedToo() {
-        UpstreamTlsConfig tls = ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [k:9093], tls: {trustedCertificates: ca.crt}}", dir)
+        UpstreamTlsConfig tls = ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\nupstream: {bootstrapServers: [k:9093], tls: {trustedCertificates: ca.crt}}", dir)
                 .upstream().tls();
         assertThat(tls.trustedCertificates()).isEqualTo(dir.resolve("ca.crt"));
         assertThat(tls.hostnameVerification()).isTrue();
-        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [k:9093], tls: {certificate: server.crt}}", dir))
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\nupstream: {bootstrapServers: [k:9093], tls: {certificate: server.crt}}", dir))
                 .hasMessageStartingWith("w.yaml: upstream.tls.trustedCertificates: is required");
         assertThatThrownBy(() -> ConfigLoader.parse("w.yaml",
-                "upstream: {bootstrapServers: [k:9093], tls: {trustedCertificates: ca.crt, certificate: server.crt}}", dir))
+                "listeners: [{brokerPorts: 9100-9199}]\nupstream: {bootstrapServers: [k:9093], tls: {trustedCertificates: ca.crt, certificate: server.crt}}", dir))
                 .hasMessage("w.yaml: upstream.tls: certificate and key go together (for mTLS to the brokers)");
         assertThatThrownBy(() -> ConfigLoader.parse("w.yaml",
-                "upstream: {bootstrapServers: [k:9093], tls: {trustedCertificates: ca.crt, hostnameVerification: sometimes}}", dir))
+                "listeners: [{brokerPorts: 9100-9199}]\nupstream: {bootstrapServers: [k:9093], tls: {trustedCertificates: ca.crt, hostnameVerification: sometimes}}", dir))
                 .hasMessage("w.yaml: upstream.tls.hostnameVerification: expected true or false, got 'sometimes'");
     }
 
