@@ -390,4 +390,39 @@ class PolicyAdminIT {
                     .cause().isInstanceOf(ClusterAuthorizationException.class);
         }
     }
+
+    /** {@code warden policies list|diff|apply|explain|history|rollback} against the running admin API (HTTPS). */
+    static String cli(int expectedExit, String... args) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", "https://localhost:" + gateway.server().adminPort(), "--token", adminToken(),
+                "--ca", pki.dir.resolve("ca.crt").toString()));
+        int exit = io.warden.gateway.admin.AdminCommand.run(all, new java.io.PrintStream(out), new java.io.PrintStream(err));
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8) + err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(exit).as(text).isEqualTo(expectedExit);
+        return text;
+    }
+
+    @Test
+    void theCommandLineListsDiffsAppliesExplainsAndRollsBack() throws Exception {
+        java.nio.file.Path file = pki.dir.resolve("cli-policy.yaml");
+        String current = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getString("yaml");
+        Files.writeString(file, current + (current.contains("acls:") ? "" : "acls:\n")
+                + "  - principal: User:heidi\n    operations: [read]\n    topic: admin-cli\n");
+        assertThat(cli(0, "diff", file.toString())).contains("+ ALLOW User:heidi READ topic:admin-cli");
+        String applied = cli(0, "apply", file.toString(), "--comment", "heidi reads admin-cli");
+        assertThat(applied).contains("applied " + file).contains("1 ACLs added");
+        assertThat(cli(0, "list", "--principal", "User:heidi")).contains("ALLOW User:heidi READ topic:admin-cli");
+        assertThat(cli(0, "explain", "--principal", "User:heidi", "--operation", "READ", "--resource-type", "TOPIC",
+                "--resource-name", "admin-cli")).startsWith("ALLOW (ALLOWED_BY_ACL");
+        String history = cli(0, "history");
+        assertThat(history).contains("heidi reads admin-cli").contains("User:root");
+        long version = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getLong("version");
+        assertThat(cli(0, "rollback", Long.toString(version - 1))).contains("rolled back to version " + (version - 1));
+        assertThat(cli(0, "list", "--principal", "User:heidi")).doesNotContain("User:heidi READ");
+        Files.writeString(file, "acls:\n  - principal: User:heidi\n    operations: [raed]\n    topic: x\n");
+        assertThat(cli(2, "apply", file.toString())).contains("cli-policy.yaml:3").contains("raed");
+        assertThat(cli(1, "rollback", "99999")).contains("404");
+    }
 }
