@@ -57,6 +57,8 @@ public final class AuditLog implements AutoCloseable {
     private long sequence;
     /** Writer thread only: events written since the sinks were last flushed, and when that was. */
     private boolean unflushed;
+    /** Why the last batch failed, or null after a batch that was written. */
+    private volatile String lastFailure;
     private long lastFlush = System.nanoTime();
 
     /**
@@ -143,6 +145,21 @@ public final class AuditLog implements AutoCloseable {
         return failed.get();
     }
 
+    /**
+     * Why the log cannot take events now — closing, its queue full, or its last batch not written — or null when it
+     * can.
+     */
+    public String unavailableReason() {
+        if (closing) {
+            return "audit log is closing";
+        }
+        if (queue.remainingCapacity() == 0) {
+            return "audit queue full (" + queue.size() + " events)";
+        }
+        String failure = lastFailure;
+        return failure == null ? null : "last audit batch not written: " + failure;
+    }
+
     /** Events waiting to be written. */
     public int queued() {
         return queue.size();
@@ -212,6 +229,7 @@ public final class AuditLog implements AutoCloseable {
             }
         } catch (IOException | RuntimeException ex) {
             failed.addAndGet(batch.size());
+            lastFailure = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
             LOG.error("audit batch not written events={} reason={}", batch.size(), ex.toString());
             AuditUnavailableException failure = new AuditUnavailableException("audit sink failed: " + ex.getMessage(), ex);
             for (Entry e : batch) {
@@ -222,6 +240,7 @@ public final class AuditLog implements AutoCloseable {
             return;
         }
         written.addAndGet(batch.size());
+        lastFailure = null;
         for (Entry e : batch) {
             if (e.done() != null) {
                 e.done().complete(null);

@@ -62,19 +62,34 @@ public final class AdminServer {
 
     static final String CONTRACT = "admin-openapi.json";
     private static final String IDENTITY = "warden.admin.identity";
+    /** Paths served without authentication: the contract, metrics and health (the listener is loopback by default). */
+    static final java.util.Set<String> UNAUTHENTICATED = java.util.Set.of("/openapi.json", "/metrics", "/health/live", "/health/ready");
+
     /** The largest request body accepted (a policy document); larger ones get 413. */
     static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
 
+    /** The gateway's metrics and readiness, served next to the admin API without authentication. */
+    public interface Operations {
+        /** The Prometheus text exposition of every metric. */
+        String scrapeMetrics();
+
+        /** {@code {status: ready|not ready, checks: {name: "ok..." or the reason}}}. */
+        Future<JsonObject> readiness();
+    }
+
     private final Vertx vertx;
     private final AdminConfig config;
+    private final Operations operations;
     private final PolicyAdmin admin;
     private final Authorization authorization;
     private final AdminAuthenticator authenticator;
     private final GatewayAudit audit;
     private HttpServer server;
 
-    private AdminServer(Vertx vertx, AdminConfig config, PolicyAdmin admin, Authorization authorization, GatewayAudit audit) {
+    private AdminServer(Vertx vertx, AdminConfig config, PolicyAdmin admin, Authorization authorization, GatewayAudit audit,
+                        Operations operations) {
         this.vertx = vertx;
+        this.operations = operations;
         this.config = config;
         this.admin = admin;
         this.authorization = authorization;
@@ -84,8 +99,8 @@ public final class AdminServer {
 
     /** Starts listening; fails when the port cannot be bound or the contract does not load. */
     public static Future<AdminServer> start(Vertx vertx, AdminConfig config, PolicyAdmin admin, Authorization authorization,
-                                            GatewayAudit audit) {
-        AdminServer s = new AdminServer(vertx, config, admin, authorization, audit);
+                                            GatewayAudit audit, Operations operations) {
+        AdminServer s = new AdminServer(vertx, config, admin, authorization, audit, operations);
         JsonObject contract;
         try {
             contract = contract();
@@ -239,6 +254,17 @@ public final class AdminServer {
         Router router = builder.createRouter();
         router.get("/openapi.json").order(-1).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(raw.encodePrettily()));
+        router.get("/metrics").order(-1).handler(ctx -> vertx.executeBlocking(operations::scrapeMetrics, false)
+                .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                .onFailure(ctx::fail));
+        router.get("/health/live").order(-1).handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "application/json").end(new JsonObject().put("status", "live").encode()));
+        router.get("/health/ready").order(-1).handler(ctx -> operations.readiness().onComplete(ar -> {
+            JsonObject body = ar.succeeded() ? ar.result()
+                    : new JsonObject().put("status", "not ready").put("checks", new JsonObject().put("readiness", String.valueOf(ar.cause())));
+            ctx.response().setStatusCode(body.getString("status").equals("ready") ? 200 : 503)
+                    .putHeader("Content-Type", "application/json").end(body.encode());
+        }));
         router.route().failureHandler(this::failed);
         return router;
     }
@@ -246,7 +272,7 @@ public final class AdminServer {
     // --- authentication and roles
 
     private void authenticate(RoutingContext ctx) {
-        if (ctx.request().path().equals("/openapi.json")) {
+        if (UNAUTHENTICATED.contains(ctx.request().path())) {
             ctx.next();
             return;
         }

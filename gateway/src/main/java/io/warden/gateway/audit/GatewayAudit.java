@@ -117,6 +117,16 @@ public final class GatewayAudit implements AutoCloseable {
         return log == null ? 0 : log.written();
     }
 
+    /** Events waiting to be written; zero when off. */
+    public int queued() {
+        return log == null ? 0 : log.queued();
+    }
+
+    /** Why the audit trail cannot take events now, or null when it can (or is off). */
+    public String unavailableReason() {
+        return log == null ? null : log.unavailableReason();
+    }
+
     public long dropped() {
         return log == null ? 0 : log.dropped();
     }

@@ -19,7 +19,7 @@ public final class RecordingAccess implements Access {
     static final int MAX_REMEMBERED = 32;
 
     private final Access delegate;
-    private final List<String> denied = new ArrayList<>();
+    private List<String> denied;
     private int deniedCount;
 
     public RecordingAccess(Access delegate) {
@@ -36,6 +36,9 @@ public final class RecordingAccess implements Access {
         boolean allowed = delegate.allowed(operation, type, name);
         if (!allowed) {
             if (deniedCount < MAX_REMEMBERED) {
+                if (denied == null) {
+                    denied = new ArrayList<>();
+                }
                 denied.add(operation.name() + " " + type.name().toLowerCase(Locale.ROOT) + ":" + name);
             }
             deniedCount++;
@@ -60,7 +63,7 @@ public final class RecordingAccess implements Access {
 
     /** The denied checks, in order, at most {@link #MAX_REMEMBERED}. */
     public List<String> denied() {
-        return List.copyOf(denied);
+        return denied == null ? List.of() : List.copyOf(denied);
     }
 
     public int deniedCount() {

@@ -210,6 +210,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (closed) {
             return;
         }
+        gateway.stats().bytesFromClient(frame.length());
         if (sasl != null && sasl.expectsRawToken()) {
             sasl.onRawToken(frame);
             return;
@@ -286,6 +287,7 @@ final class ClientConnection implements SaslGate.Connection {
             }
         }
         afterAudit(gate, () -> {
+            gateway.stats().request(header.apiKey(), GatewayStats.Outcome.FORWARDED);
             if (expectsResponse) {
                 inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), null, edit, pending));
             }
@@ -413,29 +415,43 @@ final class ClientConnection implements SaslGate.Connection {
                 KafkaFrames.Response split = KafkaFrames.splitResponse(answer, api, version);
                 audit.response(pending, AbstractResponse.parseResponse(api, new ByteBufferAccessor(split.body()), version));
             }
+            countDenials(recording.denied());
+            gateway.stats().request(api, recording.denied().isEmpty() ? GatewayStats.Outcome.ANSWERED : GatewayStats.Outcome.DENIED);
             respondLocally(header.correlationId(), api, version, answer);
             resumeReading();
         });
+    }
+
+    /** Counts denied checks by resource type, from {@link RecordingAccess}'s {@code OPERATION type:name}. */
+    private void countDenials(List<String> denied) {
+        for (String d : denied) {
+            int space = d.indexOf(' ');
+            int colon = d.indexOf(':', space + 1);
+            gateway.stats().denied(space < 0 || colon < 0 ? "unknown" : d.substring(space + 1, colon));
+        }
     }
 
     /** Enforces the policy on a parsed request and acts on the verdict, auditing what it refused. */
     private void decide(RequestHeader header, Buffer frame, ApiMessage body, ApiEnforcer enforcer) {
         ConnectionAudit.Pending pending = audit.request(header, body);
         Access access = gateway.authorization().access(principal, clientHost);
-        RecordingAccess recording = audit.on() ? new RecordingAccess(access) : null;
-        Verdict verdict = enforcer.enforce(recording == null ? access : recording, header.apiVersion(), body);
-        List<String> denied = recording == null ? List.of() : recording.denied();
+        RecordingAccess recording = new RecordingAccess(access);
+        Verdict verdict = enforcer.enforce(recording, header.apiVersion(), body);
+        List<String> denied = recording.denied();
         ApiKeys api = header.apiKey();
         short version = header.apiVersion();
         int correlationId = header.correlationId();
         if (verdict instanceof Verdict.Forward forward) {
             if (forward.request() != null || forward.edit() != null) {
+                countDenials(denied);
                 pending = audit.denials(pending, header, denied);
             }
             boolean expectsResponse = !(body instanceof ProduceRequestData produce && produce.acks() == 0);
             forward(header, frame, forward.request() == null ? frame : KafkaFrames.request(header, forward.request()),
                     forward.edit(), pending, expectsResponse);
         } else if (verdict instanceof Verdict.Respond respond) {
+            countDenials(denied);
+            gateway.stats().request(api, denied.isEmpty() ? GatewayStats.Outcome.ANSWERED : GatewayStats.Outcome.DENIED);
             Buffer answer = KafkaFrames.response(correlationId, api.responseHeaderVersion(version), respond.response(), version);
             pending = audit.denials(pending, header, denied);
             if (pending != null) {
@@ -444,6 +460,8 @@ final class ClientConnection implements SaslGate.Connection {
             }
             respondLocally(correlationId, api, version, answer);
         } else if (verdict instanceof Verdict.Refuse refusal) {
+            countDenials(denied);
+            gateway.stats().request(api, GatewayStats.Outcome.REFUSED);
             audit.refused(api, version, correlationId, refusal.reason(), denied);
             refuse("denied: " + refusal.reason());
         }
@@ -506,6 +524,7 @@ final class ClientConnection implements SaslGate.Connection {
                 SupportedApis.addAclAdministration(data);
             }
             SupportedApis.addSasl(data);
+            gateway.stats().request(ApiKeys.API_VERSIONS, GatewayStats.Outcome.ANSWERED);
             respondLocally(correlationId, ApiKeys.API_VERSIONS, version,
                     KafkaFrames.response(correlationId, (short) 0, data, version));
             resumeReading();
@@ -766,6 +785,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (closed) {
             return;
         }
+        gateway.stats().bytesToClient(frame.length());
         client.write(frame);
         if (client.writeQueueFull() && !fromUpstream.isPaused()) {
             gateway.stats().upstreamReadPaused();

@@ -115,7 +115,8 @@ public final class GatewayServer {
                     .mapEmpty());
         }
         if (config.admin() != null) {
-            chain = chain.compose(v -> AdminServer.start(vertx, config.admin(), policyAdmin, authorization, context.audit())
+            GatewayOperations operations = new GatewayOperations(vertx, context, () -> server.store);
+            chain = chain.compose(v -> AdminServer.start(vertx, config.admin(), policyAdmin, authorization, context.audit(), operations)
                     .onSuccess(admin -> server.adminServer = admin)
                     .mapEmpty());
         }

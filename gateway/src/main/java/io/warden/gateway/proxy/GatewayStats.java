@@ -1,9 +1,76 @@
 package io.warden.gateway.proxy;
 
-import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.protocol.ApiKeys;
 
-/** Live counters of the gateway's connections. Thread-safe; read by tests and, later, by metrics. */
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Live counters of the gateway's connections and requests. Thread-safe; read by tests and by the metrics. */
 public final class GatewayStats {
+
+    /** What became of a request. */
+    public enum Outcome {
+        /** Sent to a broker (whole, or the parts the policy allows). */
+        FORWARDED,
+        /** Answered by the gateway itself (ApiVersions, SASL, Kafka's ACL APIs). */
+        ANSWERED,
+        /** Answered with an authorization error, without reaching a broker. */
+        DENIED,
+        /** The connection was closed because of it. */
+        REFUSED
+    }
+
+    private final LongAdder[] requests = new LongAdder[(ApiKeys.values().length + 1) * Outcome.values().length];
+    private final LongAdder bytesFromClients = new LongAdder();
+    private final LongAdder bytesToClients = new LongAdder();
+    private final java.util.Map<String, LongAdder> denials = new java.util.concurrent.ConcurrentHashMap<>();
+
+    {
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = new LongAdder();
+        }
+    }
+
+    private static int slot(ApiKeys api, Outcome outcome) {
+        return api.ordinal() * Outcome.values().length + outcome.ordinal();
+    }
+
+    void request(ApiKeys api, Outcome outcome) {
+        requests[slot(api, outcome)].increment();
+    }
+
+    /** Requests of this API with this outcome since start. */
+    public long requests(ApiKeys api, Outcome outcome) {
+        return requests[slot(api, outcome)].sum();
+    }
+
+    void bytesFromClient(int n) {
+        bytesFromClients.add(n);
+    }
+
+    void bytesToClient(int n) {
+        bytesToClients.add(n);
+    }
+
+    public long bytesFromClients() {
+        return bytesFromClients.sum();
+    }
+
+    public long bytesToClients() {
+        return bytesToClients.sum();
+    }
+
+    /** A check the policy denied, by Kafka resource type ({@code topic}, {@code group}, ...). */
+    void denied(String resourceType) {
+        denials.computeIfAbsent(resourceType, t -> new LongAdder()).increment();
+    }
+
+    /** Denied checks by resource type since start. */
+    public java.util.Map<String, Long> denials() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        denials.forEach((type, n) -> out.put(type, n.sum()));
+        return out;
+    }
 
     private final java.util.Set<ConnectionInfo> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 

@@ -1,0 +1,145 @@
+package io.warden.gateway.proxy;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.warden.gateway.admin.AdminServer;
+import io.warden.gateway.config.ListenerConfig;
+import io.warden.gateway.protocol.SupportedApis;
+import io.warden.policies.store.PolicyStore;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What an operator and an orchestrator see of a running gateway: Prometheus metrics read from the gateway's own
+ * counters at scrape time (nothing is added to the request path but the counters), and readiness — listeners bound,
+ * upstream cluster reachable, policy loaded, audit trail accepting events.
+ */
+final class GatewayOperations implements AdminServer.Operations {
+
+    /** How long a readiness answer is reused, so that probes in a storm cost one upstream lookup per second. */
+    private static final long READINESS_CACHE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long UPSTREAM_CHECK_SECONDS = 3;
+
+    private final Vertx vertx;
+    private final GatewayContext context;
+    private final Supplier<PolicyStore> store;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private volatile boolean upstreamReachable;
+    private volatile Future<JsonObject> lastReadiness;
+    private volatile long lastReadinessAt;
+
+    GatewayOperations(Vertx vertx, GatewayContext context, Supplier<PolicyStore> store) {
+        this.vertx = vertx;
+        this.context = context;
+        this.store = store;
+        register();
+    }
+
+    private void register() {
+        GatewayStats stats = context.stats();
+        for (ListenerConfig l : context.config().listeners()) {
+            Gauge.builder("warden.connections.open", stats, s -> s.connections().stream().filter(c -> c.listener().equals(l.name())).count())
+                    .description("client connections open now").tag("listener", l.name()).register(registry);
+        }
+        FunctionCounter.builder("warden.connections.accepted", stats, GatewayStats::acceptedClientConnections)
+                .description("client connections accepted").register(registry);
+        FunctionCounter.builder("warden.connections.refused", stats, GatewayStats::refusedConnections)
+                .description("client connections closed because of what the client sent or failed to prove").register(registry);
+        Gauge.builder("warden.upstream.connections.open", stats, GatewayStats::openUpstreamConnections)
+                .description("connections to brokers open now").register(registry);
+        Gauge.builder("warden.upstream.reachable", this, o -> o.upstreamReachable ? 1 : 0)
+                .description("1 when the last readiness check reached the cluster").register(registry);
+        List<ApiKeys> apis = new ArrayList<>();
+        for (ApiKeys api : ApiKeys.values()) {
+            if (SupportedApis.isSupported(api) || SupportedApis.SASL_APIS.containsKey(api) || SupportedApis.ACL_APIS.contains(api)) {
+                apis.add(api);
+            }
+        }
+        for (ApiKeys api : apis) {
+            for (GatewayStats.Outcome outcome : GatewayStats.Outcome.values()) {
+                if (SupportedApis.SASL_APIS.containsKey(api)) {
+                    continue; // SASL exchanges are counted as authentications
+                }
+                FunctionCounter.builder("warden.requests", stats, s -> s.requests(api, outcome))
+                        .description("client requests by API and what became of them")
+                        .tag("api", api.name).tag("outcome", outcome.name().toLowerCase(Locale.ROOT)).register(registry);
+            }
+        }
+        FunctionCounter.builder("warden.client.received", stats, GatewayStats::bytesFromClients).baseUnit("bytes")
+                .description("request bytes read from clients").register(registry);
+        FunctionCounter.builder("warden.client.sent", stats, GatewayStats::bytesToClients).baseUnit("bytes")
+                .description("response bytes written to clients").register(registry);
+        FunctionCounter.builder("warden.authentications", stats, GatewayStats::authentications).tag("outcome", "success")
+                .description("SASL logins").register(registry);
+        FunctionCounter.builder("warden.authentications", stats, GatewayStats::reauthentications).tag("outcome", "reauthentication")
+                .description("SASL logins").register(registry);
+        FunctionCounter.builder("warden.authentications", stats, GatewayStats::authenticationFailures).tag("outcome", "failure")
+                .description("SASL logins").register(registry);
+        FunctionCounter.builder("warden.sessions.expired", stats, GatewayStats::expiredSessions)
+                .description("connections closed because their SASL session lapsed").register(registry);
+        FunctionCounter.builder("warden.scram.legacy.nonces", stats, GatewayStats::legacyScramNonces)
+                .description("SCRAM logins accepted with librdkafka's doubled nonce").register(registry);
+        for (String type : List.of("topic", "group", "cluster", "transactional_id", "delegation_token", "user")) {
+            FunctionCounter.builder("warden.authorization.denials", stats, s -> s.denials().getOrDefault(type, 0L))
+                    .description("checks the policy denied, by resource type").tag("resource_type", type).register(registry);
+        }
+        FunctionCounter.builder("warden.audit.events", context.audit(), a -> a.written()).tag("result", "written")
+                .description("audit events by what became of them").register(registry);
+        FunctionCounter.builder("warden.audit.events", context.audit(), a -> a.dropped()).tag("result", "dropped")
+                .description("audit events by what became of them").register(registry);
+        FunctionCounter.builder("warden.audit.events", context.audit(), a -> a.failed()).tag("result", "failed")
+                .description("audit events by what became of them").register(registry);
+        Gauge.builder("warden.audit.queue.depth", context.audit(), a -> a.queued())
+                .description("audit events waiting to be written").register(registry);
+        Gauge.builder("warden.policy.version", this, o -> o.store.get() == null ? 0 : o.store.get().current().version())
+                .description("the policy version in force").register(registry);
+    }
+
+    @Override
+    public String scrapeMetrics() {
+        return registry.scrape();
+    }
+
+    @Override
+    public Future<JsonObject> readiness() {
+        Future<JsonObject> cached = lastReadiness;
+        if (cached != null && System.nanoTime() - lastReadinessAt < READINESS_CACHE_NANOS) {
+            return cached;
+        }
+        JsonObject checks = new JsonObject();
+        checks.put("listeners", "ok");
+        PolicyStore policy = store.get();
+        if (context.authorization() != null) {
+            checks.put("policy", policy == null ? "not loaded" : "ok (version " + policy.current().version() + ")");
+        }
+        if (context.authentication() != null) {
+            checks.put("credentials", "ok");
+        }
+        String audit = context.audit().unavailableReason();
+        if (context.audit().on()) {
+            checks.put("audit", audit == null ? "ok" : audit);
+        }
+        Future<JsonObject> result = Future.fromCompletionStage(context.metadata().refreshNodes()
+                        .toCompletableFuture().orTimeout(UPSTREAM_CHECK_SECONDS, TimeUnit.SECONDS), vertx.getOrCreateContext())
+                .transform(ar -> {
+                    upstreamReachable = ar.succeeded() && !ar.result().isEmpty();
+                    checks.put("upstream", upstreamReachable ? "ok (" + ar.result().size() + " brokers)"
+                            : "unreachable: " + (ar.failed() ? String.valueOf(ar.cause().getMessage()) : "no brokers"));
+                    boolean ready = checks.stream().allMatch(e -> String.valueOf(e.getValue()).startsWith("ok"));
+                    return Future.succeededFuture(new JsonObject().put("status", ready ? "ready" : "not ready").put("checks", checks));
+                });
+        lastReadiness = result;
+        lastReadinessAt = System.nanoTime();
+        return result;
+    }
+}
