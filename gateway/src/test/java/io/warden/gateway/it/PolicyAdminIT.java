@@ -259,6 +259,15 @@ class PolicyAdminIT {
         assertThat(second.statusCode()).isEqualTo(412);
         assertThat(second.bodyAsJsonObject().getString("error")).contains("version");
 
+        JsonObject valid = call("POST", "/v1/policy/validate", adminToken(), new JsonObject().put("yaml", body.getString("yaml")), null)
+                .bodyAsJsonObject();
+        assertThat(valid.getBoolean("valid")).isTrue();
+        assertThat(valid.getInteger("acls")).isPositive();
+        JsonObject invalid = call("POST", "/v1/policy/validate", token("reader", List.of("auditor"), AUDIENCE, Duration.ofMinutes(5)),
+                new JsonObject().put("yaml", "acls:\n  - principal: alice\n    operations: [read]\n    topic: t\n"), null).bodyAsJsonObject();
+        assertThat(invalid.getBoolean("valid")).isFalse();
+        assertThat(invalid.getString("error")).contains("policy:2").contains("must be Type:name");
+
         HttpResponse<Buffer> broken = call("PUT", "/v1/policy", adminToken(),
                 new JsonObject().put("yaml", "acls:\n  - principal: User:bob\n    operations: [reed]\n    topic: t\n"), first.getHeader("ETag"));
         assertThat(broken.statusCode()).isEqualTo(400);
