@@ -308,6 +308,15 @@ public final class AdminServer {
         return ok;
     }
 
+    /** Without an authorization section there is no policy to read or edit; health and metrics are still served. */
+    private boolean hasPolicy(RoutingContext ctx) {
+        if (admin == null) {
+            error(ctx, 404, "this gateway enforces no ACL policy (its configuration has no authorization section)", null);
+            return false;
+        }
+        return true;
+    }
+
     private AuditEvent.Builder event(RoutingContext ctx, AuditEventType type, String principal) {
         return AuditEvent.builder(type, Instant.now())
                 .principal(principal)
@@ -335,7 +344,7 @@ public final class AdminServer {
 
     private void read(RouterBuilder builder, String operationId, Read handler) {
         builder.getRoute(operationId).addHandler(ctx -> {
-            if (!allowed(ctx, operationId, false)) {
+            if (!allowed(ctx, operationId, false) || !hasPolicy(ctx)) {
                 return;
             }
             blocking(ctx, () -> {
@@ -351,7 +360,7 @@ public final class AdminServer {
      */
     private void edit(RouterBuilder builder, String operationId, boolean mustMatch, Edit handler) {
         builder.getRoute(operationId).addHandler(ctx -> {
-            if (!allowed(ctx, operationId, true)) {
+            if (!allowed(ctx, operationId, true) || !hasPolicy(ctx)) {
                 return;
             }
             String ifMatch = ctx.request().getHeader("If-Match");

@@ -104,9 +104,12 @@ public final class ConfigLoader {
         JsonNode limitsNode = obj.get("limits");
         if (limitsNode != null) {
             ObjectNode l = object(limitsNode, "limits");
-            allowOnly(l, "limits", "maxFrameBytes");
+            allowOnly(l, "limits", "maxFrameBytes", "maxConnections", "maxConnectionsPerIp", "idleTimeoutSeconds");
             int max = intField(l, "limits", "maxFrameBytes", LimitsConfig.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
-            limits = new LimitsConfig(max);
+            int connections = intField(l, "limits", "maxConnections", LimitsConfig.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
+            int perIp = intField(l, "limits", "maxConnectionsPerIp", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_IP, 1, Integer.MAX_VALUE);
+            int idle = intField(l, "limits", "idleTimeoutSeconds", (int) LimitsConfig.DEFAULT_IDLE_TIMEOUT.toSeconds(), 0, 7 * 86_400);
+            limits = new LimitsConfig(max, connections, perIp, Duration.ofSeconds(idle));
         }
         AuthenticationConfig authentication = obj.has("authentication")
                 ? authentication(object(obj.get("authentication"), "authentication")) : null;
@@ -129,9 +132,6 @@ public final class ConfigLoader {
                 ? authorization(object(obj.get("authorization"), "authorization")) : null;
         AuditConfig audit = obj.has("audit") ? audit(object(obj.get("audit"), "audit")) : null;
         AdminConfig admin = obj.has("admin") ? admin(object(obj.get("admin"), "admin")) : null;
-        if (admin != null && authorization == null) {
-            throw fail("admin", "administers the ACL policy; it needs an authorization section with the policy file");
-        }
         return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit, admin);
     }
 

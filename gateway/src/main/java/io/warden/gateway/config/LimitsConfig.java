@@ -1,12 +1,27 @@
 package io.warden.gateway.config;
 
+import java.time.Duration;
+
 /**
- * Resource limits.
+ * Resource limits, so that no single client can exhaust the gateway.
  *
- * @param maxFrameBytes the largest request frame accepted from a client (Kafka's {@code socket.request.max.bytes});
- *                      a larger size prefix closes the connection before anything is buffered
+ * @param maxFrameBytes       the largest request frame accepted from a client (Kafka's {@code socket.request.max.bytes});
+ *                            a larger size prefix closes the connection before anything is buffered
+ * @param maxConnections      client connections open at once over all listeners; more are closed on accept
+ * @param maxConnectionsPerIp client connections open at once from one IP address (Kafka's
+ *                            {@code max.connections.per.ip})
+ * @param idleTimeout         a connection with nothing read or written for this long is closed (Kafka's
+ *                            {@code connections.max.idle.ms}); zero for never
  */
-public record LimitsConfig(int maxFrameBytes) {
+public record LimitsConfig(int maxFrameBytes, int maxConnections, int maxConnectionsPerIp, Duration idleTimeout) {
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+
+    /** The given frame limit and the default connection limits. */
+    public LimitsConfig(int maxFrameBytes) {
+        this(maxFrameBytes, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_IDLE_TIMEOUT);
+    }
 }

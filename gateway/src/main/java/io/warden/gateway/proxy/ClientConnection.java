@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.warden.authn.CertificatePrincipals;
 import io.warden.gateway.config.HostPort;
+import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.TlsConfig;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
@@ -122,11 +123,25 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     void start() {
+        LimitsConfig limits = gateway.config().limits();
+        String overLimit = gateway.stats().admit(clientHost, limits.maxConnections(), limits.maxConnectionsPerIp());
+        if (overLimit != null) {
+            if (gateway.stats().limitLogDue()) {
+                LOG.info("event=connection_refused listener={} client={} reason=\"{}\" refused_total={} refused_per_ip={}",
+                        listener.listenerConfig().name(), peer,
+                        overLimit.equals("total") ? "the gateway holds its maximum of " + limits.maxConnections() + " connections"
+                                : clientHost + " holds its maximum of " + limits.maxConnectionsPerIp() + " connections",
+                        gateway.stats().refusedByLimit("total"), gateway.stats().refusedByLimit("per_ip"));
+            }
+            client.close();
+            return;
+        }
         gateway.stats().clientOpened();
         Optional<String> mapped = principalOf(client, listener.listenerConfig().tls());
         if (mapped.isEmpty()) {
             gateway.stats().refused();
             gateway.stats().clientClosed();
+            gateway.stats().release(clientHost);
             client.close();
             return;
         }
@@ -830,6 +845,7 @@ final class ClientConnection implements SaslGate.Connection {
 
     private void onClientClosed() {
         gateway.stats().clientClosed();
+        gateway.stats().release(clientHost);
         gateway.stats().closed(info);
         audit.closed(closeReason);
         closed = true;

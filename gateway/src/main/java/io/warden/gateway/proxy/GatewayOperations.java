@@ -55,6 +55,10 @@ final class GatewayOperations implements AdminServer.Operations {
                 .description("client connections accepted").register(registry);
         FunctionCounter.builder("warden.connections.refused", stats, GatewayStats::refusedConnections)
                 .description("client connections closed because of what the client sent or failed to prove").register(registry);
+        for (String limit : List.of("total", "per_ip")) {
+            FunctionCounter.builder("warden.connections.refused.limit", stats, s -> s.refusedByLimit(limit)).tag("limit", limit)
+                    .description("connections closed on accept because a connection limit was reached").register(registry);
+        }
         Gauge.builder("warden.upstream.connections.open", stats, GatewayStats::openUpstreamConnections)
                 .description("connections to brokers open now").register(registry);
         Gauge.builder("warden.upstream.reachable", this, o -> o.upstreamReachable ? 1 : 0)

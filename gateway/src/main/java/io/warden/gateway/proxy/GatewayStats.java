@@ -140,6 +140,50 @@ public final class GatewayStats {
         return expiredSessions.get();
     }
 
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> perIp = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong admitted = new AtomicLong();
+    private final LongAdder refusedTotalLimit = new LongAdder();
+    private final LongAdder refusedPerIpLimit = new LongAdder();
+    private final AtomicLong lastLimitLog = new AtomicLong(System.nanoTime() - LIMIT_LOG_INTERVAL_NANOS);
+    private static final long LIMIT_LOG_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    /**
+     * Admits a new connection from {@code ip} within the limits, or returns why not ({@code total} or {@code per_ip}).
+     * An admitted connection must be {@link #release released} when it closes.
+     */
+    String admit(String ip, int maxConnections, int maxPerIp) {
+        if (admitted.incrementAndGet() > maxConnections) {
+            admitted.decrementAndGet();
+            refusedTotalLimit.increment();
+            return "total";
+        }
+        java.util.concurrent.atomic.AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new java.util.concurrent.atomic.AtomicInteger());
+        if (fromIp.incrementAndGet() > maxPerIp) {
+            fromIp.decrementAndGet();
+            admitted.decrementAndGet();
+            refusedPerIpLimit.increment();
+            return "per_ip";
+        }
+        return null;
+    }
+
+    void release(String ip) {
+        admitted.decrementAndGet();
+        perIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    /** True at most once per interval: whether a refusal by a connection limit should be logged now. */
+    boolean limitLogDue() {
+        long now = System.nanoTime();
+        long last = lastLimitLog.get();
+        return now - last >= LIMIT_LOG_INTERVAL_NANOS && lastLimitLog.compareAndSet(last, now);
+    }
+
+    /** Connections refused on accept because a limit was reached: {@code total} or {@code per_ip}. */
+    public long refusedByLimit(String limit) {
+        return (limit.equals("total") ? refusedTotalLimit : refusedPerIpLimit).sum();
+    }
+
     void clientOpened() {
         openClientConnections.incrementAndGet();
         acceptedClientConnections.incrementAndGet();

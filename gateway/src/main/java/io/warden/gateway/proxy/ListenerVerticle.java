@@ -139,6 +139,10 @@ final class ListenerVerticle extends VerticleBase {
 
     private NetServer newServer(OptionalInt nodeId) {
         NetServerOptions options = new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true);
+        long idleSeconds = gateway.config().limits().idleTimeout().toSeconds();
+        if (idleSeconds > 0) {
+            options.setIdleTimeout((int) idleSeconds).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
+        }
         if (config.tls() != null) {
             applyTls(options, config.tls());
         }

@@ -1,0 +1,106 @@
+package io.warden.gateway.it;
+
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Connection limits: in total and per client IP (connections beyond them are closed on accept, counted, logged at
+ * most once per interval, and every other client is unaffected), and the idle timeout.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class ConnectionLimitsIT {
+
+    static final String YAML = """
+            listeners:
+              - name: plain
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+            limits: {maxConnections: 4, maxConnectionsPerIp: 2, idleTimeoutSeconds: 3}
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
+    KafkaCluster cluster;
+
+    /** A TCP client from {@code localAddress} (any of 127.0.0.0/8 on Linux loopback). */
+    static Socket connect(GatewayFixture gateway, String localAddress) throws IOException {
+        Socket s = new Socket(InetAddress.getByName("127.0.0.1"), gateway.bootstrapPort(), InetAddress.getByName(localAddress), 0);
+        s.setSoTimeout(500);
+        return s;
+    }
+
+    /** True when the gateway has closed the connection (end of stream), false when it is still open. */
+    static boolean closedByGateway(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitsAreClosedAndIdleOnesTimeOut() throws Exception {
+        Path dir = Files.createTempDirectory("warden-limits");
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML, dir, cluster.getBootstrapServers())) {
+            List<Socket> open = new ArrayList<>();
+            try {
+                open.add(connect(gateway, "127.0.0.1"));
+                open.add(connect(gateway, "127.0.0.1"));
+                Socket third = connect(gateway, "127.0.0.1");
+                assertThat(closedByGateway(third)).as("a third connection from 127.0.0.1").isTrue();
+                third.close();
+                open.add(connect(gateway, "127.0.0.2"));
+                open.add(connect(gateway, "127.0.0.3"));
+                Socket fifth = connect(gateway, "127.0.0.4");
+                assertThat(closedByGateway(fifth)).as("a fifth connection in total").isTrue();
+                fifth.close();
+                for (Socket s : open) {
+                    assertThat(closedByGateway(s)).as("an admitted connection").isFalse();
+                }
+                assertThat(gateway.server().stats().refusedByLimit("per_ip")).isEqualTo(1);
+                assertThat(gateway.server().stats().refusedByLimit("total")).isEqualTo(1);
+
+                open.remove(0).close();
+                await().atMost(Duration.ofSeconds(5)).until(() -> gateway.server().stats().openClientConnections() == 3);
+                Socket again = connect(gateway, "127.0.0.1");
+                open.add(again);
+                assertThat(closedByGateway(again)).as("a connection from 127.0.0.1 once one of its two closed").isFalse();
+
+                // Nothing read or written for idleTimeoutSeconds: the gateway closes them all.
+                java.util.Set<Socket> closed = new java.util.HashSet<>();
+                await().atMost(Duration.ofSeconds(15)).until(() -> {
+                    for (Socket s : open) {
+                        if (!closed.contains(s) && closedByGateway(s)) {
+                            closed.add(s);
+                        }
+                    }
+                    return closed.size() == open.size();
+                });
+                await().atMost(Duration.ofSeconds(5)).until(() -> gateway.server().stats().openClientConnections() == 0);
+            } finally {
+                for (Socket s : open) {
+                    s.close();
+                }
+            }
+        }
+    }
+}
