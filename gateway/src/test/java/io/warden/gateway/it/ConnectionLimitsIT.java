@@ -31,7 +31,7 @@ class ConnectionLimitsIT {
               - name: plain
                 bootstrapPort: ${BOOTSTRAP_PORT}
                 brokerPorts: ${BROKER_PORTS}
-            limits: {maxConnections: 4, maxConnectionsPerIp: 2, idleTimeoutSeconds: 3}
+            limits: {maxConnections: 4, maxConnectionsPerIp: 2, idleTimeoutSeconds: 6}
             upstream:
               bootstrapServers: ["${UPSTREAM}"]
             """;
@@ -45,8 +45,21 @@ class ConnectionLimitsIT {
         return s;
     }
 
-    /** True when the gateway has closed the connection (end of stream), false when it is still open. */
+    /** True when the gateway closes the connection (end of stream) within {@code waitMillis}, false when it stays open. */
     static boolean closedByGateway(Socket s) throws IOException {
+        return closedByGateway(s, 300);
+    }
+
+    /** Connects and waits until the gateway has admitted the connection, so the next one is counted after it. */
+    static Socket admitted(GatewayFixture gateway, String localAddress) throws Exception {
+        long before = gateway.server().stats().openClientConnections();
+        Socket s = connect(gateway, localAddress);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() > before);
+        return s;
+    }
+
+    static boolean closedByGateway(Socket s, int waitMillis) throws IOException {
+        s.setSoTimeout(waitMillis);
         InputStream in = s.getInputStream();
         try {
             return in.read() < 0;
@@ -63,15 +76,15 @@ class ConnectionLimitsIT {
         try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML, dir, cluster.getBootstrapServers())) {
             List<Socket> open = new ArrayList<>();
             try {
-                open.add(connect(gateway, "127.0.0.1"));
-                open.add(connect(gateway, "127.0.0.1"));
+                open.add(admitted(gateway, "127.0.0.1"));
+                open.add(admitted(gateway, "127.0.0.1"));
                 Socket third = connect(gateway, "127.0.0.1");
-                assertThat(closedByGateway(third)).as("a third connection from 127.0.0.1").isTrue();
+                assertThat(closedByGateway(third, 10_000)).as("a third connection from 127.0.0.1").isTrue();
                 third.close();
-                open.add(connect(gateway, "127.0.0.2"));
-                open.add(connect(gateway, "127.0.0.3"));
+                open.add(admitted(gateway, "127.0.0.2"));
+                open.add(admitted(gateway, "127.0.0.3"));
                 Socket fifth = connect(gateway, "127.0.0.4");
-                assertThat(closedByGateway(fifth)).as("a fifth connection in total").isTrue();
+                assertThat(closedByGateway(fifth, 10_000)).as("a fifth connection in total").isTrue();
                 fifth.close();
                 for (Socket s : open) {
                     assertThat(closedByGateway(s)).as("an admitted connection").isFalse();
@@ -81,13 +94,13 @@ class ConnectionLimitsIT {
 
                 open.remove(0).close();
                 await().atMost(Duration.ofSeconds(5)).until(() -> gateway.server().stats().openClientConnections() == 3);
-                Socket again = connect(gateway, "127.0.0.1");
+                Socket again = admitted(gateway, "127.0.0.1");
                 open.add(again);
                 assertThat(closedByGateway(again)).as("a connection from 127.0.0.1 once one of its two closed").isFalse();
 
                 // Nothing read or written for idleTimeoutSeconds: the gateway closes them all.
                 java.util.Set<Socket> closed = new java.util.HashSet<>();
-                await().atMost(Duration.ofSeconds(15)).until(() -> {
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
                     for (Socket s : open) {
                         if (!closed.contains(s) && closedByGateway(s)) {
                             closed.add(s);
