@@ -1,16 +1,12 @@
 package io.warden.gateway.enforce;
 
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterConfigsResource;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.Errors;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * AlterConfigs, the legacy API (KafkaApis.handleAlterConfigsRequest, ConfigAdminManager.preprocess,
@@ -24,35 +20,16 @@ final class AlterConfigsEnforcer implements ApiEnforcer {
     @Override
     public Verdict enforce(Access access, short version, ApiMessage message) {
         AlterConfigsRequestData request = (AlterConfigsRequestData) message;
-        List<AlterConfigsResource> denied = null;
-        List<Errors> errors = null;
-        for (AlterConfigsResource resource : request.resources()) {
-            Errors error = ConfigResourceAcls.check(access, AclOperation.ALTER_CONFIGS, resource.resourceType(), resource.resourceName(), false);
-            if (error != null && error != Errors.NONE) {
-                denied = Parts.add(denied, resource);
-                errors = Parts.add(errors, error);
-            }
-        }
-        if (denied == null) {
-            return Verdict.FORWARD;
-        }
-        Set<ConfigResourceAcls.Key> repeated = Parts.repeated(request.resources(), r -> new ConfigResourceAcls.Key(r.resourceType(), r.resourceName()));
-        List<AlterConfigsResourceResponse> results = new ArrayList<>();
-        List<AlterConfigsResource> refused = new ArrayList<>();
-        for (int i = 0; i < denied.size(); i++) {
-            AlterConfigsResource resource = denied.get(i);
-            if (!repeated.contains(new ConfigResourceAcls.Key(resource.resourceType(), resource.resourceName()))) {
-                refused.add(resource);
-                results.add(new AlterConfigsResourceResponse().setResourceType(resource.resourceType())
-                        .setResourceName(resource.resourceName()).setErrorCode(errors.get(i).code()).setErrorMessage(errors.get(i).message()));
-            }
-        }
+        List<ConfigResourceAcls.Refusal> refused = ConfigResourceAcls.refuseDenied(access, request.resources(),
+                AlterConfigsResource::resourceType, AlterConfigsResource::resourceName, false);
         if (refused.isEmpty()) {
             return Verdict.FORWARD;
         }
-        Parts.removeAll(request.resources(), refused);
+        List<AlterConfigsResourceResponse> results = refused.stream().map(r -> new AlterConfigsResourceResponse()
+                .setResourceType(r.type()).setResourceName(r.name())
+                .setErrorCode(r.error().code()).setErrorMessage(r.error().message())).toList();
         if (request.resources().isEmpty()) {
-            return new Verdict.Respond(new AlterConfigsResponseData().setResponses(results));
+            return new Verdict.Respond(new AlterConfigsResponseData().setResponses(new java.util.ArrayList<>(results)));
         }
         return new Verdict.Forward(request, edit -> ((AlterConfigsResponseData) edit).responses().addAll(results));
     }

@@ -5,6 +5,11 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.ResourceType;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
 /**
  * Which ACL resource guards a config resource in Kafka's config APIs, and the error a denied one gets
  * (ConfigHelper.handleDescribeConfigsRequest; ConfigAdminManager.preprocess and ControllerApis.authorizeAlterResource):
@@ -37,5 +42,42 @@ final class ConfigResourceAcls {
 
     private static Errors cluster(Access access, AclOperation operation) {
         return access.allowedOnCluster(operation) ? Errors.NONE : Errors.CLUSTER_AUTHORIZATION_FAILED;
+    }
+
+    /** A config resource of an alter request the principal may not alter, and the error it is answered with. */
+    record Refusal(byte type, String name, Errors error) {
+    }
+
+    /**
+     * The alter-configs check shared by AlterConfigs and IncrementalAlterConfigs: ALTER_CONFIGS on every resource;
+     * the denied ones are removed from {@code resources} and returned with their errors. A resource named twice is
+     * left in place for the broker, which refuses the whole request with INVALID_REQUEST before any check.
+     */
+    static <R> List<Refusal> refuseDenied(Access access, Iterable<R> resources, Function<R, Byte> type, Function<R, String> name,
+                                          boolean brokerLoggers) {
+        List<R> denied = null;
+        List<Errors> errors = null;
+        for (R resource : resources) {
+            Errors error = check(access, AclOperation.ALTER_CONFIGS, type.apply(resource), name.apply(resource), brokerLoggers);
+            if (error != null && error != Errors.NONE) {
+                denied = Parts.add(denied, resource);
+                errors = Parts.add(errors, error);
+            }
+        }
+        if (denied == null) {
+            return List.of();
+        }
+        Set<Key> repeated = Parts.repeated(resources, r -> new Key(type.apply(r), name.apply(r)));
+        List<Refusal> refusals = new ArrayList<>();
+        List<R> refused = new ArrayList<>();
+        for (int i = 0; i < denied.size(); i++) {
+            R resource = denied.get(i);
+            if (!repeated.contains(new Key(type.apply(resource), name.apply(resource)))) {
+                refused.add(resource);
+                refusals.add(new Refusal(type.apply(resource), name.apply(resource), errors.get(i)));
+            }
+        }
+        Parts.removeAll(resources, refused);
+        return refusals;
     }
 }
