@@ -89,6 +89,7 @@ public final class GatewayStats {
 
     private final AtomicLong openClientConnections = new AtomicLong();
     private final AtomicLong openUpstreamConnections = new AtomicLong();
+    private final AtomicLong upstreamConnectionsOpened = new AtomicLong();
     private final AtomicLong acceptedClientConnections = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
     private final AtomicLong upstreamReadPauses = new AtomicLong();
@@ -195,6 +196,7 @@ public final class GatewayStats {
 
     void upstreamOpened() {
         openUpstreamConnections.incrementAndGet();
+        upstreamConnectionsOpened.incrementAndGet();
     }
 
     void upstreamClosed() {
@@ -238,6 +240,11 @@ public final class GatewayStats {
 
     public long openUpstreamConnections() {
         return openUpstreamConnections.get();
+    }
+
+    /** Connections to brokers opened since start (for clients; the gateway's own lookups are not counted). */
+    public long upstreamConnectionsOpened() {
+        return upstreamConnectionsOpened.get();
     }
 
     public long acceptedClientConnections() {

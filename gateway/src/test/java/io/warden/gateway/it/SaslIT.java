@@ -215,7 +215,9 @@ class SaslIT {
     @ParameterizedTest
     @ValueSource(strings = {"METADATA", "PRODUCE"})
     void requestsBeforeAuthenticationCloseTheConnectionAndReachNoBroker(String apiName) throws Exception {
-        long upstreamBefore = gateway.server().stats().openUpstreamConnections();
+        long upstreamBefore = gateway.server().stats().upstreamConnectionsOpened();
+        ApiKeys refused = ApiKeys.valueOf(apiName);
+        long forwardedBefore = gateway.server().stats().requests(refused, io.warden.gateway.proxy.GatewayStats.Outcome.FORWARDED);
         try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
             ApiKeys api = ApiKeys.valueOf(apiName);
             if (api == ApiKeys.METADATA) {
@@ -225,7 +227,9 @@ class SaslIT {
             }
             assertThat(c.isClosedByPeer()).isTrue();
         }
-        assertThat(gateway.server().stats().openUpstreamConnections()).isLessThanOrEqualTo(upstreamBefore);
+        assertThat(gateway.server().stats().upstreamConnectionsOpened()).as("broker connections opened for it").isEqualTo(upstreamBefore);
+        assertThat(gateway.server().stats().requests(refused, io.warden.gateway.proxy.GatewayStats.Outcome.FORWARDED))
+                .as("requests forwarded").isEqualTo(forwardedBefore);
     }
 
     @Test
