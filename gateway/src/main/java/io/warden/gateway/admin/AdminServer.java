@@ -45,8 +45,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -527,7 +525,4 @@ public final class AdminServer {
         return new Reply(status, body, change.version());
     }
 
-    static Optional<String> roleOf(Map<String, String> certificateRoles, String principal) {
-        return Optional.ofNullable(certificateRoles.get(principal));
-    }
 }

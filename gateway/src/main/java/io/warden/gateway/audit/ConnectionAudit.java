@@ -155,7 +155,6 @@ public final class ConnectionAudit {
         }
         Pending p = new Pending(api, header.apiVersion(), header.correlationId(), clientId);
         if (api == ApiKeys.PRODUCE && body instanceof ProduceRequestData produce) {
-            p.acks = produce.acks();
             for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
                 String name = topicName(topic.name(), topic.topicId());
                 for (ProduceRequestData.PartitionProduceData part : topic.partitionData()) {
@@ -385,7 +384,6 @@ public final class ConnectionAudit {
         private final long startNanos = System.nanoTime();
         private final Map<String, PartitionDetail> produced = new LinkedHashMap<>();
         private final Map<String, String> details = new LinkedHashMap<>();
-        private short acks = -1;
         private List<String> denied;
 
         private Pending(ApiKeys api, short version, int correlationId, String clientId) {
@@ -406,13 +404,6 @@ public final class ConnectionAudit {
             return ADMIN_APIS.contains(api) ? AuditEventType.ADMIN_ACTION : null;
         }
 
-        public ApiKeys api() {
-            return api;
-        }
 
-        /** True for an acks=0 Produce, which gets no response. */
-        public boolean unanswered() {
-            return api == ApiKeys.PRODUCE && acks == 0;
-        }
     }
 }

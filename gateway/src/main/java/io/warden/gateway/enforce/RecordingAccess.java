@@ -15,12 +15,11 @@ import java.util.Optional;
  */
 public final class RecordingAccess implements Access {
 
-    /** At most this many denials are remembered; {@link #deniedCount()} counts all of them. */
+    /** At most this many denials are remembered. */
     static final int MAX_REMEMBERED = 32;
 
     private final Access delegate;
     private List<String> denied;
-    private int deniedCount;
 
     public RecordingAccess(Access delegate) {
         this.delegate = delegate;
@@ -35,13 +34,12 @@ public final class RecordingAccess implements Access {
     public boolean allowed(AclOperation operation, ResourceType type, String name) {
         boolean allowed = delegate.allowed(operation, type, name);
         if (!allowed) {
-            if (deniedCount < MAX_REMEMBERED) {
-                if (denied == null) {
-                    denied = new ArrayList<>();
-                }
+            if (denied == null) {
+                denied = new ArrayList<>();
+            }
+            if (denied.size() < MAX_REMEMBERED) {
                 denied.add(operation.name() + " " + type.name().toLowerCase(Locale.ROOT) + ":" + name);
             }
-            deniedCount++;
         }
         return allowed;
     }
@@ -66,7 +64,4 @@ public final class RecordingAccess implements Access {
         return denied == null ? List.of() : List.copyOf(denied);
     }
 
-    public int deniedCount() {
-        return deniedCount;
-    }
 }

@@ -301,22 +301,33 @@ final class ClientConnection implements SaslGate.Connection {
                 gate = gateway.audit().record(intent);
             }
         }
-        afterAudit(gate, () -> {
-            gateway.stats().request(header.apiKey(), GatewayStats.Outcome.FORWARDED);
-            if (expectsResponse) {
-                inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), null, edit, pending));
-            }
-            writeUpstream(frame);
-        }, failure -> {
-            gateway.stats().refused();
-            LOG.info("event=audit_unavailable listener={} client={} principal=\"{}\" api={} reason=\"{}\"",
-                    listener.listenerConfig().name(), peer, principal, header.apiKey().name, failure.getMessage());
-            if (!expectsResponse) {
-                close("request refused: its audit event could not be written");
-                return;
-            }
-            respondNow(header.correlationId(), header.apiKey(), header.apiVersion(), auditUnavailable(header, clientFrame));
-        });
+        if (gate == null && auditTail.isComplete()) {
+            sendUpstream(header, frame, edit, pending, expectsResponse); // no audit write to wait for: no closures
+            return;
+        }
+        afterAudit(gate, () -> sendUpstream(header, frame, edit, pending, expectsResponse),
+                failure -> refuseUnaudited(header, clientFrame, expectsResponse, failure));
+    }
+
+    private void sendUpstream(RequestHeader header, Buffer frame, Verdict.ResponseEdit edit, ConnectionAudit.Pending pending,
+                              boolean expectsResponse) {
+        gateway.stats().request(header.apiKey(), GatewayStats.Outcome.FORWARDED);
+        if (expectsResponse) {
+            inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), null, edit, pending));
+        }
+        writeUpstream(frame);
+    }
+
+    /** Fail-closed: the request's audit event could not be written, so it is answered with a retriable error. */
+    private void refuseUnaudited(RequestHeader header, Buffer clientFrame, boolean expectsResponse, Throwable failure) {
+        gateway.stats().refused();
+        LOG.info("event=audit_unavailable listener={} client={} principal=\"{}\" api={} reason=\"{}\"",
+                listener.listenerConfig().name(), peer, principal, header.apiKey().name, failure.getMessage());
+        if (!expectsResponse) {
+            close("request refused: its audit event could not be written");
+            return;
+        }
+        respondNow(header.correlationId(), header.apiKey(), header.apiVersion(), auditUnavailable(header, clientFrame));
     }
 
     /** The request's own error answer with a retriable error: the audit trail could not take its event. */
@@ -762,6 +773,10 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     private void respondLocally(int correlationId, ApiKeys api, short version, Buffer response) {
+        if (auditTail.isComplete()) {
+            respondNow(correlationId, api, version, response);
+            return;
+        }
         afterAudit(null, () -> respondNow(correlationId, api, version, response), failure -> { });
     }
 

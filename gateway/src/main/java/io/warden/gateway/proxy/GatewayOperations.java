@@ -94,7 +94,7 @@ final class GatewayOperations implements AdminServer.Operations {
         FunctionCounter.builder("warden.scram.legacy.nonces", stats, GatewayStats::legacyScramNonces)
                 .description("SCRAM logins accepted with librdkafka's doubled nonce").register(registry);
         for (String type : List.of("topic", "group", "cluster", "transactional_id", "delegation_token", "user")) {
-            FunctionCounter.builder("warden.authorization.denials", stats, s -> s.denials().getOrDefault(type, 0L))
+            FunctionCounter.builder("warden.authorization.denials", stats, s -> s.denials(type))
                     .description("checks the policy denied, by resource type").tag("resource_type", type).register(registry);
         }
         FunctionCounter.builder("warden.audit.events", context.audit(), a -> a.written()).tag("result", "written")

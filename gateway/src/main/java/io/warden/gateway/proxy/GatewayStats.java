@@ -65,12 +65,12 @@ public final class GatewayStats {
         denials.computeIfAbsent(resourceType, t -> new LongAdder()).increment();
     }
 
-    /** Denied checks by resource type since start. */
-    public java.util.Map<String, Long> denials() {
-        java.util.Map<String, Long> out = new java.util.TreeMap<>();
-        denials.forEach((type, n) -> out.put(type, n.sum()));
-        return out;
+    /** Denied checks on this resource type since start. */
+    public long denials(String resourceType) {
+        LongAdder n = denials.get(resourceType);
+        return n == null ? 0 : n.sum();
     }
+
 
     private final java.util.Set<ConnectionInfo> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
