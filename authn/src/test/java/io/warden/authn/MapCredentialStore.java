@@ -43,4 +43,11 @@ public final class MapCredentialStore implements CredentialStore {
     public String describe() {
         return "memory";
     }
+
+    @Override
+    public java.time.Instant lastSuccessfulRefresh() {
+        return created;
+    }
+
+    private final java.time.Instant created = java.time.Instant.now();
 }

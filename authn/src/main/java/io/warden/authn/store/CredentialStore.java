@@ -21,4 +21,10 @@ public interface CredentialStore {
 
     /** A short description for logs, e.g. {@code file:/etc/warden/users.yaml} or {@code secretsmanager:AmazonMSK_*}. */
     String describe();
+
+    /**
+     * When the credentials in force were last confirmed current: read or re-checked from their source. Null when
+     * they never were (a Secrets Manager store that has not reached the service yet).
+     */
+    java.time.Instant lastSuccessfulRefresh();
 }

@@ -54,6 +54,7 @@ public final class LocalUserStore implements CredentialStore {
     private final Path file;
     private volatile Map<String, Map<ScramMechanism, ScramCredential>> users;
     private Stamp lastSeen;
+    private volatile java.time.Instant lastSuccessfulRefresh = java.time.Instant.now();
 
     private LocalUserStore(Path file, Map<String, Map<ScramMechanism, ScramCredential>> users, Stamp stamp) {
         this.file = file;
@@ -108,6 +109,12 @@ public final class LocalUserStore implements CredentialStore {
         return "file:" + file;
     }
 
+    /** When the file was last read, or found unchanged, without error. */
+    @Override
+    public java.time.Instant lastSuccessfulRefresh() {
+        return lastSuccessfulRefresh;
+    }
+
     public Path file() {
         return file;
     }
@@ -121,6 +128,7 @@ public final class LocalUserStore implements CredentialStore {
     public synchronized boolean reloadIfChanged() {
         Stamp now = Stamp.of(file);
         if (Objects.equals(now, lastSeen)) {
+            lastSuccessfulRefresh = java.time.Instant.now();
             return false;
         }
         lastSeen = now;
@@ -131,6 +139,7 @@ public final class LocalUserStore implements CredentialStore {
         }
         try {
             users = snapshot(UserFileFormat.parse(file.toString(), readLines(file)));
+            lastSuccessfulRefresh = java.time.Instant.now();
             LOG.info("event=users_reloaded file=\"{}\" users={}", file, users.size());
             return true;
         } catch (UserFileException e) {

@@ -181,6 +181,7 @@ public final class SecretsManagerStore implements CredentialStore, AutoCloseable
     }
 
     /** When the last refresh succeeded; null before the first success. */
+    @Override
     public Instant lastSuccessfulRefresh() {
         return lastSuccessfulRefresh;
     }

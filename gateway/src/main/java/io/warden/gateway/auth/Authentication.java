@@ -20,6 +20,7 @@ public final class Authentication implements AutoCloseable {
     private final Duration failureDelay;
     private final Duration maxSessionLifetime;
     private final List<AutoCloseable> resources;
+    private final io.warden.authn.store.CredentialStore credentials;
 
     /**
      * @param mechanisms         a factory per mechanism name
@@ -27,9 +28,12 @@ public final class Authentication implements AutoCloseable {
      * @param maxSessionLifetime how long an authentication lasts before the client must re-authenticate (KIP-368);
      *                           zero for no limit
      * @param resources          what to close with the gateway (credential stores' refresh threads)
+     * @param credentials        where SCRAM and PLAIN credentials come from; null without them
      */
     public Authentication(Map<String, Supplier<SaslServerExchange>> mechanisms, Duration failureDelay,
-                          Duration maxSessionLifetime, List<AutoCloseable> resources) {
+                          Duration maxSessionLifetime, List<AutoCloseable> resources,
+                          io.warden.authn.store.CredentialStore credentials) {
+        this.credentials = credentials;
         this.mechanisms = new LinkedHashMap<>(mechanisms);
         this.failureDelay = failureDelay;
         this.maxSessionLifetime = maxSessionLifetime;
@@ -48,6 +52,11 @@ public final class Authentication implements AutoCloseable {
             throw new IllegalArgumentException("SASL mechanism " + mechanism + " is not configured");
         }
         return factory.get();
+    }
+
+    /** Where SCRAM and PLAIN credentials come from; null when only OAUTHBEARER is configured. */
+    public io.warden.authn.store.CredentialStore credentials() {
+        return credentials;
     }
 
     public Duration failureDelay() {

@@ -61,7 +61,7 @@ public final class AuthenticationSetup {
             JwtValidator validator = new JwtValidator(config.oauthBearer());
             mechanisms.put(OAuthBearerServerExchange.MECHANISM, () -> new OAuthBearerServerExchange(validator));
         }
-        return new Authentication(mechanisms, config.failureDelay(), config.maxSessionLifetime(), resources);
+        return new Authentication(mechanisms, config.failureDelay(), config.maxSessionLifetime(), resources, store);
     }
 
     /** The iteration count most of the store's credentials use (the local file may mix counts). */

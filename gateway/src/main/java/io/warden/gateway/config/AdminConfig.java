@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param rolesClaim       the token claim that lists the caller's roles
  * @param certificateRoles client certificate principals ({@code User:CN=ops,...}) and the role each has, for mTLS
  *                         admin clients
+ * @param metrics          what {@code /metrics} records
  */
 public record AdminConfig(String bindHost, int port, TlsConfig tls, JwtSettings jwt, String rolesClaim,
-                          Map<String, String> certificateRoles) {
+                          Map<String, String> certificateRoles, MetricsConfig metrics) {
 
     public static final String DEFAULT_ROLES_CLAIM = "roles";
 
@@ -31,5 +32,12 @@ public record AdminConfig(String bindHost, int port, TlsConfig tls, JwtSettings 
         Objects.requireNonNull(bindHost, "bindHost");
         certificateRoles = Map.copyOf(certificateRoles);
         rolesClaim = rolesClaim == null ? DEFAULT_ROLES_CLAIM : rolesClaim;
+        metrics = metrics == null ? MetricsConfig.DEFAULT : metrics;
+    }
+
+    /** With the default metrics. */
+    public AdminConfig(String bindHost, int port, TlsConfig tls, JwtSettings jwt, String rolesClaim,
+                       Map<String, String> certificateRoles) {
+        this(bindHost, port, tls, jwt, rolesClaim, certificateRoles, MetricsConfig.DEFAULT);
     }
 }

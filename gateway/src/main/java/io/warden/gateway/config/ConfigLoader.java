@@ -137,7 +137,7 @@ public final class ConfigLoader {
 
     private AdminConfig admin(ObjectNode a) {
         String path = "admin";
-        allowOnly(a, path, "bindHost", "port", "tls", "jwt", "certificateRoles");
+        allowOnly(a, path, "bindHost", "port", "tls", "jwt", "certificateRoles", "metrics");
         String bindHost = a.has("bindHost") ? text(a.get("bindHost"), path + ".bindHost") : "127.0.0.1";
         if (!a.has("port")) {
             throw fail(path + ".port", "is required: the port the admin API listens on, e.g. 9180");
@@ -175,7 +175,16 @@ public final class ConfigLoader {
         if (jwt == null && certificateRoles.isEmpty()) {
             throw fail(path, "has no way to authenticate admins; give jwt (bearer tokens) or certificateRoles (mTLS)");
         }
-        return new AdminConfig(bindHost, port, tls, jwt, rolesClaim, certificateRoles);
+        return new AdminConfig(bindHost, port, tls, jwt, rolesClaim, certificateRoles,
+                a.has("metrics") ? metrics(object(a.get("metrics"), path + ".metrics"), path + ".metrics") : MetricsConfig.DEFAULT);
+    }
+
+    private MetricsConfig metrics(ObjectNode m, String path) {
+        allowOnly(m, path, "enabled", "maxTopicSeries", "maxPrincipalSeries");
+        boolean enabled = bool(m, path, "enabled", true);
+        return new MetricsConfig(enabled,
+                intField(m, path, "maxTopicSeries", MetricsConfig.DEFAULT_MAX_SERIES, 0, 10_000),
+                intField(m, path, "maxPrincipalSeries", MetricsConfig.DEFAULT_MAX_SERIES, 0, 10_000));
     }
 
     /** A topic on a Kafka cluster, with client settings: the audit sink's and the policy store's. */

@@ -61,11 +61,14 @@ final class ClientConnection implements SaslGate.Connection {
     /** The largest frame accepted before SASL authentication completes, as Kafka caps it (CVE-2022-34917). */
     static final int MAX_PRE_AUTHENTICATION_FRAME_BYTES = 512 * 1024;
 
-    /** A request awaiting its response; {@code localResponse} is set when the gateway answers it itself. */
+    /**
+     * A request awaiting its response; {@code localResponse} is set when the gateway answers it itself. With metrics
+     * on, {@code receivedAt} and {@code sentAt} are when it was read from the client and sent to the broker.
+     */
     private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse, Verdict.ResponseEdit edit,
-                            ConnectionAudit.Pending audit) {
+                            ConnectionAudit.Pending audit, long receivedAt, long sentAt) {
         InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse) {
-            this(correlationId, api, version, localResponse, null, null);
+            this(correlationId, api, version, localResponse, null, null, 0, 0);
         }
     }
 
@@ -107,6 +110,10 @@ final class ClientConnection implements SaslGate.Connection {
     private Future<Void> auditTail = Future.succeededFuture();
     private int awaitingAudit;
     private String closeReason;
+    /** This connection's principal's series, per request. */
+    private GatewayMetrics.PrincipalMeters meters = GatewayMetrics.PrincipalMeters.NONE;
+    /** When the request being handled was read, with metrics on (requests are handled one at a time). */
+    private long requestReceivedAt;
 
     ClientConnection(ListenerVerticle listener, NetSocket client, OptionalInt targetNode) {
         this.listener = listener;
@@ -148,8 +155,9 @@ final class ClientConnection implements SaslGate.Connection {
         principal = mapped.get();
         audit.principal(principal);
         audit.opened();
-        info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal);
+        info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal, sasl == null);
         gateway.stats().opened(info);
+        meters = gateway.metrics().principal(principal);
         client.handler(fromClient);
         client.closeHandler(v -> onClientClosed());
         client.exceptionHandler(e -> close("client connection error: " + e.getMessage()));
@@ -226,6 +234,10 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         gateway.stats().bytesFromClient(frame.length());
+        if (gateway.metrics().on()) {
+            requestReceivedAt = System.nanoTime();
+            meters.request(frame.length());
+        }
         if (sasl != null && sasl.expectsRawToken()) {
             sasl.onRawToken(frame);
             return;
@@ -279,6 +291,7 @@ final class ClientConnection implements SaslGate.Connection {
                 return;
             }
         }
+        countProduced(body);
         forward(header, frame, frame, null, audit.request(header, body),
                 !(body instanceof ProduceRequestData produce && produce.acks() == 0));
     }
@@ -301,21 +314,38 @@ final class ClientConnection implements SaslGate.Connection {
                 gate = gateway.audit().record(intent);
             }
         }
+        long receivedAt = requestReceivedAt;
         if (gate == null && auditTail.isComplete()) {
-            sendUpstream(header, frame, edit, pending, expectsResponse); // no audit write to wait for: no closures
+            sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt); // no audit write to wait for: no closures
             return;
         }
-        afterAudit(gate, () -> sendUpstream(header, frame, edit, pending, expectsResponse),
+        afterAudit(gate, () -> sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt),
                 failure -> refuseUnaudited(header, clientFrame, expectsResponse, failure));
     }
 
     private void sendUpstream(RequestHeader header, Buffer frame, Verdict.ResponseEdit edit, ConnectionAudit.Pending pending,
-                              boolean expectsResponse) {
+                              boolean expectsResponse, long receivedAt) {
         gateway.stats().request(header.apiKey(), GatewayStats.Outcome.FORWARDED);
         if (expectsResponse) {
-            inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), null, edit, pending));
+            inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), null, edit, pending,
+                    receivedAt, receivedAt == 0 ? 0 : System.nanoTime()));
         }
         writeUpstream(frame);
+    }
+
+    /** Counts a produce request's record bytes by topic, as forwarded (without what the policy removed). */
+    private void countProduced(ApiMessage body) {
+        if (body instanceof ProduceRequestData produce && gateway.metrics().on()) {
+            for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
+                int bytes = 0;
+                for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                    bytes += partition.records() == null ? 0 : partition.records().sizeInBytes();
+                }
+                String name = topic.name() != null && !topic.name().isEmpty() ? topic.name()
+                        : gateway.topicNames().cached(topic.topicId()).orElse(topic.topicId().toString());
+                gateway.metrics().produced(name, bytes);
+            }
+        }
     }
 
     /** Fail-closed: the request's audit event could not be written, so it is answered with a retriable error. */
@@ -473,6 +503,7 @@ final class ClientConnection implements SaslGate.Connection {
                 pending = audit.denials(pending, header, denied);
             }
             boolean expectsResponse = !(body instanceof ProduceRequestData produce && produce.acks() == 0);
+            countProduced(forward.request() == null ? body : forward.request());
             forward(header, frame, forward.request() == null ? frame : KafkaFrames.request(header, forward.request()),
                     forward.edit(), pending, expectsResponse);
         } else if (verdict instanceof Verdict.Respond respond) {
@@ -590,8 +621,9 @@ final class ClientConnection implements SaslGate.Connection {
         if (first) {
             principal = authenticatedPrincipal;
             gateway.stats().closed(info);
-            info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal);
+            info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal, true);
             gateway.stats().opened(info);
+            meters = gateway.metrics().principal(principal);
             LOG.info("event=authenticated listener={} client={} principal=\"{}\" mechanism={}",
                     listener.listenerConfig().name(), peer, principal, sasl.mechanism());
             fromClient.pause();
@@ -663,6 +695,7 @@ final class ClientConnection implements SaslGate.Connection {
             close("broker response correlation id " + correlationId + " does not match request " + request.correlationId());
             return;
         }
+        long arrived = request.sentAt() == 0 ? 0 : System.nanoTime();
         Future<Buffer> response;
         try {
             if (streaming != null) {
@@ -683,7 +716,24 @@ final class ClientConnection implements SaslGate.Connection {
                     + " v" + request.version() + " response from broker: " + e.getMessage(), e));
         }
         sendToClient(response);
+        if (arrived != 0) {
+            recordLatency(request, arrived);
+        }
         sendLocalResponsesAtHead();
+    }
+
+    /**
+     * Splits a request's time into the broker's (sent to whole response received) and the gateway's (the rest, up
+     * to the response written to the client, including any wait for earlier responses or for an audit write).
+     */
+    private void recordLatency(InFlight request, long arrived) {
+        if (outputTail.isComplete()) {
+            long now = System.nanoTime();
+            gateway.metrics().latency(request.api(), (request.sentAt() - request.receivedAt()) + (now - arrived), arrived - request.sentAt());
+        } else {
+            outputTail.onComplete(done -> gateway.metrics().latency(request.api(),
+                    (request.sentAt() - request.receivedAt()) + (System.nanoTime() - arrived), arrived - request.sentAt()));
+        }
     }
 
     /** A decoded broker response and its header as received. */
@@ -816,6 +866,7 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         gateway.stats().bytesToClient(frame.length());
+        meters.response(frame.length());
         client.write(frame);
         if (client.writeQueueFull() && !fromUpstream.isPaused()) {
             gateway.stats().upstreamReadPaused();

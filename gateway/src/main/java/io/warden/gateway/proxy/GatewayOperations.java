@@ -2,7 +2,6 @@ package io.warden.gateway.proxy;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,7 +32,7 @@ final class GatewayOperations implements AdminServer.Operations {
     private final Vertx vertx;
     private final GatewayContext context;
     private final Supplier<PolicyStore> store;
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry;
     private volatile boolean upstreamReachable;
     private volatile Future<JsonObject> lastReadiness;
     private volatile long lastReadinessAt;
@@ -42,14 +41,24 @@ final class GatewayOperations implements AdminServer.Operations {
         this.vertx = vertx;
         this.context = context;
         this.store = store;
+        this.registry = context.metrics().registry();
         register();
     }
 
     private void register() {
         GatewayStats stats = context.stats();
         for (ListenerConfig l : context.config().listeners()) {
-            Gauge.builder("warden.connections.open", stats, s -> s.connections().stream().filter(c -> c.listener().equals(l.name())).count())
-                    .description("client connections open now").tag("listener", l.name()).register(registry);
+            for (boolean authenticated : l.sasl() == null ? List.of(true) : List.of(false, true)) {
+                Gauge.builder("warden.connections.open", stats, s -> s.connections().stream()
+                                .filter(c -> c.listener().equals(l.name()) && c.authenticated() == authenticated).count())
+                        .description("client connections open now, by listener and state (authenticating: SASL login not done yet)")
+                        .tag("listener", l.name()).tag("state", authenticated ? "active" : "authenticating").register(registry);
+            }
+            if (l.tls() != null) {
+                Gauge.builder("warden.tls.certificate.expiry", stats, s -> daysUntil(s.certificateExpiry(l.name()))).baseUnit("days")
+                        .description("days until the first certificate of the listener's chain expires").tag("listener", l.name())
+                        .register(registry);
+            }
         }
         FunctionCounter.builder("warden.connections.accepted", stats, GatewayStats::acceptedClientConnections)
                 .description("client connections accepted").register(registry);
@@ -83,12 +92,23 @@ final class GatewayOperations implements AdminServer.Operations {
                 .description("request bytes read from clients").register(registry);
         FunctionCounter.builder("warden.client.sent", stats, GatewayStats::bytesToClients).baseUnit("bytes")
                 .description("response bytes written to clients").register(registry);
-        FunctionCounter.builder("warden.authentications", stats, GatewayStats::authentications).tag("outcome", "success")
-                .description("SASL logins").register(registry);
-        FunctionCounter.builder("warden.authentications", stats, GatewayStats::reauthentications).tag("outcome", "reauthentication")
-                .description("SASL logins").register(registry);
-        FunctionCounter.builder("warden.authentications", stats, GatewayStats::authenticationFailures).tag("outcome", "failure")
-                .description("SASL logins").register(registry);
+        if (context.authentication() != null) {
+            List<String> mechanisms = new ArrayList<>(context.authentication().mechanisms());
+            mechanisms.add("unknown");
+            for (String mechanism : mechanisms) {
+                for (String outcome : GatewayStats.LOGIN_OUTCOMES) {
+                    FunctionCounter.builder("warden.authentications", stats, s -> s.logins(mechanism, outcome))
+                            .description("SASL logins by mechanism (unknown: failed before one was chosen) and outcome")
+                            .tag("mechanism", mechanism).tag("outcome", outcome).register(registry);
+                }
+            }
+            io.warden.authn.store.CredentialStore credentials = context.authentication().credentials();
+            if (credentials != null) {
+                Gauge.builder("warden.credentials.age", credentials, c -> secondsSince(c.lastSuccessfulRefresh())).baseUnit("seconds")
+                        .description("time since the SCRAM/PLAIN credentials were last read or confirmed current from their store")
+                        .tag("store", credentials.describe()).register(registry);
+            }
+        }
         FunctionCounter.builder("warden.sessions.expired", stats, GatewayStats::expiredSessions)
                 .description("connections closed because their SASL session lapsed").register(registry);
         FunctionCounter.builder("warden.scram.legacy.nonces", stats, GatewayStats::legacyScramNonces)
@@ -105,8 +125,21 @@ final class GatewayOperations implements AdminServer.Operations {
                 .description("audit events by what became of them").register(registry);
         Gauge.builder("warden.audit.queue.depth", context.audit(), a -> a.queued())
                 .description("audit events waiting to be written").register(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
         Gauge.builder("warden.policy.version", this, o -> o.store.get() == null ? 0 : o.store.get().current().version())
                 .description("the policy version in force").register(registry);
+    }
+
+    /** Days from now until {@code instant}, negative once past; NaN when not known. */
+    private static double daysUntil(java.time.Instant instant) {
+        return instant == null ? Double.NaN : (instant.toEpochMilli() - System.currentTimeMillis()) / 86_400_000.0;
+    }
+
+    /** Seconds from {@code instant} until now; NaN when it never happened. */
+    private static double secondsSince(java.time.Instant instant) {
+        return instant == null ? Double.NaN : (System.currentTimeMillis() - instant.toEpochMilli()) / 1000.0;
     }
 
     @Override

@@ -92,7 +92,8 @@ public final class GatewayServer {
         GatewayContext context = new GatewayContext(config, nodes, topicNames, metadata, new GatewayStats(),
                 new ClusterApiVersions(), prepared.authentication(),
                 prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()), authorization,
-                prepared.audit(), policyAdmin == null ? null : new KafkaAclRequests(policyAdmin));
+                prepared.audit(), policyAdmin == null ? null : new KafkaAclRequests(policyAdmin),
+                config.admin() == null ? GatewayMetrics.OFF : GatewayMetrics.prometheus(config.admin().metrics()));
         GatewayServer server = new GatewayServer(vertx, context);
         server.store = store;
         server.policyAdmin = policyAdmin;
@@ -150,7 +151,7 @@ public final class GatewayServer {
     private void watchTlsFiles() {
         for (ListenerConfig listener : context.config().listeners()) {
             if (listener.tls() != null) {
-                TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, tls -> verticles.stream()
+                TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, context.stats(), tls -> verticles.stream()
                         .filter(v -> v.listenerConfig() == listener)
                         .forEach(v -> v.reloadTls(tls)));
                 watchers.add(watcher);

@@ -72,6 +72,18 @@ public final class GatewayStats {
     }
 
 
+    private final java.util.Map<String, java.time.Instant> certificateExpiry = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The earliest expiry of the certificate chain a TLS listener serves, as of its last (re)load. */
+    void certificateExpires(String listener, java.time.Instant notAfter) {
+        certificateExpiry.put(listener, notAfter);
+    }
+
+    /** When the first certificate of a TLS listener's chain expires; null before its files were read. */
+    public java.time.Instant certificateExpiry(String listener) {
+        return certificateExpiry.get(listener);
+    }
+
     private final java.util.Set<ConnectionInfo> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     void opened(ConnectionInfo connection) {
@@ -101,15 +113,34 @@ public final class GatewayStats {
     private final AtomicLong legacyScramNonces = new AtomicLong();
     private final AtomicLong expiredSessions = new AtomicLong();
 
-    void authenticationSucceeded(boolean reauthentication, boolean legacyScramNonce) {
+    /** What became of a SASL login: {@code success}, {@code reauthentication}, {@code failure}. */
+    public static final java.util.List<String> LOGIN_OUTCOMES = java.util.List.of("success", "reauthentication", "failure");
+
+    /** Logins by mechanism ({@code unknown} before one was chosen), then by index in {@link #LOGIN_OUTCOMES}. */
+    private final java.util.Map<String, LongAdder[]> logins = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void login(String mechanism, int outcome) {
+        logins.computeIfAbsent(mechanism == null ? "unknown" : mechanism,
+                m -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()})[outcome].increment();
+    }
+
+    /** Logins with this mechanism and outcome (one of {@link #LOGIN_OUTCOMES}) since start. */
+    public long logins(String mechanism, String outcome) {
+        LongAdder[] n = logins.get(mechanism);
+        return n == null ? 0 : n[LOGIN_OUTCOMES.indexOf(outcome)].sum();
+    }
+
+    void authenticationSucceeded(String mechanism, boolean reauthentication, boolean legacyScramNonce) {
         (reauthentication ? reauthentications : authentications).incrementAndGet();
+        login(mechanism, reauthentication ? 1 : 0);
         if (legacyScramNonce) {
             legacyScramNonces.incrementAndGet();
         }
     }
 
-    void authenticationFailed() {
+    void authenticationFailed(String mechanism) {
         authenticationFailures.incrementAndGet();
+        login(mechanism, 2);
     }
 
     void sessionExpired() {

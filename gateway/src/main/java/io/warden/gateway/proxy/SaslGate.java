@@ -252,7 +252,7 @@ final class SaslGate {
     private void announce() {
         Map<String, String> details = exchange.details();
         boolean first = !reauthenticating;
-        stats.authenticationSucceeded(!first, "true".equals(details.get("legacy_nonce")));
+        stats.authenticationSucceeded(mechanism, !first, "true".equals(details.get("legacy_nonce")));
         exchange.dispose();
         exchange = null;
         state = State.AUTHENTICATED;
@@ -268,7 +268,7 @@ final class SaslGate {
             exchange = null;
         }
         state = State.FAILED;
-        stats.authenticationFailed();
+        stats.authenticationFailed(mech);
         String reason = "authentication failed: mechanism=" + mech + " user=" + (user == null ? "-" : user)
                 + " reason=" + failure.getMessage();
         connection.authenticationFailed(mech, user, failure.getMessage());

@@ -31,13 +31,15 @@ final class TlsFileWatcher {
     private final ListenerConfig listener;
     private final TlsConfig tls;
     private final Consumer<TlsConfig> apply;
+    private final GatewayStats stats;
     private List<String> lastSeen;
     private List<String> lastRejected;
     private Instant lastExpiryWarning = Instant.MIN;
     private long timer = -1;
 
-    TlsFileWatcher(Vertx vertx, ListenerConfig listener, Consumer<TlsConfig> apply) {
+    TlsFileWatcher(Vertx vertx, ListenerConfig listener, GatewayStats stats, Consumer<TlsConfig> apply) {
         this.vertx = vertx;
+        this.stats = stats;
         this.listener = listener;
         this.tls = listener.tls();
         this.apply = apply;
@@ -101,6 +103,8 @@ final class TlsFileWatcher {
 
     private void warnIfExpiring(List<X509Certificate> chain) {
         lastExpiryWarning = Instant.now();
+        chain.stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo)
+                .ifPresent(notAfter -> stats.certificateExpires(listener.name(), notAfter));
         for (X509Certificate c : expiringWithin(chain, tls.expiryWarning(), Instant.now())) {
             Instant notAfter = c.getNotAfter().toInstant();
             LOG.warn("event=certificate_expiring listener={} subject=\"{}\" not_after={} days_left={}",

@@ -34,7 +34,18 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(KafkaClusterExtension.class)
 class OperationsIT {
 
-    static final String YAML = SaslPki.SCRAM_PLAINTEXT_USERS + """
+    static final String YAML = """
+            listeners:
+              - name: sasl
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+                sasl: {mechanisms: [SCRAM-SHA-512], allowPlaintext: true}
+              - name: tls
+                bootstrapPort: ${BOOTSTRAP_PORT_2}
+                brokerPorts: ${BROKER_PORTS_2}
+                tls: {certificate: server-chain.crt, key: server.key}
+            authentication:
+              users: {file: users.txt}
               failureDelayMs: 0
             authorization:
               policyFile: policy.yaml
@@ -43,6 +54,7 @@ class OperationsIT {
             admin:
               port: %d
               jwt: {jwksFile: jwks.json, issuer: "%s", audience: warden-admin}
+              metrics: {maxTopicSeries: 1}
             upstream:
               bootstrapServers: ["${UPSTREAM}"]
               metadataTimeoutMs: 2000
@@ -81,6 +93,7 @@ class OperationsIT {
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
             Clients.createTopic(direct, "ops-a", 1, (short) 1);
             Clients.createTopic(direct, "secret", 1, (short) 1);
+            Clients.createTopic(direct, "ops-b", 1, (short) 1);
         }
         try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML.formatted(GatewayFixture.freeRange(1), SaslPki.ISSUER),
                 pki.dir, cluster.getBootstrapServers())) {
@@ -96,6 +109,7 @@ class OperationsIT {
                 for (int i = 0; i < 5; i++) {
                     producer.send(new ProducerRecord<>("ops-a", "k", "v" + i)).get(20, TimeUnit.SECONDS);
                 }
+                producer.send(new ProducerRecord<>("ops-b", "k", "beyond the topic cap")).get(20, TimeUnit.SECONDS);
                 assertThatThrownBy(() -> producer.send(new ProducerRecord<>("secret", "k", "v")).get(20, TimeUnit.SECONDS))
                         .cause().isInstanceOf(TopicAuthorizationException.class);
             }
@@ -106,17 +120,34 @@ class OperationsIT {
 
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 String scrape = get(gateway, "/metrics").body();
-                assertThat(metric(scrape, "warden_requests_total{api=\"Produce\",outcome=\"forwarded\"}")).isEqualTo(5);
+                assertThat(metric(scrape, "warden_requests_total{api=\"Produce\",outcome=\"forwarded\"}")).isEqualTo(6);
                 assertThat(metric(scrape, "warden_requests_total{api=\"Produce\",outcome=\"denied\"}")).isEqualTo(1);
                 assertThat(metric(scrape, "warden_authorization_denials_total{resource_type=\"topic\"}")).isGreaterThanOrEqualTo(1);
-                assertThat(metric(scrape, "warden_authentications_total{outcome=\"success\"}")).isGreaterThanOrEqualTo(1);
-                assertThat(metric(scrape, "warden_authentications_total{outcome=\"failure\"}")).isGreaterThanOrEqualTo(1);
+                assertThat(metric(scrape, "warden_authentications_total{mechanism=\"SCRAM-SHA-512\",outcome=\"success\"}")).isGreaterThanOrEqualTo(1);
+                assertThat(metric(scrape, "warden_authentications_total{mechanism=\"SCRAM-SHA-512\",outcome=\"failure\"}")).isGreaterThanOrEqualTo(1);
+                assertThat(metric(scrape, "warden_authentications_total{mechanism=\"PLAIN\",outcome=\"success\"}")).isZero();
+                // Latency, split: every forwarded produce was timed on both sides.
+                assertThat(metric(scrape, "warden_request_gateway_time_seconds_count{api=\"Produce\"}")).isEqualTo(6);
+                assertThat(metric(scrape, "warden_request_upstream_time_seconds_count{api=\"Produce\"}")).isEqualTo(6);
+                assertThat(metric(scrape, "warden_request_upstream_time_seconds_sum{api=\"Produce\"}")).isPositive();
+                assertThat(metric(scrape, "warden_request_gateway_time_seconds_bucket{api=\"Produce\",le=\"30.0\"}")).isEqualTo(6);
+                // Per topic, capped at one series: the second topic falls into "other".
+                assertThat(metric(scrape, "warden_topic_produced_bytes_total{topic=\"ops-a\"}")).isGreaterThan(5 * 2);
+                assertThat(metric(scrape, "warden_topic_produced_bytes_total{topic=\"other\"}")).isGreaterThan("beyond the topic cap".length());
+                assertThat(scrape).doesNotContain("topic=\"ops-b\"");
+                assertThat(metric(scrape, "warden_principal_requests_total{principal=\"User:alice\"}")).isGreaterThanOrEqualTo(6);
+                assertThat(metric(scrape, "warden_principal_sent_bytes_total{principal=\"User:alice\"}")).isPositive();
+                assertThat(metric(scrape, "warden_credentials_age_seconds{store=\"file:" + pki.dir.resolve("users.txt") + "\"}"))
+                        .isBetween(0.0, 60.0);
+                assertThat(metric(scrape, "warden_tls_certificate_expiry_days{listener=\"tls\"}")).isBetween(363.0, 366.0);
+                assertThat(metric(scrape, "jvm_threads_live_threads")).isPositive();
                 assertThat(metric(scrape, "warden_connections_accepted_total")).isGreaterThanOrEqualTo(2);
                 assertThat(metric(scrape, "warden_client_received_bytes_total")).isGreaterThan(5 * 20);
                 assertThat(metric(scrape, "warden_audit_events_total{result=\"written\"}")).isGreaterThanOrEqualTo(7);
                 assertThat(metric(scrape, "warden_audit_events_total{result=\"dropped\"}")).isZero();
                 assertThat(metric(scrape, "warden_policy_version")).isEqualTo(1);
-                assertThat(metric(scrape, "warden_connections_open{listener=\"sasl\"}")).isZero();
+                assertThat(metric(scrape, "warden_connections_open{listener=\"sasl\",state=\"active\"}")).isZero();
+                assertThat(metric(scrape, "warden_connections_open{listener=\"sasl\",state=\"authenticating\"}")).isZero();
             });
 
             cluster.stopNodes(id -> true, TerminationStyle.ABRUPT);
