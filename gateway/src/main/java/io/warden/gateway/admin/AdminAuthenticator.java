@@ -53,6 +53,10 @@ final class AdminAuthenticator {
     }
 
     Identity authenticate(HttpServerRequest request) throws Refusal {
+        if (jwt == null && config.certificateRoles().isEmpty()) {
+            throw new Refusal(401, "no admin authentication is configured (admin.jwt or admin.certificateRoles), "
+                    + "so this gateway serves only /health and /metrics", "-");
+        }
         String certificatePrincipal = certificatePrincipal(request);
         if (certificatePrincipal != null && config.certificateRoles().containsKey(certificatePrincipal)) {
             return new Identity(certificatePrincipal, Set.of(config.certificateRoles().get(certificatePrincipal)), "mtls");

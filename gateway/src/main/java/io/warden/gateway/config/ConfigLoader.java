@@ -172,9 +172,6 @@ public final class ConfigLoader {
                 throw fail(path + ".certificateRoles", "needs admin.tls with clientAuth requested or required");
             }
         }
-        if (jwt == null && certificateRoles.isEmpty()) {
-            throw fail(path, "has no way to authenticate admins; give jwt (bearer tokens) or certificateRoles (mTLS)");
-        }
         return new AdminConfig(bindHost, port, tls, jwt, rolesClaim, certificateRoles,
                 a.has("metrics") ? metrics(object(a.get("metrics"), path + ".metrics"), path + ".metrics") : MetricsConfig.DEFAULT);
     }

@@ -49,6 +49,14 @@ class AdminConfigLoaderTest {
     }
 
     @Test
+    void withoutAdminAuthenticationOnlyHealthAndMetricsAreServed() {
+        AdminConfig metricsOnly = ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\n"
+                + "upstream: {bootstrapServers: [k:9092]}\nadmin: {port: 9180}\n", dir).admin();
+        assertThat(metricsOnly.jwt()).isNull();
+        assertThat(metricsOnly.certificateRoles()).isEmpty();
+    }
+
+    @Test
     void anAdminApiBeyondLoopbackNeedsTls() {
         assertThatThrownBy(() -> load("  bindHost: 0.0.0.0\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("admin.tls").hasMessageContaining("beyond loopback");

@@ -161,4 +161,39 @@ class OperationsIT {
                     assertThat(get(gateway, "/health/ready").statusCode()).isEqualTo(200));
         }
     }
+
+    /**
+     * An admin section without admin authentication serves health and metrics only; with request-path metrics off,
+     * the gateway's counters are still there but no latency, topic or principal series are recorded.
+     */
+    @Test
+    void aMetricsOnlyAdminListenerWithRequestPathRecordingOff() throws Exception {
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Clients.createTopic(direct, "ops-off", 1, (short) 1);
+        }
+        String yaml = """
+                listeners:
+                  - name: plain
+                    bootstrapPort: ${BOOTSTRAP_PORT}
+                    brokerPorts: ${BROKER_PORTS}
+                admin:
+                  port: %d
+                  metrics: {enabled: false}
+                upstream:
+                  bootstrapServers: ["${UPSTREAM}"]
+                """.formatted(GatewayFixture.freeRange(1));
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, Files.createTempDirectory("warden-ops"), cluster.getBootstrapServers());
+             KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of())) {
+            producer.send(new ProducerRecord<>("ops-off", "k", "v")).get(20, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    metric(get(gateway, "/metrics").body(), "warden_requests_total{api=\"Produce\",outcome=\"forwarded\"}")).isEqualTo(1));
+            String scrape = get(gateway, "/metrics").body();
+            assertThat(scrape).doesNotContain("warden_request_gateway_time").doesNotContain("warden_topic_produced")
+                    .doesNotContain("warden_principal_requests");
+            HttpResponse<String> policy = get(gateway, "/v1/policy");
+            assertThat(policy.statusCode()).isEqualTo(401);
+            assertThat(policy.body()).contains("no admin authentication is configured");
+            assertThat(get(gateway, "/health/ready").statusCode()).isEqualTo(200);
+        }
+    }
 }
