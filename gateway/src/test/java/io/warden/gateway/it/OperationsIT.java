@@ -150,6 +150,12 @@ class OperationsIT {
                 assertThat(metric(scrape, "warden_connections_open{listener=\"sasl\",state=\"authenticating\"}")).isZero();
             });
 
+            // Every series the shipped Grafana dashboard queries is one the gateway serves.
+            String scrape = get(gateway, "/metrics").body();
+            for (String name : dashboardMetrics()) {
+                assertThat(scrape).as("docker/grafana/dashboards/warden.json queries %s", name).containsPattern("(?m)^" + name + "[{ ]");
+            }
+
             cluster.stopNodes(id -> true, TerminationStyle.ABRUPT);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 HttpResponse<String> down = get(gateway, "/health/ready");
@@ -195,5 +201,21 @@ class OperationsIT {
             assertThat(policy.body()).contains("no admin authentication is configured");
             assertThat(get(gateway, "/health/ready").statusCode()).isEqualTo(200);
         }
+    }
+
+    /** The metric names the shipped Grafana dashboard's queries use. */
+    static java.util.Set<String> dashboardMetrics() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(java.nio.file.Path.of("..", "docker", "grafana", "dashboards", "warden.json").toFile());
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        Pattern metric = Pattern.compile("\\b((?:warden|jvm|process)_[a-z_]+)\\b");
+        for (com.fasterxml.jackson.databind.JsonNode expr : dashboard.findValues("expr")) {
+            Matcher m = metric.matcher(expr.asText());
+            while (m.find()) {
+                names.add(m.group(1));
+            }
+        }
+        assertThat(names).hasSizeGreaterThan(15);
+        return names;
     }
 }
