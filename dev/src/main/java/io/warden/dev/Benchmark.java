@@ -53,6 +53,9 @@ final class Benchmark {
         if (!args.isEmpty() && args.get(0).equals("authz")) {
             return AuthzBenchmark.run(args.subList(1, args.size()));
         }
+        if (!args.isEmpty() && args.get(0).equals("metrics")) {
+            return MetricsBenchmark.run(args.subList(1, args.size()));
+        }
         PerfTools.ThroughputOptions options = new PerfTools.ThroughputOptions();
         double latencySeconds = 10;
         for (int i = 0; i < args.size(); i++) {

@@ -299,6 +299,11 @@ final class PerfTools {
         default long compilerCpuNanos() {
             return ownCompilerNanos();
         }
+
+        /** The gateway's process id; -1 when it runs in this JVM. */
+        default long pid() {
+            return -1;
+        }
     }
 
     /** Time this JVM's JIT compilers have spent so far, in ns; -1 when the JVM does not say. */
@@ -391,6 +396,11 @@ final class PerfTools {
             @Override
             public long compilerCpuNanos() {
                 return PerfTools.compilerCpuNanos(process.pid());
+            }
+
+            @Override
+            public long pid() {
+                return process.pid();
             }
         };
         try {
