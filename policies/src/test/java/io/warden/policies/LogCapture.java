@@ -22,6 +22,7 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final List<String> loggerNames;
+    private final List<LoggerConfig> replaced = new java.util.ArrayList<>();
 
     private LogCapture(List<String> loggerNames) {
         super("capture-" + System.identityHashCode(loggerNames), null, null, true, Property.EMPTY_ARRAY);
@@ -35,6 +36,12 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         Configuration config = context.getConfiguration();
         config.addAppender(capture);
         for (String name : loggerNames) {
+            LoggerConfig configured = config.getLoggers().get(name);
+            if (configured != null) {
+                // addLogger keeps an existing logger of that name: take it out, and put it back on close.
+                capture.replaced.add(configured);
+                config.removeLogger(name);
+            }
             LoggerConfig logger = LoggerConfig.newBuilder().withLoggerName(name).withLevel(Level.DEBUG)
                     .withAdditivity(false).withConfig(config).build();
             logger.addAppender(capture, Level.DEBUG, null);
@@ -73,6 +80,7 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
         Configuration config = context.getConfiguration();
         loggerNames.forEach(config::removeLogger);
+        replaced.forEach(original -> config.addLogger(original.getName(), original));
         config.getAppenders().remove(getName());
         context.updateLoggers();
         stop();

@@ -1,5 +1,7 @@
 package io.warden.authn.store;
 
+import io.warden.policies.LogCapture;
+
 import org.apache.kafka.common.security.scram.ScramCredential;
 import org.apache.kafka.common.security.scram.internals.ScramFormatter;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
