@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -33,15 +34,17 @@ final class GatewayOperations implements AdminServer.Operations {
     private final Vertx vertx;
     private final GatewayContext context;
     private final Supplier<PolicyStore> store;
+    private final BooleanSupplier shuttingDown;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile boolean upstreamReachable;
     private volatile Future<JsonObject> lastReadiness;
     private volatile long lastReadinessAt;
 
-    GatewayOperations(Vertx vertx, GatewayContext context, Supplier<PolicyStore> store) {
+    GatewayOperations(Vertx vertx, GatewayContext context, Supplier<PolicyStore> store, BooleanSupplier shuttingDown) {
         this.vertx = vertx;
         this.context = context;
         this.store = store;
+        this.shuttingDown = shuttingDown;
         register();
     }
 
@@ -116,6 +119,11 @@ final class GatewayOperations implements AdminServer.Operations {
 
     @Override
     public Future<JsonObject> readiness() {
+        if (shuttingDown.getAsBoolean()) {
+            // Orchestrators stop sending traffic; the listeners are unbound or about to be.
+            return Future.succeededFuture(new JsonObject().put("status", "not ready").put("reason", "shutting down")
+                    .put("checks", new JsonObject().put("listeners", "shutting down")));
+        }
         Future<JsonObject> cached = lastReadiness;
         if (cached != null && System.nanoTime() - lastReadinessAt < READINESS_CACHE_NANOS) {
             return cached;
