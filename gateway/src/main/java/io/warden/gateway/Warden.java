@@ -13,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -27,10 +29,20 @@ import java.util.concurrent.TimeUnit;
  * warden policies ...              validate and show ACL policy files (see PoliciesCommand)
  * warden audit ...                 verify and query audit logs (see AuditCommand)
  * </pre>
+ *
+ * <p>{@code WARDEN_LOG_FORMAT=json} makes every log line one JSON object (see log4j2.xml); {@code text}, the default,
+ * prints {@code key=value} lines. An environment variable rather than a configuration key, so that the lines written
+ * before the configuration is read, and those about a broken configuration, have the same format as all others.
  */
 public final class Warden {
 
     private static final Logger LOG = LoggerFactory.getLogger(Warden.class);
+
+    static final String LOG_FORMAT_ENV = "WARDEN_LOG_FORMAT";
+    private static final Set<String> LOG_FORMATS = Set.of("text", "json");
+
+    /** How long, beyond the drain timeout, writing out the audit trail and closing everything else may take. */
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(60);
 
     private Warden() {
     }
@@ -40,6 +52,11 @@ public final class Warden {
     }
 
     static int run(String[] args) {
+        String logFormat = System.getenv(LOG_FORMAT_ENV);
+        if (logFormat != null && !LOG_FORMATS.contains(logFormat)) {
+            System.err.println("error: " + LOG_FORMAT_ENV + ": expected text or json, got '" + logFormat + "'");
+            return 2;
+        }
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
             usage();
             return args.length == 0 ? 2 : 0;
@@ -100,22 +117,46 @@ public final class Warden {
             vertx.close();
             return 1;
         }
+        Duration drain = config.shutdown().drainTimeout();
+        CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
+        TerminationSignals.handle(stopRequested::countDown);
+        // Any other way the JVM is told to exit (SIGHUP, a signal the JVM keeps for itself) drains the same way.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("event=shutdown");
-            try {
-                gateway.stop().eventually(vertx::close).await(30, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("event=shutdown_incomplete reason=\"{}\"", e.getMessage());
-            }
-            stopped.countDown();
+            stopRequested.countDown();
+            awaitQuietly(stopped, drain.plus(STOP_MARGIN));
         }, "warden-shutdown"));
+        awaitQuietly(stopRequested, null);
+        int status;
         try {
-            stopped.await();
-        } catch (InterruptedException e) {
+            gateway.shutdown(drain).eventually(vertx::close).await(drain.plus(STOP_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+            status = 0;
+        } catch (Exception e) {
+            LOG.warn("event=shutdown_incomplete reason=\"{}\"", e.getMessage());
+            status = 1;
+        }
+        stopped.countDown();
+        return status;
+    }
+
+    /** Waits for the latch, at most {@code timeout} (null: without limit), through interruptions. */
+    private static void awaitQuietly(CountDownLatch latch, Duration timeout) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (timeout == null) {
+                    latch.await();
+                } else {
+                    latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return 0;
     }
 
     private static void usage() {

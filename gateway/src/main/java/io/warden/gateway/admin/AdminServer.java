@@ -122,8 +122,10 @@ public final class AdminServer {
             return vertx.createHttpServer(options).requestHandler(router).listen();
         }).map(server -> {
             s.server = server;
-            LOG.info("event=admin_api_started address={}:{} tls={} bearer_tokens={} certificate_roles={}", config.bindHost(),
-                    server.actualPort(), config.tls() != null, config.jwt() != null, config.certificateRoles().size());
+            LOG.info("event=listener_started listener=admin-api address={}:{} security={} bearer_tokens={} certificate_roles={}",
+                    config.bindHost(), server.actualPort(), config.tls() == null ? "HTTP"
+                            : "HTTPS client_auth=" + config.tls().clientAuth().name().toLowerCase(java.util.Locale.ROOT),
+                    config.jwt() != null, config.certificateRoles().size());
             return s;
         });
     }

@@ -76,7 +76,8 @@ public final class ConfigLoader {
 
     private WardenConfig root(JsonNode root) {
         ObjectNode obj = object(root, "(top level)");
-        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication", "authorization", "audit", "admin");
+        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication", "authorization", "audit", "admin",
+                "shutdown");
 
         JsonNode upstreamNode = obj.get("upstream");
         if (upstreamNode == null) {
@@ -132,7 +133,14 @@ public final class ConfigLoader {
                 ? authorization(object(obj.get("authorization"), "authorization")) : null;
         AuditConfig audit = obj.has("audit") ? audit(object(obj.get("audit"), "audit")) : null;
         AdminConfig admin = obj.has("admin") ? admin(object(obj.get("admin"), "admin")) : null;
-        return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit, admin);
+        ShutdownConfig shutdown = obj.has("shutdown") ? shutdown(object(obj.get("shutdown"), "shutdown")) : ShutdownConfig.DEFAULT;
+        return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit, admin, shutdown);
+    }
+
+    private ShutdownConfig shutdown(ObjectNode s) {
+        allowOnly(s, "shutdown", "drainTimeoutSeconds");
+        int drain = intField(s, "shutdown", "drainTimeoutSeconds", (int) ShutdownConfig.DEFAULT_DRAIN_TIMEOUT.toSeconds(), 0, 3_600);
+        return new ShutdownConfig(Duration.ofSeconds(drain));
     }
 
     private AdminConfig admin(ObjectNode a) {

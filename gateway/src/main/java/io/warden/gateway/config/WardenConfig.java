@@ -9,10 +9,20 @@ import java.util.List;
  */
 public record WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
                            AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit,
-                           AdminConfig admin) {
+                           AdminConfig admin, ShutdownConfig shutdown) {
 
     public WardenConfig {
         listeners = List.copyOf(listeners);
+        if (shutdown == null) {
+            shutdown = ShutdownConfig.DEFAULT;
+        }
+    }
+
+    /** A configuration with the default shutdown drain. */
+    public WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
+                        AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit,
+                        AdminConfig admin) {
+        this(listeners, upstream, limits, authentication, authorization, audit, admin, ShutdownConfig.DEFAULT);
     }
 
     /** A configuration without the admin API. */

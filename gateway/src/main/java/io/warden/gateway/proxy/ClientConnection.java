@@ -114,6 +114,11 @@ final class ClientConnection implements SaslGate.Connection {
     private GatewayMetrics.PrincipalMeters meters = GatewayMetrics.PrincipalMeters.NONE;
     /** When the request being handled was read, with metrics on (requests are handled one at a time). */
     private long requestReceivedAt;
+    /** Requests read from the client, and those answered or needing no answer: the difference is in flight. */
+    private long requestsRead;
+    private long requestsAnswered;
+    /** Shutdown: no further request is read, and the connection closes once nothing is in flight. */
+    private boolean draining;
 
     ClientConnection(ListenerVerticle listener, NetSocket client, OptionalInt targetNode) {
         this.listener = listener;
@@ -130,6 +135,12 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     void start() {
+        if (listener.draining()) {
+            LOG.info("event=connection_refused listener={} client={} reason=\"gateway shutting down\"",
+                    listener.listenerConfig().name(), peer);
+            client.close();
+            return;
+        }
         LimitsConfig limits = gateway.config().limits();
         String overLimit = gateway.stats().admit(clientHost, limits.maxConnections(), limits.maxConnectionsPerIp());
         if (overLimit != null) {
@@ -161,6 +172,7 @@ final class ClientConnection implements SaslGate.Connection {
         client.handler(fromClient);
         client.closeHandler(v -> onClientClosed());
         client.exceptionHandler(e -> close("client connection error: " + e.getMessage()));
+        listener.track(this);
         if (sasl == null) {
             fromClient.pause();
             openUpstream();
@@ -242,6 +254,7 @@ final class ClientConnection implements SaslGate.Connection {
             sasl.onRawToken(frame);
             return;
         }
+        requestsRead++;
         ByteBuffer in = KafkaFrames.payload(frame);
         RequestHeader header;
         try {
@@ -331,6 +344,9 @@ final class ClientConnection implements SaslGate.Connection {
                     receivedAt, receivedAt == 0 ? 0 : System.nanoTime()));
         }
         writeUpstream(frame);
+        if (!expectsResponse) {
+            requestAnswered();
+        }
     }
 
     /** Counts a produce request's record bytes by topic, as forwarded (without what the policy removed). */
@@ -605,7 +621,7 @@ final class ClientConnection implements SaslGate.Connection {
 
     @Override
     public void resumeReading() {
-        if (closed || awaitingAudit >= MAX_AWAITING_AUDIT || sasl != null && sasl.authenticated() && upstream == null || upstream != null && upstream.writeQueueFull()) {
+        if (closed || draining || awaitingAudit >= MAX_AWAITING_AUDIT || sasl != null && sasl.authenticated() && upstream == null || upstream != null && upstream.writeQueueFull()) {
             return;
         }
         fromClient.resume();
@@ -848,7 +864,7 @@ final class ClientConnection implements SaslGate.Connection {
     private void sendToClient(Future<Buffer> response) {
         if (outputTail.isComplete() && response.isComplete()) {
             if (response.succeeded()) {
-                writeClient(response.result());
+                writeResponse(response.result());
             } else {
                 close(response.cause().getMessage());
             }
@@ -856,9 +872,47 @@ final class ClientConnection implements SaslGate.Connection {
         }
         outputTail = outputTail
                 .compose(v -> response)
-                .onSuccess(this::writeClient)
+                .onSuccess(this::writeResponse)
                 .onFailure(e -> close(e.getMessage()))
                 .mapEmpty();
+    }
+
+    /** Writes the whole response to a request. */
+    private void writeResponse(Buffer frame) {
+        writeClient(frame);
+        requestAnswered();
+    }
+
+    private void requestAnswered() {
+        requestsAnswered++;
+        if (draining && !closed && requestsAnswered == requestsRead) {
+            close(null); // after the response: a close flushes what was written first
+        }
+    }
+
+    /**
+     * Shutdown: reads no further request (those the client sent meanwhile fail on its side, and it retries elsewhere)
+     * and closes once every request read has been answered; an idle connection closes at once.
+     */
+    void drain() {
+        if (closed) {
+            return;
+        }
+        draining = true;
+        fromClient.pause();
+        if (requestsInFlight() == 0) {
+            close(null);
+        }
+    }
+
+    /** Requests read from the client whose responses are not written yet. */
+    int requestsInFlight() {
+        return (int) (requestsRead - requestsAnswered);
+    }
+
+    /** Shutdown, at the end of the drain: closes the connection whatever is still in flight. */
+    void abandon() {
+        close("gateway shut down with " + requestsInFlight() + " requests in flight after the drain timeout");
     }
 
     private void writeClient(Buffer frame) {
@@ -880,7 +934,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (upstream.writeQueueFull() && !fromClient.isPaused()) {
             gateway.stats().clientReadPaused();
             fromClient.pause();
-            upstream.drainHandler(v -> fromClient.resume());
+            upstream.drainHandler(v -> resumeReading());
         }
     }
 
@@ -913,7 +967,8 @@ final class ClientConnection implements SaslGate.Connection {
         gateway.stats().clientClosed();
         gateway.stats().release(clientHost);
         gateway.stats().closed(info);
-        audit.closed(closeReason);
+        audit.closed(closeReason == null && draining ? "gateway shutting down" : closeReason);
+        listener.untrack(this);
         closed = true;
         if (sessionTimer >= 0) {
             listener.vertx().cancelTimer(sessionTimer);

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,16 +33,18 @@ final class GatewayOperations implements AdminServer.Operations {
     private final Vertx vertx;
     private final GatewayContext context;
     private final Supplier<PolicyStore> store;
+    private final BooleanSupplier shuttingDown;
     private final PrometheusMeterRegistry registry;
     private volatile boolean upstreamReachable;
     private volatile Future<JsonObject> lastReadiness;
     private volatile long lastReadinessAt;
 
-    GatewayOperations(Vertx vertx, GatewayContext context, Supplier<PolicyStore> store) {
+    GatewayOperations(Vertx vertx, GatewayContext context, Supplier<PolicyStore> store, BooleanSupplier shuttingDown) {
         this.vertx = vertx;
         this.context = context;
         this.store = store;
         this.registry = context.metrics().registry();
+        this.shuttingDown = shuttingDown;
         register();
     }
 
@@ -149,6 +152,11 @@ final class GatewayOperations implements AdminServer.Operations {
 
     @Override
     public Future<JsonObject> readiness() {
+        if (shuttingDown.getAsBoolean()) {
+            // Orchestrators stop sending traffic; the listeners are unbound or about to be.
+            return Future.succeededFuture(new JsonObject().put("status", "not ready").put("reason", "shutting down")
+                    .put("checks", new JsonObject().put("listeners", "shutting down")));
+        }
         Future<JsonObject> cached = lastReadiness;
         if (cached != null && System.nanoTime() - lastReadinessAt < READINESS_CACHE_NANOS) {
             return cached;

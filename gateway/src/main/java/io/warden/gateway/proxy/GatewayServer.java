@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,6 +43,7 @@ public final class GatewayServer {
     private PolicyStore store;
     private PolicyAdmin policyAdmin;
     private AdminServer adminServer;
+    private volatile boolean shuttingDown;
 
     private GatewayServer(Vertx vertx, GatewayContext context) {
         this.vertx = vertx;
@@ -106,17 +108,12 @@ public final class GatewayServer {
                     }, new DeploymentOptions().setInstances(instances))
                     .onSuccess(id -> {
                         server.deployments.add(id);
-                        LOG.info("event=listener_started listener={} bootstrap={}:{} advertised={} broker_ports={} security={}{}{}",
-                                listener.name(), listener.bindHost(), listener.bootstrapPort(),
-                                listener.advertisedHost(), listener.brokerPorts(), listener.securityProtocol(),
-                                listener.tls() == null ? "" : " client_auth=" + listener.tls().clientAuth().name().toLowerCase(java.util.Locale.ROOT)
-                                        + " tls_engine=" + (listener.tls().usesOpenSsl() ? "openssl" : "jdk"),
-                                listener.sasl() == null ? "" : " sasl_mechanisms=" + String.join(",", listener.sasl().mechanisms()));
+                        server.logStarted(listener);
                     })
                     .mapEmpty());
         }
         if (config.admin() != null) {
-            GatewayOperations operations = new GatewayOperations(vertx, context, () -> server.store);
+            GatewayOperations operations = new GatewayOperations(vertx, context, () -> server.store, () -> server.shuttingDown);
             chain = chain.compose(v -> AdminServer.start(vertx, config.admin(), policyAdmin, authorization, context.audit(), operations)
                     .onSuccess(admin -> server.adminServer = admin)
                     .mapEmpty());
@@ -129,6 +126,18 @@ public final class GatewayServer {
                     server.followPolicy();
                     return server;
                 });
+    }
+
+    /** One line per listener: its name, the address it is bound to, and how clients must connect. */
+    private void logStarted(ListenerConfig listener) {
+        int port = verticles.stream().filter(v -> v.listenerConfig() == listener).mapToInt(ListenerVerticle::boundPort)
+                .filter(p -> p > 0).findFirst().orElse(listener.bootstrapPort());
+        LOG.info("event=listener_started listener={} address={}:{} advertised={} broker_ports={} security={}{}{}",
+                listener.name(), listener.bindHost(), port, listener.advertisedHost(), listener.brokerPorts(),
+                listener.securityProtocol(),
+                listener.tls() == null ? "" : " client_auth=" + listener.tls().clientAuth().name().toLowerCase(java.util.Locale.ROOT)
+                        + " tls_engine=" + (listener.tls().usesOpenSsl() ? "openssl" : "jdk"),
+                listener.sasl() == null ? "" : " sasl_mechanisms=" + String.join(",", listener.sasl().mechanisms()));
     }
 
     /**
@@ -203,6 +212,35 @@ public final class GatewayServer {
 
     public UpstreamNodes upstreamNodes() {
         return context.nodes();
+    }
+
+    /**
+     * Stops gracefully: readiness answers "shutting down", every listener stops accepting, requests already read from
+     * clients are answered for at most {@code drainTimeout} (each connection closes once it has nothing in flight),
+     * what is still open then is closed, and {@link #stop} writes out the audit trail. Completes with the number of
+     * requests abandoned at the deadline.
+     */
+    public Future<Integer> shutdown(Duration drainTimeout) {
+        long started = System.nanoTime();
+        shuttingDown = true;
+        LOG.info("event=shutdown_started drain_timeout={}s connections={}", drainTimeout.toSeconds(),
+                context.stats().connections().size());
+        List<Future<Integer>> drains = new ArrayList<>();
+        verticles.forEach(v -> drains.add(v.drain(drainTimeout)));
+        return Future.join(drains)
+                .transform(ar -> {
+                    int abandoned = drains.stream().filter(Future::succeeded).mapToInt(Future::result).sum();
+                    return stop().map(abandoned);
+                })
+                .onSuccess(abandoned -> LOG.info("event=shutdown_complete in_flight_abandoned={} duration_ms={} "
+                                + "audit_written={} audit_dropped={} audit_failed={}", abandoned,
+                        Duration.ofNanos(System.nanoTime() - started).toMillis(), context.audit().written(),
+                        context.audit().dropped(), context.audit().failed()));
+    }
+
+    /** True once {@link #shutdown} has begun. */
+    public boolean shuttingDown() {
+        return shuttingDown;
     }
 
     /** Stops accepting, closes every connection and the metadata client. */

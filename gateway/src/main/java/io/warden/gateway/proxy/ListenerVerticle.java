@@ -1,6 +1,7 @@
 package io.warden.gateway.proxy;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
@@ -19,12 +20,16 @@ import io.warden.gateway.config.UpstreamTlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -37,13 +42,21 @@ final class ListenerVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListenerVerticle.class);
     private static final AtomicInteger BOOTSTRAP_ROTATION = new AtomicInteger();
+    /** How long after the drain deadline Vert.x itself closes what the gateway has not (it never should). */
+    private static final long FORCED_CLOSE_MARGIN_MS = 5_000;
 
     private final ListenerConfig config;
     private final GatewayContext gateway;
     private final Map<Integer, Future<Integer>> brokerPorts = new HashMap<>();
     private final List<NetServer> servers = new ArrayList<>();
+    private final Set<ClientConnection> connections = new HashSet<>();
     private NetClient upstreamClient;
     private ResponseRewriter rewriter;
+    private volatile int boundPort = -1;
+    private boolean draining;
+    /** Shutdown: completed once every connection of this loop has closed. */
+    private Promise<Void> allClosed;
+    private int abandoned;
 
     ListenerVerticle(ListenerConfig config, GatewayContext gateway) {
         this.config = config;
@@ -69,7 +82,59 @@ final class ListenerVerticle extends VerticleBase {
         rewriter = new ResponseRewriter(this, gateway.nodes(), gateway.topicNames());
         NetServer bootstrap = newServer(OptionalInt.empty());
         return bootstrap.listen(config.bootstrapPort(), config.bindHost())
-                .onSuccess(s -> bindKnownBrokers(gateway.nodes().snapshot().keySet()));
+                .onSuccess(s -> {
+                    boundPort = s.actualPort();
+                    bindKnownBrokers(gateway.nodes().snapshot().keySet());
+                });
+    }
+
+    /** The bootstrap port as bound, once started. */
+    int boundPort() {
+        return boundPort;
+    }
+
+    /**
+     * Shutdown, on this loop: stops accepting (the ports are unbound once every loop of the listener has done so),
+     * lets each connection answer what it has read, and at the deadline closes those still open. Completes once all
+     * connections of this loop are closed, with the number of requests abandoned at the deadline.
+     */
+    Future<Integer> drain(Duration timeout) {
+        Promise<Integer> done = Promise.promise();
+        context.runOnContext(v -> {
+            draining = true;
+            allClosed = Promise.promise();
+            servers.forEach(s -> s.shutdown(timeout.toMillis() + FORCED_CLOSE_MARGIN_MS, TimeUnit.MILLISECONDS));
+            List.copyOf(connections).forEach(ClientConnection::drain);
+            long deadline = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> List.copyOf(connections).forEach(c -> {
+                abandoned += c.requestsInFlight();
+                c.abandon();
+            }));
+            allClosedIfNoneOpen();
+            allClosed.future().onComplete(ar -> {
+                vertx.cancelTimer(deadline);
+                done.complete(abandoned);
+            });
+        });
+        return done.future();
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    void track(ClientConnection connection) {
+        connections.add(connection);
+    }
+
+    void untrack(ClientConnection connection) {
+        connections.remove(connection);
+        allClosedIfNoneOpen();
+    }
+
+    private void allClosedIfNoneOpen() {
+        if (allClosed != null && connections.isEmpty()) {
+            allClosed.tryComplete();
+        }
     }
 
     @Override
@@ -123,6 +188,9 @@ final class ListenerVerticle extends VerticleBase {
             return known;
         }
         OptionalInt port = config.portForNode(nodeId);
+        if (draining && port.isPresent()) {
+            return Future.succeededFuture(port.getAsInt()); // nothing new is bound, but the responses go out
+        }
         if (port.isEmpty()) {
             return Future.failedFuture("broker node " + nodeId + " has no gateway port: listener '" + config.name()
                     + "' maps node ids " + config.firstNodeId() + ".." + (config.firstNodeId() + config.brokerPorts().size() - 1)
