@@ -5,20 +5,28 @@ import java.util.List;
 /**
  * The whole gateway configuration, validated at load by {@link ConfigLoader}. {@code authentication} is null when no
  * listener uses SASL; {@code authorization} is null when requests are not checked against a policy; {@code audit} is null
- * when nothing is audited; {@code admin} is null when there is no admin API.
+ * when nothing is audited; {@code admin} is null when there is no admin API; {@code quotas} is null when no
+ * principal has a byte-rate quota.
  */
 public record WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
                            AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit,
-                           AdminConfig admin) {
+                           AdminConfig admin, QuotasConfig quotas) {
 
     public WardenConfig {
         listeners = List.copyOf(listeners);
     }
 
+    /** A configuration without quotas. */
+    public WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
+                        AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit,
+                        AdminConfig admin) {
+        this(listeners, upstream, limits, authentication, authorization, audit, admin, null);
+    }
+
     /** A configuration without the admin API. */
     public WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
                         AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit) {
-        this(listeners, upstream, limits, authentication, authorization, audit, null);
+        this(listeners, upstream, limits, authentication, authorization, audit, null, null);
     }
 
     /** A configuration without auditing. */

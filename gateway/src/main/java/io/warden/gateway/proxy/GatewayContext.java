@@ -14,10 +14,19 @@ import io.warden.gateway.config.WardenConfig;
  * null when no listener uses SASL; {@code upstreamLogin} is null when the brokers need no SASL; {@code authorization}
  * is null when no policy is configured (every request is forwarded unchecked); {@code audit} is
  * {@link GatewayAudit#OFF} when nothing is audited; {@code aclRequests} (Kafka's ACL APIs on the gateway's own policy)
- * is null without authorization.
+ * is null without authorization; {@code quotas} is null when no principal has a byte-rate quota.
  */
 record GatewayContext(WardenConfig config, UpstreamNodes nodes, TopicNames topicNames,
                       ClusterMetadataClient metadata, GatewayStats stats, ClusterApiVersions apiVersions,
                       Authentication authentication, UpstreamLogin upstreamLogin, Authorization authorization,
-                      GatewayAudit audit, KafkaAclRequests aclRequests) {
+                      GatewayAudit audit, KafkaAclRequests aclRequests, ClientQuotas quotas) {
+
+    /** A context with the byte-rate quotas of the configuration. */
+    GatewayContext(WardenConfig config, UpstreamNodes nodes, TopicNames topicNames,
+                   ClusterMetadataClient metadata, GatewayStats stats, ClusterApiVersions apiVersions,
+                   Authentication authentication, UpstreamLogin upstreamLogin, Authorization authorization,
+                   GatewayAudit audit, KafkaAclRequests aclRequests) {
+        this(config, nodes, topicNames, metadata, stats, apiVersions, authentication, upstreamLogin, authorization, audit,
+                aclRequests, ClientQuotas.of(config.quotas()));
+    }
 }
