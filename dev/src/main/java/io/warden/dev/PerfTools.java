@@ -222,7 +222,9 @@ final class PerfTools {
     /**
      * Writes a gateway configuration: one listener on 127.0.0.1, with a bootstrap port and one broker port (for the
      * embedded broker's node), in front of {@code upstream}. {@code listenerYaml} adds keys to the listener (lines
-     * indented by four spaces); {@code sectionsYaml} adds top-level sections. Either may be empty.
+     * indented by four spaces); {@code sectionsYaml} adds top-level sections. Either may be empty. The connection
+     * creation rate is not limited: the handshake storms come from one IP, and the broker they are compared with has
+     * no such limit.
      */
     static Path writeGatewayConfig(Path file, String listenerName, int bootstrapPort, String upstream,
                                    String listenerYaml, String sectionsYaml) throws IOException {
@@ -234,7 +236,9 @@ final class PerfTools {
                     bootstrapPort: %d
                     brokerPorts: %d-%d
                     firstNodeId: %d
-                %supstream:
+                %slimits:
+                  maxConnectionCreationRatePerIp: 0
+                upstream:
                   bootstrapServers: ["%s"]
                 %s""", listenerName, bootstrapPort, brokerPort, brokerPort, EmbeddedKafkaBroker.NODE_ID, listenerYaml,
                 upstream, sectionsYaml));

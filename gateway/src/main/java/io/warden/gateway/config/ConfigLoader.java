@@ -76,7 +76,7 @@ public final class ConfigLoader {
 
     private WardenConfig root(JsonNode root) {
         ObjectNode obj = object(root, "(top level)");
-        allowOnly(obj, "", "listeners", "upstream", "limits", "authentication", "authorization", "audit", "admin",
+        allowOnly(obj, "", "listeners", "upstream", "limits", "quotas", "authentication", "authorization", "audit", "admin",
                 "shutdown");
 
         JsonNode upstreamNode = obj.get("upstream");
@@ -105,13 +105,17 @@ public final class ConfigLoader {
         JsonNode limitsNode = obj.get("limits");
         if (limitsNode != null) {
             ObjectNode l = object(limitsNode, "limits");
-            allowOnly(l, "limits", "maxFrameBytes", "maxConnections", "maxConnectionsPerIp", "idleTimeoutSeconds");
+            allowOnly(l, "limits", "maxFrameBytes", "maxConnections", "maxConnectionsPerIp", "idleTimeoutSeconds",
+                    "maxConnectionCreationRatePerIp");
             int max = intField(l, "limits", "maxFrameBytes", LimitsConfig.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
             int connections = intField(l, "limits", "maxConnections", LimitsConfig.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
             int perIp = intField(l, "limits", "maxConnectionsPerIp", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_IP, 1, Integer.MAX_VALUE);
             int idle = intField(l, "limits", "idleTimeoutSeconds", (int) LimitsConfig.DEFAULT_IDLE_TIMEOUT.toSeconds(), 0, 7 * 86_400);
-            limits = new LimitsConfig(max, connections, perIp, Duration.ofSeconds(idle));
+            int creationRate = intField(l, "limits", "maxConnectionCreationRatePerIp",
+                    LimitsConfig.DEFAULT_MAX_CONNECTION_CREATION_RATE_PER_IP, 0, Integer.MAX_VALUE);
+            limits = new LimitsConfig(max, connections, perIp, Duration.ofSeconds(idle), creationRate);
         }
+        QuotasConfig quotas = obj.has("quotas") ? quotas(object(obj.get("quotas"), "quotas")) : null;
         AuthenticationConfig authentication = obj.has("authentication")
                 ? authentication(object(obj.get("authentication"), "authentication")) : null;
         for (int i = 0; i < listeners.size(); i++) {
@@ -134,13 +138,55 @@ public final class ConfigLoader {
         AuditConfig audit = obj.has("audit") ? audit(object(obj.get("audit"), "audit")) : null;
         AdminConfig admin = obj.has("admin") ? admin(object(obj.get("admin"), "admin")) : null;
         ShutdownConfig shutdown = obj.has("shutdown") ? shutdown(object(obj.get("shutdown"), "shutdown")) : ShutdownConfig.DEFAULT;
-        return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit, admin, shutdown);
+        return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit, admin, quotas, shutdown);
     }
 
     private ShutdownConfig shutdown(ObjectNode s) {
         allowOnly(s, "shutdown", "drainTimeoutSeconds");
         int drain = intField(s, "shutdown", "drainTimeoutSeconds", (int) ShutdownConfig.DEFAULT_DRAIN_TIMEOUT.toSeconds(), 0, 3_600);
         return new ShutdownConfig(Duration.ofSeconds(drain));
+    }
+
+    /** Byte-rate quotas; null when they limit nobody. */
+    private QuotasConfig quotas(ObjectNode q) {
+        String path = "quotas";
+        allowOnly(q, path, "default", "principals", "windowSamples", "windowSampleSeconds");
+        QuotasConfig.ByteRates defaults = q.has("default")
+                ? byteRates(object(q.get("default"), path + ".default"), path + ".default") : QuotasConfig.ByteRates.NONE;
+        Map<String, QuotasConfig.ByteRates> principals = new java.util.LinkedHashMap<>();
+        if (q.has("principals")) {
+            ObjectNode p = object(q.get("principals"), path + ".principals");
+            for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
+                String principal = it.next();
+                String pp = path + ".principals.\"" + principal + "\"";
+                int colon = principal.indexOf(':');
+                if (colon <= 0 || colon == principal.length() - 1) {
+                    throw fail(pp, "a principal must be Type:name, e.g. User:alice");
+                }
+                if (!principal.startsWith("User:")) {
+                    throw fail(pp, "has type '" + principal.substring(0, colon)
+                            + "'; Warden's clients are User principals (the type is case-sensitive), e.g. User:alice");
+                }
+                QuotasConfig.ByteRates rates = byteRates(object(p.get(principal), pp), pp);
+                if (rates.unlimited()) {
+                    throw fail(pp, "gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond");
+                }
+                principals.put(principal, rates);
+            }
+        }
+        int samples = intField(q, path, "windowSamples", QuotasConfig.DEFAULT_WINDOW_SAMPLES, 2, 100);
+        int sampleSeconds = intField(q, path, "windowSampleSeconds", (int) QuotasConfig.DEFAULT_SAMPLE_LENGTH.toSeconds(), 1, 60);
+        if (defaults.unlimited() && principals.isEmpty()) {
+            return null;
+        }
+        return new QuotasConfig(defaults, principals, samples, Duration.ofSeconds(sampleSeconds));
+    }
+
+    private QuotasConfig.ByteRates byteRates(ObjectNode r, String path) {
+        allowOnly(r, path, "produceBytesPerSecond", "fetchBytesPerSecond");
+        return new QuotasConfig.ByteRates(
+                longField(r, path, "produceBytesPerSecond", QuotasConfig.ByteRates.UNLIMITED, 1, Long.MAX_VALUE),
+                longField(r, path, "fetchBytesPerSecond", QuotasConfig.ByteRates.UNLIMITED, 1, Long.MAX_VALUE));
     }
 
     private AdminConfig admin(ObjectNode a) {
@@ -698,15 +744,19 @@ public final class ConfigLoader {
     }
 
     private int intField(ObjectNode node, String parent, String key, int defaultValue, int min, int max) {
+        return (int) longField(node, parent, key, defaultValue, min, max);
+    }
+
+    private long longField(ObjectNode node, String parent, String key, long defaultValue, long min, long max) {
         JsonNode v = node.get(key);
         String path = parent.isEmpty() ? key : parent + "." + key;
         if (v == null) {
             return defaultValue;
         }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
             throw fail(path, "expected an integer between " + min + " and " + max + ", got " + describe(v));
         }
-        int i = v.intValue();
+        long i = v.longValue();
         if (i < min || i > max) {
             throw fail(path, "expected an integer between " + min + " and " + max + ", got " + i);
         }

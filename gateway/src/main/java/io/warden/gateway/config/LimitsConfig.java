@@ -12,13 +12,22 @@ import java.time.Duration;
  *                            {@code max.connections.per.ip})
  * @param idleTimeout         a connection with nothing read or written for this long is closed (Kafka's
  *                            {@code connections.max.idle.ms}); zero for never
+ * @param maxConnectionCreationRatePerIp new connections accepted per second from one IP address (Kafka's KIP-612
+ *                            {@code max.connection.creation.rate} per IP); more are closed on accept; zero for no limit
  */
-public record LimitsConfig(int maxFrameBytes, int maxConnections, int maxConnectionsPerIp, Duration idleTimeout) {
+public record LimitsConfig(int maxFrameBytes, int maxConnections, int maxConnectionsPerIp, Duration idleTimeout,
+                           int maxConnectionCreationRatePerIp) {
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    public static final int DEFAULT_MAX_CONNECTION_CREATION_RATE_PER_IP = 100;
+
+    /** The given limits and the default connection creation rate. */
+    public LimitsConfig(int maxFrameBytes, int maxConnections, int maxConnectionsPerIp, Duration idleTimeout) {
+        this(maxFrameBytes, maxConnections, maxConnectionsPerIp, idleTimeout, DEFAULT_MAX_CONNECTION_CREATION_RATE_PER_IP);
+    }
 
     /** The given frame limit and the default connection limits. */
     public LimitsConfig(int maxFrameBytes) {

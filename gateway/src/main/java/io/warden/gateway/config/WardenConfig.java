@@ -5,11 +5,12 @@ import java.util.List;
 /**
  * The whole gateway configuration, validated at load by {@link ConfigLoader}. {@code authentication} is null when no
  * listener uses SASL; {@code authorization} is null when requests are not checked against a policy; {@code audit} is null
- * when nothing is audited; {@code admin} is null when there is no admin API.
+ * when nothing is audited; {@code admin} is null when there is no admin API; {@code quotas} is null when no
+ * principal has a byte-rate quota; {@code shutdown} is the default drain unless configured.
  */
 public record WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
                            AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit,
-                           AdminConfig admin, ShutdownConfig shutdown) {
+                           AdminConfig admin, QuotasConfig quotas, ShutdownConfig shutdown) {
 
     public WardenConfig {
         listeners = List.copyOf(listeners);
@@ -18,11 +19,11 @@ public record WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstre
         }
     }
 
-    /** A configuration with the default shutdown drain. */
+    /** A configuration without quotas and with the default shutdown drain. */
     public WardenConfig(List<ListenerConfig> listeners, UpstreamConfig upstream, LimitsConfig limits,
                         AuthenticationConfig authentication, AuthorizationConfig authorization, AuditConfig audit,
                         AdminConfig admin) {
-        this(listeners, upstream, limits, authentication, authorization, audit, admin, ShutdownConfig.DEFAULT);
+        this(listeners, upstream, limits, authentication, authorization, audit, admin, null, ShutdownConfig.DEFAULT);
     }
 
     /** A configuration without the admin API. */

@@ -9,6 +9,7 @@ import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.TlsConfig;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
+import io.warden.gateway.protocol.ThrottleTime;
 import io.warden.gateway.enforce.Access;
 import io.warden.gateway.enforce.ApiEnforcer;
 import io.warden.gateway.enforce.Enforcers;
@@ -62,13 +63,14 @@ final class ClientConnection implements SaslGate.Connection {
     static final int MAX_PRE_AUTHENTICATION_FRAME_BYTES = 512 * 1024;
 
     /**
-     * A request awaiting its response; {@code localResponse} is set when the gateway answers it itself. With metrics
-     * on, {@code receivedAt} and {@code sentAt} are when it was read from the client and sent to the broker.
+     * A request awaiting its response; {@code localResponse} is set when the gateway answers it itself;
+     * {@code throttleMs} is the throttle time a Produce earned by going over its principal's quota. With metrics on,
+     * {@code receivedAt} and {@code sentAt} are when it was read from the client and sent to the broker.
      */
     private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse, Verdict.ResponseEdit edit,
-                            ConnectionAudit.Pending audit, long receivedAt, long sentAt) {
+                            ConnectionAudit.Pending audit, int throttleMs, long receivedAt, long sentAt) {
         InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse) {
-            this(correlationId, api, version, localResponse, null, null, 0, 0);
+            this(correlationId, api, version, localResponse, null, null, 0, 0, 0);
         }
     }
 
@@ -119,6 +121,11 @@ final class ClientConnection implements SaslGate.Connection {
     private long requestsAnswered;
     /** Shutdown: no further request is read, and the connection closes once nothing is in flight. */
     private boolean draining;
+    /** The principal's shared byte rates, or null when it has no quota. */
+    private ClientQuotas.Principal quota;
+    /** The timer that ends the current throttle (reading from the client is muted until then), or -1. */
+    private long throttleTimer = -1;
+    private long throttledUntil;
 
     ClientConnection(ListenerVerticle listener, NetSocket client, OptionalInt targetNode) {
         this.listener = listener;
@@ -142,14 +149,20 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         LimitsConfig limits = gateway.config().limits();
-        String overLimit = gateway.stats().admit(clientHost, limits.maxConnections(), limits.maxConnectionsPerIp());
+        String overLimit = gateway.stats().admit(clientHost, limits.maxConnections(), limits.maxConnectionsPerIp(),
+                limits.maxConnectionCreationRatePerIp());
         if (overLimit != null) {
             if (gateway.stats().limitLogDue()) {
-                LOG.info("event=connection_refused listener={} client={} reason=\"{}\" refused_total={} refused_per_ip={}",
-                        listener.listenerConfig().name(), peer,
-                        overLimit.equals("total") ? "the gateway holds its maximum of " + limits.maxConnections() + " connections"
-                                : clientHost + " holds its maximum of " + limits.maxConnectionsPerIp() + " connections",
-                        gateway.stats().refusedByLimit("total"), gateway.stats().refusedByLimit("per_ip"));
+                LOG.info("event=connection_refused listener={} client={} limit={} reason=\"{}\" refused_total={} refused_per_ip={} "
+                                + "refused_creation_rate={}",
+                        listener.listenerConfig().name(), peer, overLimit, switch (overLimit) {
+                            case "total" -> "the gateway holds its maximum of " + limits.maxConnections() + " connections";
+                            case "per_ip" -> clientHost + " holds its maximum of " + limits.maxConnectionsPerIp() + " connections";
+                            default -> clientHost + " opened " + limits.maxConnectionCreationRatePerIp()
+                                    + " connections within the last second, its maximum rate";
+                        },
+                        gateway.stats().refusedByLimit("total"), gateway.stats().refusedByLimit("per_ip"),
+                        gateway.stats().refusedByLimit("creation_rate"));
             }
             client.close();
             return;
@@ -169,6 +182,9 @@ final class ClientConnection implements SaslGate.Connection {
         info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal, sasl == null);
         gateway.stats().opened(info);
         meters = gateway.metrics().principal(principal);
+        if (sasl == null) {
+            acquireQuota();
+        }
         client.handler(fromClient);
         client.closeHandler(v -> onClientClosed());
         client.exceptionHandler(e -> close("client connection error: " + e.getMessage()));
@@ -339,8 +355,15 @@ final class ClientConnection implements SaslGate.Connection {
     private void sendUpstream(RequestHeader header, Buffer frame, Verdict.ResponseEdit edit, ConnectionAudit.Pending pending,
                               boolean expectsResponse, long receivedAt) {
         gateway.stats().request(header.apiKey(), GatewayStats.Outcome.FORWARDED);
+        int throttleMs = 0;
+        if (quota != null && header.apiKey() == ApiKeys.PRODUCE) {
+            throttleMs = quota.produced(frame.length());
+            if (throttleMs > 0 && !expectsResponse) {
+                throttle(ApiKeys.PRODUCE, throttleMs); // acks=0: no response to carry it, so only the mute holds back
+            }
+        }
         if (expectsResponse) {
-            inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), null, edit, pending,
+            inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), null, edit, pending, throttleMs,
                     receivedAt, receivedAt == 0 ? 0 : System.nanoTime()));
         }
         writeUpstream(frame);
@@ -621,7 +644,7 @@ final class ClientConnection implements SaslGate.Connection {
 
     @Override
     public void resumeReading() {
-        if (closed || draining || awaitingAudit >= MAX_AWAITING_AUDIT || sasl != null && sasl.authenticated() && upstream == null || upstream != null && upstream.writeQueueFull()) {
+        if (closed || draining || throttleTimer >= 0 || awaitingAudit >= MAX_AWAITING_AUDIT || sasl != null && sasl.authenticated() && upstream == null || upstream != null && upstream.writeQueueFull()) {
             return;
         }
         fromClient.resume();
@@ -636,6 +659,7 @@ final class ClientConnection implements SaslGate.Connection {
         audit.authenticated(mechanism, !first, details);
         if (first) {
             principal = authenticatedPrincipal;
+            acquireQuota();
             gateway.stats().closed(info);
             info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal, true);
             gateway.stats().opened(info);
@@ -714,6 +738,9 @@ final class ClientConnection implements SaslGate.Connection {
         long arrived = request.sentAt() == 0 ? 0 : System.nanoTime();
         Future<Buffer> response;
         try {
+            if (quota != null && (request.api() == ApiKeys.PRODUCE || request.api() == ApiKeys.FETCH)) {
+                frame = withQuota(request, frame);
+            }
             if (streaming != null) {
                 int sent = streamedBytes;
                 streaming = null;
@@ -826,6 +853,9 @@ final class ClientConnection implements SaslGate.Connection {
                         + " does not match request " + head.correlationId());
                 return;
             }
+            if (quota != null && head.api() == ApiKeys.FETCH && !streamWithQuota(head, soFar)) {
+                return;
+            }
             streaming = head;
             streamedBytes = 0;
             gateway.stats().responseStreamed();
@@ -835,6 +865,71 @@ final class ClientConnection implements SaslGate.Connection {
         if (sendable > streamedBytes) {
             writeClient(soFar.slice(streamedBytes, sendable));
             streamedBytes = sendable;
+        }
+    }
+
+    /**
+     * Records a Produce's throttle time, or a Fetch response's size, against the principal's quota; a response over
+     * it gets the throttle time (the longer of the broker's and the gateway's) and the client is muted for as long.
+     */
+    private Buffer withQuota(InFlight request, Buffer frame) {
+        if (streaming != null) {
+            // A Fetch forwarded as it arrived was recorded when it began; its first bytes are already out.
+            if (request.api() == ApiKeys.PRODUCE && request.throttleMs() > 0) {
+                throttle(ApiKeys.PRODUCE, request.throttleMs());
+            }
+            return frame;
+        }
+        int throttleMs = request.api() == ApiKeys.PRODUCE ? request.throttleMs() : quota.fetched(frame.length());
+        if (throttleMs <= 0) {
+            return frame;
+        }
+        throttle(request.api(), throttleMs);
+        if (request.api() == ApiKeys.PRODUCE) {
+            return ThrottleTime.raiseProduce(frame, request.version(), throttleMs);
+        }
+        ThrottleTime.raiseFetch(frame, request.version(), throttleMs);
+        return frame;
+    }
+
+    /**
+     * The same for a Fetch response forwarded while it arrives: its size is known from its prefix, and its throttle
+     * time is patched before its first bytes leave. False while the bytes so far do not reach past the throttle time.
+     */
+    private boolean streamWithQuota(InFlight head, Buffer soFar) {
+        if (ThrottleTime.fetchOffset(soFar, head.version()) < 0) {
+            return false;
+        }
+        int throttleMs = quota.fetched(KafkaFrames.SIZE_PREFIX + soFar.getInt(0));
+        if (throttleMs > 0) {
+            throttle(ApiKeys.FETCH, throttleMs);
+            ThrottleTime.raiseFetch(soFar, head.version(), throttleMs);
+        }
+        return true;
+    }
+
+    /** Mutes reading from the client for {@code throttleMs} (or longer, if an earlier throttle lasts longer), as Kafka does. */
+    private void throttle(ApiKeys api, int throttleMs) {
+        gateway.stats().quotaThrottled(api, throttleMs);
+        long until = System.nanoTime() + throttleMs * 1_000_000L;
+        if (throttleTimer >= 0) {
+            if (until - throttledUntil <= 0) {
+                return;
+            }
+            listener.vertx().cancelTimer(throttleTimer);
+        }
+        throttledUntil = until;
+        fromClient.pause();
+        throttleTimer = listener.vertx().setTimer(throttleMs, id -> {
+            throttleTimer = -1;
+            resumeReading();
+        });
+    }
+
+    /** Takes the principal's share of the byte-rate quotas, once it is known. */
+    private void acquireQuota() {
+        if (gateway.quotas() != null) {
+            quota = gateway.quotas().acquire(principal);
         }
     }
 
@@ -964,6 +1059,14 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     private void onClientClosed() {
+        if (quota != null) {
+            gateway.quotas().release(quota);
+            quota = null;
+        }
+        if (throttleTimer >= 0) {
+            listener.vertx().cancelTimer(throttleTimer);
+            throttleTimer = -1;
+        }
         gateway.stats().clientClosed();
         gateway.stats().release(clientHost);
         gateway.stats().closed(info);

@@ -14,10 +14,11 @@ import io.warden.gateway.config.WardenConfig;
  * null when no listener uses SASL; {@code upstreamLogin} is null when the brokers need no SASL; {@code authorization}
  * is null when no policy is configured (every request is forwarded unchecked); {@code audit} is
  * {@link GatewayAudit#OFF} when nothing is audited; {@code aclRequests} (Kafka's ACL APIs on the gateway's own policy)
- * is null without authorization; {@code metrics} is {@link GatewayMetrics#OFF} without an admin listener.
+ * is null without authorization; {@code quotas} is null when no principal has a byte-rate quota; {@code metrics}
+ * is {@link GatewayMetrics#OFF} without an admin listener.
  */
 record GatewayContext(WardenConfig config, UpstreamNodes nodes, TopicNames topicNames,
                       ClusterMetadataClient metadata, GatewayStats stats, ClusterApiVersions apiVersions,
                       Authentication authentication, UpstreamLogin upstreamLogin, Authorization authorization,
-                      GatewayAudit audit, KafkaAclRequests aclRequests, GatewayMetrics metrics) {
+                      GatewayAudit audit, KafkaAclRequests aclRequests, ClientQuotas quotas, GatewayMetrics metrics) {
 }

@@ -67,9 +67,15 @@ final class GatewayOperations implements AdminServer.Operations {
                 .description("client connections accepted").register(registry);
         FunctionCounter.builder("warden.connections.refused", stats, GatewayStats::refusedConnections)
                 .description("client connections closed because of what the client sent or failed to prove").register(registry);
-        for (String limit : List.of("total", "per_ip")) {
+        for (String limit : List.of("total", "per_ip", "creation_rate")) {
             FunctionCounter.builder("warden.connections.refused.limit", stats, s -> s.refusedByLimit(limit)).tag("limit", limit)
                     .description("connections closed on accept because a connection limit was reached").register(registry);
+        }
+        for (String kind : List.of("produce", "fetch")) {
+            FunctionCounter.builder("warden.quota.throttled", stats, s -> s.quotaThrottled(kind)).tag("kind", kind)
+                    .description("responses throttled because their principal was over its byte-rate quota").register(registry);
+            FunctionCounter.builder("warden.quota.throttle", stats, s -> s.quotaThrottleMs(kind) / 1000.0).tag("kind", kind)
+                    .baseUnit("seconds").description("throttle time given to clients over their byte-rate quota").register(registry);
         }
         Gauge.builder("warden.upstream.connections.open", stats, GatewayStats::openUpstreamConnections)
                 .description("connections to brokers open now").register(registry);

@@ -94,7 +94,7 @@ public final class GatewayServer {
         GatewayContext context = new GatewayContext(config, nodes, topicNames, metadata, new GatewayStats(),
                 new ClusterApiVersions(), prepared.authentication(),
                 prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()), authorization,
-                prepared.audit(), policyAdmin == null ? null : new KafkaAclRequests(policyAdmin),
+                prepared.audit(), policyAdmin == null ? null : new KafkaAclRequests(policyAdmin), ClientQuotas.of(config.quotas()),
                 config.admin() == null ? GatewayMetrics.OFF : GatewayMetrics.prometheus(config.admin().metrics()));
         GatewayServer server = new GatewayServer(vertx, context);
         server.store = store;

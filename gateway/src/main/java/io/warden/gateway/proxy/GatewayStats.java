@@ -172,36 +172,131 @@ public final class GatewayStats {
         return expiredSessions.get();
     }
 
-    private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> perIp = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, IpConnections> perIp = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong admitted = new AtomicLong();
     private final LongAdder refusedTotalLimit = new LongAdder();
     private final LongAdder refusedPerIpLimit = new LongAdder();
+    private final LongAdder refusedCreationRate = new LongAdder();
     private final AtomicLong lastLimitLog = new AtomicLong(System.nanoTime() - LIMIT_LOG_INTERVAL_NANOS);
     private static final long LIMIT_LOG_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    /** The window the connection creation rate is measured over. */
+    static final long CREATION_WINDOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private static final long SWEEP_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
 
     /**
-     * Admits a new connection from {@code ip} within the limits, or returns why not ({@code total} or {@code per_ip}).
-     * An admitted connection must be {@link #release released} when it closes.
+     * One client IP's open connections, and the connections it opened in the current and the previous creation
+     * window (the rate is their sliding sum over one window). Guarded by itself; {@code removed} once dropped from the
+     * map, so that an admission that raced with the removal starts again with a fresh entry.
      */
-    String admit(String ip, int maxConnections, int maxPerIp) {
+    private static final class IpConnections {
+        int open;
+        long windowStart;
+        boolean started;
+        int createdInWindow;
+        int createdInPreviousWindow;
+        boolean removed;
+
+        /** Connections opened in the last window, estimated from the current and the previous one. */
+        double recentCreations(long now) {
+            if (!started) {
+                started = true;
+                windowStart = now;
+            }
+            long elapsed = now - windowStart;
+            if (elapsed >= CREATION_WINDOW_NANOS) {
+                createdInPreviousWindow = elapsed >= 2 * CREATION_WINDOW_NANOS ? 0 : createdInWindow;
+                createdInWindow = 0;
+                windowStart += elapsed - elapsed % CREATION_WINDOW_NANOS;
+                elapsed = now - windowStart;
+            }
+            return createdInPreviousWindow * (double) (CREATION_WINDOW_NANOS - elapsed) / CREATION_WINDOW_NANOS + createdInWindow;
+        }
+
+        /** True when nothing about this IP needs remembering any more. */
+        boolean forgettable(long now) {
+            return open == 0 && (!started || now - windowStart >= 2 * CREATION_WINDOW_NANOS);
+        }
+    }
+
+    /**
+     * Admits a new connection from {@code ip} within the limits, or returns why not ({@code total}, {@code per_ip} or
+     * {@code creation_rate}). An admitted connection must be {@link #release released} when it closes.
+     *
+     * @param maxCreationRate connections per second from one IP (KIP-612); 0 for no limit. Refused connections do not
+     *                        count towards it, so a client that backs off gets in again within a window.
+     */
+    String admit(String ip, int maxConnections, int maxPerIp, int maxCreationRate) {
+        return admit(ip, maxConnections, maxPerIp, maxCreationRate, System.nanoTime());
+    }
+
+    String admit(String ip, int maxConnections, int maxPerIp, int maxCreationRate, long now) {
         if (admitted.incrementAndGet() > maxConnections) {
             admitted.decrementAndGet();
             refusedTotalLimit.increment();
             return "total";
         }
-        java.util.concurrent.atomic.AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new java.util.concurrent.atomic.AtomicInteger());
-        if (fromIp.incrementAndGet() > maxPerIp) {
-            fromIp.decrementAndGet();
-            admitted.decrementAndGet();
-            refusedPerIpLimit.increment();
-            return "per_ip";
+        long last = lastSweep.get();
+        if (now - last >= SWEEP_INTERVAL_NANOS && lastSweep.compareAndSet(last, now)) {
+            forgetIdleIps(now);
         }
-        return null;
+        while (true) {
+            IpConnections fromIp = perIp.computeIfAbsent(ip, k -> new IpConnections());
+            synchronized (fromIp) {
+                if (fromIp.removed) {
+                    continue;
+                }
+                String refusal = null;
+                if (fromIp.open >= maxPerIp) {
+                    refusedPerIpLimit.increment();
+                    refusal = "per_ip";
+                } else if (maxCreationRate > 0 && fromIp.recentCreations(now) >= maxCreationRate) {
+                    refusedCreationRate.increment();
+                    refusal = "creation_rate";
+                }
+                if (refusal != null) {
+                    admitted.decrementAndGet();
+                    return refusal;
+                }
+                if (maxCreationRate > 0) {
+                    fromIp.createdInWindow++;
+                }
+                fromIp.open++;
+                return null;
+            }
+        }
     }
 
     void release(String ip) {
         admitted.decrementAndGet();
-        perIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        IpConnections fromIp = perIp.get(ip);
+        if (fromIp != null) {
+            synchronized (fromIp) {
+                fromIp.open--;
+                forgetIfIdle(ip, fromIp, System.nanoTime());
+            }
+        }
+    }
+
+    /** Drops the entries of IPs with no connection open and none opened lately, so that the map stays bounded. */
+    private void forgetIdleIps(long now) {
+        perIp.forEach((ip, fromIp) -> {
+            synchronized (fromIp) {
+                forgetIfIdle(ip, fromIp, now);
+            }
+        });
+    }
+
+    private void forgetIfIdle(String ip, IpConnections fromIp, long now) {
+        if (!fromIp.removed && fromIp.forgettable(now)) {
+            fromIp.removed = true;
+            perIp.remove(ip, fromIp);
+        }
+    }
+
+    /** IP addresses whose connections are tracked now (open, or opened within the creation rate's window). */
+    int trackedIps() {
+        return perIp.size();
     }
 
     /** True at most once per interval: whether a refusal by a connection limit should be logged now. */
@@ -211,9 +306,40 @@ public final class GatewayStats {
         return now - last >= LIMIT_LOG_INTERVAL_NANOS && lastLimitLog.compareAndSet(last, now);
     }
 
-    /** Connections refused on accept because a limit was reached: {@code total} or {@code per_ip}. */
+    /** Connections refused on accept because a limit was reached: {@code total}, {@code per_ip} or {@code creation_rate}. */
     public long refusedByLimit(String limit) {
-        return (limit.equals("total") ? refusedTotalLimit : refusedPerIpLimit).sum();
+        return switch (limit) {
+            case "total" -> refusedTotalLimit.sum();
+            case "per_ip" -> refusedPerIpLimit.sum();
+            case "creation_rate" -> refusedCreationRate.sum();
+            default -> throw new IllegalArgumentException("no connection limit " + limit);
+        };
+    }
+
+    private final LongAdder throttledProduce = new LongAdder();
+    private final LongAdder throttledFetch = new LongAdder();
+    private final LongAdder produceThrottleMs = new LongAdder();
+    private final LongAdder fetchThrottleMs = new LongAdder();
+
+    /** A Produce or Fetch answered with a throttle time because its principal was over its byte-rate quota. */
+    void quotaThrottled(ApiKeys api, int throttleMs) {
+        if (api == ApiKeys.PRODUCE) {
+            throttledProduce.increment();
+            produceThrottleMs.add(throttleMs);
+        } else {
+            throttledFetch.increment();
+            fetchThrottleMs.add(throttleMs);
+        }
+    }
+
+    /** Produce ({@code produce}) or Fetch ({@code fetch}) responses throttled by a byte-rate quota. */
+    public long quotaThrottled(String kind) {
+        return (kind.equals("produce") ? throttledProduce : throttledFetch).sum();
+    }
+
+    /** The throttle time, in milliseconds, given to Produce ({@code produce}) or Fetch ({@code fetch}) responses. */
+    public long quotaThrottleMs(String kind) {
+        return (kind.equals("produce") ? produceThrottleMs : fetchThrottleMs).sum();
     }
 
     void clientOpened() {

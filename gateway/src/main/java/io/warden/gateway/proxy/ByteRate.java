@@ -1,0 +1,71 @@
+package io.warden.gateway.proxy;
+
+/**
+ * A byte rate held to a quota, measured as Kafka's client quotas measure it: the bytes of the last {@code samples}
+ * samples of {@code sampleNanos} each, over the time they span but never less than {@code samples - 1} whole samples
+ * (Kafka's {@code Rate} over a {@code SampledStat}). A new sample starts with the first bytes after the current one
+ * has lasted its length; samples older than the whole window are forgotten.
+ *
+ * <p>Above the quota, the throttle time is Kafka's ({@code ClientQuotaManager}): how long the window would have to be
+ * for the bytes in it to be within the quota, {@code (rate - quota) / quota * window}, at most one whole window.
+ * Thread-safe: the connections of one principal record into it from several event loops.
+ */
+final class ByteRate {
+
+    private final double bytesPerSecond;
+    private final long sampleNanos;
+    private final long[] sampleStart;
+    private final long[] sampleBytes;
+    private final long maxThrottleMs;
+    private int current;
+    private long lastRecord;
+
+    ByteRate(long bytesPerSecond, int samples, long sampleNanos, long now) {
+        this.bytesPerSecond = bytesPerSecond;
+        this.sampleNanos = sampleNanos;
+        this.sampleStart = new long[samples];
+        this.sampleBytes = new long[samples];
+        this.maxThrottleMs = samples * sampleNanos / 1_000_000;
+        java.util.Arrays.fill(sampleStart, now);
+        this.lastRecord = now;
+    }
+
+    /** Records {@code bytes} at {@code now} (nanoseconds) and returns the throttle time in ms: 0 within the quota. */
+    synchronized int record(long bytes, long now) {
+        lastRecord = now;
+        if (now - sampleStart[current] >= sampleNanos) {
+            current = (current + 1) % sampleStart.length;
+            sampleStart[current] = now;
+            sampleBytes[current] = 0;
+        }
+        sampleBytes[current] += bytes;
+        long expiry = sampleStart.length * sampleNanos;
+        long total = 0;
+        long oldest = now;
+        for (int i = 0; i < sampleStart.length; i++) {
+            if (now - sampleStart[i] >= expiry) {
+                sampleStart[i] = now;
+                sampleBytes[i] = 0;
+            }
+            total += sampleBytes[i];
+            oldest = Math.min(oldest, sampleStart[i]);
+        }
+        long window = now - oldest;
+        long fullSamples = window / sampleNanos;
+        if (fullSamples < sampleStart.length - 1) {
+            window += (sampleStart.length - 1 - fullSamples) * sampleNanos;
+        }
+        double windowSeconds = Math.max(window, 1_000_000) / 1e9;
+        double rate = total / windowSeconds;
+        if (rate <= bytesPerSecond) {
+            return 0;
+        }
+        long throttleMs = Math.round((rate - bytesPerSecond) / bytesPerSecond * windowSeconds * 1000);
+        return (int) Math.min(throttleMs, maxThrottleMs);
+    }
+
+    /** True when nothing recorded is still inside the window at {@code now}. */
+    synchronized boolean idle(long now) {
+        return now - lastRecord >= sampleStart.length * sampleNanos;
+    }
+}

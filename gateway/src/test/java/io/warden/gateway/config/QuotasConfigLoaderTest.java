@@ -1,0 +1,101 @@
+package io.warden.gateway.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The quotas section and the connection creation rate: what they mean, and a precise error for each way to get them wrong. */
+class QuotasConfigLoaderTest {
+
+    private static WardenConfig load(String yaml) {
+        return ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\nupstream: {bootstrapServers: [k:9092]}\n" + yaml);
+    }
+
+    @Test
+    void defaultsAndPrincipalsAreRead() {
+        QuotasConfig q = load("""
+                quotas:
+                  default: {produceBytesPerSecond: 10485760, fetchBytesPerSecond: 20971520}
+                  principals:
+                    "User:alice": {produceBytesPerSecond: 1048576}
+                    "User:CN=app,OU=team": {fetchBytesPerSecond: 5000000000}
+                  windowSamples: 5
+                  windowSampleSeconds: 2
+                """).quotas();
+        assertThat(q.defaults()).isEqualTo(new QuotasConfig.ByteRates(10_485_760, 20_971_520));
+        assertThat(q.windowSamples()).isEqualTo(5);
+        assertThat(q.sampleLength()).isEqualTo(Duration.ofSeconds(2));
+        // A kind an entry leaves out is the default's, as Kafka resolves each quota type on its own.
+        assertThat(q.ratesOf("User:alice")).isEqualTo(new QuotasConfig.ByteRates(1_048_576, 20_971_520));
+        assertThat(q.ratesOf("User:CN=app,OU=team")).isEqualTo(new QuotasConfig.ByteRates(10_485_760, 5_000_000_000L));
+        assertThat(q.ratesOf("User:bob")).isEqualTo(q.defaults());
+    }
+
+    @Test
+    void withoutADefaultOnlyTheNamedPrincipalsAreLimited() {
+        QuotasConfig q = load("quotas: {principals: {\"User:alice\": {produceBytesPerSecond: 1024}}}").quotas();
+        assertThat(q.ratesOf("User:alice")).isEqualTo(new QuotasConfig.ByteRates(1024, QuotasConfig.ByteRates.UNLIMITED));
+        assertThat(q.ratesOf("User:ANONYMOUS").unlimited()).isTrue();
+        assertThat(q.windowSamples()).isEqualTo(11);
+        assertThat(q.sampleLength()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void noQuotasMeansNone() {
+        assertThat(load("").quotas()).isNull();
+        assertThat(load("quotas: {}").quotas()).isNull();
+        assertThat(load("quotas: {default: {}, windowSamples: 3}").quotas()).isNull();
+    }
+
+    @Test
+    void theConnectionCreationRateHasAGenerousDefaultAndZeroTurnsItOff() {
+        assertThat(load("").limits().maxConnectionCreationRatePerIp()).isEqualTo(100);
+        assertThat(load("limits: {maxConnections: 5}").limits().maxConnectionCreationRatePerIp()).isEqualTo(100);
+        assertThat(load("limits: {maxConnectionCreationRatePerIp: 7}").limits().maxConnectionCreationRatePerIp()).isEqualTo(7);
+        assertThat(load("limits: {maxConnectionCreationRatePerIp: 0}").limits().maxConnectionCreationRatePerIp()).isZero();
+    }
+
+    @Test
+    void errorsNameTheKeyAndWhatIsExpected() {
+        List<String[]> cases = List.of(
+                new String[] {"limits: {maxConnectionCreationRatePerIp: -1}",
+                        "w.yaml: limits.maxConnectionCreationRatePerIp: expected an integer between 0 and 2147483647, got -1"},
+                new String[] {"limits: {maxConnectionCreationRatePerIp: fast}",
+                        "w.yaml: limits.maxConnectionCreationRatePerIp: expected an integer between 0 and 2147483647, got 'fast'"},
+                new String[] {"quotas: {default: {produceBytesPerSecond: -5}}",
+                        "w.yaml: quotas.default.produceBytesPerSecond: expected an integer between 1 and 9223372036854775807, got -5"},
+                new String[] {"quotas: {default: {fetchBytesPerSecond: 0}}",
+                        "w.yaml: quotas.default.fetchBytesPerSecond: expected an integer between 1 and 9223372036854775807, got 0"},
+                new String[] {"quotas: {default: {fetchBytesPerSecond: 1MB}}",
+                        "w.yaml: quotas.default.fetchBytesPerSecond: expected an integer between 1 and 9223372036854775807, got '1MB'"},
+                new String[] {"quotas: {default: {fetchBytesPerSecond: 1.5}}",
+                        "w.yaml: quotas.default.fetchBytesPerSecond: expected an integer between 1 and 9223372036854775807, got '1.5'"},
+                new String[] {"quotas: {default: {produceBytesPerSec: 5}}",
+                        "w.yaml: quotas.default.produceBytesPerSec: unknown key; expected one of [produceBytesPerSecond, fetchBytesPerSecond]"},
+                new String[] {"quotas: {defaults: {produceBytesPerSecond: 5}}",
+                        "w.yaml: quotas.defaults: unknown key; expected one of [default, principals, windowSamples, windowSampleSeconds]"},
+                new String[] {"quotas: {default: 5}", "w.yaml: quotas.default: expected a mapping (key: value), got '5'"},
+                new String[] {"quotas: {principals: [alice]}", "w.yaml: quotas.principals: expected a mapping (key: value), got a list"},
+                new String[] {"quotas: {principals: {alice: {produceBytesPerSecond: 5}}}",
+                        "w.yaml: quotas.principals.\"alice\": a principal must be Type:name, e.g. User:alice"},
+                new String[] {"quotas: {principals: {\"User:\": {produceBytesPerSecond: 5}}}",
+                        "w.yaml: quotas.principals.\"User:\": a principal must be Type:name, e.g. User:alice"},
+                new String[] {"quotas: {principals: {\"Group:x\": {produceBytesPerSecond: 5}}}",
+                        "w.yaml: quotas.principals.\"Group:x\": has type 'Group'; Warden's clients are User principals"},
+                new String[] {"quotas: {principals: {\"User:alice\": {}}}",
+                        "w.yaml: quotas.principals.\"User:alice\": gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond"},
+                new String[] {"quotas: {principals: {\"User:alice\": {fetchBytesPerSecond: x}}}",
+                        "w.yaml: quotas.principals.\"User:alice\".fetchBytesPerSecond: expected an integer between 1 and 9223372036854775807, got 'x'"},
+                new String[] {"quotas: {default: {produceBytesPerSecond: 5}, windowSamples: 1}",
+                        "w.yaml: quotas.windowSamples: expected an integer between 2 and 100, got 1"},
+                new String[] {"quotas: {default: {produceBytesPerSecond: 5}, windowSampleSeconds: 0}",
+                        "w.yaml: quotas.windowSampleSeconds: expected an integer between 1 and 60, got 0"});
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> load(c[0])).as(c[0]).isInstanceOf(ConfigException.class).hasMessageStartingWith(c[1]);
+        }
+    }
+}

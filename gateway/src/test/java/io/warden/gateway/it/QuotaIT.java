@@ -1,0 +1,221 @@
+package io.warden.gateway.it;
+
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.Socket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Byte-rate quotas with real Java clients through the gateway to a real broker: a producer and a consumer far over
+ * their principal's quota are held near it, see the throttle time in their own metrics (KIP-219), and the metrics
+ * count it, while a principal without a quota runs unthrottled alongside. And the connection creation rate per IP: a
+ * storm of new connections is refused beyond the rate while an established client keeps working.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class QuotaIT {
+
+    static final int PRODUCE_QUOTA = 512 * 1024;
+    static final int FETCH_QUOTA = 1024 * 1024;
+    static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(6);
+
+    static final String YAML = SaslPki.SCRAM_PLAINTEXT_USERS + """
+            quotas:
+              principals:
+                "User:alice": {produceBytesPerSecond: %d}
+                "User:carol": {fetchBytesPerSecond: %d}
+              windowSamples: 2
+              windowSampleSeconds: 1
+            admin:
+              port: %d
+              jwt: {jwksFile: jwks.json, issuer: "%s", audience: warden-admin}
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
+    KafkaCluster cluster;
+
+    static Map<String, Object> user(String name) {
+        Map<String, Object> c = new HashMap<>(Clients.scramPlaintext(name, name + "-secret"));
+        c.put("delivery.timeout.ms", 60_000);
+        c.put("request.timeout.ms", 30_000);
+        c.put("max.block.ms", 30_000);
+        return c;
+    }
+
+    static double clientMetric(Map<MetricName, ? extends Metric> metrics, String name) {
+        return metrics.entrySet().stream().filter(e -> e.getKey().name().equals(name) && e.getKey().tags().get("node-id") == null)
+                .map(e -> (Double) e.getValue().metricValue()).filter(v -> !v.isNaN()).findFirst().orElse(0.0);
+    }
+
+    /** A producer sending 8 KiB records as fast as it can for {@link #RUN_NANOS}: the value bytes the broker acknowledged. */
+    static long produceFlat(KafkaProducer<byte[], byte[]> producer, String topic) throws Exception {
+        byte[] value = new byte[8 * 1024];
+        AtomicLong acked = new AtomicLong();
+        long end = System.nanoTime() + RUN_NANOS;
+        while (System.nanoTime() < end) {
+            producer.send(new ProducerRecord<>(topic, value), (md, e) -> {
+                if (e == null && System.nanoTime() < end) {
+                    acked.addAndGet(value.length);
+                }
+            });
+        }
+        producer.flush();
+        return acked.get();
+    }
+
+    @Test
+    void producersAndConsumersOverTheirQuotaAreHeldNearItAndOthersAreNot() throws Exception {
+        SaslPki pki = new SaslPki();
+        for (String u : List.of("alice", "bob", "carol")) {
+            pki.addUser(u, u + "-secret");
+        }
+        String produced = "quota-produce";
+        String fetched = "quota-fetch";
+        int preloaded = 24 * 1024 * 1024;
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Clients.createTopic(direct, produced, 1, (short) 1);
+            Clients.createTopic(direct, fetched, 1, (short) 1);
+        }
+        try (KafkaProducer<byte[], byte[]> loader = Clients.bytesProducer(cluster.getBootstrapServers(), Map.of("linger.ms", 20))) {
+            byte[] value = new byte[1024];
+            for (int i = 0; i < preloaded / value.length; i++) {
+                loader.send(new ProducerRecord<>(fetched, value));
+            }
+            loader.flush();
+        }
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML.formatted(PRODUCE_QUOTA, FETCH_QUOTA, GatewayFixture.freeRange(1),
+                SaslPki.ISSUER), pki.dir, cluster.getBootstrapServers());
+             KafkaProducer<byte[], byte[]> alice = Clients.bytesProducer(gateway.bootstrap(), with(user("alice"), "buffer.memory", 2 * 1024 * 1024));
+             KafkaProducer<byte[], byte[]> bob = Clients.bytesProducer(gateway.bootstrap(), with(user("bob"), "buffer.memory", 2 * 1024 * 1024));
+             KafkaConsumer<byte[], byte[]> carol = Clients.bytesConsumer(gateway.bootstrap(),
+                     with(user("carol"), "max.partition.fetch.bytes", 300 * 1024))) {
+            // Both producers at once, on the same gateway: only alice has a quota.
+            CompletableFuture<Long> bobRun = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return produceFlat(bob, produced);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long aliceBytes = produceFlat(alice, produced);
+            long bobBytes = bobRun.get(60, TimeUnit.SECONDS);
+            double seconds = RUN_NANOS / 1e9;
+            double aliceRate = aliceBytes / seconds;
+            double bobRate = bobBytes / seconds;
+            // The first second may use a window's worth of quota at once; over the whole run the rate stays near it.
+            assertThat(aliceRate).as("alice's produce rate (quota %d B/s)", PRODUCE_QUOTA)
+                    .isLessThanOrEqualTo(1.5 * PRODUCE_QUOTA).isGreaterThan(0.25 * PRODUCE_QUOTA);
+            assertThat(clientMetric(alice.metrics(), "produce-throttle-time-max")).as("alice saw throttle_time_ms").isGreaterThan(0);
+            assertThat(bobRate).as("bob's produce rate, without a quota").isGreaterThan(2.0 * PRODUCE_QUOTA);
+            assertThat(clientMetric(bob.metrics(), "produce-throttle-time-max")).as("bob's throttle time").isZero();
+
+            // Carol reads a preloaded topic as fast as she can, with a fetch quota; responses are large enough to be
+            // forwarded as they arrive.
+            TopicPartition tp = new TopicPartition(fetched, 0);
+            carol.assign(List.of(tp));
+            carol.seekToBeginning(List.of(tp));
+            long carolBytes = 0;
+            long end = System.nanoTime() + RUN_NANOS;
+            while (System.nanoTime() < end) {
+                for (ConsumerRecord<byte[], byte[]> r : carol.poll(Duration.ofMillis(100))) {
+                    carolBytes += r.value().length;
+                }
+            }
+            double carolRate = carolBytes / seconds;
+            assertThat(carolRate).as("carol's fetch rate (quota %d B/s, %d bytes available)", FETCH_QUOTA, preloaded)
+                    .isLessThanOrEqualTo(1.5 * FETCH_QUOTA).isGreaterThan(0.25 * FETCH_QUOTA);
+            assertThat(clientMetric(carol.metrics(), "fetch-throttle-time-max")).as("carol saw throttle_time_ms").isGreaterThan(0);
+
+            var stats = gateway.server().stats();
+            assertThat(stats.quotaThrottled("produce")).isPositive();
+            assertThat(stats.quotaThrottled("fetch")).isPositive();
+            assertThat(stats.streamedResponses()).as("fetch responses forwarded as they arrived").isPositive();
+            String scrape = OperationsIT.get(gateway, "/metrics").body();
+            for (String kind : List.of("produce", "fetch")) {
+                assertThat(OperationsIT.metric(scrape, "warden_quota_throttled_total{kind=\"" + kind + "\"}")).isPositive();
+                assertThat(OperationsIT.metric(scrape, "warden_quota_throttle_seconds_total{kind=\"" + kind + "\"}")).isPositive();
+            }
+        }
+    }
+
+    static Map<String, Object> with(Map<String, Object> config, String key, Object value) {
+        Map<String, Object> c = new HashMap<>(config);
+        c.put(key, value);
+        return c;
+    }
+
+    static final String CREATION_RATE_YAML = """
+            listeners:
+              - name: plain
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+            limits: {maxConnectionCreationRatePerIp: 5}
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
+    @Test
+    void connectionsOverTheCreationRateAreRefusedWhileEstablishedClientsWork() throws Exception {
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(CREATION_RATE_YAML, Files.createTempDirectory("warden-creation-rate"),
+                cluster.getBootstrapServers());
+             KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of("max.block.ms", 20_000))) {
+            String topic = Clients.createTopic(gateway.admin(), 1);
+            producer.send(new ProducerRecord<>(topic, "k", "before")).get(20, TimeUnit.SECONDS);
+            var stats = gateway.server().stats();
+            long openBefore = stats.openClientConnections();
+            Thread.sleep(2_500); // the producer's own connections leave the window
+
+            List<Socket> storm = new ArrayList<>();
+            try {
+                for (int i = 0; i < 40; i++) {
+                    storm.add(ConnectionLimitsIT.connect(gateway, "127.0.0.1"));
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> stats.refusedByLimit("creation_rate")
+                        + stats.openClientConnections() - openBefore >= storm.size());
+                long refused = stats.refusedByLimit("creation_rate");
+                assertThat(refused).as("connections refused by the creation rate").isGreaterThanOrEqualTo(20);
+                assertThat(stats.openClientConnections() - openBefore).as("storm connections admitted").isLessThanOrEqualTo(20);
+                assertThat(stats.refusedByLimit("per_ip")).isZero();
+
+                // The established client is unaffected.
+                producer.send(new ProducerRecord<>(topic, "k", "during")).get(20, TimeUnit.SECONDS);
+            } finally {
+                for (Socket s : storm) {
+                    s.close();
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> stats.openClientConnections() == openBefore);
+            Thread.sleep(2_500);
+            long refusedBefore = stats.refusedByLimit("creation_rate");
+            Socket again = ConnectionLimitsIT.admitted(gateway, "127.0.0.1");
+            try {
+                assertThat(ConnectionLimitsIT.closedByGateway(again)).as("a new connection once the window has passed").isFalse();
+            } finally {
+                again.close();
+            }
+            assertThat(stats.refusedByLimit("creation_rate")).isEqualTo(refusedBefore);
+        }
+    }
+}
