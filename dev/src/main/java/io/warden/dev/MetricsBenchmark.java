@@ -95,7 +95,7 @@ final class MetricsBenchmark {
                             "      certificate: " + pkiDir.resolve("server-chain.crt"),
                             "      key: " + pkiDir.resolve("server.key"),
                             ""),
-                    "admin:\n  port: " + admin + "\nlimits: {maxConnections: " + (n + 100) + ", maxConnectionsPerIp: " + (n + 100) + "}\n");
+                    "admin:\n  port: " + admin + "\n", "  maxConnections: " + (n + 100) + "\n  maxConnectionsPerIp: " + (n + 100) + "\n");
             try (PerfTools.Gateway gateway = PerfTools.startGateway(config, false, workDir, "warden-bench-connections-gateway", port)) {
                 SSLContext tls = clientContext(pkiDir.resolve("ca.crt"));
                 // Warm up the handshake path, so the figures below are not the JIT's.

@@ -228,6 +228,12 @@ final class PerfTools {
      */
     static Path writeGatewayConfig(Path file, String listenerName, int bootstrapPort, String upstream,
                                    String listenerYaml, String sectionsYaml) throws IOException {
+        return writeGatewayConfig(file, listenerName, bootstrapPort, upstream, listenerYaml, sectionsYaml, "");
+    }
+
+    /** As {@link #writeGatewayConfig(Path, String, int, String, String, String)}, with more keys (indented by two spaces) for {@code limits}. */
+    static Path writeGatewayConfig(Path file, String listenerName, int bootstrapPort, String upstream,
+                                   String listenerYaml, String sectionsYaml, String limitsYaml) throws IOException {
         int brokerPort = EmbeddedKafkaBroker.freePort();
         Files.writeString(file, String.format(Locale.ROOT, """
                 listeners:
@@ -238,10 +244,10 @@ final class PerfTools {
                     firstNodeId: %d
                 %slimits:
                   maxConnectionCreationRatePerIp: 0
-                upstream:
+                %supstream:
                   bootstrapServers: ["%s"]
                 %s""", listenerName, bootstrapPort, brokerPort, brokerPort, EmbeddedKafkaBroker.NODE_ID, listenerYaml,
-                upstream, sectionsYaml));
+                limitsYaml, upstream, sectionsYaml));
         return file;
     }
 

@@ -32,7 +32,9 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
 
-    private static final YAMLMapper YAML = new YAMLMapper();
+    /** A key given twice is an error, not a silent "last one wins". */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private final String source;
     private final Path baseDir;

@@ -174,7 +174,10 @@ final class GatewayOperations implements AdminServer.Operations {
             checks.put("policy", policy == null ? "not loaded" : "ok (version " + policy.current().version() + ")");
         }
         if (context.authentication() != null) {
-            checks.put("credentials", "ok");
+            io.warden.authn.store.CredentialStore credentials = context.authentication().credentials();
+            checks.put("credentials", credentials == null ? "ok"
+                    : credentials.lastSuccessfulRefresh() == null ? "not loaded: " + credentials.describe() + " has not been read yet"
+                    : "ok (" + credentials.users().size() + " users)");
         }
         String audit = context.audit().unavailableReason();
         if (context.audit().on()) {

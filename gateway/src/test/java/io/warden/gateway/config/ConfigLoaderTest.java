@@ -92,4 +92,15 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("no-such-warden.yaml: file not found");
     }
+
+    @Test
+    void aKeyGivenTwiceIsAnErrorNotASilentOverride() {
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
+                listeners: [{brokerPorts: 9100-9199}]
+                limits: {maxConnections: 10}
+                upstream: {bootstrapServers: [k:9092]}
+                limits: {maxConnectionsPerIp: 5}
+                """)).isInstanceOf(ConfigException.class).hasMessageContaining("w.yaml").hasMessageContaining("'limits'")
+                .hasMessageContaining("line 4");
+    }
 }

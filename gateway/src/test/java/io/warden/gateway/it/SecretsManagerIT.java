@@ -110,6 +110,36 @@ class SecretsManagerIT {
     }
 
     @Test
+    void aGatewayStartedWhileSecretsManagerIsDownIsNotReadyUntilItHasReadTheUsers() throws Exception {
+        secrets.down();
+        WardenConfig config;
+        try {
+            config = GatewayFixture.yamlConfig(YAML.formatted(secrets.endpoint()) + "admin: {port: " + GatewayFixture.freeRange(1) + "}\n",
+                    pki.dir, cluster.getBootstrapServers());
+        } catch (RuntimeException e) {
+            secrets.up();
+            throw e;
+        }
+        AuthenticationConfig a = config.authentication();
+        config = new WardenConfig(config.listeners(), config.upstream(), config.limits(), new AuthenticationConfig(a.usersFile(),
+                a.secretsManager().withCredentialsProvider(FakeSecretsManager.credentials()), a.oauthBearer(),
+                a.failureDelay(), a.maxSessionLifetime(), a.allowLegacyScramNonce()), null, null, config.admin());
+        try (GatewayFixture late = GatewayFixture.start(config)) {
+            java.net.http.HttpResponse<String> notReady = OperationsIT.get(late, "/health/ready");
+            assertThat(notReady.statusCode()).isEqualTo(503);
+            assertThat(notReady.body()).contains("\"credentials\":\"not loaded: secretsmanager");
+            secrets.up();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
+                java.net.http.HttpResponse<String> ready = OperationsIT.get(late, "/health/ready");
+                assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+                assertThat(ready.body()).contains("\"credentials\":\"ok (");
+            });
+        } finally {
+            secrets.up();
+        }
+    }
+
+    @Test
     void whileSecretsManagerIsDownTheLastGoodUsersKeepWorking() throws Exception {
         secrets.down();
         try {
