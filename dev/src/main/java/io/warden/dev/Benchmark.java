@@ -28,6 +28,7 @@ final class Benchmark {
     private Target direct;
     private Target gateway;
     private PerfTools.Topics topics;
+    private int adminPort;
 
     private Benchmark(PerfTools.ThroughputOptions options, double latencySeconds) {
         this.inProcess = options.inProcess;
@@ -84,8 +85,10 @@ final class Benchmark {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"), 0, Map.of())) {
             int bootstrapPort = EmbeddedKafkaBroker.freePort();
             // The gateway runs as it is deployed: its own process (`warden run`), not inside the broker's JVM.
+            adminPort = EmbeddedKafkaBroker.freePort();
+            // The admin listener's histogram of the time each request spends in the gateway itself.
             Path config = PerfTools.writeGatewayConfig(workDir.resolve("warden-bench.yaml"), "bench", bootstrapPort,
-                    broker.bootstrapServers(), "", "");
+                    broker.bootstrapServers(), "", "admin:\n  port: " + adminPort + "\n");
             direct = Target.plaintext("DIRECT", broker.bootstrapServers());
             gateway = Target.plaintext("GATEWAY", "127.0.0.1:" + bootstrapPort);
             try (PerfTools.Topics t = new PerfTools.Topics(broker.bootstrapServers(), "bench-");
@@ -108,10 +111,18 @@ final class Benchmark {
         int latencyRecords = (int) Math.max(1000, fixedRate * latencySeconds);
         List<Double> directP99 = new ArrayList<>();
         List<Double> gatewayP99 = new ArrayList<>();
+        List<Double> insideP99 = new ArrayList<>();
         for (int round = 1; latencySeconds > 0 && round <= Math.max(2, rounds - 1); round++) {
             List<Target> order = round % 2 == 1 ? List.of(direct, gateway) : List.of(gateway, direct);
             for (Target target : order) {
+                Map<Double, Double> before = target == gateway ? GatewayHistogram.produce(adminPort) : null;
                 ProduceRun p = PerfTools.produce(target, topics.create(), latencyRecords, recordSize, fixedRate);
+                if (before != null) {
+                    double inside = GatewayHistogram.quantile(before, GatewayHistogram.produce(adminPort), 0.99);
+                    insideP99.add(inside);
+                    System.out.printf(Locale.ROOT, "round %d latency at %d rec/s %-7s p99 of the time requests spent inside the gateway <= %.2f ms%n",
+                            round, fixedRate, target.label(), inside);
+                }
                 (target == direct ? directP99 : gatewayP99).add(p.p99());
                 System.out.printf(Locale.ROOT, "round %d latency at %d rec/s %-7s p50 %4.0f ms  p99 %5.0f ms%n",
                         round, fixedRate, target.label(), p.p50(), p.p99());
@@ -131,6 +142,10 @@ final class Benchmark {
         System.out.printf(Locale.ROOT, "median consume: direct %.1f MB/s, gateway %.1f MB/s%n", consumeDirect, consumeGateway);
         System.out.printf(Locale.ROOT, "median p99 at %d rec/s (half the direct maximum): direct %.0f ms, gateway %.0f ms%n",
                 fixedRate, p99Direct, p99Gateway);
+        if (!insideP99.isEmpty()) {
+            System.out.printf(Locale.ROOT, "median p99 at %d rec/s of the time Produce requests spent inside the gateway (its "
+                    + "warden_request_gateway_time_seconds histogram, bucket bound): %.2f ms%n", fixedRate, median(insideP99));
+        }
         System.out.printf(Locale.ROOT, "gateway/direct produce=%.2f consume=%.2f p99_added_ms=%.0f%n",
                 produceGateway / produceDirect, consumeGateway / consumeDirect, p99Gateway - p99Direct);
         return 0;
