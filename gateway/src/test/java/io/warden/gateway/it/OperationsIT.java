@@ -110,6 +110,8 @@ class OperationsIT {
                     producer.send(new ProducerRecord<>("ops-a", "k", "v" + i)).get(20, TimeUnit.SECONDS);
                 }
                 producer.send(new ProducerRecord<>("ops-b", "k", "beyond the topic cap")).get(20, TimeUnit.SECONDS);
+                assertThat(metric(get(gateway, "/metrics").body(), "warden_connections_open{listener=\"sasl\",state=\"active\"}"))
+                        .isGreaterThanOrEqualTo(1);
                 assertThatThrownBy(() -> producer.send(new ProducerRecord<>("secret", "k", "v")).get(20, TimeUnit.SECONDS))
                         .cause().isInstanceOf(TopicAuthorizationException.class);
             }
@@ -149,6 +151,15 @@ class OperationsIT {
                 assertThat(metric(scrape, "warden_connections_open{listener=\"sasl\",state=\"active\"}")).isZero();
                 assertThat(metric(scrape, "warden_connections_open{listener=\"sasl\",state=\"authenticating\"}")).isZero();
             });
+
+            // A connection that has not logged in yet is counted as authenticating, and only while it is open.
+            try (java.net.Socket pending = new java.net.Socket("127.0.0.1", gateway.bootstrapPort())) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(metric(get(gateway, "/metrics").body(),
+                        "warden_connections_open{listener=\"sasl\",state=\"authenticating\"}")).isEqualTo(1));
+                assertThat(metric(get(gateway, "/metrics").body(), "warden_connections_open{listener=\"sasl\",state=\"active\"}")).isZero();
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(metric(get(gateway, "/metrics").body(),
+                    "warden_connections_open{listener=\"sasl\",state=\"authenticating\"}")).isZero());
 
             // Every series the shipped Grafana dashboard queries is one the gateway serves.
             String scrape = get(gateway, "/metrics").body();
