@@ -11,8 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a gateway's {@code warden_request_gateway_time_seconds} histogram from its admin listener: the time requests
- * spend inside the gateway, without the broker's time, as the gateway itself measures it.
+ * Reads a gateway's metrics from its admin listener, in particular its {@code warden_request_gateway_time_seconds}
+ * histogram: the time requests spend inside the gateway, without the broker's time, as the gateway itself measures it.
  */
 final class GatewayHistogram {
 
@@ -23,15 +23,20 @@ final class GatewayHistogram {
     private GatewayHistogram() {
     }
 
-    /** The cumulative Produce bucket counts now, by upper bound in seconds ({@code +Inf} as infinity). */
-    static Map<Double, Double> produce(int adminPort) throws Exception {
+    /** The Prometheus text of a gateway's admin listener on 127.0.0.1. */
+    static String scrape(int adminPort) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET /metrics on port " + adminPort + ": " + r.statusCode());
         }
+        return r.body();
+    }
+
+    /** The cumulative Produce bucket counts now, by upper bound in seconds ({@code +Inf} as infinity). */
+    static Map<Double, Double> produce(int adminPort) throws Exception {
         Map<Double, Double> buckets = new TreeMap<>();
-        Matcher m = PRODUCE_BUCKET.matcher(r.body());
+        Matcher m = PRODUCE_BUCKET.matcher(scrape(adminPort));
         while (m.find()) {
             buckets.put(m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
                     Double.parseDouble(m.group(2)));

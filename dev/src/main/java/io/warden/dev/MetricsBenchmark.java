@@ -8,15 +8,10 @@ import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,8 +34,6 @@ import java.util.regex.Pattern;
  * </ol>
  */
 final class MetricsBenchmark {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private MetricsBenchmark() {
     }
@@ -70,7 +63,7 @@ final class MetricsBenchmark {
             PerfTools.produceOne(gateways.get("on"), probe);
             PerfTools.produceOne(gateways.get("off"), probe);
             String timed = "warden_request_gateway_time_seconds_count{api=\"Produce\"}";
-            if (!scrape(onAdmin).contains(timed) || scrape(offAdmin).contains(timed)) {
+            if (!GatewayHistogram.scrape(onAdmin).contains(timed) || GatewayHistogram.scrape(offAdmin).contains(timed)) {
                 throw new IllegalStateException("'on' must time produce requests and 'off' must not");
             }
             System.out.println("bench metrics: 'on' records request latency, 'off' does not");
@@ -112,11 +105,11 @@ final class MetricsBenchmark {
                     double seconds = (System.nanoTime() - start) / 1e9;
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                     double held;
-                    while ((held = sample(scrape(admin), "warden_connections_open{listener=\"tls\",state=\"active\"}")) < n
+                    while ((held = sample(GatewayHistogram.scrape(admin), "warden_connections_open{listener=\"tls\",state=\"active\"}")) < n
                             && System.nanoTime() < deadline) {
                         Thread.sleep(200);
                     }
-                    double upstream = sample(scrape(admin), "warden_upstream_connections_open");
+                    double upstream = sample(GatewayHistogram.scrape(admin), "warden_upstream_connections_open");
                     Memory after = memory(gateway.pid(), admin);
                     System.out.printf(Locale.ROOT, "bench metrics: %d idle TLS connections opened in %.1f s; the gateway holds %.0f client "
                                     + "and %.0f broker connections%n", n, seconds, held, upstream);
@@ -149,7 +142,7 @@ final class MetricsBenchmark {
         if (!gc.waitFor(60, TimeUnit.SECONDS) || gc.exitValue() != 0) {
             throw new IllegalStateException("jcmd " + pid + " GC.run failed");
         }
-        String scrape = scrape(admin);
+        String scrape = GatewayHistogram.scrape(admin);
         double heap = 0;
         // Live objects, which a full GC leaves outside the young generation; the scrape's own garbage is in Eden.
         Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\",id=\"([^\"]*)\"} (\\S+)$").matcher(scrape);
@@ -186,15 +179,6 @@ final class MetricsBenchmark {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, tmf.getTrustManagers(), null);
         return context;
-    }
-
-    private static String scrape(int adminPort) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("GET /metrics on port " + adminPort + ": " + r.statusCode());
-        }
-        return r.body();
     }
 
     private static double sample(String scrape, String nameAndLabels) {

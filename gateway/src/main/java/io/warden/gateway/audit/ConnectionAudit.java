@@ -8,7 +8,6 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditEventType;
 import io.warden.audit.PartitionDetail;
 import io.warden.gateway.cluster.TopicNames;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -156,7 +155,7 @@ public final class ConnectionAudit {
         Pending p = new Pending(api, header.apiVersion(), header.correlationId(), clientId);
         if (api == ApiKeys.PRODUCE && body instanceof ProduceRequestData produce) {
             for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
-                String name = topicName(topic.name(), topic.topicId());
+                String name = topicNames.nameOf(topic.name(), topic.topicId());
                 for (ProduceRequestData.PartitionProduceData part : topic.partitionData()) {
                     p.produced.put(name + ":" + part.index(),
                             PartitionDetail.fromRecords(name, part.index(), (Records) part.records()));
@@ -243,7 +242,7 @@ public final class ConnectionAudit {
         Map<String, PartitionDetail> sent = new LinkedHashMap<>(p.produced);
         short firstError = 0;
         for (ProduceResponseData.TopicProduceResponse topic : data.responses()) {
-            String name = topicName(topic.name(), topic.topicId());
+            String name = topicNames.nameOf(topic.name(), topic.topicId());
             for (ProduceResponseData.PartitionProduceResponse part : topic.partitionResponses()) {
                 PartitionDetail asked = sent.remove(name + ":" + part.index());
                 long count = asked == null ? 0 : asked.recordCount();
@@ -274,7 +273,7 @@ public final class ConnectionAudit {
     private AuditEvent consumed(Pending p, FetchResponseData data) {
         List<PartitionDetail> parts = new ArrayList<>();
         for (FetchResponseData.FetchableTopicResponse topic : data.responses()) {
-            String name = topicName(topic.topic(), topic.topicId());
+            String name = topicNames.nameOf(topic.topic(), topic.topicId());
             for (FetchResponseData.PartitionData part : topic.partitions()) {
                 Records records = (Records) part.records();
                 if (records == null || records.sizeInBytes() == 0) {
@@ -318,16 +317,6 @@ public final class ConnectionAudit {
 
     private String requestId(int correlationId) {
         return address + ":" + port + "#" + correlationId;
-    }
-
-    private String topicName(String name, Uuid id) {
-        if (name != null && !name.isEmpty()) {
-            return name;
-        }
-        if (id == null || Uuid.ZERO_UUID.equals(id)) {
-            return "";
-        }
-        return topicNames.cached(id).orElse(id.toString());
     }
 
     private static long elapsedMs(Pending p) {

@@ -30,6 +30,20 @@ public final class TopicNames {
     }
 
     /** The name if already known, without any lookup. */
+    /**
+     * How a request names a topic, for audit and metrics: its name when it carries one (older versions), else the
+     * cached name of its id, else the id itself; empty when it carries neither.
+     */
+    public String nameOf(String name, Uuid id) {
+        if (name != null && !name.isEmpty()) {
+            return name;
+        }
+        if (id == null || Uuid.ZERO_UUID.equals(id)) {
+            return "";
+        }
+        return cached(id).orElse(id.toString());
+    }
+
     public Optional<String> cached(Uuid id) {
         return Optional.ofNullable(names.get(id));
     }

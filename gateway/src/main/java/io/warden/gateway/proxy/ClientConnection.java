@@ -380,9 +380,7 @@ final class ClientConnection implements SaslGate.Connection {
                 for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
                     bytes += partition.records() == null ? 0 : partition.records().sizeInBytes();
                 }
-                String name = topic.name() != null && !topic.name().isEmpty() ? topic.name()
-                        : gateway.topicNames().cached(topic.topicId()).orElse(topic.topicId().toString());
-                gateway.metrics().produced(name, bytes);
+                gateway.metrics().produced(gateway.topicNames().nameOf(topic.name(), topic.topicId()), bytes);
             }
         }
     }
@@ -771,12 +769,15 @@ final class ClientConnection implements SaslGate.Connection {
      */
     private void recordLatency(InFlight request, long arrived) {
         if (outputTail.isComplete()) {
-            long now = System.nanoTime();
-            gateway.metrics().latency(request.api(), (request.sentAt() - request.receivedAt()) + (now - arrived), arrived - request.sentAt());
+            responseWritten(request, arrived);
         } else {
-            outputTail.onComplete(done -> gateway.metrics().latency(request.api(),
-                    (request.sentAt() - request.receivedAt()) + (System.nanoTime() - arrived), arrived - request.sentAt()));
+            outputTail.onComplete(done -> responseWritten(request, arrived));
         }
+    }
+
+    private void responseWritten(InFlight request, long arrived) {
+        gateway.metrics().latency(request.api(), (request.sentAt() - request.receivedAt()) + (System.nanoTime() - arrived),
+                arrived - request.sentAt());
     }
 
     /** A decoded broker response and its header as received. */

@@ -1,7 +1,6 @@
 package io.warden.gateway.proxy;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -165,10 +164,5 @@ public final class GatewayMetrics {
                 return other;
             }
         }
-    }
-
-    /** For tests and readiness: the registry's meters, or an empty registry view when off. */
-    MeterRegistry meters() {
-        return registry;
     }
 }

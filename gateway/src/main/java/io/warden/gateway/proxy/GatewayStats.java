@@ -107,9 +107,6 @@ public final class GatewayStats {
     private final AtomicLong upstreamReadPauses = new AtomicLong();
     private final AtomicLong clientReadPauses = new AtomicLong();
     private final AtomicLong streamedResponses = new AtomicLong();
-    private final AtomicLong authentications = new AtomicLong();
-    private final AtomicLong reauthentications = new AtomicLong();
-    private final AtomicLong authenticationFailures = new AtomicLong();
     private final AtomicLong legacyScramNonces = new AtomicLong();
     private final AtomicLong expiredSessions = new AtomicLong();
 
@@ -130,8 +127,16 @@ public final class GatewayStats {
         return n == null ? 0 : n[LOGIN_OUTCOMES.indexOf(outcome)].sum();
     }
 
+    /** Logins with this outcome (index in {@link #LOGIN_OUTCOMES}) over every mechanism. */
+    private long logins(int outcome) {
+        long n = 0;
+        for (LongAdder[] byOutcome : logins.values()) {
+            n += byOutcome[outcome].sum();
+        }
+        return n;
+    }
+
     void authenticationSucceeded(String mechanism, boolean reauthentication, boolean legacyScramNonce) {
-        (reauthentication ? reauthentications : authentications).incrementAndGet();
         login(mechanism, reauthentication ? 1 : 0);
         if (legacyScramNonce) {
             legacyScramNonces.incrementAndGet();
@@ -139,7 +144,6 @@ public final class GatewayStats {
     }
 
     void authenticationFailed(String mechanism) {
-        authenticationFailures.incrementAndGet();
         login(mechanism, 2);
     }
 
@@ -149,17 +153,17 @@ public final class GatewayStats {
 
     /** Successful first SASL authentications. */
     public long authentications() {
-        return authentications.get();
+        return logins(0);
     }
 
     /** Successful KIP-368 re-authentications. */
     public long reauthentications() {
-        return reauthentications.get();
+        return logins(1);
     }
 
     /** SASL authentications refused (bad credentials, malformed messages, changed principal). */
     public long authenticationFailures() {
-        return authenticationFailures.get();
+        return logins(2);
     }
 
     /** SCRAM logins accepted only thanks to the allowance for librdkafka's doubled final nonce. */
