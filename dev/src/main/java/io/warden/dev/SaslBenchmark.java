@@ -28,6 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * latency (send() to acknowledgement, as ProducerPerformance measures it) is recorded per phase. Each round is a
  * quiet phase, then a storm phase in which {@link HandshakeLoad} threads log in over fresh connections as fast as
  * they can (full TLS handshake, ApiVersions, SaslHandshake, SCRAM-SHA-512 in two SaslAuthenticate, close). The last
+ * storm clients' TLS is OpenSSL unless {@code --client-tls jdk} (see {@link HandshakeLoad.ClientTls}). The last
  * line is {@code sasl handshakes_per_sec=<n> producer_p99_quiet_ms=<x> producer_p99_storm_ms=<y> ratio=<y/x>}.
  */
 final class SaslBenchmark {
@@ -68,10 +69,12 @@ final class SaslBenchmark {
     private final int recordSize;
     private final boolean inProcess;
     private final String engine;
+    private final HandshakeLoad.ClientTls clientTls;
 
     private SaslBenchmark(double stormSeconds, double warmupSeconds, int stormThreads, int rate, int rounds, int recordSize,
-                          boolean inProcess, String engine) {
+                          boolean inProcess, String engine, HandshakeLoad.ClientTls clientTls) {
         this.engine = engine;
+        this.clientTls = clientTls;
         this.stormSeconds = stormSeconds;
         this.warmupSeconds = warmupSeconds;
         this.stormThreads = stormThreads;
@@ -90,6 +93,7 @@ final class SaslBenchmark {
         int recordSize = 1024;
         boolean inProcess = false;
         String engine = "auto";
+        HandshakeLoad.ClientTls clientTls = HandshakeLoad.ClientTls.OPENSSL;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--storm-seconds" -> stormSeconds = Double.parseDouble(args.get(++i));
@@ -100,22 +104,25 @@ final class SaslBenchmark {
                 case "--record-size" -> recordSize = Integer.parseInt(args.get(++i));
                 case "--in-process" -> inProcess = true;
                 case "--engine" -> engine = args.get(++i);
+                case "--client-tls" -> clientTls = HandshakeLoad.ClientTls.parse(args.get(++i));
                 default -> {
                     System.err.println("usage: warden bench sasl [--storm-seconds S] [--warmup-seconds S] [--storm-threads N] [--rate RECORDS_PER_SEC]"
-                            + " [--rounds N] [--record-size BYTES] [--in-process] [--engine auto|jdk|openssl]");
+                            + " [--rounds N] [--record-size BYTES] [--in-process] [--engine auto|jdk|openssl] [--client-tls openssl|jdk]");
                     return 2;
                 }
             }
         }
-        return new SaslBenchmark(stormSeconds, warmupSeconds, stormThreads, rate, rounds, recordSize, inProcess, engine).execute();
+        return new SaslBenchmark(stormSeconds, warmupSeconds, stormThreads, rate, rounds, recordSize, inProcess, engine, clientTls).execute();
     }
 
     private int execute() throws Exception {
         System.out.printf(Locale.ROOT, "bench sasl: SCRAM-SHA-512 over TLS, %d storm threads for %.0f s per round after up to %.0f s of warm-up,"
-                        + " producer at %d records/s of %d bytes (acks=all), %d rounds, %d cores, gateway %s, gateway TLS engine %s%n",
+                        + " producer at %d records/s of %d bytes (acks=all), %d rounds, %d cores, gateway %s, gateway TLS engine %s,"
+                        + " storm clients' TLS %s%n",
                 stormThreads, stormSeconds, warmupSeconds, rate, recordSize, rounds, Runtime.getRuntime().availableProcessors(),
                 inProcess ? "in the broker's JVM" : "in its own process",
-                engine.equals("auto") ? (io.vertx.core.net.OpenSSLEngineOptions.isAvailable() ? "openssl" : "jdk") + " (tls.engine auto)" : engine);
+                engine.equals("auto") ? (io.vertx.core.net.OpenSSLEngineOptions.isAvailable() ? "openssl" : "jdk") + " (tls.engine auto)" : engine,
+                clientTls.label());
         Path workDir = PerfTools.workDir();
         Path pkiDir = workDir.resolve("pki").toAbsolutePath();
         DemoPki.create(pkiDir);
@@ -150,9 +157,9 @@ final class SaslBenchmark {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             }
-            try (PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-sasl-gateway", bootstrapPort)) {
-                HandshakeLoad storm = new HandshakeLoad("127.0.0.1", bootstrapPort, ca,
-                        new HandshakeLoad.ScramUser(STORM_USER, stormPassword));
+            try (PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-sasl-gateway", bootstrapPort);
+                 HandshakeLoad storm = new HandshakeLoad("127.0.0.1", bootstrapPort, ca,
+                         new HandshakeLoad.ScramUser(STORM_USER, stormPassword), clientTls)) {
                 return measure(storm, producerSettings("127.0.0.1:" + bootstrapPort, ca, producerPassword), topic, g);
             }
         }

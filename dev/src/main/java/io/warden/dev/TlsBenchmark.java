@@ -18,7 +18,8 @@ import java.util.Map;
  * TLS port and the broker's. The last line is
  * {@code tls gateway-tls/direct-tls produce=<r> consume=<r>; gateway-tls/direct-plaintext produce=<r> consume=<r>}.
  * {@code --engine} sets the gateway listener's {@code tls.engine}; {@code --engines} runs only the handshake storms,
- * against a gateway with {@code jdk}, a gateway with {@code openssl}, and the broker.
+ * against a gateway with {@code jdk}, a gateway with {@code openssl}, and the broker. {@code --client-tls} chooses
+ * the storm clients' TLS: {@code openssl} (default, BoringSSL as librdkafka uses it) or {@code jdk}.
  */
 final class TlsBenchmark {
 
@@ -35,10 +36,13 @@ final class TlsBenchmark {
     private final boolean inProcess;
     private final boolean enginesOnly;
     private final String engine;
+    private final HandshakeLoad.ClientTls clientTls;
     private List<Target> targets;
 
     private TlsBenchmark(int records, int recordSize, int rounds, double handshakeSeconds, double warmupSeconds,
-                         int handshakeThreads, boolean inProcess, boolean enginesOnly, String engine) {
+                         int handshakeThreads, boolean inProcess, boolean enginesOnly, String engine,
+                         HandshakeLoad.ClientTls clientTls) {
+        this.clientTls = clientTls;
         this.enginesOnly = enginesOnly;
         this.engine = engine;
         this.warmupSeconds = warmupSeconds;
@@ -57,6 +61,7 @@ final class TlsBenchmark {
         int handshakeThreads = 4;
         boolean enginesOnly = false;
         String engine = "auto";
+        HandshakeLoad.ClientTls clientTls = HandshakeLoad.ClientTls.OPENSSL;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--handshake-seconds" -> handshakeSeconds = Double.parseDouble(args.get(++i));
@@ -64,28 +69,31 @@ final class TlsBenchmark {
                 case "--handshake-threads" -> handshakeThreads = Integer.parseInt(args.get(++i));
                 case "--engines" -> enginesOnly = true;
                 case "--engine" -> engine = args.get(++i);
+                case "--client-tls" -> clientTls = HandshakeLoad.ClientTls.parse(args.get(++i));
                 default -> {
                     if ((i = options.read(args, i)) < 0) {
                         System.err.println("usage: warden bench tls [--records N] [--record-size BYTES] [--rounds N]"
                                 + " [--handshake-seconds S] [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process]"
-                                + " [--engine auto|jdk|openssl] [--engines]");
+                                + " [--engine auto|jdk|openssl] [--engines] [--client-tls openssl|jdk]");
                         return 2;
                     }
                 }
             }
         }
         return new TlsBenchmark(options.records, options.recordSize, options.rounds, handshakeSeconds, warmupSeconds,
-                handshakeThreads, options.inProcess, enginesOnly, engine).execute();
+                handshakeThreads, options.inProcess, enginesOnly, engine, clientTls).execute();
     }
 
     private int execute() throws Exception {
         if (enginesOnly) {
-            System.out.printf(Locale.ROOT, "bench tls --engines: %d cores, gateway %s, once with tls.engine jdk and once with openssl%n",
-                    Runtime.getRuntime().availableProcessors(), inProcess ? "in the broker's JVM" : "in its own process");
+            System.out.printf(Locale.ROOT, "bench tls --engines: %d cores, gateway %s, once with tls.engine jdk and once with openssl,"
+                            + " storm clients' TLS %s%n",
+                    Runtime.getRuntime().availableProcessors(), inProcess ? "in the broker's JVM" : "in its own process", clientTls.label());
         } else {
-            System.out.printf(Locale.ROOT, "bench tls: %d records of %d bytes, acks=all, %d rounds, %d cores, gateway %s, gateway TLS engine %s%n",
+            System.out.printf(Locale.ROOT, "bench tls: %d records of %d bytes, acks=all, %d rounds, %d cores, gateway %s, gateway TLS engine %s,"
+                            + " handshake storm clients' TLS %s%n",
                     records, recordSize, rounds, Runtime.getRuntime().availableProcessors(),
-                    inProcess ? "in the broker's JVM" : "in its own process", engineName(engine));
+                    inProcess ? "in the broker's JVM" : "in its own process", engineName(engine), clientTls.label());
         }
         Path workDir = PerfTools.workDir();
         Path pkiDir = workDir.resolve("pki").toAbsolutePath();
@@ -145,25 +153,27 @@ final class TlsBenchmark {
 
         // Handshakes: a warm-up against each port (until the server's JIT compilers are nearly idle: a minute or two
         // on two cores for a fresh gateway), then the measured storm, gateway first.
-        HandshakeLoad toGateway = new HandshakeLoad("127.0.0.1", gatewayPort, ca, null);
         String[] brokerTls = broker.tlsBootstrapServers().split(":");
-        HandshakeLoad toBroker = new HandshakeLoad("127.0.0.1", Integer.parseInt(brokerTls[1]), ca, null);
         HandshakeLoad.Result gatewayHandshakes = null;
         HandshakeLoad.Result brokerHandshakes = null;
-        if (handshakeSeconds > 0) {
-            toGateway.warmUp("gateway-tls", handshakeThreads, warmupSeconds, gateway, gateway::compilerCpuNanos);
-            toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, gateway, PerfTools::ownCompilerNanos);
-            gatewayHandshakes = toGateway.run(handshakeThreads, handshakeSeconds, gateway);
-            System.out.printf(Locale.ROOT, "handshakes gateway-tls %s%n", HandshakeLoad.describe(gatewayHandshakes));
-            brokerHandshakes = toBroker.run(handshakeThreads, handshakeSeconds, gateway);
-            System.out.printf(Locale.ROOT, "handshakes direct-tls  %s%n", HandshakeLoad.describe(brokerHandshakes));
+        try (HandshakeLoad toGateway = new HandshakeLoad("127.0.0.1", gatewayPort, ca, null, clientTls);
+             HandshakeLoad toBroker = new HandshakeLoad("127.0.0.1", Integer.parseInt(brokerTls[1]), ca, null, clientTls)) {
+            if (handshakeSeconds > 0) {
+                toGateway.warmUp("gateway-tls", handshakeThreads, warmupSeconds, gateway, gateway::compilerCpuNanos);
+                toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, gateway, PerfTools::ownCompilerNanos);
+                gatewayHandshakes = toGateway.run(handshakeThreads, handshakeSeconds, gateway);
+                System.out.printf(Locale.ROOT, "handshakes gateway-tls %s%n", HandshakeLoad.describe(gatewayHandshakes));
+                brokerHandshakes = toBroker.run(handshakeThreads, handshakeSeconds, gateway);
+                System.out.printf(Locale.ROOT, "handshakes direct-tls  %s%n", HandshakeLoad.describe(brokerHandshakes));
+            }
         }
 
         System.out.println();
         PerfTools.printMedians(runs);
         if (gatewayHandshakes != null) {
-            System.out.printf(Locale.ROOT, "tls handshakes_per_sec gateway=%.0f direct=%.0f (%d threads, TLS handshake + ApiVersions, no resumption)%n",
-                    gatewayHandshakes.perSecond(), brokerHandshakes.perSecond(), handshakeThreads);
+            System.out.printf(Locale.ROOT, "tls handshakes_per_sec gateway=%.0f direct=%.0f (%d threads, TLS handshake + ApiVersions,"
+                            + " no resumption, %s clients)%n",
+                    gatewayHandshakes.perSecond(), brokerHandshakes.perSecond(), handshakeThreads, clientTls.label());
         }
         Runs viaGateway = runs.get(GATEWAY_TLS);
         Runs directTls = runs.get(DIRECT_TLS);
@@ -189,16 +199,17 @@ final class TlsBenchmark {
         for (String name : List.of("jdk", "openssl")) {
             int port = EmbeddedKafkaBroker.freePort();
             Path config = gatewayConfig(workDir, "warden-bench-tls-" + name + ".yaml", port, chain, key, name, broker);
-            try (PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-tls-" + name + "-gateway", port)) {
-                HandshakeLoad load = new HandshakeLoad("127.0.0.1", port, ca, null);
+            try (PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-tls-" + name + "-gateway", port);
+                 HandshakeLoad load = new HandshakeLoad("127.0.0.1", port, ca, null, clientTls)) {
                 load.warmUp("gateway-" + name, handshakeThreads, warmupSeconds, g, g::compilerCpuNanos);
                 results.put("gateway, tls.engine " + name, load.run(handshakeThreads, handshakeSeconds, g));
             }
         }
         int brokerTlsPort = Integer.parseInt(broker.tlsBootstrapServers().split(":")[1]);
-        HandshakeLoad toBroker = new HandshakeLoad("127.0.0.1", brokerTlsPort, ca, null);
-        toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, null, PerfTools::ownCompilerNanos);
-        results.put("direct-tls (broker, JDK)", toBroker.run(handshakeThreads, handshakeSeconds, null));
+        try (HandshakeLoad toBroker = new HandshakeLoad("127.0.0.1", brokerTlsPort, ca, null, clientTls)) {
+            toBroker.warmUp("direct-tls", handshakeThreads, warmupSeconds / 2, null, PerfTools::ownCompilerNanos);
+            results.put("direct-tls (broker, JDK)", toBroker.run(handshakeThreads, handshakeSeconds, null));
+        }
         System.out.println();
         results.forEach((name, r) -> System.out.printf(Locale.ROOT, "handshakes %-28s %s%n", name, HandshakeLoad.describe(r)));
         List<HandshakeLoad.Result> r = List.copyOf(results.values());
