@@ -28,6 +28,7 @@ final class Benchmark {
     private Target direct;
     private Target gateway;
     private PerfTools.Topics topics;
+    private PerfTools.Gateway gatewayProcess;
     private int adminPort;
 
     private Benchmark(PerfTools.ThroughputOptions options, double latencySeconds) {
@@ -94,6 +95,7 @@ final class Benchmark {
             try (PerfTools.Topics t = new PerfTools.Topics(broker.bootstrapServers(), "bench-");
                  PerfTools.Gateway g = PerfTools.startGateway(config, inProcess, workDir, "warden-bench-gateway", bootstrapPort)) {
                 topics = t;
+                gatewayProcess = g;
                 return measure();
             }
         }
@@ -102,7 +104,7 @@ final class Benchmark {
     private int measure() throws Exception {
         // Half-size warm-up runs, as this benchmark's figures in the README were measured.
         Map<String, Runs> runs = PerfTools.throughputRounds(topics, List.of(direct, gateway), records, recordSize, rounds,
-                Math.max(1000, records / 2));
+                Math.max(1000, records / 2), List.of(gatewayProcess));
         Runs directRuns = runs.get(direct.label());
         Runs gatewayRuns = runs.get(gateway.label());
 

@@ -179,18 +179,42 @@ final class PerfTools {
         return consume(target.bootstrap(), target.consumerConfig(), topic, count, "bench-" + topic + "-" + target.label());
     }
 
+    /** At most this many warm-up passes over the targets before the measured rounds. */
+    static final int MAX_WARM_UP_PASSES = 4;
+    /** Warm-up stops once the gateways' JIT compilers used less than this many cores over a whole pass. */
+    static final double SETTLED_JIT_CORES = 0.05;
+
     /**
-     * Throughput rounds: first one warm-up run per target ({@code warmUpRecords} produced to a fresh topic and consumed
-     * back), so that JIT and page cache do not favour whichever target runs later; then {@code rounds} rounds in which
-     * each target produces {@code records} to a fresh topic and consumes them back, in an order that rotates by one
-     * each round. Prints each measured run; returns the runs by target label, in the order of {@code targets}.
+     * Throughput rounds: first warm-up passes, each one run per target ({@code warmUpRecords} produced to a fresh
+     * topic and consumed back), so that JIT and page cache do not favour whichever target runs later, repeated until
+     * the JIT compilers of {@code gateways} used under {@value #SETTLED_JIT_CORES} cores over a pass (at most
+     * {@value #MAX_WARM_UP_PASSES} passes; a gateway in this JVM counts this JVM's compilers); then {@code rounds}
+     * rounds in which each target produces {@code records} to a fresh topic and consumes them back, in an order that
+     * rotates by one each round. Prints each measured run; returns the runs by target label, in the order of
+     * {@code targets}.
      */
     static Map<String, Runs> throughputRounds(Topics topics, List<Target> targets, int records, int recordSize,
-                                              int rounds, int warmUpRecords) throws Exception {
-        for (Target t : targets) {
-            String topic = topics.create();
-            produce(t, topic, warmUpRecords, recordSize, -1);
-            consume(t, topic, warmUpRecords);
+                                              int rounds, int warmUpRecords, List<Gateway> gateways) throws Exception {
+        for (int pass = 1; ; pass++) {
+            long jitBefore = compilerNanos(gateways);
+            long start = System.nanoTime();
+            for (Target t : targets) {
+                String topic = topics.create();
+                produce(t, topic, warmUpRecords, recordSize, -1);
+                consume(t, topic, warmUpRecords);
+            }
+            long jitAfter = compilerNanos(gateways);
+            if (jitBefore < 0 || jitAfter < 0) {
+                System.out.printf(Locale.ROOT, "warm-up pass %d: gateways' JIT time unknown, no further pass%n", pass);
+                break;
+            }
+            double jitCores = (jitAfter - jitBefore) / (double) (System.nanoTime() - start);
+            boolean settled = jitCores < SETTLED_JIT_CORES;
+            System.out.printf(Locale.ROOT, "warm-up pass %d: gateways' JIT compilers %.2f cores%s%n", pass, jitCores,
+                    settled ? " (settled)" : pass >= MAX_WARM_UP_PASSES ? " (still compiling; measuring anyway)" : "");
+            if (settled || pass >= MAX_WARM_UP_PASSES) {
+                break;
+            }
         }
         Map<String, Runs> runs = new LinkedHashMap<>();
         targets.forEach(t -> runs.put(t.label(), new Runs(new ArrayList<>(), new ArrayList<>())));
@@ -314,6 +338,29 @@ final class PerfTools {
         default long pid() {
             return -1;
         }
+    }
+
+    /**
+     * The JIT compiler time of all {@code gateways} so far, in ns (this JVM's counted once, however many of them run
+     * in it); -1 when any of them does not say.
+     */
+    private static long compilerNanos(List<Gateway> gateways) {
+        long sum = 0;
+        boolean ownCounted = false;
+        for (Gateway g : gateways) {
+            if (g.pid() < 0) {
+                if (ownCounted) {
+                    continue;
+                }
+                ownCounted = true;
+            }
+            long n = g.compilerCpuNanos();
+            if (n < 0) {
+                return -1;
+            }
+            sum += n;
+        }
+        return sum;
     }
 
     /** Time this JVM's JIT compilers have spent so far, in ns; -1 when the JVM does not say. */

@@ -149,7 +149,7 @@ final class TlsBenchmark {
     private int measure(PerfTools.Topics topics, Path ca, int gatewayPort, EmbeddedKafkaBroker broker,
                         PerfTools.Gateway gateway) throws Exception {
         // Full-size warm-up runs: with half-size ones Warden's first measured produce round was still its slowest.
-        Map<String, Runs> runs = PerfTools.throughputRounds(topics, targets, records, recordSize, rounds, records);
+        Map<String, Runs> runs = PerfTools.throughputRounds(topics, targets, records, recordSize, rounds, records, List.of(gateway));
 
         // Handshakes: a warm-up against each port (until the server's JIT compilers are nearly idle: a minute or two
         // on two cores for a fresh gateway), then the measured storm, gateway first.

@@ -106,7 +106,7 @@ final class VariantBenchmark {
                     started.add(PerfTools.startGateway(config, inProcess, workDir, name + "-gateway", port));
                     targets.add(Target.plaintext(v.name(), "127.0.0.1:" + port));
                 }
-                runs = measure(check, targets, topics, broker.bootstrapServers());
+                runs = measure(check, targets, topics, broker.bootstrapServers(), started);
             } finally {
                 for (PerfTools.Gateway g : started) {
                     g.close();
@@ -124,7 +124,8 @@ final class VariantBenchmark {
     }
 
     /** The check, then the rounds; null when the check failed. */
-    private Map<String, Runs> measure(Check check, List<Target> targets, PerfTools.Topics topics, String brokerBootstrap)
+    private Map<String, Runs> measure(Check check, List<Target> targets, PerfTools.Topics topics, String brokerBootstrap,
+                                      List<PerfTools.Gateway> gateways)
             throws Exception {
         Map<String, String> gatewayBootstrap = new LinkedHashMap<>();
         targets.forEach(t -> gatewayBootstrap.put(t.label(), t.bootstrap()));
@@ -134,7 +135,7 @@ final class VariantBenchmark {
             System.err.println("bench " + title + ": not measured: " + e.getMessage());
             return null;
         }
-        return PerfTools.throughputRounds(topics, targets, records, recordSize, rounds, records);
+        return PerfTools.throughputRounds(topics, targets, records, recordSize, rounds, records, gateways);
     }
 
     /** {@code <variant>/<baseline> produce=<ratio> consume=<ratio>} for every variant but the baseline. */
