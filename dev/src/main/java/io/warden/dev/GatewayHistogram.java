@@ -11,14 +11,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a gateway's metrics from its admin listener, in particular its {@code warden_request_gateway_time_seconds}
- * histogram: the time requests spend inside the gateway, without the broker's time, as the gateway itself measures it.
+ * Reads a gateway's metrics from its admin listener, in particular its latency histograms for Produce:
+ * {@code warden_request_gateway_time_seconds}, the time requests spend inside the gateway without the broker's time,
+ * and {@code warden_request_upstream_time_seconds}, from a request sent to the broker to its response received, both
+ * as the gateway itself measures them.
  */
 final class GatewayHistogram {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Pattern PRODUCE_BUCKET = Pattern.compile(
-            "(?m)^warden_request_gateway_time_seconds_bucket\\{api=\"Produce\",le=\"([^\"]+)\"} (\\S+)$");
+    /** The time inside the gateway. */
+    static final String GATEWAY_TIME = "warden_request_gateway_time_seconds";
+    /** The broker's time, as seen from the gateway. */
+    static final String UPSTREAM_TIME = "warden_request_upstream_time_seconds";
 
     private GatewayHistogram() {
     }
@@ -33,10 +37,14 @@ final class GatewayHistogram {
         return r.body();
     }
 
-    /** The cumulative Produce bucket counts now, by upper bound in seconds ({@code +Inf} as infinity). */
-    static Map<Double, Double> produce(int adminPort) throws Exception {
+    /**
+     * The cumulative Produce bucket counts of histogram {@code metric} in a scrape's text, by upper bound in seconds
+     * ({@code +Inf} as infinity).
+     */
+    static Map<Double, Double> produce(String metrics, String metric) {
         Map<Double, Double> buckets = new TreeMap<>();
-        Matcher m = PRODUCE_BUCKET.matcher(scrape(adminPort));
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(metric) + "_bucket\\{api=\"Produce\",le=\"([^\"]+)\"} (\\S+)$")
+                .matcher(metrics);
         while (m.find()) {
             buckets.put(m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
                     Double.parseDouble(m.group(2)));
