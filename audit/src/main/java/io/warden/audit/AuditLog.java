@@ -12,12 +12,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The audit pipeline: a bounded queue that callers on the event loop add to without ever blocking, drained by one
  * writer thread that encodes events and writes them in batches to every sink, then flushes them (the durability
  * point: an fsync for the file sink) — after every batch in fail-closed mode, at most once a second and whenever the
- * writer falls idle in best-effort mode. In {@link Mode#BEST_EFFORT} a full queue drops the event, counted and logged
+ * writer falls idle in best-effort mode. In best-effort mode the writer also lets a batch gather for a few
+ * milliseconds after its first event, so that a busy gateway's events cost few writes and few thread wake-ups. In {@link Mode#BEST_EFFORT} a full queue drops the event, counted and logged
  * at most once per interval;
  * in {@link Mode#FAIL_CLOSED} {@link #append} hands back a future that completes once every sink has durably
  * written the event and fails fast when it cannot be, so the caller can refuse the request. {@link #close()} writes
@@ -29,6 +31,11 @@ public final class AuditLog implements AutoCloseable {
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** In best-effort mode, how long written events may wait for the sinks' flush (the file sink's fsync). */
     static final long BEST_EFFORT_FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * In best-effort mode, how long the writer lets events gather after the first of a batch arrives, so that a busy
+     * gateway's events go out in a few large writes instead of one write (and one wake-up of the writer) each.
+     */
+    static final long BEST_EFFORT_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     /** How the gateway waits for auditing. */
@@ -48,6 +55,8 @@ public final class AuditLog implements AutoCloseable {
     private final OcsfEncoder encoder;
     private final BlockingQueue<Entry> queue;
     private final int maxBatch;
+    /** Best effort: how long a batch may gather after its first event ({@link #BEST_EFFORT_LINGER_NANOS}). */
+    private final long lingerNanos;
     private final Thread writer;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -68,6 +77,11 @@ public final class AuditLog implements AutoCloseable {
      * @param maxBatch most events written and flushed together
      */
     public AuditLog(Mode mode, int capacity, int maxBatch, List<AuditSink> sinks, OcsfEncoder encoder) {
+        this(mode, capacity, maxBatch, sinks, encoder, BEST_EFFORT_LINGER_NANOS);
+    }
+
+    /** As above, with the best-effort linger given (0: none). */
+    AuditLog(Mode mode, int capacity, int maxBatch, List<AuditSink> sinks, OcsfEncoder encoder, long lingerNanos) {
         if (capacity <= 0 || maxBatch <= 0) {
             throw new IllegalArgumentException("capacity and maxBatch must be positive");
         }
@@ -79,6 +93,7 @@ public final class AuditLog implements AutoCloseable {
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = maxBatch;
+        this.lingerNanos = mode == Mode.BEST_EFFORT ? lingerNanos : 0;
         this.writer = new Thread(this::run, "warden-audit-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -204,6 +219,10 @@ public final class AuditLog implements AutoCloseable {
                 continue;
             }
             batch.add(first);
+            if (lingerNanos > 0 && !closing && queue.size() < maxBatch - 1) {
+                // Sleeping rather than waiting on the queue: offers meanwhile do not wake this thread.
+                LockSupport.parkNanos(lingerNanos);
+            }
             queue.drainTo(batch, maxBatch - 1);
             writeBatch(batch);
             batch.clear();

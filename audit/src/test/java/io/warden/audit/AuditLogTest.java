@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -26,6 +27,8 @@ class AuditLogTest {
         final List<String> flushed = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch release;
         final AtomicBoolean fail = new AtomicBoolean();
+        /** Calls of {@link #write}: how many batches the events came in. */
+        final AtomicInteger writes = new AtomicInteger();
         final long delayMs;
         volatile boolean closed;
 
@@ -45,6 +48,7 @@ class AuditLogTest {
             if (fail.get()) {
                 throw new IOException("disk full");
             }
+            writes.incrementAndGet();
             batch.forEach(e -> written.add(e.event().requestId()));
         }
 
@@ -59,6 +63,37 @@ class AuditLogTest {
         @Override
         public void close() {
             closed = true;
+        }
+    }
+
+    @Test
+    void bestEffortGathersEventsThatArriveCloseTogetherIntoFewWrites() {
+        assertThat(writesFor20EventsOneMillisecondApart(TimeUnit.MILLISECONDS.toNanos(100))).isLessThanOrEqualTo(2);
+        // Without a linger the writer takes each event as it comes: the same events make many writes.
+        assertThat(writesFor20EventsOneMillisecondApart(0)).isGreaterThanOrEqualTo(8);
+    }
+
+    /** Batches a best-effort log with this linger writes for 20 events offered 1 ms apart, after a warm-up. */
+    private static int writesFor20EventsOneMillisecondApart(long lingerNanos) {
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0);
+        try (AuditLog log = new AuditLog(AuditLog.Mode.BEST_EFFORT, 1000, 512, List.of(sink), new OcsfEncoder(), lingerNanos)) {
+            // First warm the writer (a cold encoder is slow enough to gather events by itself).
+            offerSpaced(log, 0, 300, 100_000);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> sink.written.size() == 300);
+            sink.writes.set(0);
+            offerSpaced(log, 300, 20, 1_000_000);
+            await().atMost(5, TimeUnit.SECONDS).until(() -> sink.written.size() == 320);
+            return sink.writes.get();
+        }
+    }
+
+    private static void offerSpaced(AuditLog log, int first, int count, long spacingNanos) {
+        for (int i = first; i < first + count; i++) {
+            assertThat(log.offer(Events.produce(i))).isTrue();
+            long next = System.nanoTime() + spacingNanos;
+            while (System.nanoTime() < next) {
+                Thread.onSpinWait();
+            }
         }
     }
 

@@ -66,11 +66,14 @@ final class Benchmark {
             } else if ((i = options.read(args, i)) < 0) {
                 System.err.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S] [--in-process]");
                 System.err.println("       warden bench tls [--records N] [--record-size BYTES] [--rounds N] [--handshake-seconds S]"
-                        + " [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process] [--engine auto|jdk|openssl] [--engines]");
+                        + " [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process] [--engine auto|jdk|openssl] [--engines]"
+                        + " [--client-tls openssl|jdk]");
                 System.err.println("       warden bench sasl [--storm-seconds S] [--warmup-seconds S] [--storm-threads N]"
-                        + " [--rate RECORDS_PER_SEC] [--rounds N] [--record-size BYTES] [--in-process] [--engine auto|jdk|openssl]");
+                        + " [--rate RECORDS_PER_SEC] [--rounds N] [--record-size BYTES] [--in-process] [--engine auto|jdk|openssl]"
+                        + " [--client-tls openssl|jdk]");
                 System.err.println("       warden bench authz " + VariantBenchmark.OPTIONS);
                 System.err.println("       warden bench audit " + VariantBenchmark.OPTIONS);
+                System.err.println("       warden bench metrics [--connections N] " + VariantBenchmark.OPTIONS);
                 System.err.println("       warden bench policy [--edits N]");
                 return 2;
             }
