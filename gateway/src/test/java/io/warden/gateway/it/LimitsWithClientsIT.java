@@ -148,7 +148,8 @@ class LimitsWithClientsIT {
                 for (Socket s : fill) {
                     s.close();
                 }
-                await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() == 0);
+                // Room again (the admin client may already be reconnecting, so the count need not reach 0).
+                await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() < 4);
                 assertThat(admin.describeCluster().nodes().get(20, TimeUnit.SECONDS)).isNotEmpty();
             }
         }
