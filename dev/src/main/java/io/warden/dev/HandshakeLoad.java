@@ -157,10 +157,6 @@ final class HandshakeLoad implements AutoCloseable {
         }
     }
 
-    ClientTls clientTls() {
-        return clientTls;
-    }
-
     @Override
     public void close() {
         if (eventLoop != null) {
@@ -250,10 +246,11 @@ final class HandshakeLoad implements AutoCloseable {
     }
 
     private void connectOnce(int correlationBase) throws Exception {
+        Conversation conversation = new Conversation(correlationBase * 4);
         if (clientTls == ClientTls.JDK) {
-            connectOnceJdk(new Conversation(correlationBase * 4));
+            connectOnceJdk(conversation);
         } else {
-            connectOnceOpenSsl(new Conversation(correlationBase * 4));
+            connectOnceOpenSsl(conversation);
         }
     }
 
