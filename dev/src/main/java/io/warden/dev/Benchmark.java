@@ -58,6 +58,9 @@ final class Benchmark {
         if (!args.isEmpty() && args.get(0).equals("metrics")) {
             return MetricsBenchmark.run(args.subList(1, args.size()));
         }
+        if (!args.isEmpty() && args.get(0).equals("transport")) {
+            return TransportBenchmark.run(args.subList(1, args.size()));
+        }
         PerfTools.ThroughputOptions options = new PerfTools.ThroughputOptions();
         double latencySeconds = 10;
         for (int i = 0; i < args.size(); i++) {
@@ -74,6 +77,7 @@ final class Benchmark {
                 System.err.println("       warden bench authz " + VariantBenchmark.OPTIONS);
                 System.err.println("       warden bench audit " + VariantBenchmark.OPTIONS);
                 System.err.println("       warden bench metrics [--connections N] " + VariantBenchmark.OPTIONS);
+                System.err.println("       warden bench transport " + VariantBenchmark.OPTIONS);
                 System.err.println("       warden bench policy [--edits N]");
                 return 2;
             }

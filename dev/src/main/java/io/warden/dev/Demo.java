@@ -1,6 +1,7 @@
 package io.warden.dev;
 
 import io.vertx.core.Vertx;
+import io.warden.gateway.proxy.EventLoops;
 import io.warden.authn.store.LocalUserStore;
 import io.warden.gateway.config.AuthenticationConfig;
 import io.warden.audit.AuditLog;
@@ -178,7 +179,7 @@ final class Demo {
             clientFiles.addAll(pki.writeSaslSettings(workDir, "127.0.0.1:" + saslPort, user.getKey(), user.getValue()));
         }
         int firstBrokerPort = plain.brokerPorts().first();
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = EventLoops.create(config.transport());
         GatewayServer gateway;
         try {
             gateway = GatewayServer.start(vertx, config).await(60, TimeUnit.SECONDS);

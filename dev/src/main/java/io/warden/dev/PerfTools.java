@@ -3,6 +3,8 @@ package io.warden.dev;
 import io.vertx.core.Vertx;
 import io.warden.gateway.Warden;
 import io.warden.gateway.config.ConfigLoader;
+import io.warden.gateway.config.WardenConfig;
+import io.warden.gateway.proxy.EventLoops;
 import io.warden.gateway.proxy.GatewayServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -47,8 +49,11 @@ final class PerfTools {
         }
     }
 
-    /** The measured throughput runs of one target, in round order. */
-    record Runs(List<ProduceRun> produced, List<Double> consumed) {
+    /**
+     * The measured throughput runs of one target, in round order, with the CPU time the gateways' processes used
+     * during each run per MB moved (empty when a gateway runs in this JVM, whose CPU time includes the broker's).
+     */
+    record Runs(List<ProduceRun> produced, List<Double> consumed, List<Double> produceCpu, List<Double> consumeCpu) {
 
         double produceMbPerSec() {
             return median(produced.stream().map(ProduceRun::mbPerSec).toList());
@@ -64,6 +69,16 @@ final class PerfTools {
 
         double produceP99() {
             return median(produced.stream().map(ProduceRun::p99).toList());
+        }
+
+        /** Median gateway CPU per MB produced, in ms; NaN when not measured. */
+        double produceCpuMsPerMb() {
+            return median(produceCpu);
+        }
+
+        /** Median gateway CPU per MB consumed, in ms; NaN when not measured. */
+        double consumeCpuMsPerMb() {
+            return median(consumeCpu);
         }
     }
 
@@ -217,30 +232,67 @@ final class PerfTools {
             }
         }
         Map<String, Runs> runs = new LinkedHashMap<>();
-        targets.forEach(t -> runs.put(t.label(), new Runs(new ArrayList<>(), new ArrayList<>())));
+        targets.forEach(t -> runs.put(t.label(), new Runs(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>())));
         int width = targets.stream().mapToInt(t -> t.label().length()).max().orElse(1);
+        double mb = (double) records * recordSize / 1_000_000;
         for (int round = 1; round <= rounds; round++) {
             for (int k = 0; k < targets.size(); k++) {
                 Target t = targets.get((k + round - 1) % targets.size());
+                Runs r = runs.get(t.label());
                 String topic = topics.create();
+                long cpu = gatewaysCpuNanos(gateways);
                 ProduceRun p = produce(t, topic, records, recordSize, -1);
-                runs.get(t.label()).produced().add(p);
-                System.out.printf(Locale.ROOT, "round %d produce %-" + width + "s %8.1f MB/s  p50 %4.0f ms  p99 %5.0f ms%n",
-                        round, t.label(), p.mbPerSec(), p.p50(), p.p99());
+                long cpuProduced = gatewaysCpuNanos(gateways);
+                r.produced().add(p);
+                String produceCpu = cpuPerMb(cpu, cpuProduced, mb, r.produceCpu());
+                System.out.printf(Locale.ROOT, "round %d produce %-" + width + "s %8.1f MB/s  p50 %4.0f ms  p99 %5.0f ms%s%n",
+                        round, t.label(), p.mbPerSec(), p.p50(), p.p99(), produceCpu);
                 double c = consume(t, topic, records);
-                runs.get(t.label()).consumed().add(c);
-                System.out.printf(Locale.ROOT, "round %d consume %-" + width + "s %8.1f MB/s%n", round, t.label(), c);
+                r.consumed().add(c);
+                String consumeCpu = cpuPerMb(cpuProduced, gatewaysCpuNanos(gateways), mb, r.consumeCpu());
+                System.out.printf(Locale.ROOT, "round %d consume %-" + width + "s %8.1f MB/s%s%n", round, t.label(), c, consumeCpu);
             }
         }
         return runs;
     }
 
-    /** One line per target: its median produce and consume throughput, and the medians of its produce p50 and p99. */
+    /**
+     * CPU time of every gateway's process so far, in ns (idle gateways count too; they use next to nothing); -1 when
+     * one runs in this JVM.
+     */
+    private static long gatewaysCpuNanos(List<Gateway> gateways) {
+        long sum = 0;
+        for (Gateway g : gateways) {
+            long n = g.cpuNanos();
+            if (n < 0) {
+                return -1;
+            }
+            sum += n;
+        }
+        return sum;
+    }
+
+    /** Adds the gateways' CPU ms per MB between two readings to {@code into}; returns it for the output, or "". */
+    private static String cpuPerMb(long before, long after, double mb, List<Double> into) {
+        if (before < 0 || after < 0) {
+            return "";
+        }
+        double msPerMb = (after - before) / 1e6 / mb;
+        into.add(msPerMb);
+        return String.format(Locale.ROOT, "  gateway CPU %.2f ms/MB", msPerMb);
+    }
+
+    /**
+     * One line per target: its median produce and consume throughput, the medians of its produce p50 and p99, and
+     * the gateways' median CPU per MB produced and consumed when measured.
+     */
     static void printMedians(Map<String, Runs> runs) {
         int width = runs.keySet().stream().mapToInt(String::length).max().orElse(1);
         runs.forEach((label, r) -> System.out.printf(Locale.ROOT,
-                "median %-" + width + "s produce %6.1f MB/s (p50 %.0f ms, p99 %.0f ms), consume %6.1f MB/s%n",
-                label, r.produceMbPerSec(), r.produceP50(), r.produceP99(), r.consumeMbPerSec()));
+                "median %-" + width + "s produce %6.1f MB/s (p50 %.0f ms, p99 %.0f ms), consume %6.1f MB/s%s%n",
+                label, r.produceMbPerSec(), r.produceP50(), r.produceP99(), r.consumeMbPerSec(),
+                r.produceCpu().isEmpty() ? "" : String.format(Locale.ROOT, "; gateway CPU produce %.2f ms/MB, consume %.2f ms/MB",
+                        r.produceCpuMsPerMb(), r.consumeCpuMsPerMb())));
     }
 
     /**
@@ -413,10 +465,11 @@ final class PerfTools {
     static Gateway startGateway(Path config, boolean inProcess, Path workDir, String name, int port) throws Exception {
         if (inProcess) {
             // For comparison: the gateway shares the broker's JVM (one heap, one GC, one fewer process).
-            Vertx vertx = Vertx.vertx();
+            WardenConfig loaded = ConfigLoader.load(config);
+            Vertx vertx = EventLoops.create(loaded.transport());
             GatewayServer server;
             try {
-                server = GatewayServer.start(vertx, ConfigLoader.load(config)).await(60, TimeUnit.SECONDS);
+                server = GatewayServer.start(vertx, loaded).await(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 vertx.close();
                 throw e;

@@ -8,6 +8,7 @@ import io.warden.policies.PoliciesCommand;
 import io.warden.gateway.config.ConfigException;
 import io.warden.gateway.config.ConfigLoader;
 import io.warden.gateway.config.WardenConfig;
+import io.warden.gateway.proxy.EventLoops;
 import io.warden.gateway.proxy.GatewayServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +109,7 @@ public final class Warden {
     }
 
     private static int runGateway(WardenConfig config) {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = EventLoops.create(config.transport());
         GatewayServer gateway;
         try {
             gateway = GatewayServer.start(vertx, config).await(60, TimeUnit.SECONDS);

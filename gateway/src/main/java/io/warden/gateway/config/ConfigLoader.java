@@ -79,7 +79,7 @@ public final class ConfigLoader {
     private WardenConfig root(JsonNode root) {
         ObjectNode obj = object(root, "(top level)");
         allowOnly(obj, "", "listeners", "upstream", "limits", "quotas", "authentication", "authorization", "audit", "admin",
-                "shutdown");
+                "shutdown", "transport");
 
         JsonNode upstreamNode = obj.get("upstream");
         if (upstreamNode == null) {
@@ -140,7 +140,20 @@ public final class ConfigLoader {
         AuditConfig audit = obj.has("audit") ? audit(object(obj.get("audit"), "audit")) : null;
         AdminConfig admin = obj.has("admin") ? admin(object(obj.get("admin"), "admin")) : null;
         ShutdownConfig shutdown = obj.has("shutdown") ? shutdown(object(obj.get("shutdown"), "shutdown")) : ShutdownConfig.DEFAULT;
-        return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit, admin, quotas, shutdown);
+        return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit, admin, quotas, shutdown,
+                transport(obj.get("transport")));
+    }
+
+    private NetworkTransport transport(JsonNode node) {
+        if (node == null) {
+            return NetworkTransport.AUTO;
+        }
+        for (NetworkTransport t : NetworkTransport.values()) {
+            if (node.isTextual() && node.asText().equals(t.key())) {
+                return t;
+            }
+        }
+        throw fail("transport", "expected auto, epoll or nio, got " + describe(node));
     }
 
     private ShutdownConfig shutdown(ObjectNode s) {

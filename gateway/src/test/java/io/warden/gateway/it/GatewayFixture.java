@@ -15,6 +15,7 @@ import io.warden.gateway.config.TlsConfig;
 import io.warden.gateway.config.UpstreamTlsConfig;
 import io.warden.gateway.config.UpstreamConfig;
 import io.warden.gateway.config.WardenConfig;
+import io.warden.gateway.proxy.EventLoops;
 import io.warden.gateway.proxy.GatewayServer;
 
 import java.io.IOException;
@@ -121,9 +122,9 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
         return ConfigLoader.parse("test.yaml", text, baseDir);
     }
 
-    /** A gateway with exactly this configuration. */
+    /** A gateway with exactly this configuration, on the network transport it names (epoll here, as deployed). */
     public static GatewayFixture start(WardenConfig config) {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = EventLoops.create(config.transport());
         try {
             GatewayServer server = GatewayServer.start(vertx, config, 2).await(30, TimeUnit.SECONDS);
             return new GatewayFixture(vertx, server, config.listeners().get(0));

@@ -265,6 +265,8 @@ class ShutdownIT {
 
         List<JsonNode> lines = jsonLines(dir.resolve("stdout.log"));
         List<String> messages = lines.stream().map(l -> l.path("message").asText()).toList();
+        // The default transport, auto, is Netty's native epoll on this platform (Linux x86-64).
+        assertThat(messages).contains("event=transport name=epoll");
         assertThat(messages).anySatisfy(m -> assertThat(m).startsWith("event=listener_started listener=sasl address=127.0.0.1:" + saslPort + " ")
                 .contains("security=SASL_PLAINTEXT").contains("sasl_mechanisms=SCRAM-SHA-512"));
         assertThat(messages).anySatisfy(m -> assertThat(m).startsWith("event=listener_started listener=plain address=127.0.0.1:" + plainPort + " ")
