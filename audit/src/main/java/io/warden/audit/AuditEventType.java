@@ -17,9 +17,12 @@ public enum AuditEventType {
     POLICY_CHANGE,
     ADMIN_ACTION;
 
+    /** Computed once: every event written asks for it. */
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     /** The name written into events and accepted on the command line: {@code produce}, {@code authentication_failure}, ... */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     /** Parses a wire name, accepting hyphens for underscores and any case. */

@@ -29,8 +29,11 @@ public final class AuditLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    /** In best-effort mode, how long written events may wait for the sinks' flush (the file sink's fsync). */
-    static final long BEST_EFFORT_FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long written events that nothing waits for (all of them in best-effort mode, {@link #note}d ones in
+     * fail-closed mode) may wait for the sinks' flush (the file sink's fsync).
+     */
+    static final long UNFORCED_FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
      * In best-effort mode, how long the writer lets events gather after the first of a batch arrives, so that a busy
      * gateway's events go out in a few large writes instead of one write (and one wake-up of the writer) each.
@@ -46,8 +49,11 @@ public final class AuditLog implements AutoCloseable {
         FAIL_CLOSED
     }
 
-    /** A queued event and, when someone waits for it, the future to complete. */
-    private record Entry(AuditEvent event, CompletableFuture<Void> done) {
+    /**
+     * A queued event; when someone waits for it, the future to complete; and whether its batch must be forced to
+     * disk before that (fail-closed).
+     */
+    private record Entry(AuditEvent event, CompletableFuture<Void> done, boolean force) {
     }
 
     private final Mode mode;
@@ -108,7 +114,7 @@ public final class AuditLog implements AutoCloseable {
      * the log is closing, in which case the event is dropped and counted.
      */
     public boolean offer(AuditEvent event) {
-        if (!closing && queue.offer(new Entry(event, null))) {
+        if (!closing && queue.offer(new Entry(event, null, false))) {
             return true;
         }
         dropped.incrementAndGet();
@@ -122,11 +128,15 @@ public final class AuditLog implements AutoCloseable {
      * and later when a sink fails to write the batch holding it.
      */
     public CompletableFuture<Void> append(AuditEvent event) {
+        return append(event, true);
+    }
+
+    private CompletableFuture<Void> append(AuditEvent event, boolean force) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closing) {
             failed.incrementAndGet();
             done.completeExceptionally(new AuditUnavailableException("audit log is closed"));
-        } else if (!queue.offer(new Entry(event, done))) {
+        } else if (!queue.offer(new Entry(event, done, force))) {
             failed.incrementAndGet();
             done.completeExceptionally(new AuditUnavailableException("audit queue full"));
         }
@@ -143,6 +153,22 @@ public final class AuditLog implements AutoCloseable {
         }
         offer(event);
         return DONE;
+    }
+
+    /**
+     * For an event nothing waits for (a connection opened, a login, the outcome of a forwarded Produce): in fail-closed
+     * mode it is queued as {@link #append} queues (never dropped: a full queue counts it as failed), written with the
+     * other events, and reaches the disk with the next batch that is forced — which every later request forwarded
+     * waits for, so no request reaches a broker before the events that came before it are durable — or, when no
+     * such batch comes, within {@link #UNFORCED_FLUSH_INTERVAL_NANOS}; it does not cost a force of its own. In
+     * best-effort mode, {@link #offer}.
+     */
+    public void note(AuditEvent event) {
+        if (mode == Mode.FAIL_CLOSED) {
+            append(event, false);
+        } else {
+            offer(event);
+        }
     }
 
     /** Events written to every sink. */
@@ -239,7 +265,11 @@ public final class AuditLog implements AutoCloseable {
                 sink.write(encoded);
             }
             unflushed = true;
-            if (mode == Mode.FAIL_CLOSED || System.nanoTime() - lastFlush >= BEST_EFFORT_FLUSH_INTERVAL_NANOS) {
+            boolean force = false;
+            for (Entry e : batch) {
+                force |= e.force();
+            }
+            if (force && mode == Mode.FAIL_CLOSED || System.nanoTime() - lastFlush >= UNFORCED_FLUSH_INTERVAL_NANOS) {
                 for (AuditSink sink : sinks) {
                     sink.flush();
                 }

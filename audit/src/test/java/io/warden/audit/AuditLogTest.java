@@ -151,6 +151,31 @@ class AuditLogTest {
     }
 
     @Test
+    void failClosedNotedEventsAreForcedWithTheNextAwaitedOneNotEachOnItsOwn() throws Exception {
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0);
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 100, 100, List.of(sink), new OcsfEncoder())) {
+            for (int i = 1; i <= 5; i++) {
+                log.note(Events.produce(i));
+            }
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> sink.written.size() == 5);
+            // Written, but no flush of their own (the writer flushes noted events by themselves only after 100 ms idle).
+            assertThat(sink.flushed).isEmpty();
+            log.record(Events.produce(6)).get(5, TimeUnit.SECONDS);
+            assertThat(sink.flushed).containsExactly("c1-1", "c1-2", "c1-3", "c1-4", "c1-5", "c1-6");
+            assertThat(log.written()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void failClosedNotedEventsReachTheDiskWhenNothingElseComes() {
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0);
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 100, 100, List.of(sink), new OcsfEncoder())) {
+            log.note(Events.produce(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> sink.flushed.equals(List.of("c1-1")));
+        }
+    }
+
+    @Test
     void failClosedFailsWhenTheSinkThrows() {
         ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0);
         sink.fail.set(true);

@@ -202,18 +202,21 @@ public final class ConnectionAudit {
 
     /**
      * Records the events of a request's response: the produce, consume or admin event with its outcome, and a
-     * denial when the response refuses any part for lack of authorization. The future completes when they are
-     * durably written (fail-closed) or at once (best effort).
+     * denial when the response refuses any part for lack of authorization. Fetched records wait for their events:
+     * for a Fetch the future completes when they are durably written (fail-closed). Any other response is sent at
+     * once, so its events are only noted (fail-closed: forced to disk with the next request's) and the future is
+     * already complete, as it is in best-effort mode.
      */
     public CompletableFuture<Void> response(Pending p, AbstractResponse response) {
         List<CompletableFuture<Void>> written = new ArrayList<>(2);
+        boolean awaited = p.api == ApiKeys.FETCH;
         AuditEvent main = switch (p.api) {
             case PRODUCE -> produced(p, (ProduceResponseData) response.data());
             case FETCH -> consumed(p, (FetchResponseData) response.data());
             default -> p.type() == AuditEventType.ADMIN_ACTION ? admin(p, response) : null;
         };
         if (main != null) {
-            written.add(audit.record(main));
+            written.add(emit(main, awaited));
         }
         if (p.denied != null) {
             Map<Errors, Integer> errors = response.errorCounts();
@@ -225,16 +228,25 @@ public final class ConnectionAudit {
                 }
             }
             if (refusal != null) {
-                written.add(audit.record(start(p, AuditEventType.AUTHORIZATION_DENIED)
+                written.add(emit(start(p, AuditEventType.AUTHORIZATION_DENIED)
                         .outcome(refusal.code(), refusal.message())
                         .detail("errors", errorSummary(errors))
                         .detail("denied", String.join("; ", p.denied))
                         .latencyMs(elapsedMs(p))
-                        .build()));
+                        .build(), awaited));
             }
         }
         return written.isEmpty() ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.allOf(written.toArray(CompletableFuture[]::new));
+    }
+
+    /** Records an event that something waits for, or notes one that nothing does. */
+    private CompletableFuture<Void> emit(AuditEvent event, boolean awaited) {
+        if (awaited) {
+            return audit.record(event);
+        }
+        audit.note(event);
+        return CompletableFuture.completedFuture(null);
     }
 
     private AuditEvent produced(Pending p, ProduceResponseData data) {

@@ -88,10 +88,13 @@ public final class GatewayAudit implements AutoCloseable {
         return log == null ? DONE : log.record(event);
     }
 
-    /** Records an event nobody waits for; in best-effort mode it may be dropped (and counted). */
+    /**
+     * Records an event nobody waits for: in best-effort mode it may be dropped (and counted); in fail-closed mode it
+     * reaches the disk with the next event that is waited for, before any later request is forwarded.
+     */
     public void note(AuditEvent event) {
         if (log != null) {
-            log.record(event);
+            log.note(event);
         }
     }
 
