@@ -148,7 +148,8 @@ final class PerfTools {
                 "--throughput", String.valueOf(throughput),
                 "--producer-props", "bootstrap.servers=" + bootstrap, "acks=all", "linger.ms=5"));
         args.addAll(clientProps);
-        String out = tool(launcher, args.toArray(String[]::new));
+        List<String> jvmOptions = throughput > 0 ? latencyProducerJvmOptions() : List.of();
+        String out = tool(jvmOptions, launcher, args.toArray(String[]::new));
         Matcher m = null;
         for (String line : out.split("\n")) {
             Matcher candidate = PRODUCER_SUMMARY.matcher(line);
@@ -327,6 +328,12 @@ final class PerfTools {
         return file;
     }
 
+    /** JVM options of the fixed-rate (latency) producer runs: {@code warden.bench.latencyProducerJvmOptions}. */
+    private static List<String> latencyProducerJvmOptions() {
+        String options = System.getProperty("warden.bench.latencyProducerJvmOptions", "").trim();
+        return options.isEmpty() ? List.of() : Arrays.asList(options.split("\\s+"));
+    }
+
     static List<String> javaCommand(List<String> mainClassAndArgs) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -337,8 +344,14 @@ final class PerfTools {
     }
 
     static String tool(List<String> mainClassAndArgs, String... args) throws IOException, InterruptedException {
+        return tool(List.of(), mainClassAndArgs, args);
+    }
+
+    /** As {@link #tool(List, String...)}, with extra options for the tool's JVM. */
+    static String tool(List<String> jvmOptions, List<String> mainClassAndArgs, String... args) throws IOException, InterruptedException {
         String mainClass = mainClassAndArgs.get(0);
         List<String> command = javaCommand(mainClassAndArgs);
+        command.addAll(1, jvmOptions);
         command.addAll(Arrays.asList(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
