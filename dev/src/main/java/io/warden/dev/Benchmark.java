@@ -163,6 +163,7 @@ final class Benchmark {
                     + "warden_request_gateway_time_seconds histogram, bucket bound): %.2f ms; at the broker as the gateway sees it"
                     + " (warden_request_upstream_time_seconds): %.1f ms%n", fixedRate, median(insideP99), median(upstreamP99));
         }
+        PerfTools.printRoundRatios("gateway", gatewayRuns, "direct", directRuns);
         System.out.printf(Locale.ROOT, "gateway/direct produce=%.2f consume=%.2f p99_added_ms=%.0f%n",
                 produceGateway / produceDirect, consumeGateway / consumeDirect, p99Gateway - p99Direct);
         return 0;

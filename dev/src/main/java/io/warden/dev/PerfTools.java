@@ -284,6 +284,31 @@ final class PerfTools {
     }
 
     /**
+     * One line comparing {@code runs} with {@code baseline} round by round (both measured in the same rounds):
+     * {@code per-round <label>/<baselineLabel> produce r1 r2 ... (median m), consume ... (median m)}. The median of
+     * these paired ratios is less sensitive than the ratio of the medians to a round in which the machine was
+     * slower for everyone.
+     */
+    static void printRoundRatios(String label, Runs runs, String baselineLabel, Runs baseline) {
+        List<Double> produce = new ArrayList<>();
+        List<Double> consume = new ArrayList<>();
+        for (int i = 0; i < Math.min(runs.produced().size(), baseline.produced().size()); i++) {
+            produce.add(runs.produced().get(i).mbPerSec() / baseline.produced().get(i).mbPerSec());
+            consume.add(runs.consumed().get(i) / baseline.consumed().get(i));
+        }
+        System.out.printf(Locale.ROOT, "per-round %s/%s produce %s (median %.2f), consume %s (median %.2f)%n",
+                label, baselineLabel, ratios(produce), median(produce), ratios(consume), median(consume));
+    }
+
+    private static String ratios(List<Double> values) {
+        StringBuilder out = new StringBuilder();
+        for (double v : values) {
+            out.append(out.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", v));
+        }
+        return out.toString();
+    }
+
+    /**
      * One line per target: its median produce and consume throughput, the medians of its produce p50 and p99, and
      * the gateways' median CPU per MB produced and consumed when measured.
      */

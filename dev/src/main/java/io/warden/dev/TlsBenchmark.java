@@ -178,6 +178,7 @@ final class TlsBenchmark {
         Runs viaGateway = runs.get(GATEWAY_TLS);
         Runs directTls = runs.get(DIRECT_TLS);
         Runs directPlaintext = runs.get(DIRECT_PLAINTEXT);
+        PerfTools.printRoundRatios(GATEWAY_TLS, viaGateway, DIRECT_TLS, directTls);
         System.out.printf(Locale.ROOT, "tls gateway-tls/direct-tls produce=%.2f consume=%.2f; gateway-tls/direct-plaintext produce=%.2f consume=%.2f%n",
                 viaGateway.produceMbPerSec() / directTls.produceMbPerSec(),
                 viaGateway.consumeMbPerSec() / directTls.consumeMbPerSec(),

@@ -119,6 +119,10 @@ final class VariantBenchmark {
         // After the broker's and the gateways' shutdown messages, so that the ratios are the last line.
         System.out.println();
         PerfTools.printMedians(runs);
+        Runs baseline = runs.get(variants.get(0).name());
+        for (Variant v : variants.subList(1, variants.size())) {
+            PerfTools.printRoundRatios(v.name(), runs.get(v.name()), variants.get(0).name(), baseline);
+        }
         System.out.println(ratios(runs));
         return 0;
     }
