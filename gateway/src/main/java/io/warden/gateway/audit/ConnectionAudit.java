@@ -44,6 +44,8 @@ public final class ConnectionAudit {
 
     /** Request fields that may hold secrets or private values; left out of admin request summaries. */
     private static final Set<String> REDACTED_FIELDS = Set.of("value", "salt", "saltedPassword");
+    /** What {@link #response} returns when nothing waits for its events. */
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     /** Longest admin request summary kept in an event. */
     static final int MAX_SUMMARY_CHARS = 2048;
@@ -208,15 +210,14 @@ public final class ConnectionAudit {
      * already complete, as it is in best-effort mode.
      */
     public CompletableFuture<Void> response(Pending p, AbstractResponse response) {
-        List<CompletableFuture<Void>> written = new ArrayList<>(2);
-        boolean awaited = p.api == ApiKeys.FETCH;
+        List<AuditEvent> events = new ArrayList<>(2);
         AuditEvent main = switch (p.api) {
             case PRODUCE -> produced(p, (ProduceResponseData) response.data());
             case FETCH -> consumed(p, (FetchResponseData) response.data());
             default -> p.type() == AuditEventType.ADMIN_ACTION ? admin(p, response) : null;
         };
         if (main != null) {
-            written.add(emit(main, awaited));
+            events.add(main);
         }
         if (p.denied != null) {
             Map<Errors, Integer> errors = response.errorCounts();
@@ -228,25 +229,19 @@ public final class ConnectionAudit {
                 }
             }
             if (refusal != null) {
-                written.add(emit(start(p, AuditEventType.AUTHORIZATION_DENIED)
+                events.add(start(p, AuditEventType.AUTHORIZATION_DENIED)
                         .outcome(refusal.code(), refusal.message())
                         .detail("errors", errorSummary(errors))
                         .detail("denied", String.join("; ", p.denied))
                         .latencyMs(elapsedMs(p))
-                        .build(), awaited));
+                        .build());
             }
         }
-        return written.isEmpty() ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.allOf(written.toArray(CompletableFuture[]::new));
-    }
-
-    /** Records an event that something waits for, or notes one that nothing does. */
-    private CompletableFuture<Void> emit(AuditEvent event, boolean awaited) {
-        if (awaited) {
-            return audit.record(event);
+        if (p.api != ApiKeys.FETCH) {
+            events.forEach(audit::note);
+            return DONE;
         }
-        audit.note(event);
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.allOf(events.stream().map(audit::record).toArray(CompletableFuture[]::new));
     }
 
     private AuditEvent produced(Pending p, ProduceResponseData data) {
