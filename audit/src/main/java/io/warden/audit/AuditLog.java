@@ -260,7 +260,7 @@ public final class AuditLog implements AutoCloseable {
         List<EncodedEvent> encoded = new ArrayList<>(batch.size());
         try {
             for (Entry e : batch) {
-                encoded.add(new EncodedEvent(e.event(), encoder.encode(e.event(), ++sequence)));
+                encoded.add(new EncodedEvent(e.event(), encoder.encodeUtf8(e.event(), ++sequence)));
             }
             for (AuditSink sink : sinks) {
                 sink.write(encoded);

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,7 +37,9 @@ public final class FileSink implements AuditSink {
     private final FileSinkConfig config;
     private final PrivateKey key;
     private final Clock clock;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+    private final LineBuffer buffer = new LineBuffer();
+    /** The hash chain's digest, reused: the sink is written by one thread at a time. */
+    private final MessageDigest sha256 = HashChain.sha256();
 
     private long nextIndex;
     private long seq;
@@ -107,7 +110,7 @@ public final class FileSink implements AuditSink {
                 buffer.write(line, 0, line.length);
                 buffer.write('\n');
                 seq++;
-                prev = HashChain.hash(line);
+                prev = HashChain.hash(sha256, line, 0, line.length);
                 current.lines++;
                 current.bytes += line.length + 1;
             }
@@ -170,10 +173,21 @@ public final class FileSink implements AuditSink {
         if (buffer.size() == 0) {
             return;
         }
-        ByteBuffer b = ByteBuffer.wrap(buffer.toByteArray());
-        buffer.reset();
+        ByteBuffer b = buffer.contents();
         while (b.hasRemaining()) {
             current.channel.write(b);
+        }
+        buffer.reset();
+    }
+
+    /** A batch's lines, handed to the channel without copying them out first. */
+    private static final class LineBuffer extends ByteArrayOutputStream {
+        LineBuffer() {
+            super(64 * 1024);
+        }
+
+        ByteBuffer contents() {
+            return ByteBuffer.wrap(buf, 0, count);
         }
     }
 

@@ -42,7 +42,7 @@ public final class FileSinkBenchmark {
             try (FileSink sink = new FileSink(new FileSinkConfig(dir, FileSinkConfig.DEFAULT_MAX_SEGMENT_BYTES, null, key))) {
                 List<EncodedEvent> b = new ArrayList<>(batch);
                 for (int i = 1; i <= n; i++) {
-                    b.add(new EncodedEvent(sample, encoder.encode(sample, i)));
+                    b.add(new EncodedEvent(sample, encoder.encodeUtf8(sample, i)));
                     if (b.size() == batch || i == n) {
                         sink.write(b);
                         sink.flush();

@@ -48,7 +48,7 @@ public final class KafkaSink implements AuditSink {
             for (EncodedEvent e : batch) {
                 String principal = e.event().principal();
                 byte[] key = principal == null ? null : principal.getBytes(StandardCharsets.UTF_8);
-                pending.add(producer.send(new ProducerRecord<>(topic, key, e.json().getBytes(StandardCharsets.UTF_8))));
+                pending.add(producer.send(new ProducerRecord<>(topic, key, e.json())));
             }
         } catch (RuntimeException e) {
             pending.clear();

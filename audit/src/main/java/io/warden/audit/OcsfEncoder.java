@@ -1,11 +1,13 @@
 package io.warden.audit;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -48,13 +50,18 @@ public final class OcsfEncoder {
 
     /** Encodes {@code event} with {@code sequence} as {@code metadata.sequence}. */
     public String encode(AuditEvent event, long sequence) {
-        StringWriter out = new StringWriter(768);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
+        return new String(encodeUtf8(event, sequence), StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #encode}, as the UTF-8 bytes the sinks store: no intermediate string. */
+    public byte[] encodeUtf8(AuditEvent event, long sequence) {
+        ByteArrayBuilder out = new ByteArrayBuilder(1536);
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             write(g, event, sequence);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString();
+        return out.toByteArray();
     }
 
     static OcsfClass classify(AuditEvent e) {

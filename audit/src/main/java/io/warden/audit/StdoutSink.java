@@ -1,5 +1,6 @@
 package io.warden.audit;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -18,11 +19,12 @@ public final class StdoutSink implements AuditSink {
 
     @Override
     public void write(List<EncodedEvent> batch) {
-        StringBuilder b = new StringBuilder(batch.size() * 800);
+        ByteArrayOutputStream b = new ByteArrayOutputStream(batch.size() * 1280);
         for (EncodedEvent e : batch) {
-            b.append(e.json()).append('\n');
+            b.write(e.json(), 0, e.json().length);
+            b.write('\n');
         }
-        out.print(b);
+        out.write(b.toByteArray(), 0, b.size());
     }
 
     @Override

@@ -24,7 +24,7 @@ final class Events {
 
     static EncodedEvent encoded(int i) {
         AuditEvent e = produce(i);
-        return new EncodedEvent(e, ENCODER.encode(e, i));
+        return new EncodedEvent(e, ENCODER.encodeUtf8(e, i));
     }
 
     static List<EncodedEvent> encoded(int from, int count) {

@@ -23,6 +23,23 @@ class OcsfEncoderTest {
     }
 
     @Test
+    void utf8EncodingIsTheLineAsUtf8Bytes() throws Exception {
+        AuditEvent e = AuditEvent.builder(AuditEventType.CONSUME, T)
+                .principal("User:zoë").client("10.1.2.3", 51234).clientId("app-\u2603").listener("external")
+                .api("Fetch", 17).partition(new PartitionDetail("bestellungen-ü", 0, (short) 0, 5, 600, 10, 14, 1000, 1400))
+                .build();
+
+        byte[] utf8 = encoder.encodeUtf8(e, 3);
+
+        assertThat(new String(utf8, java.nio.charset.StandardCharsets.UTF_8)).contains("\"name\":\"User:zoë\"")
+                .isEqualTo(encoder.encode(e, 3));
+        JsonNode n = JSON.readTree(utf8);
+        assertThat(n.at("/actor/user/name").asText()).isEqualTo("User:zoë");
+        assertThat(n.at("/actor/app_name").asText()).isEqualTo("app-\u2603");
+        assertThat(n.at("/unmapped/partitions/0/topic").asText()).isEqualTo("bestellungen-ü");
+    }
+
+    @Test
     void produceIsApiActivityCreateWithPartitionDetail() throws Exception {
         AuditEvent e = AuditEvent.builder(AuditEventType.PRODUCE, T)
                 .principal("User:alice").client("10.1.2.3", 51234).clientId("orders-app").listener("external")

@@ -136,7 +136,9 @@ final class PerfTools {
     /**
      * One ProducerPerformance run with {@code acks=all linger.ms=5}; {@code throughput} below 1 means as fast as
      * possible. Fixed-rate (latency) runs warm their JVM first; throughput runs measure from a cold start, as
-     * Kafka's docs do. {@code clientProps} are extra producer settings ({@code key=value}), e.g. for TLS.
+     * Kafka's docs do. {@code clientProps} are extra producer settings ({@code key=value}), e.g. for TLS; the system
+     * property {@code warden.bench.producerProps} adds more to every run (e.g. {@code batch.size=262144}), to see how
+     * a figure depends on the producer's settings.
      */
     static ProduceRun produce(String bootstrap, List<String> clientProps, String topic, int count, int recordSize,
                               int throughput) throws Exception {
@@ -147,6 +149,7 @@ final class PerfTools {
                 "--topic", topic, "--num-records", String.valueOf(count), "--record-size", String.valueOf(recordSize),
                 "--throughput", String.valueOf(throughput),
                 "--producer-props", "bootstrap.servers=" + bootstrap, "acks=all", "linger.ms=5"));
+        args.addAll(words("warden.bench.producerProps"));
         args.addAll(clientProps);
         List<String> jvmOptions = throughput > 0 ? latencyProducerJvmOptions() : List.of();
         String out = tool(jvmOptions, launcher, args.toArray(String[]::new));
@@ -211,6 +214,9 @@ final class PerfTools {
      */
     static Map<String, Runs> throughputRounds(Topics topics, List<Target> targets, int records, int recordSize,
                                               int rounds, int warmUpRecords, List<Gateway> gateways) throws Exception {
+        if (!words("warden.bench.producerProps").isEmpty()) {
+            System.out.println("producer settings added to every run: " + String.join(" ", words("warden.bench.producerProps")));
+        }
         for (int pass = 1; ; pass++) {
             long jitBefore = compilerNanos(gateways);
             long start = System.nanoTime();
@@ -355,8 +361,13 @@ final class PerfTools {
 
     /** JVM options of the fixed-rate (latency) producer runs: {@code warden.bench.latencyProducerJvmOptions}. */
     private static List<String> latencyProducerJvmOptions() {
-        String options = System.getProperty("warden.bench.latencyProducerJvmOptions", "").trim();
-        return options.isEmpty() ? List.of() : Arrays.asList(options.split("\\s+"));
+        return words("warden.bench.latencyProducerJvmOptions");
+    }
+
+    /** A system property's value split at whitespace; none when unset or blank. */
+    private static List<String> words(String property) {
+        String value = System.getProperty(property, "").trim();
+        return value.isEmpty() ? List.of() : Arrays.asList(value.split("\\s+"));
     }
 
     static List<String> javaCommand(List<String> mainClassAndArgs) {
