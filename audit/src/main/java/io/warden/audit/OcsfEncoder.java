@@ -1,12 +1,5 @@
 package io.warden.audit;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -26,8 +19,6 @@ public final class OcsfEncoder {
     public static final int WARDEN_SCHEMA = 1;
     /** The {@code metadata.log_name} of every event. */
     public static final String LOG_NAME = "warden-audit";
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** OCSF class, activity and names for an event type. */
     record OcsfClass(int categoryUid, String categoryName, int classUid, String className, int activityId,
@@ -55,13 +46,9 @@ public final class OcsfEncoder {
 
     /** As {@link #encode}, as the UTF-8 bytes the sinks store: no intermediate string. */
     public byte[] encodeUtf8(AuditEvent event, long sequence) {
-        ByteArrayBuilder out = new ByteArrayBuilder(1536);
-        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            write(g, event, sequence);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        JsonLine line = new JsonLine(1536);
+        write(line, event, sequence);
+        return line.toByteArray();
     }
 
     static OcsfClass classify(AuditEvent e) {
@@ -102,108 +89,108 @@ public final class OcsfEncoder {
         return e.succeeded() ? 1 : 2; // Informational : Low
     }
 
-    private void write(JsonGenerator g, AuditEvent e, long sequence) throws IOException {
+    private void write(JsonLine g, AuditEvent e, long sequence) {
         OcsfClass c = classify(e);
         boolean ok = e.succeeded();
-        g.writeStartObject();
-        g.writeNumberField("time", e.time().toEpochMilli());
-        g.writeNumberField("category_uid", c.categoryUid());
-        g.writeStringField("category_name", c.categoryName());
-        g.writeNumberField("class_uid", c.classUid());
-        g.writeStringField("class_name", c.className());
-        g.writeNumberField("activity_id", c.activityId());
-        g.writeStringField("activity_name", c.activityName());
-        g.writeNumberField("type_uid", c.typeUid());
-        g.writeStringField("type_name", c.className() + ": " + c.activityName());
+        g.startObject();
+        g.field("time", e.time().toEpochMilli());
+        g.field("category_uid", c.categoryUid());
+        g.field("category_name", c.categoryName());
+        g.field("class_uid", c.classUid());
+        g.field("class_name", c.className());
+        g.field("activity_id", c.activityId());
+        g.field("activity_name", c.activityName());
+        g.field("type_uid", c.typeUid());
+        g.field("type_name", c.className() + ": " + c.activityName());
         int severity = severityId(e);
-        g.writeNumberField("severity_id", severity);
-        g.writeStringField("severity", severity == 1 ? "Informational" : severity == 2 ? "Low" : "Medium");
-        g.writeNumberField("status_id", ok ? 1 : 2);
-        g.writeStringField("status", ok ? "Success" : "Failure");
-        g.writeStringField("status_code", Short.toString(e.errorCode()));
+        g.field("severity_id", severity);
+        g.field("severity", severity == 1 ? "Informational" : severity == 2 ? "Low" : "Medium");
+        g.field("status_id", ok ? 1 : 2);
+        g.field("status", ok ? "Success" : "Failure");
+        g.field("status_code", Short.toString(e.errorCode()));
         if (e.errorMessage() != null) {
-            g.writeStringField("status_detail", e.errorMessage());
+            g.field("status_detail", e.errorMessage());
         }
-        g.writeStringField("message", message(e));
+        g.field("message", message(e));
         if (e.latencyMs() >= 0) {
-            g.writeNumberField("duration", e.latencyMs());
+            g.field("duration", e.latencyMs());
         }
         writeMetadata(g, sequence);
         writeActor(g, e);
         if (e.clientAddress() != null) {
-            g.writeObjectFieldStart("src_endpoint");
-            g.writeStringField("ip", e.clientAddress());
+            g.startObject("src_endpoint");
+            g.field("ip", e.clientAddress());
             if (e.clientPort() >= 0) {
-                g.writeNumberField("port", e.clientPort());
+                g.field("port", e.clientPort());
             }
-            g.writeEndObject();
+            g.endObject();
         }
         if (c.classUid() == 3002) {
             writeAuthentication(g, e);
         }
         if (e.apiKey() != null) {
-            g.writeObjectFieldStart("api");
-            g.writeStringField("operation", e.apiKey());
+            g.startObject("api");
+            g.field("operation", e.apiKey());
             if (e.apiVersion() >= 0) {
-                g.writeStringField("version", Integer.toString(e.apiVersion()));
+                g.field("version", Integer.toString(e.apiVersion()));
             }
             if (e.requestId() != null) {
-                g.writeObjectFieldStart("request");
-                g.writeStringField("uid", e.requestId());
-                g.writeEndObject();
+                g.startObject("request");
+                g.field("uid", e.requestId());
+                g.endObject();
             }
-            g.writeEndObject();
+            g.endObject();
         }
         writeResources(g, e);
         writeUnmapped(g, e);
-        g.writeEndObject();
+        g.endObject();
     }
 
-    private void writeMetadata(JsonGenerator g, long sequence) throws IOException {
-        g.writeObjectFieldStart("metadata");
-        g.writeStringField("version", OCSF_VERSION);
-        g.writeObjectFieldStart("product");
-        g.writeStringField("name", "Warden");
-        g.writeStringField("vendor_name", "Warden");
+    private void writeMetadata(JsonLine g, long sequence) {
+        g.startObject("metadata");
+        g.field("version", OCSF_VERSION);
+        g.startObject("product");
+        g.field("name", "Warden");
+        g.field("vendor_name", "Warden");
         if (productVersion != null) {
-            g.writeStringField("version", productVersion);
+            g.field("version", productVersion);
         }
-        g.writeEndObject();
-        g.writeStringField("log_name", LOG_NAME);
-        g.writeNumberField("sequence", sequence);
-        g.writeEndObject();
+        g.endObject();
+        g.field("log_name", LOG_NAME);
+        g.field("sequence", sequence);
+        g.endObject();
     }
 
-    private static void writeActor(JsonGenerator g, AuditEvent e) throws IOException {
+    private static void writeActor(JsonLine g, AuditEvent e) {
         if (e.principal() == null && e.clientId() == null) {
             return;
         }
-        g.writeObjectFieldStart("actor");
+        g.startObject("actor");
         if (e.principal() != null) {
-            g.writeObjectFieldStart("user");
-            g.writeStringField("name", e.principal());
-            g.writeEndObject();
+            g.startObject("user");
+            g.field("name", e.principal());
+            g.endObject();
         }
         if (e.clientId() != null) {
-            g.writeStringField("app_name", e.clientId());
+            g.field("app_name", e.clientId());
         }
-        g.writeEndObject();
+        g.endObject();
     }
 
-    private static void writeAuthentication(JsonGenerator g, AuditEvent e) throws IOException {
+    private static void writeAuthentication(JsonLine g, AuditEvent e) {
         if (e.principal() != null) {
-            g.writeObjectFieldStart("user");
-            g.writeStringField("name", e.principal());
-            g.writeEndObject();
+            g.startObject("user");
+            g.field("name", e.principal());
+            g.endObject();
         }
         String mechanism = e.details().get("mechanism");
         if (mechanism != null) {
-            g.writeStringField("auth_protocol", mechanism);
-            g.writeNumberField("auth_protocol_id", 99); // Other: SASL mechanisms have no OCSF id
+            g.field("auth_protocol", mechanism);
+            g.field("auth_protocol_id", 99); // Other: SASL mechanisms have no OCSF id
         }
     }
 
-    private static void writeResources(JsonGenerator g, AuditEvent e) throws IOException {
+    private static void writeResources(JsonLine g, AuditEvent e) {
         Set<String> topics = new LinkedHashSet<>();
         for (PartitionDetail p : e.partitions()) {
             topics.add(p.topic());
@@ -216,71 +203,71 @@ public final class OcsfEncoder {
         if (topics.isEmpty() && group == null) {
             return;
         }
-        g.writeArrayFieldStart("resources");
+        g.startArray("resources");
         for (String t : topics) {
-            g.writeStartObject();
-            g.writeStringField("type", "topic");
-            g.writeStringField("name", t);
-            g.writeEndObject();
+            g.startObject();
+            g.field("type", "topic");
+            g.field("name", t);
+            g.endObject();
         }
         if (group != null) {
-            g.writeStartObject();
-            g.writeStringField("type", "group");
-            g.writeStringField("name", group);
-            g.writeEndObject();
+            g.startObject();
+            g.field("type", "group");
+            g.field("name", group);
+            g.endObject();
         }
-        g.writeEndArray();
+        g.endArray();
     }
 
-    private static void writeUnmapped(JsonGenerator g, AuditEvent e) throws IOException {
-        g.writeObjectFieldStart("unmapped");
-        g.writeNumberField("warden_schema", WARDEN_SCHEMA);
-        g.writeStringField("event_type", e.type().wireName());
+    private static void writeUnmapped(JsonLine g, AuditEvent e) {
+        g.startObject("unmapped");
+        g.field("warden_schema", WARDEN_SCHEMA);
+        g.field("event_type", e.type().wireName());
         if (e.apiKey() != null) {
-            g.writeStringField("api_key", e.apiKey());
-            g.writeNumberField("api_version", e.apiVersion());
+            g.field("api_key", e.apiKey());
+            g.field("api_version", e.apiVersion());
         }
         if (e.clientId() != null) {
-            g.writeStringField("client_id", e.clientId());
+            g.field("client_id", e.clientId());
         }
         if (e.listener() != null) {
-            g.writeStringField("listener", e.listener());
+            g.field("listener", e.listener());
         }
-        g.writeNumberField("error_code", e.errorCode());
+        g.field("error_code", e.errorCode());
         if (e.latencyMs() >= 0) {
-            g.writeNumberField("latency_ms", e.latencyMs());
+            g.field("latency_ms", e.latencyMs());
         }
         if (!e.partitions().isEmpty()) {
             long records = 0;
             long bytes = 0;
-            g.writeArrayFieldStart("partitions");
+            g.startArray("partitions");
             for (PartitionDetail p : e.partitions()) {
-                g.writeStartObject();
-                g.writeStringField("topic", p.topic());
-                g.writeNumberField("partition", p.partition());
-                g.writeNumberField("error_code", p.errorCode());
-                g.writeNumberField("record_count", p.recordCount());
-                g.writeNumberField("bytes", p.bytes());
-                g.writeNumberField("first_offset", p.firstOffset());
-                g.writeNumberField("last_offset", p.lastOffset());
-                g.writeNumberField("first_timestamp", p.firstTimestamp());
-                g.writeNumberField("last_timestamp", p.lastTimestamp());
-                g.writeEndObject();
+                g.startObject();
+                g.field("topic", p.topic());
+                g.field("partition", p.partition());
+                g.field("error_code", p.errorCode());
+                g.field("record_count", p.recordCount());
+                g.field("bytes", p.bytes());
+                g.field("first_offset", p.firstOffset());
+                g.field("last_offset", p.lastOffset());
+                g.field("first_timestamp", p.firstTimestamp());
+                g.field("last_timestamp", p.lastTimestamp());
+                g.endObject();
                 records += Math.max(0, p.recordCount());
                 bytes += p.bytes();
             }
-            g.writeEndArray();
-            g.writeNumberField("record_count", records);
-            g.writeNumberField("bytes", bytes);
+            g.endArray();
+            g.field("record_count", records);
+            g.field("bytes", bytes);
         }
         if (!e.details().isEmpty()) {
-            g.writeObjectFieldStart("details");
+            g.startObject("details");
             for (Map.Entry<String, String> d : e.details().entrySet()) {
-                g.writeStringField(d.getKey(), d.getValue());
+                g.field(d.getKey(), d.getValue());
             }
-            g.writeEndObject();
+            g.endObject();
         }
-        g.writeEndObject();
+        g.endObject();
     }
 
     private static String message(AuditEvent e) {
