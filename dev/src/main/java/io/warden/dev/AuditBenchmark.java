@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 /**
  * {@code warden bench audit}: what auditing costs. A {@link VariantBenchmark} of three gateways: {@code off}, without
  * an {@code audit} section, the baseline; {@code best-effort} and {@code fail-closed}, each auditing to its own file
- * sink (hash-chained segments sealed with an Ed25519 key). Before measuring, a record produced through each audited
+ * sink (hash-chained segments of {@link #SEGMENT_BYTES}, sealed with an Ed25519 key). Before measuring, a record produced through each audited
  * gateway must show up in its trail, or the benchmark stops. Afterwards the events each trail holds are counted.
  * The last line is {@code best-effort/off produce=<ratio> consume=<ratio>; fail-closed/off produce=... consume=...}.
  */
@@ -60,8 +60,16 @@ final class AuditBenchmark {
         return exit;
     }
 
+    /**
+     * Segments of this size rotate about once per warm-up pass, so the warm-up compiles the rotation path too. With
+     * the default 64 MiB the first rotation came in a measured round, and C2 then compiled the audit writer's batch
+     * loop again (about a second of compiler time, JFR showed) while the round ran.
+     */
+    static final long SEGMENT_BYTES = 16L * 1024 * 1024;
+
     private static String section(String mode, Path dir, Path key) {
-        return "audit:\n  mode: " + mode + "\n  file: {directory: \"" + dir + "\", signingKey: \"" + key + "\"}\n";
+        return "audit:\n  mode: " + mode + "\n  file: {directory: \"" + dir + "\", signingKey: \"" + key
+                + "\", maxSegmentBytes: " + SEGMENT_BYTES + "}\n";
     }
 
     private static long events(Path dir, String type) throws Exception {
