@@ -258,18 +258,16 @@ public final class AuditLog implements AutoCloseable {
 
     private void writeBatch(List<Entry> batch) {
         List<EncodedEvent> encoded = new ArrayList<>(batch.size());
+        boolean force = false;
         try {
             for (Entry e : batch) {
                 encoded.add(new EncodedEvent(e.event(), encoder.encodeUtf8(e.event(), ++sequence)));
+                force |= e.force();
             }
             for (AuditSink sink : sinks) {
                 sink.write(encoded);
             }
             unflushed = true;
-            boolean force = false;
-            for (Entry e : batch) {
-                force |= e.force();
-            }
             if (force && mode == Mode.FAIL_CLOSED || System.nanoTime() - lastFlush >= UNFORCED_FLUSH_INTERVAL_NANOS) {
                 for (AuditSink sink : sinks) {
                     sink.flush();

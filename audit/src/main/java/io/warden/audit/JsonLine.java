@@ -31,35 +31,37 @@ final class JsonLine {
     /** Opens the top-level object, or an object as an array element. */
     JsonLine startObject() {
         separate();
-        put((byte) '{');
-        comma = false;
-        return this;
+        return open('{');
     }
 
     /** Opens an object as the value of field {@code name}. */
     JsonLine startObject(String name) {
         name(name);
-        put((byte) '{');
-        comma = false;
-        return this;
+        return open('{');
     }
 
     JsonLine endObject() {
-        put((byte) '}');
-        comma = true;
-        return this;
+        return close('}');
     }
 
     /** Opens an array as the value of field {@code name}. */
     JsonLine startArray(String name) {
         name(name);
-        put((byte) '[');
+        return open('[');
+    }
+
+    JsonLine endArray() {
+        return close(']');
+    }
+
+    private JsonLine open(char bracket) {
+        put((byte) bracket);
         comma = false;
         return this;
     }
 
-    JsonLine endArray() {
-        put((byte) ']');
+    private JsonLine close(char bracket) {
+        put((byte) bracket);
         comma = true;
         return this;
     }

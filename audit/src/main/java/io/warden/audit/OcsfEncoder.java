@@ -51,16 +51,26 @@ public final class OcsfEncoder {
         return line.toByteArray();
     }
 
+    private static final OcsfClass LOGON =
+            new OcsfClass(3, "Identity & Access Management", 3002, "Authentication", 1, "Logon");
+    private static final OcsfClass OPEN = new OcsfClass(4, "Network Activity", 4001, "Network Activity", 1, "Open");
+    private static final OcsfClass CLOSE = new OcsfClass(4, "Network Activity", 4001, "Network Activity", 2, "Close");
+    private static final OcsfClass CREATE = api(1, "Create");
+    private static final OcsfClass READ = api(2, "Read");
+    private static final OcsfClass UPDATE = api(3, "Update");
+    private static final OcsfClass DELETE = api(4, "Delete");
+    private static final OcsfClass OTHER = api(99, "Other");
+
+    /** The OCSF class of an event: one of the constants above, so that encoding an event allocates none. */
     static OcsfClass classify(AuditEvent e) {
         return switch (e.type()) {
-            case AUTHENTICATION_SUCCESS, AUTHENTICATION_FAILURE ->
-                    new OcsfClass(3, "Identity & Access Management", 3002, "Authentication", 1, "Logon");
-            case CONNECTION_OPEN -> new OcsfClass(4, "Network Activity", 4001, "Network Activity", 1, "Open");
-            case CONNECTION_CLOSE -> new OcsfClass(4, "Network Activity", 4001, "Network Activity", 2, "Close");
-            case PRODUCE -> api(1, "Create");
-            case CONSUME -> api(2, "Read");
-            case POLICY_CHANGE -> api(3, "Update");
-            case ADMIN_ACTION -> api(99, "Other");
+            case AUTHENTICATION_SUCCESS, AUTHENTICATION_FAILURE -> LOGON;
+            case CONNECTION_OPEN -> OPEN;
+            case CONNECTION_CLOSE -> CLOSE;
+            case PRODUCE -> CREATE;
+            case CONSUME -> READ;
+            case POLICY_CHANGE -> UPDATE;
+            case ADMIN_ACTION -> OTHER;
             case AUTHORIZATION_DENIED -> deniedActivity(e.apiKey());
         };
     }
@@ -71,15 +81,15 @@ public final class OcsfEncoder {
 
     private static OcsfClass deniedActivity(String apiKey) {
         if ("Produce".equalsIgnoreCase(apiKey)) {
-            return api(1, "Create");
+            return CREATE;
         }
         if ("Fetch".equalsIgnoreCase(apiKey)) {
-            return api(2, "Read");
+            return READ;
         }
         if (apiKey != null && (apiKey.startsWith("Delete") || apiKey.startsWith("delete"))) {
-            return api(4, "Delete");
+            return DELETE;
         }
-        return api(99, "Other");
+        return OTHER;
     }
 
     static int severityId(AuditEvent e) {

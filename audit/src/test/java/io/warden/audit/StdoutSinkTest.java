@@ -24,7 +24,7 @@ class StdoutSinkTest {
         sink.flush();
 
         String written = out.toString(StandardCharsets.UTF_8);
-        assertThat(written).isEqualTo(Events.encoded(1).text() + "\n" + encoder.encode(login, 2) + "\n");
+        assertThat(written).isEqualTo(new String(Events.encoded(1).json(), StandardCharsets.UTF_8) + "\n" + encoder.encode(login, 2) + "\n");
         assertThat(written).contains("\"name\":\"User:zoë\"");
     }
 }

@@ -219,8 +219,9 @@ final class PerfTools {
      */
     static Map<String, Runs> throughputRounds(Topics topics, List<Target> targets, int records, int recordSize,
                                               int rounds, int warmUpRecords, List<Gateway> gateways) throws Exception {
-        if (!words("warden.bench.producerProps").isEmpty()) {
-            System.out.println("producer settings added to every run: " + String.join(" ", words("warden.bench.producerProps")));
+        List<String> producerProps = words("warden.bench.producerProps");
+        if (!producerProps.isEmpty()) {
+            System.out.println("producer settings added to every run: " + String.join(" ", producerProps));
         }
         for (int pass = 1; ; pass++) {
             long[] jitBefore = compilerNanosEach(gateways);

@@ -241,7 +241,11 @@ public final class ConnectionAudit {
             events.forEach(audit::note);
             return DONE;
         }
-        return CompletableFuture.allOf(events.stream().map(audit::record).toArray(CompletableFuture[]::new));
+        return switch (events.size()) {
+            case 0 -> DONE; // a Fetch that returned no records: nothing to wait for
+            case 1 -> audit.record(events.get(0));
+            default -> CompletableFuture.allOf(events.stream().map(audit::record).toArray(CompletableFuture[]::new));
+        };
     }
 
     private AuditEvent produced(Pending p, ProduceResponseData data) {
