@@ -39,7 +39,7 @@ public final class AuditLog implements AutoCloseable {
      * In best-effort mode, how long the writer lets events gather after the first of a batch arrives, so that a busy
      * gateway's events go out in a few large writes instead of one write (and one wake-up of the writer) each.
      */
-    static final long BEST_EFFORT_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    static final long BEST_EFFORT_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     /** How the gateway waits for auditing. */
@@ -228,32 +228,38 @@ public final class AuditLog implements AutoCloseable {
 
     private void run() {
         List<Entry> batch = new ArrayList<>(maxBatch);
-        while (true) {
-            Entry first;
-            try {
-                first = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                first = null;
-                closing = true;
-            }
-            if (first == null) {
-                if (unflushed) {
-                    flushSinks();
-                }
-                if (closing && queue.isEmpty()) {
-                    return;
-                }
-                continue;
-            }
-            batch.add(first);
-            if (lingerNanos > 0 && !closing && queue.size() < maxBatch - 1) {
-                // Sleeping rather than waiting on the queue: offers meanwhile do not wake this thread.
-                LockSupport.parkNanos(lingerNanos);
-            }
-            queue.drainTo(batch, maxBatch - 1);
-            writeBatch(batch);
+        while (writeNext(batch)) {
             batch.clear();
         }
+    }
+
+    /**
+     * Waits for events and writes the next batch; false once the log is closing and nothing is left. A method of its
+     * own so that the JIT compiles it by its calls: the loop around it runs for the writer's whole life, and a loop
+     * body is only compiled on the stack after many thousands of turns.
+     */
+    private boolean writeNext(List<Entry> batch) {
+        Entry first;
+        try {
+            first = queue.poll(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            first = null;
+            closing = true;
+        }
+        if (first == null) {
+            if (unflushed) {
+                flushSinks();
+            }
+            return !(closing && queue.isEmpty());
+        }
+        batch.add(first);
+        if (lingerNanos > 0 && !closing && queue.size() < maxBatch - 1) {
+            // Sleeping rather than waiting on the queue: offers meanwhile do not wake this thread.
+            LockSupport.parkNanos(lingerNanos);
+        }
+        queue.drainTo(batch, maxBatch - 1);
+        writeBatch(batch);
+        return true;
     }
 
     private void writeBatch(List<Entry> batch) {

@@ -68,7 +68,17 @@ final class JsonLine {
 
     JsonLine field(String name, long value) {
         name(name);
-        ascii(Long.toString(value));
+        number(value);
+        comma = true;
+        return this;
+    }
+
+    /** A number written as a JSON string, as OCSF wants some codes and versions. */
+    JsonLine fieldAsString(String name, long value) {
+        name(name);
+        put((byte) '"');
+        number(value);
+        put((byte) '"');
         comma = true;
         return this;
     }
@@ -80,11 +90,88 @@ final class JsonLine {
             ascii("null");
         } else {
             put((byte) '"');
-            put(escaped(value));
+            string(value);
             put((byte) '"');
         }
         comma = true;
         return this;
+    }
+
+    /**
+     * Fields encoded beforehand, by a {@code JsonLine} of their own ({@link #toByteArray}): one or more complete
+     * fields, the way an encoder writes the parts of a line that never change.
+     */
+    JsonLine fields(byte[] encoded) {
+        separate();
+        put(encoded);
+        comma = true;
+        return this;
+    }
+
+    /**
+     * Opens a string field whose value is written in parts, each escaped as {@link #field(String, String)} escapes a
+     * value ({@link #part}), and closed by {@link #endString}: no intermediate string for a value made of several.
+     */
+    JsonLine startString(String name) {
+        name(name);
+        put((byte) '"');
+        return this;
+    }
+
+    JsonLine part(String text) {
+        string(text);
+        return this;
+    }
+
+    JsonLine part(long value) {
+        number(value);
+        return this;
+    }
+
+    JsonLine endString() {
+        put((byte) '"');
+        comma = true;
+        return this;
+    }
+
+    /**
+     * {@code value} escaped, in UTF-8, without quotes. Printable ASCII that needs no escape, what most values are,
+     * is copied as it is; anything else goes through Jackson's escaper.
+     */
+    private void string(String value) {
+        int n = value.length();
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                put(escaped(value));
+                return;
+            }
+        }
+        ascii(value);
+    }
+
+    /** The decimal digits of {@code value}, with a minus sign when negative. */
+    private void number(long value) {
+        if (value == Long.MIN_VALUE) {
+            ascii(Long.toString(value));
+            return;
+        }
+        ensure(20);
+        long v = value;
+        if (v < 0) {
+            bytes[size++] = '-';
+            v = -v;
+        }
+        int digits = 1;
+        for (long bound = 10; digits < 19 && v >= bound; bound *= 10) {
+            digits++;
+        }
+        int at = size + digits;
+        size = at;
+        do {
+            bytes[--at] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
     }
 
     /**
@@ -118,12 +205,13 @@ final class JsonLine {
         }
     }
 
+    /** Characters below 0x80, one byte each: {@link String#getBytes(int, int, byte[], int)} is a plain copy for them. */
+    @SuppressWarnings("deprecation")
     private void ascii(String s) {
         int n = s.length();
         ensure(n);
-        for (int i = 0; i < n; i++) {
-            bytes[size++] = (byte) s.charAt(i);
-        }
+        s.getBytes(0, n, bytes, size);
+        size += n;
     }
 
     private void put(byte[] b) {

@@ -1,9 +1,9 @@
 package io.warden.audit;
 
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Writes an {@link AuditEvent} as one line of OCSF 1.3 JSON, the form SIEMs already ingest: API Activity (6003) for
@@ -20,15 +20,51 @@ public final class OcsfEncoder {
     /** The {@code metadata.log_name} of every event. */
     public static final String LOG_NAME = "warden-audit";
 
-    /** OCSF class, activity and names for an event type. */
+    /**
+     * OCSF class, activity and names for an event type, and their fields as written ({@code category_uid} to
+     * {@code type_name}), encoded once.
+     */
     record OcsfClass(int categoryUid, String categoryName, int classUid, String className, int activityId,
-                     String activityName) {
+                     String activityName, byte[] fields) {
+
+        OcsfClass(int categoryUid, String categoryName, int classUid, String className, int activityId,
+                  String activityName) {
+            this(categoryUid, categoryName, classUid, className, activityId, activityName, new JsonLine(256)
+                    .field("category_uid", categoryUid)
+                    .field("category_name", categoryName)
+                    .field("class_uid", classUid)
+                    .field("class_name", className)
+                    .field("activity_id", activityId)
+                    .field("activity_name", activityName)
+                    .field("type_uid", classUid * 100L + activityId)
+                    .field("type_name", className + ": " + activityName)
+                    .toByteArray());
+        }
+
         long typeUid() {
             return classUid * 100L + activityId;
         }
     }
 
-    private final String productVersion;
+    /** The severity and status fields, encoded once: by severity id (1–3), then by success (1) or failure (0). */
+    private static final byte[][][] SEVERITY_AND_STATUS = new byte[4][2][];
+
+    static {
+        String[] severities = {null, "Informational", "Low", "Medium"};
+        for (int severity = 1; severity <= 3; severity++) {
+            for (int ok = 0; ok <= 1; ok++) {
+                SEVERITY_AND_STATUS[severity][ok] = new JsonLine(128)
+                        .field("severity_id", severity)
+                        .field("severity", severities[severity])
+                        .field("status_id", ok == 1 ? 1 : 2)
+                        .field("status", ok == 1 ? "Success" : "Failure")
+                        .toByteArray();
+            }
+        }
+    }
+
+    /** The fields of {@code metadata} before its {@code sequence}, encoded once. */
+    private final byte[] metadataFields;
 
     public OcsfEncoder() {
         this(null);
@@ -36,7 +72,13 @@ public final class OcsfEncoder {
 
     /** @param productVersion written as {@code metadata.product.version} when not null */
     public OcsfEncoder(String productVersion) {
-        this.productVersion = productVersion;
+        JsonLine metadata = new JsonLine(256).field("version", OCSF_VERSION).startObject("product")
+                .field("name", "Warden")
+                .field("vendor_name", "Warden");
+        if (productVersion != null) {
+            metadata.field("version", productVersion);
+        }
+        this.metadataFields = metadata.endObject().field("log_name", LOG_NAME).toByteArray();
     }
 
     /** Encodes {@code event} with {@code sequence} as {@code metadata.sequence}. */
@@ -104,24 +146,13 @@ public final class OcsfEncoder {
         boolean ok = e.succeeded();
         g.startObject();
         g.field("time", e.time().toEpochMilli());
-        g.field("category_uid", c.categoryUid());
-        g.field("category_name", c.categoryName());
-        g.field("class_uid", c.classUid());
-        g.field("class_name", c.className());
-        g.field("activity_id", c.activityId());
-        g.field("activity_name", c.activityName());
-        g.field("type_uid", c.typeUid());
-        g.field("type_name", c.className() + ": " + c.activityName());
-        int severity = severityId(e);
-        g.field("severity_id", severity);
-        g.field("severity", severity == 1 ? "Informational" : severity == 2 ? "Low" : "Medium");
-        g.field("status_id", ok ? 1 : 2);
-        g.field("status", ok ? "Success" : "Failure");
-        g.field("status_code", Short.toString(e.errorCode()));
+        g.fields(c.fields());
+        g.fields(SEVERITY_AND_STATUS[severityId(e)][ok ? 1 : 0]);
+        g.fieldAsString("status_code", e.errorCode());
         if (e.errorMessage() != null) {
             g.field("status_detail", e.errorMessage());
         }
-        g.field("message", message(e));
+        writeMessage(g, e);
         if (e.latencyMs() >= 0) {
             g.field("duration", e.latencyMs());
         }
@@ -142,7 +173,7 @@ public final class OcsfEncoder {
             g.startObject("api");
             g.field("operation", e.apiKey());
             if (e.apiVersion() >= 0) {
-                g.field("version", Integer.toString(e.apiVersion()));
+                g.fieldAsString("version", e.apiVersion());
             }
             if (e.requestId() != null) {
                 g.startObject("request");
@@ -158,15 +189,7 @@ public final class OcsfEncoder {
 
     private void writeMetadata(JsonLine g, long sequence) {
         g.startObject("metadata");
-        g.field("version", OCSF_VERSION);
-        g.startObject("product");
-        g.field("name", "Warden");
-        g.field("vendor_name", "Warden");
-        if (productVersion != null) {
-            g.field("version", productVersion);
-        }
-        g.endObject();
-        g.field("log_name", LOG_NAME);
+        g.fields(metadataFields);
         g.field("sequence", sequence);
         g.endObject();
     }
@@ -201,13 +224,15 @@ public final class OcsfEncoder {
     }
 
     private static void writeResources(JsonLine g, AuditEvent e) {
-        Set<String> topics = new LinkedHashSet<>();
+        List<String> topics = new ArrayList<>(2); // few topics per event: a list's contains is cheaper than a set
         for (PartitionDetail p : e.partitions()) {
-            topics.add(p.topic());
+            if (!topics.contains(p.topic())) {
+                topics.add(p.topic());
+            }
         }
         String group = e.details().get("group");
         String topic = e.details().get("topic");
-        if (topic != null) {
+        if (topic != null && !topics.contains(topic)) {
             topics.add(topic);
         }
         if (topics.isEmpty() && group == null) {
@@ -280,17 +305,18 @@ public final class OcsfEncoder {
         g.endObject();
     }
 
-    private static String message(AuditEvent e) {
-        StringBuilder m = new StringBuilder(e.type().wireName());
+    /** {@code message}: "produce by User:alice via Produce", and "failed with error N" when it did. */
+    private static void writeMessage(JsonLine g, AuditEvent e) {
+        g.startString("message").part(e.type().wireName());
         if (e.principal() != null) {
-            m.append(" by ").append(e.principal());
+            g.part(" by ").part(e.principal());
         }
         if (e.apiKey() != null) {
-            m.append(" via ").append(e.apiKey());
+            g.part(" via ").part(e.apiKey());
         }
         if (!e.succeeded()) {
-            m.append(" failed with error ").append(e.errorCode());
+            g.part(" failed with error ").part(e.errorCode());
         }
-        return m.toString();
+        g.endString();
     }
 }

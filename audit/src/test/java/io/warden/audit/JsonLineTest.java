@@ -70,6 +70,34 @@ class JsonLineTest {
         assertThat(viaJsonLine(text, number)).isEqualTo(viaJackson(text, number));
     }
 
+    /** ASCII text, mostly copied as it is, and the characters next to it that must be escaped. */
+    @Property(tries = 500)
+    void writesTheBytesJacksonsGeneratorWritesForAsciiText(@ForAll @CharRange(from = '\u0000', to = '\u0080') String text,
+                                                          @ForAll long number) throws Exception {
+        assertThat(viaJsonLine(text, number)).isEqualTo(viaJackson(text, number));
+    }
+
+    @Test
+    void aValueWrittenInPartsEqualsTheWholeValueAndEncodedFieldsAreSeparated() {
+        String principal = "User:\"zoë\"\n";
+        byte[] whole = new JsonLine(8).startObject()
+                .field("m", "produce by " + principal + " failed with error -7")
+                .field("code", "-7")
+                .field("a", 1).field("b", "x")
+                .field("z", 0)
+                .endObject().toByteArray();
+        byte[] encodedFields = new JsonLine(8).field("a", 1).field("b", "x").toByteArray();
+
+        byte[] parts = new JsonLine(8).startObject()
+                .startString("m").part("produce by ").part(principal).part(" failed with error ").part(-7L).endString()
+                .fieldAsString("code", -7)
+                .fields(encodedFields)
+                .field("z", 0)
+                .endObject().toByteArray();
+
+        assertThat(new String(parts, StandardCharsets.UTF_8)).isEqualTo(new String(whole, StandardCharsets.UTF_8));
+    }
+
     @Test
     void escapesWhatJsonRequiresAndKeepsUnicode() throws Exception {
         String nasty = "quote\" backslash\\ newline\n tab\t nul\u0000 bell\u0007 zoë \u2603 \uD83D\uDE00 </script>";
