@@ -2,7 +2,8 @@ package io.warden.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Map;
 
 /**
@@ -224,7 +225,9 @@ public final class OcsfEncoder {
     }
 
     private static void writeResources(JsonLine g, AuditEvent e) {
-        List<String> topics = new ArrayList<>(2); // few topics per event: a list's contains is cheaper than a set
+        // Most events name one topic or a few, for which a list's contains is cheaper than a set; a large Fetch may
+        // name thousands, for which it is not.
+        Collection<String> topics = e.partitions().size() <= 8 ? new ArrayList<>(2) : new LinkedHashSet<>();
         for (PartitionDetail p : e.partitions()) {
             if (!topics.contains(p.topic())) {
                 topics.add(p.topic());

@@ -143,6 +143,20 @@ class OcsfEncoderTest {
     }
 
     @Test
+    void resourcesNameEachTopicOnceInTheOrderFirstSeenForFewAndManyPartitions() throws Exception {
+        for (int partitions : new int[]{3, 8, 9, 200}) {
+            AuditEvent.Builder b = AuditEvent.builder(AuditEventType.CONSUME, T).api("Fetch", 17).detail("topic", "b");
+            for (int i = 0; i < partitions; i++) {
+                String topic = i % 3 == 0 ? "c" : i % 3 == 1 ? "a" : "b";
+                b.partition(new PartitionDetail(topic, i, (short) 0, 1, 10, i, i, 1000, 1000));
+            }
+            JsonNode resources = encode(b.build(), 1).get("resources");
+            assertThat(resources).as("%d partitions", partitions).hasSize(3);
+            assertThat(resources.findValuesAsText("name")).as("%d partitions", partitions).containsExactly("c", "a", "b");
+        }
+    }
+
+    @Test
     void stringsAreEscapedOntoOneLine() throws Exception {
         AuditEvent e = AuditEvent.builder(AuditEventType.AUTHENTICATION_FAILURE, T).principal("a\"b\nc")
                 .outcome((short) 58, "bad\npassword").build();
