@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 /**
  * How many events per second the file sink sustains with a force to disk per batch, directly and through the
  * pipeline in both modes, so that audit capacity can be sized against traffic; first, the CPU cost of an event
- * without I/O (encoding, chaining, hashing). Prints one line per case.
+ * without I/O (encoding, chaining, hashing); last, the writer's CPU per event at a gateway's steady rate. Prints
+ * one line per case.
  * <p>
  * Arguments: {@code [events] [directory]} (default 200000 events in a temporary directory).
  */
@@ -82,6 +83,63 @@ public final class FileSinkBenchmark {
                     log.written(), start);
             delete(dir);
         }
+        for (long lingerMs : new long[]{5, AuditLog.BEST_EFFORT_LINGER_NANOS / 1_000_000}) {
+            paced(encoder, root, key, lingerMs);
+        }
+    }
+
+    /** Events a second offered in {@link #paced}: what {@code warden bench audit}'s producer makes a gateway write. */
+    private static final int PACED_RATE = 3_300;
+    private static final int PACED_WARM_UP_SECONDS = 15;
+    private static final int PACED_MEASURED_SECONDS = 15;
+
+    /**
+     * The writer thread's CPU per event when events come at a steady {@link #PACED_RATE} (best effort, batches
+     * gathering {@code lingerMs}), each a new produce event as a gateway builds them: unlike the cases above, the
+     * writer sleeps between batches of a few dozen events, which is how it works in a gateway.
+     */
+    private static void paced(OcsfEncoder encoder, Path root, Path key, long lingerMs) throws Exception {
+        Path dir = root.resolve("paced-" + lingerMs);
+        AuditLog log = new AuditLog(AuditLog.Mode.BEST_EFFORT, 65_536, 1024,
+                List.of(new FileSink(new FileSinkConfig(dir, FileSinkConfig.DEFAULT_MAX_SEGMENT_BYTES, null, key))),
+                encoder, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(lingerMs));
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long writer = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("warden-audit-writer") && t.isAlive())
+                .mapToLong(Thread::getId).findFirst().orElseThrow();
+        long start = System.nanoTime();
+        long offered = 0;
+        long cpuAtMark = -1;
+        long writtenAtMark = 0;
+        while (System.nanoTime() - start < (PACED_WARM_UP_SECONDS + PACED_MEASURED_SECONDS) * 1_000_000_000L) {
+            long due = (System.nanoTime() - start) * PACED_RATE / 1_000_000_000L;
+            for (; offered < due; offered++) {
+                log.offer(produceEvent(offered));
+            }
+            if (cpuAtMark < 0 && System.nanoTime() - start >= PACED_WARM_UP_SECONDS * 1_000_000_000L) {
+                cpuAtMark = threads.getThreadCpuTime(writer);
+                writtenAtMark = log.written();
+            }
+            Thread.sleep(1);
+        }
+        long cpu = threads.getThreadCpuTime(writer) - cpuAtMark;
+        long written = log.written() - writtenAtMark;
+        log.close();
+        System.out.printf(java.util.Locale.ROOT,
+                "pipeline BEST_EFFORT paced at %d events/s, batches gather %d ms: writer CPU %.2f us/event (last %d s, %d events, dropped %d)%n",
+                PACED_RATE, lingerMs, cpu / 1e3 / Math.max(1, written), PACED_MEASURED_SECONDS, written, log.dropped());
+        delete(dir);
+    }
+
+    /** A produce event like those a gateway builds for one Produce request of 15 records. */
+    private static AuditEvent produceEvent(long n) {
+        long now = System.currentTimeMillis();
+        return AuditEvent.builder(AuditEventType.PRODUCE, Instant.ofEpochMilli(now))
+                .principal("User:ANONYMOUS").client("127.0.0.1", 36646).clientId("perf-producer-client")
+                .listener("bench").api("Produce", 13).requestId("127.0.0.1:36646#" + n).latencyMs(1)
+                .partition(new PartitionDetail("bench-11", 0, (short) 0, 15, 15_556, 15 * n, 15 * n + 14, now, now))
+                .build();
     }
 
     /**
