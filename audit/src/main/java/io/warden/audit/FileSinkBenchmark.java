@@ -1,19 +1,24 @@
 package io.warden.audit;
 
+import com.sun.management.ThreadMXBean;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -102,9 +107,8 @@ public final class FileSinkBenchmark {
         Path dir = root.resolve("paced-" + lingerMs);
         AuditLog log = new AuditLog(AuditLog.Mode.BEST_EFFORT, 65_536, 1024,
                 List.of(new FileSink(new FileSinkConfig(dir, FileSinkConfig.DEFAULT_MAX_SEGMENT_BYTES, null, key))),
-                encoder, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(lingerMs));
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                encoder, TimeUnit.MILLISECONDS.toNanos(lingerMs));
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long writer = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("warden-audit-writer") && t.isAlive())
                 .mapToLong(Thread::getId).findFirst().orElseThrow();
@@ -126,7 +130,7 @@ public final class FileSinkBenchmark {
         long cpu = threads.getThreadCpuTime(writer) - cpuAtMark;
         long written = log.written() - writtenAtMark;
         log.close();
-        System.out.printf(java.util.Locale.ROOT,
+        System.out.printf(Locale.ROOT,
                 "pipeline BEST_EFFORT paced at %d events/s, batches gather %d ms: writer CPU %.2f us/event (last %d s, %d events, dropped %d)%n",
                 PACED_RATE, lingerMs, cpu / 1e3 / Math.max(1, written), PACED_MEASURED_SECONDS, written, log.dropped());
         delete(dir);
@@ -147,7 +151,7 @@ public final class FileSinkBenchmark {
      * it. Three passes, so that the last is compiled code.
      */
     private static void encodeOnly(OcsfEncoder encoder, AuditEvent sample, int events) {
-        java.security.MessageDigest sha256 = HashChain.sha256();
+        MessageDigest sha256 = HashChain.sha256();
         String prev = HashChain.GENESIS;
         for (int pass = 1; pass <= 3; pass++) {
             long start = System.nanoTime();
@@ -155,7 +159,7 @@ public final class FileSinkBenchmark {
                 byte[] line = HashChain.chainLine(i, prev, encoder.encodeUtf8(sample, i));
                 prev = HashChain.hash(sha256, line, 0, line.length);
             }
-            report("encode+chain+hash only, no I/O, pass " + pass + " (" + String.format(java.util.Locale.ROOT, "%.2f",
+            report("encode+chain+hash only, no I/O, pass " + pass + " (" + String.format(Locale.ROOT, "%.2f",
                     (System.nanoTime() - start) / 1e3 / events) + " us/event)", events, start);
         }
     }
