@@ -22,15 +22,14 @@ public final class OcsfEncoder {
     public static final String LOG_NAME = "warden-audit";
 
     /**
-     * OCSF class, activity and names for an event type, and their fields as written ({@code category_uid} to
-     * {@code type_name}), encoded once.
+     * An event type's OCSF class: its uid, and its class, category and activity fields as written
+     * ({@code category_uid} to {@code type_name}), encoded once.
      */
-    record OcsfClass(int categoryUid, String categoryName, int classUid, String className, int activityId,
-                     String activityName, byte[] fields) {
+    record OcsfClass(int classUid, byte[] fields) {
 
-        OcsfClass(int categoryUid, String categoryName, int classUid, String className, int activityId,
-                  String activityName) {
-            this(categoryUid, categoryName, classUid, className, activityId, activityName, new JsonLine(256)
+        static OcsfClass of(int categoryUid, String categoryName, int classUid, String className, int activityId,
+                            String activityName) {
+            return new OcsfClass(classUid, new JsonLine(256)
                     .field("category_uid", categoryUid)
                     .field("category_name", categoryName)
                     .field("class_uid", classUid)
@@ -40,10 +39,6 @@ public final class OcsfEncoder {
                     .field("type_uid", classUid * 100L + activityId)
                     .field("type_name", className + ": " + activityName)
                     .toByteArray());
-        }
-
-        long typeUid() {
-            return classUid * 100L + activityId;
         }
     }
 
@@ -95,9 +90,9 @@ public final class OcsfEncoder {
     }
 
     private static final OcsfClass LOGON =
-            new OcsfClass(3, "Identity & Access Management", 3002, "Authentication", 1, "Logon");
-    private static final OcsfClass OPEN = new OcsfClass(4, "Network Activity", 4001, "Network Activity", 1, "Open");
-    private static final OcsfClass CLOSE = new OcsfClass(4, "Network Activity", 4001, "Network Activity", 2, "Close");
+            OcsfClass.of(3, "Identity & Access Management", 3002, "Authentication", 1, "Logon");
+    private static final OcsfClass OPEN = OcsfClass.of(4, "Network Activity", 4001, "Network Activity", 1, "Open");
+    private static final OcsfClass CLOSE = OcsfClass.of(4, "Network Activity", 4001, "Network Activity", 2, "Close");
     private static final OcsfClass CREATE = api(1, "Create");
     private static final OcsfClass READ = api(2, "Read");
     private static final OcsfClass UPDATE = api(3, "Update");
@@ -119,7 +114,7 @@ public final class OcsfEncoder {
     }
 
     private static OcsfClass api(int activityId, String activityName) {
-        return new OcsfClass(6, "Application Activity", 6003, "API Activity", activityId, activityName);
+        return OcsfClass.of(6, "Application Activity", 6003, "API Activity", activityId, activityName);
     }
 
     private static OcsfClass deniedActivity(String apiKey) {
