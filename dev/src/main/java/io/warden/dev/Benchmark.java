@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * {@code warden bench}: Kafka's own perf tools ({@code ProducerPerformance}, {@code ConsumerPerformance}, each in
@@ -24,6 +25,8 @@ final class Benchmark {
     private final int recordSize;
     private final int rounds;
     private final double latencySeconds;
+    /** Fixed-rate rounds (each one run per target); 0: as many as the throughput rounds less one, at least 2. */
+    private final int latencyRounds;
     private final boolean inProcess;
     private Target direct;
     private Target gateway;
@@ -31,12 +34,13 @@ final class Benchmark {
     private PerfTools.Gateway gatewayProcess;
     private int adminPort;
 
-    private Benchmark(PerfTools.ThroughputOptions options, double latencySeconds) {
+    private Benchmark(PerfTools.ThroughputOptions options, double latencySeconds, int latencyRounds) {
         this.inProcess = options.inProcess;
         this.records = options.records;
         this.recordSize = options.recordSize;
         this.rounds = options.rounds;
         this.latencySeconds = latencySeconds;
+        this.latencyRounds = latencyRounds > 0 ? latencyRounds : Math.max(2, options.rounds - 1);
     }
 
     static int run(List<String> args) throws Exception {
@@ -63,11 +67,15 @@ final class Benchmark {
         }
         PerfTools.ThroughputOptions options = new PerfTools.ThroughputOptions();
         double latencySeconds = 10;
+        int latencyRounds = 0;
         for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals("--latency-seconds")) {
+            if (args.get(i).equals("--latency-seconds") && i + 1 < args.size()) {
                 latencySeconds = Double.parseDouble(args.get(++i));
+            } else if (args.get(i).equals("--latency-rounds") && i + 1 < args.size() && args.get(i + 1).matches("[1-9][0-9]{0,3}")) {
+                latencyRounds = Integer.parseInt(args.get(++i));
             } else if ((i = options.read(args, i)) < 0) {
-                System.err.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S] [--in-process]");
+                System.err.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S]"
+                        + " [--latency-rounds N] [--in-process]");
                 System.err.println("       warden bench tls [--records N] [--record-size BYTES] [--rounds N] [--handshake-seconds S]"
                         + " [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process] [--engine auto|jdk|openssl] [--engines]"
                         + " [--client-tls openssl|jdk]");
@@ -82,7 +90,7 @@ final class Benchmark {
                 return 2;
             }
         }
-        return new Benchmark(options, latencySeconds).execute();
+        return new Benchmark(options, latencySeconds, latencyRounds).execute();
     }
 
     private int execute() throws Exception {
@@ -122,7 +130,7 @@ final class Benchmark {
         List<Double> gatewayP99 = new ArrayList<>();
         List<Double> insideP99 = new ArrayList<>();
         List<Double> upstreamP99 = new ArrayList<>();
-        for (int round = 1; latencySeconds > 0 && round <= Math.max(2, rounds - 1); round++) {
+        for (int round = 1; latencySeconds > 0 && round <= latencyRounds; round++) {
             List<Target> order = round % 2 == 1 ? List.of(direct, gateway) : List.of(gateway, direct);
             for (Target target : order) {
                 String before = target == gateway ? GatewayHistogram.scrape(adminPort) : null;
@@ -162,6 +170,16 @@ final class Benchmark {
             System.out.printf(Locale.ROOT, "median p99 at %d rec/s of the time Produce requests spent inside the gateway (its "
                     + "warden_request_gateway_time_seconds histogram, bucket bound): %.2f ms; at the broker as the gateway sees it"
                     + " (warden_request_upstream_time_seconds): %.1f ms%n", fixedRate, median(insideP99), median(upstreamP99));
+        }
+        if (!directP99.isEmpty()) {
+            // Each round's two fixed-rate runs are back to back: their difference cancels what drifts between rounds.
+            List<Double> added = new ArrayList<>();
+            for (int i = 0; i < directP99.size(); i++) {
+                added.add(gatewayP99.get(i) - directP99.get(i));
+            }
+            System.out.printf(Locale.ROOT, "per-round added p99 (gateway - direct) %s ms (median %.0f)%n",
+                    added.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).collect(Collectors.joining(" ")),
+                    median(added));
         }
         PerfTools.printRoundRatios("gateway", gatewayRuns, "direct", directRuns);
         System.out.printf(Locale.ROOT, "gateway/direct produce=%.2f consume=%.2f p99_added_ms=%.0f%n",
