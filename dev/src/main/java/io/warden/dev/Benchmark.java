@@ -69,9 +69,18 @@ final class Benchmark {
         double latencySeconds = 10;
         int latencyRounds = 0;
         for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals("--latency-seconds") && i + 1 < args.size()) {
+            String value = i + 1 < args.size() ? args.get(i + 1) : "";
+            if (args.get(i).equals("--latency-seconds")) {
+                if (!value.matches("[0-9]{1,4}(\\.[0-9]+)?")) {
+                    System.err.println("--latency-seconds: expected a number of seconds (0 for no latency runs), got '" + value + "'");
+                    return 2;
+                }
                 latencySeconds = Double.parseDouble(args.get(++i));
-            } else if (args.get(i).equals("--latency-rounds") && i + 1 < args.size() && args.get(i + 1).matches("[1-9][0-9]{0,3}")) {
+            } else if (args.get(i).equals("--latency-rounds")) {
+                if (!value.matches("[1-9][0-9]{0,3}")) {
+                    System.err.println("--latency-rounds: expected a whole number from 1 to 9999, got '" + value + "'");
+                    return 2;
+                }
                 latencyRounds = Integer.parseInt(args.get(++i));
             } else if ((i = options.read(args, i)) < 0) {
                 System.err.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S]"
