@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * {@code warden bench}: Kafka's own perf tools ({@code ProducerPerformance}, {@code ConsumerPerformance}, each in
@@ -187,8 +186,7 @@ final class Benchmark {
                 added.add(gatewayP99.get(i) - directP99.get(i));
             }
             System.out.printf(Locale.ROOT, "per-round added p99 (gateway - direct) %s ms (median %.0f)%n",
-                    added.stream().map(d -> String.format(Locale.ROOT, "%.0f", d)).collect(Collectors.joining(" ")),
-                    median(added));
+                    PerfTools.joined(added, "%.0f"), median(added));
         }
         PerfTools.printRoundRatios("gateway", gatewayRuns, "direct", directRuns);
         System.out.printf(Locale.ROOT, "gateway/direct produce=%.2f consume=%.2f p99_added_ms=%.0f%n",

@@ -329,13 +329,14 @@ final class PerfTools {
             consume.add(runs.consumed().get(i) / baseline.consumed().get(i));
         }
         System.out.printf(Locale.ROOT, "per-round %s/%s produce %s (median %.2f), consume %s (median %.2f)%n",
-                label, baselineLabel, ratios(produce), median(produce), ratios(consume), median(consume));
+                label, baselineLabel, joined(produce, "%.2f"), median(produce), joined(consume, "%.2f"), median(consume));
     }
 
-    private static String ratios(List<Double> values) {
+    /** The values in {@code format}, separated by spaces: one per round. */
+    static String joined(List<Double> values, String format) {
         StringBuilder out = new StringBuilder();
         for (double v : values) {
-            out.append(out.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", v));
+            out.append(out.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, format, v));
         }
         return out.toString();
     }
