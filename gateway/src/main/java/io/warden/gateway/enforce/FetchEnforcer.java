@@ -9,6 +9,7 @@ import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
@@ -18,7 +19,15 @@ import java.util.List;
 /**
  * Fetch: READ on every topic. A replica fetch (a replica id of 0 or more) comes from brokers only and is refused
  * from a client. Topics the principal may not read are removed from the request and answered with
- * TOPIC_AUTHORIZATION_FAILED; the request always goes on to the broker, so fetch sessions stay in step.
+ * TOPIC_AUTHORIZATION_FAILED.
+ *
+ * <p>Fetch sessions (KIP-227, v7+) are not passed on: every Fetch reaches the broker as a sessionless full fetch
+ * (session id 0, epoch -1), so the broker creates no session and every partition a client reads is named, and
+ * checked, in every request. In a session the broker would go on returning partitions the request does not name,
+ * which Kafka re-authorizes on each fetch but which a gateway checking requests would never see again: a revoked
+ * READ would not stop a running consumer. A client asking for a new session gets a response without one, as from a
+ * broker whose session cache is full, and goes on with full fetches; an incremental fetch (epoch above 0) cannot be
+ * for a session made through Warden and is answered FETCH_SESSION_ID_NOT_FOUND, after which clients fetch in full.
  */
 final class FetchEnforcer implements ApiEnforcer {
 
@@ -26,6 +35,8 @@ final class FetchEnforcer implements ApiEnforcer {
     static final short TOPIC_IDS = 13;
     /** First Fetch version that carries the replica id in ReplicaState. */
     static final short REPLICA_STATE = 15;
+    /** First Fetch version with a session id and epoch. */
+    static final short SESSIONS = 7;
 
     @Override
     public Collection<Uuid> topicIds(short version, ApiMessage request) {
@@ -43,6 +54,16 @@ final class FetchEnforcer implements ApiEnforcer {
         int replicaId = version >= REPLICA_STATE ? request.replicaState().replicaId() : request.replicaId();
         if (replicaId >= 0) {
             return new Verdict.Refuse("replica fetch (replica id " + replicaId + ") from a client");
+        }
+        boolean sessionless = true;
+        if (version >= SESSIONS) {
+            if (request.sessionEpoch() > 0) {
+                return new Verdict.Respond(new FetchResponseData()
+                        .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
+                        .setSessionId(FetchMetadata.INVALID_SESSION_ID));
+            }
+            sessionless = request.sessionId() == FetchMetadata.INVALID_SESSION_ID
+                    && request.sessionEpoch() == FetchMetadata.FINAL_EPOCH;
         }
         List<FetchTopic> denied = new ArrayList<>();
         List<Errors> errors = new ArrayList<>();
@@ -63,8 +84,11 @@ final class FetchEnforcer implements ApiEnforcer {
                 errors.add(error);
             }
         }
+        if (!sessionless) {
+            request.setSessionId(FetchMetadata.INVALID_SESSION_ID).setSessionEpoch(FetchMetadata.FINAL_EPOCH);
+        }
         if (denied.isEmpty()) {
-            return Verdict.FORWARD;
+            return sessionless ? Verdict.FORWARD : new Verdict.Forward(request, null);
         }
         request.topics().removeAll(denied);
         return new Verdict.Forward(request, edit -> {

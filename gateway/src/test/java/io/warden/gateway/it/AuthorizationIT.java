@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
@@ -87,7 +88,8 @@ class AuthorizationIT {
         }
         Files.writeString(pki.dir.resolve("policy.yaml"), POLICY);
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            for (String topic : List.of("orders.eu", "orders.secret.x", "audit", "payments", "from-localhost", "from-elsewhere", "orders.later")) {
+            for (String topic : List.of("orders.eu", "orders.secret.x", "audit", "payments", "from-localhost", "from-elsewhere", "orders.later",
+                    "orders.revoked")) {
                 Clients.createTopic(direct, topic, 1, (short) 1);
             }
         }
@@ -220,6 +222,57 @@ class AuthorizationIT {
             Files.move(edited, policy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
                     producer.send(new ProducerRecord<>("orders.later", "k", "v")).get(5, TimeUnit.SECONDS));
+        } finally {
+            Files.writeString(pki.dir.resolve("policy.yaml.new"), POLICY);
+            Files.move(pki.dir.resolve("policy.yaml.new"), pki.dir.resolve("policy.yaml"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Kafka checks READ on every partition of a fetch session at each fetch; Warden has every fetch made without a
+     * session, so a running consumer's next fetch after a revocation names, and is refused, the partition.
+     */
+    @Test
+    void revokingReadStopsARunningConsumer() throws Exception {
+        TopicPartition partition = new TopicPartition("orders.revoked", 0);
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as("alice"));
+             KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), as("bob"))) {
+            producer.send(new ProducerRecord<>(partition.topic(), "k", "before")).get(20, TimeUnit.SECONDS);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            List<String> values = new java.util.ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                return values.contains("before");
+            });
+            // More fetches at the new offset, as a consumer with nothing new to read makes them.
+            for (int i = 0; i < 5; i++) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+            }
+            Files.writeString(pki.dir.resolve("policy.yaml.new"), POLICY + """
+                      - principal: User:bob
+                        permission: deny
+                        operations: [read]
+                        topics: [orders.revoked]
+                    """);
+            Files.move(pki.dir.resolve("policy.yaml.new"), pki.dir.resolve("policy.yaml"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                try (KafkaConsumer<String, String> probe = Clients.consumer(gateway.bootstrap(), as("bob"))) {
+                    probe.assign(List.of(partition));
+                    probe.seekToBeginning(List.of(partition));
+                    assertThatThrownBy(() -> probe.poll(Duration.ofSeconds(5))).isInstanceOf(TopicAuthorizationException.class);
+                }
+            });
+            producer.send(new ProducerRecord<>(partition.topic(), "k", "after")).get(20, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> {
+                long deadline = System.currentTimeMillis() + 20_000;
+                while (System.currentTimeMillis() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                }
+            }).isInstanceOf(TopicAuthorizationException.class);
+            assertThat(values).as("records the consumer got").containsExactly("before");
         } finally {
             Files.writeString(pki.dir.resolve("policy.yaml.new"), POLICY);
             Files.move(pki.dir.resolve("policy.yaml.new"), pki.dir.resolve("policy.yaml"), StandardCopyOption.ATOMIC_MOVE,
