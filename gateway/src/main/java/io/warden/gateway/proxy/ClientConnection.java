@@ -126,6 +126,11 @@ final class ClientConnection implements SaslGate.Connection {
     /** The timer that ends the current throttle (reading from the client is muted until then), or -1. */
     private long throttleTimer = -1;
     private long throttledUntil;
+    /**
+     * Requests being decided off the request path (topic ids looked up, ACL requests answered, a SASL step, the
+     * cluster's ApiVersions): reading stays paused until each is done, so that nothing overtakes them.
+     */
+    private int holds;
 
     ClientConnection(ListenerVerticle listener, NetSocket client, OptionalInt targetNode) {
         this.listener = listener;
@@ -254,10 +259,27 @@ final class ClientConnection implements SaslGate.Connection {
         fromUpstream.onPartialFrame(this::onPartialResponse);
         upstream.handler(fromUpstream);
         upstream.exceptionHandler(e -> close("broker connection error: " + e.getMessage()));
-        fromClient.resume();
+        resumeReading();
     }
 
     private void onRequest(Buffer frame) {
+        try {
+            handleRequest(frame);
+        } catch (RuntimeException e) {
+            couldNotHandle(e);
+        }
+    }
+
+    /**
+     * A request that made the gateway's own handling fail (for instance record batches too corrupt to audit): the
+     * connection closes, as for any request the gateway cannot read, rather than leave the request unanswered.
+     */
+    private void couldNotHandle(RuntimeException e) {
+        LOG.debug("event=request_failed listener={} client={}", listener.listenerConfig().name(), peer, e);
+        refuse("the request could not be handled: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+
+    private void handleRequest(Buffer frame) {
         if (closed) {
             return;
         }
@@ -465,15 +487,20 @@ final class ClientConnection implements SaslGate.Connection {
             decide(header, frame, body, enforcer);
             return;
         }
-        fromClient.pause();
+        holdReading();
         List<Future<?>> lookups = new ArrayList<>();
         unknown.forEach(id -> lookups.add(Future.fromCompletionStage(gateway.topicNames().resolve(id), listener.context())));
         Future.join(lookups).onComplete(done -> {
             if (closed) {
                 return;
             }
-            decide(header, frame, body, enforcer);
-            resumeReading();
+            try {
+                decide(header, frame, body, enforcer);
+            } catch (RuntimeException e) {
+                couldNotHandle(e);
+                return;
+            }
+            releaseReading();
         });
     }
 
@@ -493,7 +520,7 @@ final class ClientConnection implements SaslGate.Connection {
         }
         Access access = gateway.authorization().access(principal, clientHost);
         RecordingAccess recording = new RecordingAccess(access);
-        fromClient.pause();
+        holdReading();
         listener.vertx().executeBlocking(() -> gateway.aclRequests().answer(request, recording), false).onComplete(ar -> {
             if (closed) {
                 return;
@@ -511,7 +538,7 @@ final class ClientConnection implements SaslGate.Connection {
             countDenials(recording.denied());
             gateway.stats().request(api, recording.denied().isEmpty() ? GatewayStats.Outcome.ANSWERED : GatewayStats.Outcome.DENIED);
             respondLocally(header.correlationId(), api, version, answer);
-            resumeReading();
+            releaseReading();
         });
     }
 
@@ -589,7 +616,15 @@ final class ClientConnection implements SaslGate.Connection {
             }
             return false;
         }
-        if (System.currentTimeMillis() >= sasl.sessionExpiresAtMs() && !sasl.reauthenticating()) {
+        if (sasl.reauthenticating()) {
+            // As Kafka: once a re-authentication has begun, only its SaslAuthenticate requests may follow.
+            gateway.stats().refused();
+            String reason = api.name + " request during SASL re-authentication; only SaslAuthenticate is accepted until it completes";
+            audit.refused(api, version, correlationId, reason, List.of());
+            close(reason);
+            return false;
+        }
+        if (System.currentTimeMillis() >= sasl.sessionExpiresAtMs()) {
             gateway.stats().sessionExpired();
             close("SASL session expired without re-authentication");
             return false;
@@ -604,7 +639,7 @@ final class ClientConnection implements SaslGate.Connection {
                     SupportedApis.unsupportedApiVersionsResponse(), (short) 0));
             return;
         }
-        fromClient.pause();
+        holdReading();
         gateway.apiVersions().get(listener).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.info("event=upstream_unavailable listener={} client={} target={} reason=\"{}\"",
@@ -621,7 +656,7 @@ final class ClientConnection implements SaslGate.Connection {
             gateway.stats().request(ApiKeys.API_VERSIONS, GatewayStats.Outcome.ANSWERED);
             respondLocally(correlationId, ApiKeys.API_VERSIONS, version,
                     KafkaFrames.response(correlationId, (short) 0, data, version));
-            resumeReading();
+            releaseReading();
         });
     }
 
@@ -636,13 +671,27 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     @Override
-    public void pauseReading() {
+    public void holdReading() {
+        holds++;
         fromClient.pause();
     }
 
     @Override
-    public void resumeReading() {
-        if (closed || draining || throttleTimer >= 0 || awaitingAudit >= MAX_AWAITING_AUDIT || sasl != null && sasl.authenticated() && upstream == null || upstream != null && upstream.writeQueueFull()) {
+    public void releaseReading() {
+        holds--;
+        resumeReading();
+    }
+
+    /**
+     * Reads from the client again unless something still holds it back: a request waiting to be decided (its
+     * answer must come before those of the requests after it), a throttle, the audit backlog, a connection not yet
+     * made to the broker, or a full write queue either way (a client that does not read its answers gets no more
+     * requests read, whoever answers them).
+     */
+    private void resumeReading() {
+        if (closed || draining || holds > 0 || throttleTimer >= 0 || awaitingAudit >= MAX_AWAITING_AUDIT
+                || upstream == null && (sasl == null || sasl.authenticated())
+                || upstream != null && upstream.writeQueueFull() || client.writeQueueFull()) {
             return;
         }
         fromClient.resume();
@@ -1018,17 +1067,29 @@ final class ClientConnection implements SaslGate.Connection {
         gateway.stats().bytesToClient(frame.length());
         meters.response(frame.length());
         client.write(frame);
-        if (client.writeQueueFull() && !fromUpstream.isPaused()) {
-            gateway.stats().upstreamReadPaused();
-            fromUpstream.pause();
-            client.drainHandler(v -> fromUpstream.resume());
+        if (client.writeQueueFull()) {
+            // Neither the broker's answers nor the client's requests (which may be answered here) are read until the
+            // client takes what is queued for it.
+            if (fromUpstream != null && !fromUpstream.isPaused()) {
+                gateway.stats().upstreamReadPaused();
+                fromUpstream.pause();
+            }
+            fromClient.pause();
+            client.drainHandler(v -> {
+                if (fromUpstream != null) {
+                    fromUpstream.resume();
+                }
+                resumeReading();
+            });
         }
     }
 
     private void writeUpstream(Buffer frame) {
         upstream.write(frame);
-        if (upstream.writeQueueFull() && !fromClient.isPaused()) {
-            gateway.stats().clientReadPaused();
+        if (upstream.writeQueueFull()) {
+            if (!fromClient.isPaused()) {
+                gateway.stats().clientReadPaused();
+            }
             fromClient.pause();
             upstream.drainHandler(v -> resumeReading());
         }

@@ -31,6 +31,10 @@ final class FrameDecoder implements Handler<Buffer> {
     private int offset;
     private boolean owned;
     private boolean paused;
+    /** Whether the source is paused: it is resumed once no frame is held back and the frames buffered are handed on. */
+    private boolean sourcePaused;
+    /** True while frames are being handed on; a resume meanwhile lets that loop go on instead of starting another. */
+    private boolean draining;
     private boolean failed;
 
     /**
@@ -96,14 +100,21 @@ final class FrameDecoder implements Handler<Buffer> {
 
     void pause() {
         paused = true;
-        source.pause();
+        if (!sourcePaused) {
+            sourcePaused = true;
+            source.pause();
+        }
     }
 
+    /**
+     * Hands on the frames buffered meanwhile, then reads from the source again. Called from a frame's own handling
+     * (a request answered at once), it only lets the loop under way go on: a long pipeline of such requests is
+     * handled in one loop, not in calls nested once per frame.
+     */
     void resume() {
         paused = false;
-        drain();
-        if (!paused) {
-            source.resume();
+        if (!draining) {
+            drain();
         }
     }
 
@@ -112,6 +123,19 @@ final class FrameDecoder implements Handler<Buffer> {
     }
 
     private void drain() {
+        draining = true;
+        try {
+            handOn();
+        } finally {
+            draining = false;
+        }
+        if (!paused && !failed && sourcePaused) {
+            sourcePaused = false;
+            source.resume();
+        }
+    }
+
+    private void handOn() {
         boolean emitted = false;
         while (!paused && !failed && pending != null) {
             int available = pending.length() - offset;

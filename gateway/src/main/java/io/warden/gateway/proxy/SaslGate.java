@@ -35,9 +35,11 @@ final class SaslGate {
         /** Writes a raw SASL token frame (SaslHandshake v0 clients), bypassing request order (none are pending). */
         void writeRaw(Buffer frame);
 
-        void pauseReading();
+        /** Stops reading requests until {@link #releaseReading()}: answers keep their order meanwhile. */
+        void holdReading();
 
-        void resumeReading();
+        /** Ends one {@link #holdReading()}; reading resumes once nothing else holds it back. */
+        void releaseReading();
 
         /**
          * Authentication (or re-authentication) succeeded; the connection may go on. {@code details} are facts of the
@@ -185,7 +187,7 @@ final class SaslGate {
                 connection.respond(correlationId, ApiKeys.SASL_AUTHENTICATE, version,
                         frame(correlationId, ApiKeys.SASL_AUTHENTICATE, version, response));
             }
-            connection.resumeReading();
+            connection.releaseReading();
         });
     }
 
@@ -208,13 +210,13 @@ final class SaslGate {
             } else {
                 connection.writeRaw(rawFrame(ar.result()));
             }
-            connection.resumeReading();
+            connection.releaseReading();
         });
     }
 
     /** Runs one step of the exchange, off the event loop when the mechanism may block. Reading pauses meanwhile. */
     private Future<byte[]> evaluate(byte[] token) {
-        connection.pauseReading();
+        connection.holdReading();
         busy = true;
         SaslServerExchange current = exchange;
         Future<byte[]> step;

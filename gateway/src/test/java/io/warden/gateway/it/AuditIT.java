@@ -17,6 +17,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.record.MemoryRecords;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -85,7 +88,7 @@ class AuditIT {
         publicKey = pki.dir.resolve("audit-key.pub.pem");
         Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "vault")) {
+            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "vault")) {
                 Clients.createTopic(direct, topic, 3, (short) 1);
             }
             Clients.createTopic(direct, "warden-audit", 1, (short) 1);
@@ -252,6 +255,32 @@ class AuditIT {
                 String text = Files.readString(f);
                 assertThat(text).doesNotContain("guessed-wrong").doesNotContain("alice-secret");
             }
+        }
+    }
+
+    /**
+     * Record batches too corrupt to read their headers for the audit trail: the connection is closed, as for any
+     * request the gateway cannot read, instead of the request being left without an answer; other clients go on.
+     */
+    @Test
+    void aProduceWithCorruptRecordBatchesClosesTheConnection() throws Exception {
+        try (GatewayFixture gateway = gateway("""
+                  file: {directory: audit-corrupt, signingKey: audit-key.pem}
+                """)) {
+            String[] hostPort = gateway.bootstrap().split(":");
+            try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                assertThat(new RawSasl(c).scramLogin("alice", "alice-secret").errorCode()).isZero();
+                // A batch whose length field (5) is below any record's minimum size.
+                java.nio.ByteBuffer batch = java.nio.ByteBuffer.allocate(61).putLong(0).putInt(5);
+                batch.rewind();
+                ProduceRequestData produce = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5_000);
+                produce.topicData().add(new ProduceRequestData.TopicProduceData().setName("ledger-corrupt")
+                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                                .setRecords(MemoryRecords.readableRecords(batch)))));
+                c.send(ApiKeys.PRODUCE, (short) 9, produce);
+                assertThat(c.isClosedByPeer()).as("connection closed").isTrue();
+            }
+            produce(gateway, "ledger-corrupt", 3);
         }
     }
 

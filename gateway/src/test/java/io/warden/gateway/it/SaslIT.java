@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -327,6 +328,64 @@ class SaslIT {
             int metadata = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
             assertThat(c.receive(ApiKeys.METADATA.responseHeaderVersion((short) 12), metadata).remaining()).isPositive();
         }
+    }
+
+    /**
+     * A client that sends requests the gateway answers itself (here ApiVersions, before logging in) and never reads
+     * the answers: the gateway stops reading once the answers back up, as Kafka mutes such a channel, instead of
+     * queueing answers without end; once the client reads, every answer comes, in order.
+     */
+    @Test
+    void aClientThatDoesNotReadItsAnswersIsReadNoFurther() throws Exception {
+        int requests = 100_000;
+        long answeredBefore = gateway.server().stats().requests(ApiKeys.API_VERSIONS, io.warden.gateway.proxy.GatewayStats.Outcome.ANSWERED);
+        ApiVersionsRequestData request = new ApiVersionsRequestData().setClientSoftwareName("raw").setClientSoftwareVersion("1");
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < requests; i++) {
+                        c.send(ApiKeys.API_VERSIONS, (short) 3, request);
+                        sent.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    // the test fails below on the missing answers
+                }
+            }, "unread-requests");
+            writer.start();
+            int last = -1;
+            while (writer.isAlive() && sent.get() != last) {
+                last = sent.get();
+                Thread.sleep(2_000);
+            }
+            long answeredUnread = gateway.server().stats().requests(ApiKeys.API_VERSIONS, io.warden.gateway.proxy.GatewayStats.Outcome.ANSWERED)
+                    - answeredBefore;
+            assertThat(answeredUnread).as("requests answered while the client read nothing (of %d sent)", sent.get())
+                    .isLessThan(requests / 4);
+            for (int id = 1; id <= requests; id++) {
+                ApiVersionsResponseData answer = c.receive(ApiKeys.API_VERSIONS, (short) 3, id, a -> new ApiVersionsResponseData(a, (short) 3));
+                assertThat(answer.errorCode()).isEqualTo(Errors.NONE.code());
+            }
+            writer.join(10_000);
+            assertThat(sent.get()).isEqualTo(requests);
+        }
+        assertGatewayStillServes();
+    }
+
+    /** A re-authentication begun and never finished must not keep the old session going past its lifetime. */
+    @Test
+    void onlySaslAuthenticateMayFollowAReauthenticationHandshake() throws Exception {
+        long forwardedBefore = gateway.server().stats().requests(ApiKeys.METADATA, io.warden.gateway.proxy.GatewayStats.Outcome.FORWARDED);
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(sasl.handshake("SCRAM-SHA-512").errorCode()).isEqualTo(Errors.NONE.code());
+            c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+        assertThat(gateway.server().stats().requests(ApiKeys.METADATA, io.warden.gateway.proxy.GatewayStats.Outcome.FORWARDED))
+                .as("Metadata requests forwarded").isEqualTo(forwardedBefore);
+        assertGatewayStillServes();
     }
 
     @Test

@@ -135,4 +135,32 @@ class FrameDecoderTest {
         self[0].resume();
         assertThat(got).containsExactly("x", "y");
     }
+
+    /**
+     * Each frame's handling pauses the decoder and resumes it before returning (a request answered at once): a long
+     * pipeline of them is handed on in one loop, not in nested calls that would overflow the stack, and the source
+     * is left reading.
+     */
+    @Test
+    void aConsumerThatPausesAndResumesAtOnceGetsAPipelineOfAnyLengthInOrder() {
+        FrameDecoder[] self = new FrameDecoder[1];
+        List<Integer> got = new ArrayList<>();
+        self[0] = new FrameDecoder(100, false, source, f -> {
+            self[0].pause();
+            got.add(f.getInt(4));
+            self[0].resume();
+        }, invalid::add);
+        int count = 200_000;
+        Buffer pipeline = Buffer.buffer(count * 8);
+        for (int i = 0; i < count; i++) {
+            pipeline.appendInt(4).appendInt(i);
+        }
+        self[0].handle(pipeline);
+        assertThat(got).hasSize(count);
+        for (int i = 0; i < count; i++) {
+            assertThat(got.get(i)).isEqualTo(i);
+        }
+        assertThat(source.paused).isFalse();
+        assertThat(invalid).isEmpty();
+    }
 }
