@@ -2,12 +2,15 @@ package io.warden.gateway.cluster;
 
 import org.apache.kafka.common.Uuid;
 
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Topic id to topic name, learned from Metadata responses passing through the gateway and looked up from the
@@ -16,11 +19,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TopicNames {
 
+    /**
+     * The most ids one request may have looked up from the cluster; further ones stay unknown (and are answered
+     * UNKNOWN_TOPIC_ID), so a request listing many made-up ids costs one bounded lookup, as any request does.
+     */
+    public static final int MAX_LOOKUP_PER_REQUEST = 1000;
+
     private final Map<Uuid, String> names = new ConcurrentHashMap<>();
-    private final ClusterMetadataClient cluster;
+    /** Names of ids from the cluster, in one metadata request; ids it does not know are absent from the result. */
+    private final Function<Set<Uuid>, CompletionStage<Map<Uuid, String>>> lookup;
 
     public TopicNames(ClusterMetadataClient cluster) {
-        this.cluster = cluster;
+        this(cluster::topicNames);
+    }
+
+    TopicNames(Function<Set<Uuid>, CompletionStage<Map<Uuid, String>>> lookup) {
+        this.lookup = lookup;
     }
 
     public void learn(Uuid id, String name) {
@@ -29,7 +43,6 @@ public final class TopicNames {
         }
     }
 
-    /** The name if already known, without any lookup. */
     /**
      * How a request names a topic, for audit and metrics: its name when it carries one (older versions), else the
      * cached name of its id, else the id itself; empty when it carries neither.
@@ -44,6 +57,7 @@ public final class TopicNames {
         return cached(id).orElse(id.toString());
     }
 
+    /** The name if already known, without any lookup. */
     public Optional<String> cached(Uuid id) {
         return Optional.ofNullable(names.get(id));
     }
@@ -57,9 +71,41 @@ public final class TopicNames {
         if (known != null) {
             return CompletableFuture.completedFuture(Optional.of(known));
         }
-        return cluster.topicNames(Set.of(id)).thenApply(found -> {
+        return lookup.apply(Set.of(id)).thenApply(found -> {
             found.forEach(this::learn);
             return Optional.ofNullable(found.get(id));
+        });
+    }
+
+    /**
+     * Looks up the ids of one request that are not cached: each once, at most {@link #MAX_LOOKUP_PER_REQUEST} of
+     * them, all in one metadata request. Completes (normally, even when the lookup fails) once the names found are
+     * learned; ids still unknown then are unknown to the cluster, or beyond the limit.
+     */
+    public CompletionStage<Void> resolveAll(Collection<Uuid> ids) {
+        Set<Uuid> missing = new LinkedHashSet<>();
+        for (Uuid id : ids) {
+            if (missing.size() == MAX_LOOKUP_PER_REQUEST) {
+                break;
+            }
+            if (!names.containsKey(id)) {
+                missing.add(id);
+            }
+        }
+        if (missing.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletionStage<Map<Uuid, String>> found;
+        try {
+            found = lookup.apply(missing);
+        } catch (RuntimeException e) {
+            found = CompletableFuture.failedFuture(e);
+        }
+        return found.handle((byId, error) -> {
+            if (byId != null) {
+                byId.forEach(this::learn);
+            }
+            return null;
         });
     }
 }

@@ -70,7 +70,7 @@ final class DeleteTopicsEnforcer implements ApiEnforcer {
     private static List<DeletableTopicResult> namesOnly(Access access, short version, DeleteTopicsRequestData request) {
         List<String> denied = null;
         for (String name : request.topicNames()) {
-            if (!access.allowed(AclOperation.DELETE, ResourceType.TOPIC, name)) {
+            if (!mayDeleteByName(access, name)) {
                 denied = Parts.add(denied, name);
             }
         }
@@ -96,7 +96,7 @@ final class DeleteTopicsEnforcer implements ApiEnforcer {
         for (DeleteTopicState topic : request.topics()) {
             boolean named = byName(topic);
             DeletableTopicResult error = null;
-            if (named && !access.allowed(AclOperation.DELETE, ResourceType.TOPIC, topic.name())) {
+            if (named && !mayDeleteByName(access, topic.name())) {
                 error = error(version, topic.name(), Uuid.ZERO_UUID, Errors.TOPIC_AUTHORIZATION_FAILED);
             } else if (byId(topic)) {
                 String name = access.topicName(topic.topicId()).orElse(null);
@@ -122,6 +122,15 @@ final class DeleteTopicsEnforcer implements ApiEnforcer {
             Parts.removeAll(request.topics(), denied);
         }
         return errors;
+    }
+
+    /**
+     * A topic named in the request: Kafka checks DESCRIBE before DELETE, so a DENY DESCRIBE stops a delete that an
+     * ALLOW DELETE (or ALL) would let through.
+     */
+    private static boolean mayDeleteByName(Access access, String name) {
+        return access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)
+                && access.allowed(AclOperation.DELETE, ResourceType.TOPIC, name);
     }
 
     private static boolean byName(DeleteTopicState topic) {

@@ -17,6 +17,8 @@ import java.util.List;
  * for named topics, it gets TOPIC_AUTHORIZATION_FAILED for those it may not describe — whether they exist or not.
  * Topics are auto-created only for a principal with CREATE (on the cluster or the topic). Authorized-operation
  * fields are computed for the client's principal, not taken from the broker (which answers the gateway).
+ * Before v4 a request cannot switch auto-creation off (the broker creates any missing topic it names), so one naming
+ * a topic the principal may not create is refused, closing the connection; clients since Kafka 0.11 use v4 or later.
  */
 final class MetadataEnforcer implements ApiEnforcer {
 
@@ -43,6 +45,10 @@ final class MetadataEnforcer implements ApiEnforcer {
                 } else {
                     denied.add(name);
                 }
+            }
+            if (version < AUTO_CREATE_FLAG && !mayCreate) {
+                return new Verdict.Refuse("Metadata v" + version + " names a topic the principal may not create, and before"
+                        + " v4 the broker would create it if missing");
             }
             if (!denied.isEmpty()) {
                 request.setTopics(allowed);

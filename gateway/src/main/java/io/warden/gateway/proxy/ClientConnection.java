@@ -488,9 +488,7 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         holdReading();
-        List<Future<?>> lookups = new ArrayList<>();
-        unknown.forEach(id -> lookups.add(Future.fromCompletionStage(gateway.topicNames().resolve(id), listener.context())));
-        Future.join(lookups).onComplete(done -> {
+        Future.fromCompletionStage(gateway.topicNames().resolveAll(unknown), listener.context()).onComplete(done -> {
             if (closed) {
                 return;
             }
