@@ -32,6 +32,7 @@ final class MetadataEnforcer implements ApiEnforcer {
         boolean allTopics = request.topics() == null || version == 0 && request.topics().isEmpty();
         List<String> denied = new ArrayList<>();
         boolean changed = false;
+        boolean creationTurnedOff = false;
         if (!allTopics) {
             List<MetadataRequestTopic> allowed = new ArrayList<>();
             boolean mayCreate = true;
@@ -41,7 +42,7 @@ final class MetadataEnforcer implements ApiEnforcer {
                     allowed.add(topic);
                 } else if (access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
                     allowed.add(topic);
-                    mayCreate &= access.allowedOnCluster(AclOperation.CREATE) || access.allowed(AclOperation.CREATE, ResourceType.TOPIC, name);
+                    mayCreate &= mayCreate(access, name);
                 } else {
                     denied.add(name);
                 }
@@ -57,8 +58,10 @@ final class MetadataEnforcer implements ApiEnforcer {
             if (version >= AUTO_CREATE_FLAG && request.allowAutoTopicCreation() && !mayCreate) {
                 request.setAllowAutoTopicCreation(false);
                 changed = true;
+                creationTurnedOff = true;
             }
         }
+        boolean answerMissingAsUnauthorized = creationTurnedOff;
         boolean topicOperations = version >= AUTHORIZED_OPERATIONS && request.includeTopicAuthorizedOperations();
         boolean clusterOperations = version >= AUTHORIZED_OPERATIONS && version <= LAST_CLUSTER_OPERATIONS
                 && request.includeClusterAuthorizedOperations();
@@ -68,8 +71,15 @@ final class MetadataEnforcer implements ApiEnforcer {
             for (MetadataResponseTopic topic : response.topics()) {
                 if (topic.name() != null && !access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name())) {
                     hidden.add(topic);
-                } else if (topicOperations) {
-                    topic.setTopicAuthorizedOperations(access.authorizedOperations(ResourceType.TOPIC, topic.name(), Access.TOPIC_OPERATIONS));
+                } else {
+                    if (answerMissingAsUnauthorized && topic.errorCode() == Errors.UNKNOWN_TOPIC_OR_PARTITION.code()
+                            && !mayCreate(access, topic.name())) {
+                        // Asked to create it, Kafka answers a missing topic the principal may not create so.
+                        topic.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    }
+                    if (topicOperations) {
+                        topic.setTopicAuthorizedOperations(access.authorizedOperations(ResourceType.TOPIC, topic.name(), Access.TOPIC_OPERATIONS));
+                    }
                 }
             }
             hidden.forEach(response.topics()::remove);
@@ -81,5 +91,9 @@ final class MetadataEnforcer implements ApiEnforcer {
                 response.setClusterAuthorizedOperations(access.authorizedOperations(ResourceType.CLUSTER, Access.CLUSTER, Access.CLUSTER_OPERATIONS));
             }
         });
+    }
+
+    private static boolean mayCreate(Access access, String topic) {
+        return access.allowedOnCluster(AclOperation.CREATE) || access.allowed(AclOperation.CREATE, ResourceType.TOPIC, topic);
     }
 }

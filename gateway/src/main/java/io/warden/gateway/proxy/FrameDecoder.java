@@ -72,13 +72,18 @@ final class FrameDecoder implements Handler<Buffer> {
         drain();
     }
 
+    /** A size within the limit, and small enough that the frame with its size prefix fits in one buffer. */
+    private boolean acceptable(int size) {
+        return size > 0 && size <= maxFrameBytes && size <= Integer.MAX_VALUE - KafkaFrames.SIZE_PREFIX;
+    }
+
     /** How much room the frame starting at {@code offset} will need, as far as it is wise to reserve now. */
     private int expectedFrameLength(int available) {
         if (available < KafkaFrames.SIZE_PREFIX) {
             return 0;
         }
         int size = pending.getInt(offset);
-        if (size <= 0 || size > maxFrameBytes) {
+        if (!acceptable(size)) {
             return 0;
         }
         int total = KafkaFrames.SIZE_PREFIX + size;
@@ -143,7 +148,7 @@ final class FrameDecoder implements Handler<Buffer> {
                 break;
             }
             int size = pending.getInt(offset);
-            if (size <= 0 || size > maxFrameBytes) {
+            if (!acceptable(size)) {
                 failed = true;
                 pending = null;
                 onInvalid.accept(size <= 0

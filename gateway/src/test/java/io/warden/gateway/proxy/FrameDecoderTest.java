@@ -163,4 +163,15 @@ class FrameDecoderTest {
         assertThat(source.paused).isFalse();
         assertThat(invalid).isEmpty();
     }
+
+    /** With no practical limit (the broker's side), a size whose frame could not fit in a buffer is still refused. */
+    @Test
+    void aSizeTooLargeForAnyBufferIsRefusedEvenWithoutALimit() {
+        FrameDecoder unlimited = new FrameDecoder(Integer.MAX_VALUE, true, source, f -> frames.add("frame"), invalid::add);
+        unlimited.handle(Buffer.buffer().appendInt(Integer.MAX_VALUE).appendString("xyz"));
+        unlimited.handle(Buffer.buffer().appendString("more"));
+        assertThat(frames).isEmpty();
+        assertThat(invalid).hasSize(1);
+        assertThat(invalid.get(0)).contains(Integer.toString(Integer.MAX_VALUE));
+    }
 }
