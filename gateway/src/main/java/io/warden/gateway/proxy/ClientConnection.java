@@ -76,6 +76,8 @@ final class ClientConnection implements SaslGate.Connection {
 
     /** Requests waiting for their audit event to be written (fail-closed) before reading from the client pauses. */
     static final int MAX_AWAITING_AUDIT = 32;
+    /** First Produce and Fetch version that names topics by id. */
+    private static final short TOPIC_IDS = 13;
 
     /** Responses at least this large are forwarded as they arrive instead of after their last byte. */
     static final int STREAM_THRESHOLD = 256 * 1024;
@@ -333,8 +335,10 @@ final class ClientConnection implements SaslGate.Connection {
             authorize(header, frame, in);
             return;
         }
+        // Without a policy, the audit trail still names topics: ids it has not learned are looked up first.
+        boolean namesTopicsById = audit.on() && (api == ApiKeys.PRODUCE || api == ApiKeys.FETCH) && version >= TOPIC_IDS;
         ApiMessage body = null;
-        if (api == ApiKeys.PRODUCE || audit.audits(api) && api != ApiKeys.FETCH) {
+        if (api == ApiKeys.PRODUCE || audit.audits(api) && api != ApiKeys.FETCH || namesTopicsById) {
             try {
                 body = AbstractRequest.parseRequest(api, version, new ByteBufferAccessor(in)).request.data();
             } catch (RuntimeException e) {
@@ -342,9 +346,44 @@ final class ClientConnection implements SaslGate.Connection {
                 return;
             }
         }
-        countProduced(body);
-        forward(header, frame, frame, null, audit.request(header, body),
+        List<Uuid> unknown = namesTopicsById ? unknownTopicIds(Enforcers.forApi(api).topicIds(version, body)) : List.of();
+        if (unknown.isEmpty()) {
+            forwardUnchecked(header, frame, body);
+            return;
+        }
+        ApiMessage parsed = body;
+        holdReading();
+        Future.fromCompletionStage(gateway.topicNames().resolveAll(unknown), listener.context()).onComplete(done -> {
+            if (closed) {
+                return;
+            }
+            try {
+                forwardUnchecked(header, frame, parsed);
+            } catch (RuntimeException e) {
+                couldNotHandle(e);
+                return;
+            }
+            releaseReading();
+        });
+    }
+
+    /** Forwards a request no policy checks (there is none, or its API needs no check). */
+    private void forwardUnchecked(RequestHeader header, Buffer frame, ApiMessage body) {
+        ApiMessage audited = header.apiKey() == ApiKeys.FETCH ? null : body; // a Fetch is audited from its response
+        countProduced(audited);
+        forward(header, frame, frame, null, audit.request(header, audited),
                 !(body instanceof ProduceRequestData produce && produce.acks() == 0));
+    }
+
+    /** The ids among these the gateway has no name for yet. */
+    private List<Uuid> unknownTopicIds(java.util.Collection<Uuid> ids) {
+        List<Uuid> unknown = new ArrayList<>();
+        for (Uuid id : ids) {
+            if (gateway.topicNames().cached(id).isEmpty()) {
+                unknown.add(id);
+            }
+        }
+        return unknown;
     }
 
     /**
@@ -477,12 +516,7 @@ final class ClientConnection implements SaslGate.Connection {
             refuse("malformed " + api.name + " request: " + e.getMessage());
             return;
         }
-        List<Uuid> unknown = new ArrayList<>();
-        for (Uuid id : enforcer.topicIds(header.apiVersion(), body)) {
-            if (gateway.topicNames().cached(id).isEmpty()) {
-                unknown.add(id);
-            }
-        }
+        List<Uuid> unknown = unknownTopicIds(enforcer.topicIds(header.apiVersion(), body));
         if (unknown.isEmpty()) {
             decide(header, frame, body, enforcer);
             return;

@@ -17,7 +17,11 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,7 +92,7 @@ class AuditIT {
         publicKey = pki.dir.resolve("audit-key.pub.pem");
         Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "vault")) {
+            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "ledger-ids", "vault")) {
                 Clients.createTopic(direct, topic, 3, (short) 1);
             }
             Clients.createTopic(direct, "warden-audit", 1, (short) 1);
@@ -281,6 +285,45 @@ class AuditIT {
                 assertThat(c.isClosedByPeer()).as("connection closed").isTrue();
             }
             produce(gateway, "ledger-corrupt", 3);
+        }
+    }
+
+    /**
+     * Without a policy, a Produce naming its topic by an id the gateway has not learned (a client that got it from
+     * another gateway, or before a restart) is audited under the topic's name: the id is looked up first.
+     */
+    @Test
+    void anAuditedRequestNamingAnUnlearnedTopicIdIsAuditedByName() throws Exception {
+        Uuid id;
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            id = direct.describeTopics(List.of("ledger-ids")).allTopicNames().get(30, TimeUnit.SECONDS).get("ledger-ids").topicId();
+        }
+        Path dir = pki.dir.resolve("audit-ids");
+        try (GatewayFixture gateway = GatewayFixture.fromYaml("""
+                listeners:
+                  - name: plain
+                    bootstrapPort: ${BOOTSTRAP_PORT}
+                    brokerPorts: ${BROKER_PORTS}
+                upstream:
+                  bootstrapServers: ["${UPSTREAM}"]
+                audit:
+                  file: {directory: audit-ids, signingKey: audit-key.pem}
+                """, pki.dir, cluster.getBootstrapServers())) {
+            assertThat(gateway.server().topicNames().cached(id)).isEmpty();
+            String[] hostPort = gateway.bootstrap().split(":");
+            try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                ProduceRequestData produce = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5_000);
+                produce.topicData().add(new ProduceRequestData.TopicProduceData().setTopicId(id)
+                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                                .setRecords(MemoryRecords.withRecords(Compression.NONE,
+                                        new SimpleRecord("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)))))));
+                int correlationId = c.send(ApiKeys.PRODUCE, (short) 13, produce);
+                ProduceResponseData answer = c.receive(ApiKeys.PRODUCE, (short) 13, correlationId,
+                        a -> new ProduceResponseData(a, (short) 13));
+                assertThat(answer.responses().iterator().next().partitionResponses().get(0).errorCode()).isZero();
+            }
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(partitions(dir, "produce", "ledger-ids")).hasSize(1));
         }
     }
 
