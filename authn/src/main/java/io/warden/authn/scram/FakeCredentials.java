@@ -25,20 +25,25 @@ public final class FakeCredentials {
 
     private final byte[] secret = new byte[32];
     private final SecureRandom random = new SecureRandom();
-    private final int iterations;
+    private volatile int iterations;
 
     /**
      * @param iterations the iteration count to announce for unknown users; it should be the count most real
      *                   credentials use (4096..16384)
      */
     public FakeCredentials(int iterations) {
+        follow(iterations);
+        random.nextBytes(secret);
+    }
+
+    /** Announces this count from now on: the store's real credentials changed to it (a reloaded user file). */
+    public void follow(int iterations) {
         if (iterations < ScramMechanism.SCRAM_SHA_256.minIterations() || iterations > ScramCredentials.MAX_ITERATIONS) {
             throw new IllegalArgumentException("fake credential iterations must be between "
                     + ScramMechanism.SCRAM_SHA_256.minIterations() + " and " + ScramCredentials.MAX_ITERATIONS
                     + ", got " + iterations);
         }
         this.iterations = iterations;
-        random.nextBytes(secret);
     }
 
     public int iterations() {

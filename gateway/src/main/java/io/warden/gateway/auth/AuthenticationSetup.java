@@ -47,11 +47,19 @@ public final class AuthenticationSetup {
         }
         List<AutoCloseable> resources = new ArrayList<>();
         Map<String, Supplier<SaslServerExchange>> mechanisms = new LinkedHashMap<>();
-        CredentialStore store = openStore(config, resources);
+        // Unknown users must look like known ones, down to the iteration count in the server-first message: with a
+        // user file, the count most of its credentials use, followed when the file is reloaded.
+        FakeCredentials[] fakesOfFile = new FakeCredentials[1];
+        CredentialStore store = openStore(config, resources, reloaded -> {
+            FakeCredentials fakes = fakesOfFile[0];
+            if (fakes != null) {
+                fakes.follow(usualIterations(reloaded));
+            }
+        });
         if (store != null) {
-            // Unknown users must look like known ones, down to the iteration count in the server-first message.
             int iterations = config.secretsManager() != null ? config.secretsManager().iterations() : usualIterations(store);
             FakeCredentials fakes = new FakeCredentials(iterations);
+            fakesOfFile[0] = fakes;
             boolean legacy = config.allowLegacyScramNonce();
             mechanisms.put("SCRAM-SHA-512", () -> new ScramServerExchange(ScramMechanism.SCRAM_SHA_512, store, fakes, legacy));
             mechanisms.put("SCRAM-SHA-256", () -> new ScramServerExchange(ScramMechanism.SCRAM_SHA_256, store, fakes, legacy));
@@ -76,7 +84,8 @@ public final class AuthenticationSetup {
                 .orElse(io.warden.authn.UsersCommand.DEFAULT_ITERATIONS);
     }
 
-    private static CredentialStore openStore(AuthenticationConfig config, List<AutoCloseable> resources) {
+    private static CredentialStore openStore(AuthenticationConfig config, List<AutoCloseable> resources,
+                                             java.util.function.Consumer<CredentialStore> onReload) {
         if (config.usersFile() != null) {
             LocalUserStore local = LocalUserStore.load(config.usersFile());
             ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -87,6 +96,7 @@ public final class AuthenticationSetup {
             watcher.scheduleWithFixedDelay(() -> {
                 try {
                     if (local.reloadIfChanged()) {
+                        onReload.accept(local);
                         LOG.info("event=users_reloaded store={} users={}", local.describe(), local.users().size());
                     }
                 } catch (RuntimeException e) {

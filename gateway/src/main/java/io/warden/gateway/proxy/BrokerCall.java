@@ -2,6 +2,7 @@ package io.warden.gateway.proxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.warden.gateway.protocol.KafkaFrames;
@@ -11,6 +12,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 
 /**
  * Requests the gateway itself sends on a broker connection, one at a time, before the connection carries a client's
@@ -22,14 +24,20 @@ final class BrokerCall {
     static final String CLIENT_ID = "warden";
 
     private final NetSocket socket;
+    private final Vertx vertx;
+    private final long timeoutMs;
     private final FrameDecoder decoder;
     private Promise<ByteBuffer> pending;
     private ApiKeys pendingApi;
     private short pendingVersion;
     private int correlationId;
+    private long timer = -1;
 
-    BrokerCall(NetSocket socket) {
+    /** A broker that has not answered a request within {@code timeout} fails it and loses the connection. */
+    BrokerCall(NetSocket socket, Vertx vertx, Duration timeout) {
         this.socket = socket;
+        this.vertx = vertx;
+        this.timeoutMs = Math.max(1, timeout.toMillis());
         this.decoder = new FrameDecoder(64 * 1024 * 1024, true, socket, this::onFrame, this::onInvalid);
         socket.handler(decoder);
         socket.closeHandler(v -> failPending("broker closed the connection"));
@@ -49,11 +57,20 @@ final class BrokerCall {
         pendingApi = api;
         pendingVersion = version;
         RequestHeader header = new RequestHeader(api, version, CLIENT_ID, ++correlationId);
+        Promise<ByteBuffer> sent = pending;
+        timer = vertx.setTimer(timeoutMs, id -> {
+            timer = -1;
+            if (pending == sent) {
+                failPending("broker did not answer " + api.name + " within " + timeoutMs + " ms");
+                socket.close();
+            }
+        });
         socket.write(KafkaFrames.request(header, body));
         return pending.future();
     }
 
     private void onFrame(Buffer frame) {
+        cancelTimer();
         Promise<ByteBuffer> p = pending;
         pending = null;
         if (p == null) {
@@ -77,7 +94,15 @@ final class BrokerCall {
         socket.close();
     }
 
+    private void cancelTimer() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+    }
+
     private void failPending(String reason) {
+        cancelTimer();
         Promise<ByteBuffer> p = pending;
         pending = null;
         if (p != null) {

@@ -208,7 +208,7 @@ final class ClientConnection implements SaslGate.Connection {
         UpstreamLogin login = gateway.upstreamLogin();
         if (login != null) {
             connected = connected.compose(socket -> {
-                BrokerCall call = new BrokerCall(socket);
+                BrokerCall call = new BrokerCall(socket, listener.vertx(), gateway.config().upstream().metadataTimeout());
                 return login.login(call, listener.vertx())
                         .map(v -> call.release())
                         .onFailure(e -> socket.close());

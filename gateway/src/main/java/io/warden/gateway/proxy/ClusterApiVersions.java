@@ -34,7 +34,7 @@ final class ClusterApiVersions {
             return Future.succeededFuture(known.duplicate());
         }
         return listener.connectBootstrap().compose(socket -> {
-            BrokerCall call = new BrokerCall(socket);
+            BrokerCall call = new BrokerCall(socket, listener.vertx(), listener.gateway().config().upstream().metadataTimeout());
             ApiVersionsRequestData request = new ApiVersionsRequestData()
                     .setClientSoftwareName("warden").setClientSoftwareVersion("0.1.0");
             return call.send(ApiKeys.API_VERSIONS, PROBE_VERSION, request)

@@ -372,6 +372,76 @@ class SaslIT {
         assertGatewayStillServes();
     }
 
+    /**
+     * A broker that accepts the gateway's connection and never answers: the gateway's own request (here the
+     * ApiVersions probe a client's first ApiVersions needs) gives up after {@code upstream.metadataTimeoutMs}, and
+     * the client's connection is closed then, not left waiting until the idle timeout.
+     */
+    @Test
+    void aBrokerThatNeverAnswersTheGatewaysOwnRequestIsGivenUpOn() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            }, "silent-broker");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String yaml = YAML.replace("upstream:\n", "upstream:\n  metadataTimeoutMs: 1000\n");
+            try (GatewayFixture silentGateway = GatewayFixture.fromYaml(yaml, pki.dir, "127.0.0.1:" + silent.getLocalPort())) {
+                String[] hostPort = silentGateway.bootstrap("sasl-plaintext").split(":");
+                try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                    c.send(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
+                            .setClientSoftwareName("raw").setClientSoftwareVersion("1"));
+                    assertThat(c.isClosedByPeer()).as("closed once the probe timed out").isTrue();
+                }
+            } finally {
+                for (java.net.Socket s : accepted) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * An unknown user's server-first message announces the iteration count the real users' credentials use, also
+     * after the user file is replaced with credentials of another count (otherwise one message tells them apart).
+     */
+    @Test
+    void unknownUsersFollowTheIterationCountOfAReloadedUserFile() throws Exception {
+        SaslPki own = new SaslPki();
+        own.addUser("carol", "carol-secret", 8192);
+        try (GatewayFixture g = GatewayFixture.fromYaml(YAML, own.dir, cluster.getBootstrapServers())) {
+            assertThat(serverFirstIterations(g, "carol")).isEqualTo(8192);
+            assertThat(serverFirstIterations(g, "nobody")).isEqualTo(8192);
+            own.addUser("carol", "carol-secret", 4096);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(serverFirstIterations(g, "carol")).isEqualTo(4096));
+            assertThat(serverFirstIterations(g, "nobody")).isEqualTo(4096);
+        }
+    }
+
+    /** The iteration count ({@code i=}) of the server-first message the gateway answers a client-first for this user with. */
+    private static int serverFirstIterations(GatewayFixture g, String user) throws Exception {
+        String[] hostPort = g.bootstrap("sasl-plaintext").split(":");
+        try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+            RawSasl sasl = new RawSasl(c);
+            sasl.handshake("SCRAM-SHA-512");
+            SaslAuthenticateResponseData first = sasl.authenticate(("n,,n=" + user + ",r=clientnonce12345").getBytes(StandardCharsets.US_ASCII));
+            assertThat(first.errorCode()).isEqualTo(Errors.NONE.code());
+            for (String attribute : new String(first.authBytes(), StandardCharsets.US_ASCII).split(",")) {
+                if (attribute.startsWith("i=")) {
+                    return Integer.parseInt(attribute.substring(2));
+                }
+            }
+            throw new AssertionError("no iteration count in the server-first message");
+        }
+    }
+
     /** A re-authentication begun and never finished must not keep the old session going past its lifetime. */
     @Test
     void onlySaslAuthenticateMayFollowAReauthenticationHandshake() throws Exception {

@@ -79,8 +79,14 @@ final class SaslPki {
 
     /** Adds a user to the local store file with {@code warden users add}. */
     void addUser(String name, String password) {
+        addUser(name, password, UsersCommand.DEFAULT_ITERATIONS);
+    }
+
+    /** Adds (or replaces) a user whose SCRAM credentials use this iteration count. */
+    void addUser(String name, String password, int iterations) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = UsersCommand.run(List.of("add", "--file", dir.resolve("users.txt").toString(), "--name", name),
+        int status = UsersCommand.run(List.of("add", "--file", dir.resolve("users.txt").toString(), "--name", name,
+                        "--iterations", String.valueOf(iterations)),
                 new ByteArrayInputStream((password + "\n").getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
         if (status != 0) {
