@@ -15,10 +15,17 @@ public final class Authorization {
 
     private final PolicyHolder holder;
     private final TopicNames topicNames;
+    private final ReservedTopics reserved;
 
     public Authorization(PolicyDocument initial, TopicNames topicNames) {
+        this(initial, topicNames, ReservedTopics.NONE);
+    }
+
+    /** With Warden's own topics ({@code reserved}) out of every client's reach, whatever the policy says. */
+    public Authorization(PolicyDocument initial, TopicNames topicNames, ReservedTopics reserved) {
         this.holder = new PolicyHolder(toPolicy(initial));
         this.topicNames = topicNames;
+        this.reserved = reserved;
     }
 
     /** Applies a new policy to every request from now on. */
@@ -28,7 +35,7 @@ public final class Authorization {
 
     /** What this principal, connected from this host, may do under the current policy. */
     public Access access(String principal, String host) {
-        return new AuthorizerAccess(holder.current(), principal, host, topicNames::cached);
+        return reserved.guard(new AuthorizerAccess(holder.current(), principal, host, topicNames::cached));
     }
 
     /** Kafka's decision for one operation under the current policy, with the rule that made it. */

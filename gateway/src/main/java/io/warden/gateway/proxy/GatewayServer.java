@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.warden.gateway.auth.Authentication;
 import io.warden.gateway.auth.AuthenticationSetup;
 import io.warden.gateway.auth.Authorization;
+import io.warden.gateway.auth.ReservedTopics;
 import io.warden.gateway.admin.AdminServer;
 import io.warden.gateway.admin.KafkaAclRequests;
 import io.warden.gateway.admin.PolicyAdmin;
@@ -89,7 +90,9 @@ public final class GatewayServer {
         ClusterMetadataClient metadata = new ClusterMetadataClient(config.upstream(), nodes, prepared.upstreamIdentity());
         TopicNames topicNames = new TopicNames(metadata);
         PolicyStore store = prepared.store();
-        Authorization authorization = store == null ? null : new Authorization(store.current().document(), topicNames);
+        Authorization authorization = store == null ? null : new Authorization(store.current().document(), topicNames,
+                ReservedTopics.of(config.authorization().kafkaStore() == null ? null : config.authorization().kafkaStore().topic(),
+                        config.audit() == null || config.audit().kafka() == null ? null : config.audit().kafka().topic()));
         PolicyAdmin policyAdmin = store == null ? null : new PolicyAdmin(store, prepared.audit());
         GatewayContext context = new GatewayContext(config, nodes, topicNames, metadata, new GatewayStats(),
                 new ClusterApiVersions(), prepared.authentication(),

@@ -99,6 +99,24 @@ class PolicyFleetIT {
         return r.bodyAsJsonObject();
     }
 
+    /**
+     * The policy topic is out of every client's reach through the gateway, super users included: a record produced
+     * there would become the fleet's next policy without any ACL administration right, unaudited as such.
+     */
+    @Test
+    void noClientMayWriteThePolicyTopicThroughTheGateway() throws Exception {
+        long version = a.server().policyAdmin().current().version();
+        Map<String, Object> admin = Clients.scramPlaintext("admin", "admin-secret");
+        admin.put("retries", 0);
+        try (KafkaProducer<String, String> producer = Clients.producer(a.bootstrap(), admin)) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("warden-policy-fleet", "k",
+                    "{\"format\":1,\"changeId\":\"forged\",\"baseVersion\":-1,\"time\":\"2026-01-01T00:00:00Z\","
+                            + "\"author\":\"User:admin\",\"yaml\":\"superUsers: [User:grace]\\nacls: []\"}")).get(20, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(TopicAuthorizationException.class);
+        }
+        assertThat(a.server().policyAdmin().current().version()).isEqualTo(version);
+    }
+
     @Test
     void anEditOnEitherGatewayIsEnforcedByBoth() throws Exception {
         assertThat(a.server().policyAdmin().current().version()).isEqualTo(b.server().policyAdmin().current().version());
