@@ -12,6 +12,7 @@ import io.warden.gateway.admin.KafkaAclRequests;
 import io.warden.gateway.admin.PolicyAdmin;
 import io.warden.gateway.admin.PolicyStores;
 import io.warden.policies.store.PolicyStore;
+import io.warden.policies.store.PolicyVersion;
 import io.warden.gateway.auth.UpstreamIdentity;
 import io.warden.gateway.audit.GatewayAudit;
 import io.warden.gateway.cluster.ClusterMetadataClient;
@@ -42,6 +43,9 @@ public final class GatewayServer {
     private final List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
     private final List<TlsFileWatcher> watchers = new ArrayList<>();
     private PolicyStore store;
+    /** The policy version enforced, and the lock that keeps versions from being applied out of order. */
+    private final Object policyLock = new Object();
+    private long appliedPolicyVersion;
     private PolicyAdmin policyAdmin;
     private AdminServer adminServer;
     private volatile boolean shuttingDown;
@@ -90,7 +94,8 @@ public final class GatewayServer {
         ClusterMetadataClient metadata = new ClusterMetadataClient(config.upstream(), nodes, prepared.upstreamIdentity());
         TopicNames topicNames = new TopicNames(metadata);
         PolicyStore store = prepared.store();
-        Authorization authorization = store == null ? null : new Authorization(store.current().document(), topicNames,
+        PolicyVersion initialPolicy = store == null ? null : store.current();
+        Authorization authorization = store == null ? null : new Authorization(initialPolicy.document(), topicNames,
                 ReservedTopics.of(config.authorization().kafkaStore() == null ? null : config.authorization().kafkaStore().topic(),
                         config.audit() == null || config.audit().kafka() == null ? null : config.audit().kafka().topic()));
         PolicyAdmin policyAdmin = store == null ? null : new PolicyAdmin(store, prepared.audit());
@@ -102,6 +107,12 @@ public final class GatewayServer {
         GatewayServer server = new GatewayServer(vertx, context);
         server.store = store;
         server.policyAdmin = policyAdmin;
+        if (store != null) {
+            // Follow the store before anything is served, and catch up with a version that came meanwhile.
+            server.appliedPolicyVersion = initialPolicy.version();
+            store.onChange(version -> server.applyPolicy(version));
+            server.applyPolicy(store.current());
+        }
         Future<Void> chain = Future.succeededFuture();
         for (ListenerConfig listener : config.listeners()) {
             chain = chain.compose(v -> vertx.deployVerticle(() -> {
@@ -152,12 +163,20 @@ public final class GatewayServer {
             return;
         }
         context.audit().policyChanged(store.current(), "startup");
-        store.onChange(version -> {
+    }
+
+    /** Enforces {@code version} from the next request on, unless a later one already is (versions only go up). */
+    private void applyPolicy(PolicyVersion version) {
+        synchronized (policyLock) {
+            if (version.version() <= appliedPolicyVersion) {
+                return;
+            }
+            appliedPolicyVersion = version.version();
             context.authorization().replace(version.document());
-            context.audit().policyChanged(version, "store");
-            LOG.info("event=policy_applied version={} author=\"{}\" acl_bindings={}", version.version(), version.author(),
-                    version.document().bindings().size());
-        });
+        }
+        context.audit().policyChanged(version, "store");
+        LOG.info("event=policy_applied version={} author=\"{}\" acl_bindings={}", version.version(), version.author(),
+                version.document().bindings().size());
     }
 
     private void watchTlsFiles() {
