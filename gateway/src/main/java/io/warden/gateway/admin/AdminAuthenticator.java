@@ -24,25 +24,42 @@ final class AdminAuthenticator {
     record Identity(String principal, Set<String> roles, String mechanism) {
     }
 
-    /** Why a caller is not let in: the HTTP status (401) and a message that names the problem, never the token. */
+    /**
+     * Why a caller is not let in: the HTTP status (401) and a message that names the problem, never the token; the
+     * caller hears only the message, the audit trail gets the detail too (which claim, which key, which issuer).
+     */
     static final class Refusal extends Exception {
         private final int status;
         private final String mechanism;
+        private final String detail;
 
         Refusal(int status, String message, String mechanism) {
+            this(status, message, mechanism, message);
+        }
+
+        Refusal(int status, String message, String mechanism, String detail) {
             super(message, null, false, false);
             this.status = status;
             this.mechanism = mechanism;
+            this.detail = detail;
         }
 
         int status() {
             return status;
         }
 
+        /** The reason in full, for the audit trail and the log. */
+        String detail() {
+            return detail;
+        }
+
         String mechanism() {
             return mechanism;
         }
     }
+
+    /** How a token refusal's client message begins; what follows is its category. */
+    private static final String CLIENT_PREFIX = "Authentication failed: ";
 
     private final AdminConfig config;
     private final JwtValidator jwt;
@@ -77,7 +94,11 @@ final class AdminAuthenticator {
         try {
             token = jwt.validate(header.substring(7).trim());
         } catch (AuthenticationFailure e) {
-            throw new Refusal(401, "invalid bearer token: " + e.getMessage(), "bearer");
+            // The category only (expired, wrong audience, ...): the expected issuer and audience, key ids and JWKS
+            // errors are for the audit trail.
+            String category = e.clientMessage().startsWith(CLIENT_PREFIX) ? e.clientMessage().substring(CLIENT_PREFIX.length())
+                    : e.clientMessage();
+            throw new Refusal(401, "invalid bearer token: " + category, "bearer", "invalid bearer token: " + e.getMessage());
         }
         List<String> claimed = token.stringList(config.rolesClaim());
         Set<String> roles = new LinkedHashSet<>();

@@ -281,7 +281,7 @@ public final class AdminServer {
                 AdminAuthenticator.Refusal refusal = ar.cause() instanceof AdminAuthenticator.Refusal r ? r
                         : new AdminAuthenticator.Refusal(401, "authentication failed", "-");
                 audit.note(event(ctx, AuditEventType.AUTHENTICATION_FAILURE, null)
-                        .outcome((short) refusal.status(), refusal.getMessage())
+                        .outcome((short) refusal.status(), refusal.detail())
                         .detail("mechanism", refusal.mechanism())
                         .build());
                 if (refusal.status() == 401) {

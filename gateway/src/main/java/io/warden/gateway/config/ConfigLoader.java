@@ -60,6 +60,22 @@ public final class ConfigLoader {
         return parse(source, yaml, Path.of("").toAbsolutePath());
     }
 
+    /**
+     * What is wrong with the YAML, without the copy of the offending line the parser's own message carries: that line
+     * may hold a password.
+     */
+    private static String yamlProblem(JsonProcessingException e) {
+        String text = e.getOriginalMessage(); // Jackson's own (a key given twice) name the key, not the line
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked) {
+                String problem = marked.getProblem() == null ? "" : marked.getProblem();
+                text = marked.getContext() == null ? problem : marked.getContext() + ", " + problem;
+                break;
+            }
+        }
+        return text == null ? "" : text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+    }
+
     /** Parses YAML; relative file paths in it are resolved against {@code baseDir} (the file's folder). */
     public static WardenConfig parse(String source, String yaml, Path baseDir) {
         JsonNode root;
@@ -68,7 +84,7 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new ConfigException(source + ": not valid YAML" + where + ": " + e.getOriginalMessage());
+            throw new ConfigException(source + ": not valid YAML" + where + ": " + yamlProblem(e));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = YAML.createObjectNode();

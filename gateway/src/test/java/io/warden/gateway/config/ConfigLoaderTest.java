@@ -86,6 +86,16 @@ class ConfigLoaderTest {
         }
     }
 
+    /** The parser's own message quotes the offending line, which may hold a password: the error gives only where and what. */
+    @Test
+    void aYamlSyntaxErrorDoesNotQuoteTheLine() {
+        String yaml = "upstream:\n  bootstrapServers: [k:1]\n  sasl: {mechanism: SCRAM-SHA-512, username: warden, password: \"s3cr3t-Passw0rd}\n";
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("w.yaml: not valid YAML at line")
+                .message().doesNotContain("s3cr3t").doesNotContain("\n");
+    }
+
     @Test
     void aMissingFileIsAConfigError() {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("no-such-warden.yaml")))
