@@ -58,6 +58,12 @@ final class AclEntryReader {
                 }
             }
         }
+        long expanded = (long) resources.size() * principals.size() * hosts.size() * operations.size();
+        if (expanded > PolicyParser.MAX_BINDINGS) {
+            throw entry.fail("this entry expands to " + expanded + " ACL bindings (" + principals.size() + " principals x "
+                    + hosts.size() + " hosts x " + operations.size() + " operations x " + resources.size()
+                    + " resources), more than the " + PolicyParser.MAX_BINDINGS + " a policy may have");
+        }
         List<AclBinding> out = new ArrayList<>();
         for (Resource r : resources) {
             for (Located<String> principal : principals) {

@@ -61,6 +61,13 @@ public final class PolicyParser {
 
     static final List<String> TOP_LEVEL_KEYS = List.of("superUsers", "allowEveryoneIfNoAclFound", "acls");
 
+    /**
+     * The most ACL bindings one policy may expand to (each entry gives principals x hosts x operations x resources).
+     * A policy of a few kilobytes could otherwise expand to millions and exhaust the gateway that checks it, whether
+     * it comes from a file, the admin API or the shared policy topic.
+     */
+    public static final int MAX_BINDINGS = 250_000;
+
     private PolicyParser() {
     }
 
@@ -106,7 +113,12 @@ public final class PolicyParser {
         }
         Map<AclBinding, PolicyNode> bindings = new LinkedHashMap<>();
         for (PolicyNode entry : acls.items("a list of ACL entries")) {
-            for (AclBinding binding : AclEntryReader.read(entry)) {
+            List<AclBinding> read = AclEntryReader.read(entry);
+            if (bindings.size() + (long) read.size() > MAX_BINDINGS) {
+                throw entry.fail("the policy expands to more than " + MAX_BINDINGS + " ACL bindings by this entry (it gives "
+                        + read.size() + ", the entries before it " + bindings.size() + ")");
+            }
+            for (AclBinding binding : read) {
                 PolicyNode first = bindings.putIfAbsent(binding, entry);
                 if (first != null) {
                     String where = first == entry ? " in this entry" : "; first in " + first.path() + " at line "

@@ -199,4 +199,31 @@ class PolicyParserErrorsTest {
                 .isInstanceOf(PolicyException.class)
                 .hasMessage(message);
     }
+
+    /** A few kilobytes of policy must not expand to millions of bindings in whoever checks it. */
+    @org.junit.jupiter.api.Test
+    void anEntryOrAPolicyExpandingBeyondTheLimitIsRefusedBeforeItIsBuilt() {
+        StringBuilder principals = new StringBuilder();
+        StringBuilder topics = new StringBuilder();
+        for (int i = 0; i < 1500; i++) {
+            principals.append(i == 0 ? "" : ", ").append("User:u").append(i);
+            topics.append(i == 0 ? "" : ", ").append("t").append(i);
+        }
+        String huge = "acls:\n  - principals: [" + principals + "]\n    operations: [all]\n    topics: [" + topics + "]\n";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyParser.parse("policy.yaml", huge))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining("policy.yaml:2:")
+                .hasMessageContaining("expands to 2250000 ACL bindings");
+        StringBuilder many = new StringBuilder("acls:\n");
+        for (int e = 0; e < 3; e++) {
+            many.append("  - principals: [").append(principals).append("]\n    operations: [read]\n    topics: [");
+            for (int i = 0; i < 60; i++) {
+                many.append(i == 0 ? "" : ", ").append("e").append(e).append("t").append(i);
+            }
+            many.append("]\n");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyParser.parse("policy.yaml", many.toString()))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining("more than " + PolicyParser.MAX_BINDINGS + " ACL bindings by this entry");
+    }
 }
