@@ -40,7 +40,7 @@ public final class AuditQuery {
 
         /** True when the stored event matches. */
         public boolean matches(JsonNode event) {
-            if (principal != null && !principal.equals(principalOf(event))) {
+            if (principal != null && !principal.equals(principalOf(event)) && !principal.equals(claimedPrincipalOf(event))) {
                 return false;
             }
             if (type != null && !type.wireName().equals(event.at("/unmapped/event_type").asText())) {
@@ -64,7 +64,10 @@ public final class AuditQuery {
     public static List<JsonNode> find(Path dir, Filter filter) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (Path segment : Segments.list(dir)) {
-            try (BufferedReader r = Files.newBufferedReader(segment, StandardCharsets.UTF_8)) {
+            byte[] bytes = Files.readAllBytes(segment);
+            int end = (int) Math.min(bytes.length, sealedEnd(segment));
+            try (BufferedReader r = new BufferedReader(new java.io.InputStreamReader(
+                    new java.io.ByteArrayInputStream(bytes, 0, end), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     JsonNode n = parse(line);
@@ -75,6 +78,24 @@ public final class AuditQuery {
             }
         }
         return out;
+    }
+
+    /**
+     * Where the trail's part of a segment ends: for a segment sealed on recovery after an unclean stop, where its
+     * digest says (what lies beyond was never part of the chain, and {@code verify} refuses any line there);
+     * otherwise the whole file.
+     */
+    private static long sealedEnd(Path segment) {
+        Path digestPath = Segments.digestOf(segment);
+        if (!Files.exists(digestPath)) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            SegmentDigest digest = SegmentDigest.parse(Files.readString(digestPath));
+            return digest.recovered() ? digest.validBytes() : Long.MAX_VALUE;
+        } catch (IOException | RuntimeException e) {
+            return Long.MAX_VALUE; // verify names the unreadable digest
+        }
     }
 
     /** Prints the matching events of {@code dir}; returns how many. */
@@ -106,6 +127,18 @@ public final class AuditQuery {
         return user.isMissingNode() ? null : user.asText();
     }
 
+    /**
+     * For a failed login, the principal the user name tried would have had ({@code User:} and the name claimed), so
+     * that asking about a principal also finds the attempts made on its name; null for other events.
+     */
+    static String claimedPrincipalOf(JsonNode event) {
+        JsonNode claimed = event.at("/unmapped/details/claimed_user");
+        if (claimed.isMissingNode() || claimed.asText().isEmpty() || claimed.asText().equals("-")) {
+            return null;
+        }
+        return "User:" + claimed.asText();
+    }
+
     static Set<String> topicsOf(JsonNode event) {
         Set<String> topics = new LinkedHashSet<>();
         for (JsonNode r : event.path("resources")) {
@@ -115,6 +148,16 @@ public final class AuditQuery {
         }
         for (JsonNode p : event.at("/unmapped/partitions")) {
             topics.add(p.path("topic").asText());
+        }
+        // A refusal names what was denied as "OPERATION topic:name; ..."
+        JsonNode denied = event.at("/unmapped/details/denied");
+        if (!denied.isMissingNode()) {
+            for (String check : denied.asText().split("; ")) {
+                int at = check.indexOf(" topic:");
+                if (at >= 0) {
+                    topics.add(check.substring(at + " topic:".length()));
+                }
+            }
         }
         return topics;
     }

@@ -123,12 +123,27 @@ public final class AuditVerifier {
             if (p != null) {
                 return VerificationResult.failed(p, warnings, records, segments.size());
             }
+            if (digest.recovered() && lineBreakAfter(bytes, limit)) {
+                // An unclean stop leaves at most one partial line past what recovery sealed.
+                return fail(segment, lines.size() + 1L, expectedSeq, VerificationResult.Kind.ALTERED,
+                        "lines added after the end the recovery digest seals (" + (bytes.length - limit) + " bytes)",
+                        warnings, records, segments.size());
+            }
             if (digest.recovered()) {
                 warnings.add(segment.getFileName() + " was sealed on recovery after an unclean stop"
                         + (bytes.length > limit ? ", " + (bytes.length - limit) + " bytes of a partial last line ignored" : ""));
             }
         }
         return VerificationResult.ok(warnings, records, segments.size());
+    }
+
+    private static boolean lineBreakAfter(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static VerificationResult.Problem checkDigest(Path segment, Path digestPath, SegmentDigest d, List<Line> lines,

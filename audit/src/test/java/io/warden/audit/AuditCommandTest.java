@@ -77,6 +77,29 @@ class AuditCommandTest {
         assertThat(principals(new AuditQuery.Filter("User:alice", "payments", null, null, null))).isEmpty();
     }
 
+    /**
+     * Asking about a principal finds the failed logins made on its name (their actor is who the connection was
+     * before logging in), and asking about a topic finds the refusals that name it (they carry no partitions).
+     */
+    @Test
+    void queryFindsFailedLoginsByTheNameTriedAndRefusalsByTheTopicDenied() throws Exception {
+        Path key = TestKeys.write(TestKeys.ed25519(), tmp.resolve("keys2"));
+        Path other = tmp.resolve("audit2");
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 100, 10,
+                List.of(new FileSink(new FileSinkConfig(other, 1 << 20, null, key))), new OcsfEncoder())) {
+            log.append(AuditEvent.builder(AuditEventType.AUTHENTICATION_FAILURE, T).principal("User:ANONYMOUS")
+                    .detail("mechanism", "SCRAM-SHA-512").detail("claimed_user", "alice").build()).join();
+            log.append(AuditEvent.builder(AuditEventType.AUTHORIZATION_DENIED, T.plusSeconds(1)).principal("User:eve")
+                    .api("Produce", 11).outcome((short) 29, "TOPIC_AUTHORIZATION_FAILED")
+                    .detail("denied", "WRITE topic:vault; DESCRIBE topic:vault-2").build()).join();
+        }
+        assertThat(AuditQuery.find(other, new AuditQuery.Filter("User:alice", null, AuditEventType.AUTHENTICATION_FAILURE, null, null)))
+                .hasSize(1);
+        assertThat(AuditQuery.find(other, new AuditQuery.Filter(null, "vault", null, null, null))).hasSize(1);
+        assertThat(AuditQuery.find(other, new AuditQuery.Filter(null, "vault-2", null, null, null))).hasSize(1);
+        assertThat(AuditQuery.find(other, new AuditQuery.Filter("User:bob", null, null, null, null))).isEmpty();
+    }
+
     @Test
     void whoReadOrdersAsJsonLines() throws Exception {
         int code = AuditCommand.run(List.of("query", dir.toString(), "--topic", "orders", "--type", "consume", "--json"),

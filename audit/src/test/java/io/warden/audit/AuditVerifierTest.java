@@ -190,6 +190,32 @@ class AuditVerifierTest {
         assertThat(r.warnings()).singleElement().asString().contains("recovery").contains("partial last line");
     }
 
+    /**
+     * After recovery a segment is sealed at the end of its last whole line; a partial line may follow. Whole lines
+     * added there later are no part of the chain: verify refuses them and query does not show them.
+     */
+    @Test
+    void linesAddedAfterARecoveredSegmentsSealedEndAreRefusedAndNotQueried() throws Exception {
+        FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key));
+        sink.write(Events.encoded(21, 3));
+        sink.flush();
+        Path recovered = sink.currentSegment();
+        byte[] next = HashChain.chainLine(24, "ab", Events.encoded(24).json());
+        Files.write(recovered, java.util.Arrays.copyOf(next, next.length / 2), StandardOpenOption.APPEND);
+        try (FileSink restarted = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key))) {
+            restarted.write(Events.encoded(24, 2));
+        }
+        assertThat(AuditQuery.find(dir, AuditQuery.Filter.all())).hasSize(25);
+
+        Files.write(recovered, ("\n" + new String(Events.encoded(99).json(), java.nio.charset.StandardCharsets.UTF_8) + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(recovered);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.ALTERED);
+        assertThat(p.reason()).contains("after the end the recovery digest seals");
+        assertThat(AuditQuery.find(dir, AuditQuery.Filter.all())).hasSize(25);
+    }
+
     @Test
     void anOpenLastSegmentIsAWarningOnly() throws Exception {
         FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key));
