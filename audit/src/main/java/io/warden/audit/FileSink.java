@@ -134,7 +134,15 @@ public final class FileSink implements AuditSink {
         if (current == null) {
             return;
         }
-        current.channel.force(false);
+        try {
+            current.channel.force(false);
+        } catch (IOException e) {
+            // The kernel reports a failed write-back once: a later force could succeed with these lines lost, so
+            // nothing more is written (fail-closed refuses) until a restart recovers the segment.
+            broken = true;
+            LOG.error("audit file sink broken segment={} reason={}", current.path.getFileName(), e.toString());
+            throw e;
+        }
         if (current.lines > 0 && ageDue()) {
             rotate();
         }
@@ -165,6 +173,8 @@ public final class FileSink implements AuditSink {
     private void open() throws IOException {
         Path path = config.directory().resolve(Segments.name(nextIndex++));
         FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        // The new file's directory entry is made durable too, or a forced event could vanish with the whole file.
+        forceDirectory();
         current = new OpenSegment(path, ch, seq + 1, prev, clock.instant());
         LOG.info("audit segment opened segment={} firstSeq={}", path.getFileName(), seq + 1);
     }
