@@ -69,6 +69,28 @@ public final class AclValidation {
         return Optional.empty();
     }
 
+    /**
+     * The filter with its host in the form the policy keeps, so that the text an ACL was created with finds it again
+     * ({@code ::1}, {@code 10.0.0.1/32}); a host that is not an address or block, or none (any), is left as it is.
+     */
+    public static org.apache.kafka.common.acl.AclBindingFilter canonical(org.apache.kafka.common.acl.AclBindingFilter filter) {
+        org.apache.kafka.common.acl.AccessControlEntryFilter e = filter.entryFilter();
+        if (e.host() == null) {
+            return filter;
+        }
+        String host;
+        try {
+            host = Hosts.canonical(e.host());
+        } catch (IllegalArgumentException notAnAddress) {
+            return filter;
+        }
+        if (host.equals(e.host())) {
+            return filter;
+        }
+        return new org.apache.kafka.common.acl.AclBindingFilter(filter.patternFilter(),
+                new org.apache.kafka.common.acl.AccessControlEntryFilter(e.principal(), host, e.operation(), e.permissionType()));
+    }
+
     /** The binding with its host in the form the policy keeps (an IPv6 address or CIDR block normalised). */
     public static AclBinding canonical(AclBinding binding) {
         AccessControlEntry e = binding.entry();

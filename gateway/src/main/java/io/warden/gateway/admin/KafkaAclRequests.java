@@ -126,7 +126,8 @@ public final class KafkaAclRequests {
                 result.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setErrorMessage(failure);
             } else {
                 List<DeleteAclsResponseData.DeleteAclsMatchingAcl> matching = new ArrayList<>();
-                removed.stream().filter(filter::matches).forEach(b -> matching.add(DeleteAclsResponse.matchingAcl(b, ApiError.NONE)));
+                AclBindingFilter kept = AclValidation.canonical(filter); // the hosts the policy keeps
+                removed.stream().filter(kept::matches).forEach(b -> matching.add(DeleteAclsResponse.matchingAcl(b, ApiError.NONE)));
                 result.setMatchingAcls(matching);
             }
             results.add(result);

@@ -93,8 +93,9 @@ public final class PolicyAdmin {
     }
 
     /** Removes every binding that matches any of the filters, and only those. */
-    public AclChange removeAcls(List<AclBindingFilter> filters, long expectedVersion, String who, String via)
+    public AclChange removeAcls(List<AclBindingFilter> given, long expectedVersion, String who, String via)
             throws PolicyConflictException {
+        List<AclBindingFilter> filters = given.stream().map(AclValidation::canonical).toList();
         try {
             return edit(expectedVersion, who, via, current -> {
                 List<AclBinding> kept = new ArrayList<>();
@@ -114,7 +115,8 @@ public final class PolicyAdmin {
     }
 
     /** The bindings that match the filter, in policy order. */
-    public List<AclBinding> describe(AclBindingFilter filter) {
+    public List<AclBinding> describe(AclBindingFilter given) {
+        AclBindingFilter filter = AclValidation.canonical(given);
         return store.current().document().bindings().stream().filter(filter::matches).toList();
     }
 

@@ -390,6 +390,16 @@ class PolicyAdminIT {
             var deleted = admin.deleteAcls(List.of(frank.toFilter())).all().get(30, TimeUnit.SECONDS);
             assertThat(deleted).containsExactly(frank);
             assertThat(admin.describeAcls(franks).values().get(30, TimeUnit.SECONDS)).containsExactly(frankGroup);
+
+            // An IPv6 host is kept in its full form; the text it was created with still lists and removes it.
+            AclBinding fromLoopback = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "admin-orders", PatternType.LITERAL),
+                    new AccessControlEntry("User:frank", "::1", AclOperation.WRITE, AclPermissionType.ALLOW));
+            admin.createAcls(List.of(fromLoopback)).all().get(30, TimeUnit.SECONDS);
+            AclBindingFilter byHost = new AclBindingFilter(ResourcePatternFilter.ANY,
+                    new AccessControlEntryFilter("User:frank", "::1", AclOperation.ANY, AclPermissionType.ANY));
+            assertThat(admin.describeAcls(byHost).values().get(30, TimeUnit.SECONDS)).hasSize(1);
+            assertThat(admin.deleteAcls(List.of(fromLoopback.toFilter())).all().get(30, TimeUnit.SECONDS)).hasSize(1);
+            assertThat(admin.describeAcls(franks).values().get(30, TimeUnit.SECONDS)).containsExactly(frankGroup);
         }
         Map<String, Object> bobSettings = new HashMap<>(as("bob"));
         bobSettings.put("bootstrap.servers", gateway.bootstrap());
