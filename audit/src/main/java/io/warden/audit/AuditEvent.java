@@ -19,11 +19,31 @@ import java.util.Objects;
  * @param errorCode   the Kafka error code of the outcome, 0 for success
  * @param latencyMs   time from request to response, or -1 when not measured
  * @param details     further facts by name, for example {@code mechanism} or {@code legacy_nonce}
+ * @param omitted     what the event does not list of a request naming more than {@link #MAX_PARTITIONS} partitions,
+ *                    or null
  */
 public record AuditEvent(Instant time, AuditEventType type, String principal, String clientAddress, int clientPort,
                          String clientId, String listener, String apiKey, int apiVersion, String requestId,
                          short errorCode, String errorMessage, long latencyMs, List<PartitionDetail> partitions,
-                         Map<String, String> details) {
+                         Map<String, String> details, Omitted omitted) {
+
+    /**
+     * The most partitions one event lists. A request can name many thousands at a few bytes each; listed, they would
+     * make an event larger than a Kafka sink accepts (1 MiB by default) and let one client fill the audit queue's
+     * memory. Past this, the event lists the first ones and counts the rest, their records and bytes in the totals.
+     */
+    public static final int MAX_PARTITIONS = 1000;
+
+    /** The partitions past {@link #MAX_PARTITIONS}: how many, their records and bytes, and the topics among them. */
+    public record Omitted(int partitions, long records, long bytes, List<String> topics) {
+
+        /** The most topic names an event gives for its omitted partitions. */
+        public static final int MAX_TOPICS = 100;
+
+        public Omitted {
+            topics = List.copyOf(topics);
+        }
+    }
 
     public AuditEvent {
         Objects.requireNonNull(time, "time");
@@ -124,8 +144,25 @@ public record AuditEvent(Instant time, AuditEventType type, String principal, St
         }
 
         public AuditEvent build() {
+            if (partitions.size() <= MAX_PARTITIONS) {
+                return new AuditEvent(time, type, principal, clientAddress, clientPort, clientId, listener, apiKey,
+                        apiVersion, requestId, errorCode, errorMessage, latencyMs, partitions, details, null);
+            }
+            List<PartitionDetail> rest = partitions.subList(MAX_PARTITIONS, partitions.size());
+            long records = 0;
+            long bytes = 0;
+            java.util.Set<String> topics = new java.util.LinkedHashSet<>();
+            for (PartitionDetail p : rest) {
+                records += Math.max(0, p.recordCount());
+                bytes += p.bytes();
+                if (topics.size() < Omitted.MAX_TOPICS) {
+                    topics.add(p.topic());
+                }
+            }
+            Omitted omitted = new Omitted(rest.size(), records, bytes, new ArrayList<>(topics));
             return new AuditEvent(time, type, principal, clientAddress, clientPort, clientId, listener, apiKey,
-                    apiVersion, requestId, errorCode, errorMessage, latencyMs, partitions, details);
+                    apiVersion, requestId, errorCode, errorMessage, latencyMs, partitions.subList(0, MAX_PARTITIONS),
+                    details, omitted);
         }
     }
 }

@@ -149,6 +149,9 @@ public final class AuditQuery {
         for (JsonNode p : event.at("/unmapped/partitions")) {
             topics.add(p.path("topic").asText());
         }
+        for (JsonNode t : event.at("/unmapped/topics_omitted")) {
+            topics.add(t.asText());
+        }
         // A refusal names what was denied as "OPERATION topic:name; ..."
         JsonNode denied = event.at("/unmapped/details/denied");
         if (!denied.isMissingNode()) {

@@ -83,6 +83,16 @@ final class JsonLine {
         return this;
     }
 
+    /** A string element of the array being written. */
+    JsonLine value(String value) {
+        separate();
+        put((byte) '"');
+        string(value);
+        put((byte) '"');
+        comma = true;
+        return this;
+    }
+
     /** A string field; a null value is written as JSON null. */
     JsonLine field(String name, String value) {
         name(name);

@@ -290,6 +290,17 @@ public final class OcsfEncoder {
                 bytes += p.bytes();
             }
             g.endArray();
+            AuditEvent.Omitted omitted = e.omitted();
+            if (omitted != null) {
+                g.field("partitions_omitted", omitted.partitions());
+                g.startArray("topics_omitted");
+                for (String topic : omitted.topics()) {
+                    g.value(topic);
+                }
+                g.endArray();
+                records += omitted.records();
+                bytes += omitted.bytes();
+            }
             g.field("record_count", records);
             g.field("bytes", bytes);
         }

@@ -39,6 +39,29 @@ class OcsfEncoderTest {
         assertThat(n.at("/unmapped/partitions/0/topic").asText()).isEqualTo("bestellungen-ü");
     }
 
+    /**
+     * A request naming thousands of partitions at a few bytes each: its event lists the first ones and counts the
+     * rest (records and bytes in the totals, their topics named), so it stays small enough for any sink.
+     */
+    @Test
+    void anEventListsAtMostTheFirstPartitionsAndCountsTheRest() throws Exception {
+        AuditEvent.Builder b = AuditEvent.builder(AuditEventType.PRODUCE, T).principal("User:mallory").api("Produce", 11);
+        for (int i = 0; i < 3000; i++) {
+            b.partition(new PartitionDetail(i < 2000 ? "orders" : "payments", i, (short) 0, 2, 100, 0, 1, 1000, 1000));
+        }
+        AuditEvent e = b.build();
+        assertThat(e.partitions()).hasSize(AuditEvent.MAX_PARTITIONS);
+        String line = encoder.encode(e, 1);
+        assertThat(line.length()).isLessThan(300_000);
+        JsonNode n = JSON.readTree(line);
+        assertThat(n.at("/unmapped/partitions")).hasSize(AuditEvent.MAX_PARTITIONS);
+        assertThat(n.at("/unmapped/partitions_omitted").asInt()).isEqualTo(2000);
+        assertThat(n.at("/unmapped/record_count").asLong()).isEqualTo(6000);
+        assertThat(n.at("/unmapped/bytes").asLong()).isEqualTo(300_000);
+        assertThat(n.at("/unmapped/topics_omitted").toString()).isEqualTo("[\"orders\",\"payments\"]");
+        assertThat(AuditQuery.topicsOf(n)).contains("orders", "payments");
+    }
+
     @Test
     void produceIsApiActivityCreateWithPartitionDetail() throws Exception {
         AuditEvent e = AuditEvent.builder(AuditEventType.PRODUCE, T)
