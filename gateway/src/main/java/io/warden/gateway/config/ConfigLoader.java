@@ -763,12 +763,21 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * A text value exactly as written. An unquoted number or boolean is refused rather than turned into text: YAML reads
+     * {@code 0123} as 83 and {@code 1e5} as 100000.0, which would silently change a password (the value itself is not
+     * repeated in the message, as it may be one).
+     */
     private String text(JsonNode node, String path) {
         if (node == null || !node.isValueNode() || node.isNull()) {
             throw fail(path, "expected a text value, got " + describe(node));
         }
-        String s = node.asText().trim();
-        if (s.isEmpty()) {
+        if (!node.isTextual()) {
+            throw fail(path, "expected text, got a " + (node.isBoolean() ? "boolean" : "number")
+                    + " (YAML reads unquoted digits, true/false and the like so); put the value in quotes");
+        }
+        String s = node.asText();
+        if (s.isBlank()) {
             throw fail(path, "must not be empty");
         }
         return s;

@@ -86,6 +86,17 @@ class ConfigLoaderTest {
         }
     }
 
+    /** YAML reads an unquoted 0123 as the number 83: a password written so is refused, not changed, and not echoed. */
+    @Test
+    void anUnquotedNumberWhereTextIsExpectedIsRefusedWithoutEchoingIt() {
+        String yaml = "upstream:\n  bootstrapServers: [k:1]\n  sasl: {mechanism: SCRAM-SHA-512, username: warden, password: 0123}\n"
+                + "listeners: [{brokerPorts: 9100-9110}]\n";
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", yaml))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("w.yaml: upstream.sasl.password: expected text, got a number")
+                .message().doesNotContain("0123").doesNotContain("83");
+    }
+
     /** The parser's own message quotes the offending line, which may hold a password: the error gives only where and what. */
     @Test
     void aYamlSyntaxErrorDoesNotQuoteTheLine() {
