@@ -57,6 +57,9 @@ class BadInputIT {
             assertThat(stats().openUpstreamConnections()).isEqualTo(baselineUpstreams);
         });
         bystander.close();
+        // The next test counts from here: wait until the gateway has seen the bystander go.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(stats().openClientConnections()).isEqualTo(baselineClients - 1));
     }
 
     @Test
