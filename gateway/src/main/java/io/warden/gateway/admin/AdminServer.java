@@ -403,6 +403,8 @@ public final class AdminServer {
                 error(ctx, 404, e.getMessage(), null);
             } else if (e instanceof BadRequest || e instanceof IllegalArgumentException) {
                 error(ctx, 400, e.getMessage(), null);
+            } else if (e instanceof io.warden.audit.AuditUnavailableException) {
+                error(ctx, 503, e.getMessage(), null);
             } else {
                 LOG.warn("event=admin_request_failed path={} reason=\"{}\"", ctx.request().path(), e.toString());
                 error(ctx, 500, "the request could not be completed: " + e.getMessage(), null);

@@ -2,6 +2,7 @@ package io.warden.gateway.admin;
 
 import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditEventType;
+import io.warden.audit.AuditUnavailableException;
 import io.warden.gateway.audit.GatewayAudit;
 import io.warden.policies.AclValidation;
 import io.warden.policies.PolicyDocument;
@@ -124,6 +125,7 @@ public final class PolicyAdmin {
     public AclChange replace(PolicyDocument document, long expectedVersion, String who, String via, String comment)
             throws PolicyConflictException {
         PolicyVersion before = store.current();
+        recordIntent(before, who, via, "replace the whole policy", comment);
         PolicyVersion after = store.apply(document, expectedVersion, who, comment);
         AclChange change = diff(before.document(), after);
         audited(before, change, who, via, comment);
@@ -166,6 +168,7 @@ public final class PolicyAdmin {
             if (edit.added().isEmpty() && edit.removed().isEmpty()) {
                 return new AclChange(before, List.of(), List.of());
             }
+            recordIntent(before, who, via, "add " + listed(edit.added()) + "; remove " + listed(edit.removed()), "");
             try {
                 PolicyVersion after = store.apply(edit.document(), before.version(), who, via);
                 AclChange change = new AclChange(after, edit.added(), edit.removed());
@@ -176,6 +179,34 @@ public final class PolicyAdmin {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * Fail-closed: the edit's event is durably written before the policy changes, as a request's is before it is
+     * forwarded; when the trail cannot take it, the edit is refused ({@link AuditUnavailableException}) and the
+     * policy stays as it is. Best-effort: nothing to wait for (the outcome event follows the change).
+     */
+    private void recordIntent(PolicyVersion before, String who, String via, String intended, String comment) {
+        if (!audit.failClosed()) {
+            return;
+        }
+        AuditEvent.Builder e = AuditEvent.builder(AuditEventType.ADMIN_ACTION, Instant.now())
+                .principal(who)
+                .api(via, -1)
+                .detail("action", "policy_edit")
+                .detail("phase", "request")
+                .detail("before_version", Long.toString(before.version()))
+                .detail("intended", intended);
+        if (!comment.isEmpty()) {
+            e.detail("comment", comment);
+        }
+        try {
+            audit.record(e.build()).join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException failed) {
+            Throwable cause = failed.getCause() == null ? failed : failed.getCause();
+            throw new AuditUnavailableException("the policy was not changed: its audit event could not be written ("
+                    + cause.getMessage() + ")", cause);
         }
     }
 

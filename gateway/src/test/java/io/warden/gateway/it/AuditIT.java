@@ -392,6 +392,17 @@ class AuditIT {
                 // Fetched records are withheld too: the consumer gets a retriable error, never the records.
                 assertThat(consume(gateway, "ledger-closed", 5)).isEmpty();
                 assertThat(gateway.server().audit().failed()).isPositive();
+                // And the policy does not change unaudited.
+                long version = gateway.server().policyAdmin().current().version();
+                org.apache.kafka.common.acl.AclBinding grant = new org.apache.kafka.common.acl.AclBinding(
+                        new org.apache.kafka.common.resource.ResourcePattern(org.apache.kafka.common.resource.ResourceType.TOPIC,
+                                "vault", org.apache.kafka.common.resource.PatternType.LITERAL),
+                        new org.apache.kafka.common.acl.AccessControlEntry("User:mallory", "*",
+                                org.apache.kafka.common.acl.AclOperation.READ, org.apache.kafka.common.acl.AclPermissionType.ALLOW));
+                assertThatThrownBy(() -> gateway.server().policyAdmin().addAcls(List.of(grant), -1, "User:admin", "test"))
+                        .isInstanceOf(io.warden.audit.AuditUnavailableException.class)
+                        .hasMessageContaining("the policy was not changed");
+                assertThat(gateway.server().policyAdmin().current().version()).isEqualTo(version);
             }
             TopicPartition p1 = new TopicPartition("ledger-closed", 1);
             long end = direct.listOffsets(Map.of(p1, OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS).get(p1).offset();
