@@ -233,11 +233,23 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition), remaining(deadline)).get(partition);
+            long beginning = consumer.beginningOffsets(List.of(partition), remaining(deadline)).get(partition);
+            if (beginning > 0) {
+                // Keys are unique, so compaction never removes a change: these were deleted (retention, DeleteRecords).
+                throw new PolicyStoreException("the policy topic " + settings.topic() + " has lost its first " + beginning
+                        + " records (retention or DeleteRecords), so its versions cannot be counted as the other gateways"
+                        + " count them; refusing to start from it. Restore the topic, or create a new one");
+            }
             startEnd = end;
             reader = new Thread(this::read, "warden-policy-reader | " + clientId);
             reader.setDaemon(true);
             reader.start();
             awaitRead(end, deadline);
+            if (versions.currentNumber() == 0 && end > 0) {
+                throw new PolicyStoreException("the policy topic " + settings.topic() + " holds " + end + " records and"
+                        + " none of them starts a policy history (version 1); refusing to start over from the local"
+                        + " policy file beside another history");
+            }
             if (versions.currentNumber() == 0) {
                 seed(initialYaml, deadline);
             }
@@ -367,9 +379,9 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
         try {
             Config config = get(admin.describeConfigs(List.of(resource)).all(), deadline).get(resource);
             ConfigEntry cleanup = config == null ? null : config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
-            if (cleanup != null && !cleanup.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-                LOG.warn("event=policy_topic_unexpected topic={} cleanup_policy={} reason=\"without compaction,"
-                        + " retention deletes old changes and stores started later count versions differently\"",
+            if (cleanup != null && cleanup.value().contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
+                LOG.warn("event=policy_topic_unexpected topic={} cleanup_policy={} reason=\"with the delete policy,"
+                        + " retention deletes old changes, and a gateway started after that refuses the topic\"",
                         settings.topic(), cleanup.value());
             }
         } catch (ExecutionException e) {

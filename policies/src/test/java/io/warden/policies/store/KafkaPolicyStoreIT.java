@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The contract against a real (in-process KRaft) broker, and what is particular to a store in a topic. */
@@ -177,6 +178,38 @@ class KafkaPolicyStoreIT extends PolicyStoreContractTest {
         assertThat(skipped).filteredOn(l -> l.contains("unknown operation 'wirte'")).hasSize(2);
         assertThat(skipped).filteredOn(l -> l.contains("reason=\"not JSON\"")).hasSize(2);
         assertThat(skipped).filteredOn(l -> l.contains("baseVersion")).hasSize(2);
+    }
+
+    /**
+     * A topic whose first records were deleted (retention, DeleteRecords) cannot be counted from version 1 as the
+     * rest of the fleet counts it: a store refuses it rather than start over from its local file.
+     */
+    @Test
+    void aTopicWhoseFirstRecordsAreGoneIsRefusedRatherThanStartedOver() throws Exception {
+        String topic = newTopic();
+        try (Admin admin = admin()) {
+            // Kafka deletes records only from a topic that also has the delete policy (retention).
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact,delete")))).all().get(10, TimeUnit.SECONDS);
+        }
+        KafkaPolicyStore first = store(topic, readOn("t1"));
+        first.apply(readOn("t2"), 1, "User:alice", "");
+        try (Admin admin = admin()) {
+            admin.deleteRecords(Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
+                    org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(1))).all().get(10, TimeUnit.SECONDS);
+        }
+        assertThatThrownBy(() -> store(topic, readOn("stale")))
+                .isInstanceOf(PolicyStoreException.class).hasMessageContaining("has lost its first 1 records");
+    }
+
+    /** Records that are not policy changes, and nothing that starts a history: no store seeds beside them. */
+    @Test
+    void aTopicWithRecordsButNoHistoryIsRefusedRatherThanSeeded() throws Exception {
+        String topic = newTopic();
+        createCompacted(topic);
+        produce(topic, List.of(change(3, PolicyWriter.toYaml(readOn("orphan")), "User:someone")));
+        assertThatThrownBy(() -> store(topic, readOn("stale")))
+                .isInstanceOf(PolicyStoreException.class).hasMessageContaining("none of them starts a policy history");
     }
 
     @Test
