@@ -58,7 +58,13 @@ final class ProduceEnforcer implements ApiEnforcer {
             return Verdict.FORWARD;
         }
         if (request.acks() == 0) {
-            return new Verdict.Refuse("acks=0 Produce to topic '" + label(denied.get(0)) + "': " + errors.get(0).name());
+            String reason = "acks=0 Produce to topic '" + label(denied.get(0)) + "': " + errors.get(0).name();
+            if (denied.size() == request.topicData().size()) {
+                return new Verdict.Refuse(reason);
+            }
+            // As Kafka: the allowed partitions are appended, then the connection closes (no response to carry errors).
+            denied.forEach(request.topicData()::remove);
+            return new Verdict.Forward(request, null, reason);
         }
         if (denied.size() == request.topicData().size()) {
             ProduceResponseData response = new ProduceResponseData();

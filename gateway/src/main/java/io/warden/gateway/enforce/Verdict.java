@@ -11,9 +11,15 @@ public sealed interface Verdict {
     /**
      * Forward to the broker: the client's bytes when {@code request} is null, else this rewritten request (the
      * parts the principal may not touch removed). {@code edit}, when set, completes the broker's answer, e.g. with
-     * the errors for what was removed, or removes what the principal may not see.
+     * the errors for what was removed, or removes what the principal may not see. {@code closeAfter}, when set, is
+     * why the connection closes once the request has gone on: an acks=0 Produce has no response to carry the errors
+     * of what was removed, so, as Kafka does, the allowed part is appended and the connection closed.
      */
-    record Forward(ApiMessage request, ResponseEdit edit) implements Verdict {
+    record Forward(ApiMessage request, ResponseEdit edit, String closeAfter) implements Verdict {
+
+        public Forward(ApiMessage request, ResponseEdit edit) {
+            this(request, edit, null);
+        }
     }
 
     /** Answer the client with this response; nothing reaches a broker. */

@@ -395,6 +395,12 @@ final class ClientConnection implements SaslGate.Connection {
      */
     private void forward(RequestHeader header, Buffer clientFrame, Buffer frame, Verdict.ResponseEdit edit,
                          ConnectionAudit.Pending pending, boolean expectsResponse) {
+        forward(header, clientFrame, frame, edit, pending, expectsResponse, null);
+    }
+
+    /** As above; {@code then}, when set, runs once the request has been written to the broker. */
+    private void forward(RequestHeader header, Buffer clientFrame, Buffer frame, Verdict.ResponseEdit edit,
+                         ConnectionAudit.Pending pending, boolean expectsResponse, Runnable then) {
         CompletableFuture<Void> gate = null;
         if (pending != null && !expectsResponse) {
             gate = audit.unanswered(pending);
@@ -407,10 +413,17 @@ final class ClientConnection implements SaslGate.Connection {
         long receivedAt = requestReceivedAt;
         if (gate == null && auditTail.isComplete()) {
             sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt); // no audit write to wait for: no closures
+            if (then != null) {
+                then.run();
+            }
             return;
         }
-        afterAudit(gate, () -> sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt),
-                failure -> refuseUnaudited(header, clientFrame, expectsResponse, failure));
+        afterAudit(gate, () -> {
+            sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt);
+            if (then != null) {
+                then.run();
+            }
+        }, failure -> refuseUnaudited(header, clientFrame, expectsResponse, failure));
     }
 
     private void sendUpstream(RequestHeader header, Buffer frame, Verdict.ResponseEdit edit, ConnectionAudit.Pending pending,
@@ -600,8 +613,12 @@ final class ClientConnection implements SaslGate.Connection {
             }
             boolean expectsResponse = !(body instanceof ProduceRequestData produce && produce.acks() == 0);
             countProduced(forward.request() == null ? body : forward.request());
+            Runnable then = forward.closeAfter() == null ? null : () -> {
+                gateway.stats().request(api, GatewayStats.Outcome.REFUSED);
+                refuse("denied: " + forward.closeAfter());
+            };
             forward(header, frame, forward.request() == null ? frame : KafkaFrames.request(header, forward.request()),
-                    forward.edit(), pending, expectsResponse);
+                    forward.edit(), pending, expectsResponse, then);
         } else if (verdict instanceof Verdict.Respond respond) {
             countDenials(denied);
             gateway.stats().request(api, denied.isEmpty() ? GatewayStats.Outcome.ANSWERED : GatewayStats.Outcome.DENIED);

@@ -51,7 +51,7 @@ import static org.assertj.core.api.Assertions.fail;
  *   - name: ...
  *     outcome: allowed | denied         # every file needs at least one of each
  *     request: {...}
- *     expect: forward | rewrite | respond | refuse
+ *     expect: forward | rewrite | rewrite-then-close | respond | refuse
  *     forwarded: {...}                  # with rewrite: the request the broker gets
  *     brokerResponse: {...}             # with forward/rewrite: the broker's answer, if the enforcer edits it
  *     response: {...}                   # what the client sees (local answer, or the edited broker answer)
@@ -156,6 +156,13 @@ class ScenarioTest {
                     assertContains(toJson(forward.request(), version), c.get("forwarded"), "forwarded");
                 }
                 checkEdit(api, version, c, forward.edit());
+            }
+            case "rewrite-then-close" -> {
+                assertThat(verdict).isInstanceOf(Verdict.Forward.class);
+                Verdict.Forward forward = (Verdict.Forward) verdict;
+                assertThat(forward.request()).as("a rewritten request").isNotNull();
+                assertThat(forward.closeAfter()).as("why the connection closes after it").isNotNull();
+                assertContains(toJson(forward.request(), version), c.get("forwarded"), "forwarded");
             }
             case "respond" -> {
                 assertThat(verdict).isInstanceOf(Verdict.Respond.class);

@@ -230,6 +230,48 @@ class AuthorizationIT {
     }
 
     /**
+     * An acks=0 Produce with an allowed and a denied topic: as Kafka, the allowed part is appended and then the
+     * connection closed (there is no response to carry the denied part's error).
+     */
+    @Test
+    void anAcksZeroProduceWithADeniedTopicAppendsTheAllowedPartThenCloses() throws Exception {
+        TopicPartition allowed = new TopicPartition("orders.eu", 0);
+        TopicPartition denied = new TopicPartition("payments", 0);
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Map<TopicPartition, Long> before = ends(direct, allowed, denied);
+            String[] hostPort = gateway.bootstrap().split(":");
+            try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                assertThat(new RawSasl(c).scramLogin("alice", "alice-secret").errorCode()).isZero();
+                org.apache.kafka.common.message.ProduceRequestData produce = new org.apache.kafka.common.message.ProduceRequestData()
+                        .setAcks((short) 0).setTimeoutMs(5_000);
+                for (TopicPartition tp : List.of(allowed, denied)) {
+                    produce.topicData().add(new org.apache.kafka.common.message.ProduceRequestData.TopicProduceData().setName(tp.topic())
+                            .setPartitionData(List.of(new org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData()
+                                    .setIndex(tp.partition())
+                                    .setRecords(org.apache.kafka.common.record.MemoryRecords.withRecords(
+                                            org.apache.kafka.common.compress.Compression.NONE,
+                                            new org.apache.kafka.common.record.SimpleRecord("k".getBytes(), "acks0".getBytes()))))));
+                }
+                c.send(org.apache.kafka.common.protocol.ApiKeys.PRODUCE, (short) 9, produce);
+                assertThat(c.isClosedByPeer()).as("connection closed").isTrue();
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(ends(direct, allowed, denied).get(allowed)).isEqualTo(before.get(allowed) + 1));
+            assertThat(ends(direct, allowed, denied).get(denied)).isEqualTo(before.get(denied));
+        }
+    }
+
+    private static Map<TopicPartition, Long> ends(Admin admin, TopicPartition... partitions) throws Exception {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new java.util.HashMap<>();
+        for (TopicPartition tp : partitions) {
+            specs.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> out = new java.util.HashMap<>();
+        admin.listOffsets(specs).all().get(20, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
+    }
+
+    /**
      * Kafka checks READ on every partition of a fetch session at each fetch; Warden has every fetch made without a
      * session, so a running consumer's next fetch after a revocation names, and is refused, the partition.
      */
