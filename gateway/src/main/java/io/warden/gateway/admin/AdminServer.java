@@ -161,10 +161,10 @@ public final class AdminServer {
             admin.store().history().forEach(v -> versions.add(versionJson(v, false)));
             return new JsonObject().put("versions", versions);
         });
-        read(builder, "getVersion", ctx -> versionJson(version(pathInt(ctx, "version")), true));
+        read(builder, "getVersion", ctx -> versionJson(version(pathLong(ctx, "version")), true));
         read(builder, "diffPolicy", ctx -> {
-            PolicyVersion from = version(queryInt(ctx, "from"));
-            Integer toParam = queryInt(ctx, "to");
+            PolicyVersion from = version(queryLong(ctx, "from"));
+            Long toParam = queryLong(ctx, "to");
             PolicyVersion to = toParam == null ? admin.current() : version(toParam);
             PolicyAdmin.AclChange d = PolicyAdmin.diff(from.document(), to);
             return new JsonObject().put("from", from.version()).put("to", to.version())
@@ -502,13 +502,14 @@ public final class AdminServer {
         return request(ctx).getBody().getJsonObject();
     }
 
-    private static int pathInt(RoutingContext ctx, String name) {
-        return request(ctx).getPathParameters().get(name).getInteger();
+    /** A version number from the path, whole: an int view of 4294967297 would be version 1. */
+    private static long pathLong(RoutingContext ctx, String name) {
+        return request(ctx).getPathParameters().get(name).getLong();
     }
 
-    private static Integer queryInt(RoutingContext ctx, String name) {
+    private static Long queryLong(RoutingContext ctx, String name) {
         var p = request(ctx).getQuery().get(name);
-        return p == null || p.isNull() ? null : p.getInteger();
+        return p == null || p.isNull() ? null : p.getLong();
     }
 
     static JsonObject versionJson(PolicyVersion v, boolean full) {

@@ -339,6 +339,8 @@ class PolicyAdminIT {
         JsonArray history = call("GET", "/v1/policy/history", adminToken(), null, null).bodyAsJsonObject().getJsonArray("versions");
         assertThat(history.getJsonObject(history.size() - 1).getString("comment")).isEqualTo("rollback to version " + before);
         assertThat(call("GET", "/v1/policy/versions/99999", adminToken(), null, null).statusCode()).isEqualTo(404);
+        // 2^32 + 1 is not version 1.
+        assertThat(call("GET", "/v1/policy/versions/4294967297", adminToken(), null, null).statusCode()).isEqualTo(404);
     }
 
     @Test
