@@ -207,9 +207,16 @@ public final class OcsfEncoder {
     }
 
     private static void writeAuthentication(JsonLine g, AuditEvent e) {
-        if (e.principal() != null) {
+        // OCSF's user is the account being authenticated: for a failed login, the name tried (the actor stays the
+        // connection's principal before the login), so that rules counting failures per user see them.
+        String user = e.principal();
+        String claimed = e.details().get("claimed_user");
+        if (e.type() == AuditEventType.AUTHENTICATION_FAILURE && claimed != null && !claimed.isEmpty() && !claimed.equals("-")) {
+            user = "User:" + claimed;
+        }
+        if (user != null) {
             g.startObject("user");
-            g.field("name", e.principal());
+            g.field("name", user);
             g.endObject();
         }
         String mechanism = e.details().get("mechanism");

@@ -246,6 +246,7 @@ class AuditIT {
                 assertThat(events(dir, "authentication_failure")).anySatisfy(e -> {
                     assertThat(e.path("class_uid").asInt()).isEqualTo(3002);
                     assertThat(e.path("unmapped").path("details").path("claimed_user").asText()).isEqualTo("mallory");
+                    assertThat(e.path("user").path("name").asText()).as("the account the login tried").isEqualTo("User:mallory");
                     assertThat(e.path("unmapped").path("details").path("mechanism").asText()).isEqualTo("SCRAM-SHA-512");
                 });
                 assertThat(events(dir, "authentication_success")).anySatisfy(e ->
