@@ -64,10 +64,7 @@ public final class AuditQuery {
     public static List<JsonNode> find(Path dir, Filter filter) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (Path segment : Segments.list(dir)) {
-            byte[] bytes = Files.readAllBytes(segment);
-            int end = (int) Math.min(bytes.length, sealedEnd(segment));
-            try (BufferedReader r = new BufferedReader(new java.io.InputStreamReader(
-                    new java.io.ByteArrayInputStream(bytes, 0, end), StandardCharsets.UTF_8))) {
+            try (BufferedReader r = reader(segment)) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     JsonNode n = parse(line);
@@ -78,6 +75,17 @@ public final class AuditQuery {
             }
         }
         return out;
+    }
+
+    /** The trail's part of a segment, line by line: streamed, except a segment sealed on recovery, cut at its end. */
+    private static BufferedReader reader(Path segment) throws IOException {
+        long end = sealedEnd(segment);
+        if (end == Long.MAX_VALUE) {
+            return Files.newBufferedReader(segment, StandardCharsets.UTF_8);
+        }
+        byte[] bytes = Files.readAllBytes(segment);
+        return new BufferedReader(new java.io.InputStreamReader(
+                new java.io.ByteArrayInputStream(bytes, 0, (int) Math.min(end, bytes.length)), StandardCharsets.UTF_8));
     }
 
     /**

@@ -165,14 +165,23 @@ class AuditVerifierTest {
         assertThat(p.kind()).isEqualTo(VerificationResult.Kind.UNSEALED);
     }
 
-    @Test
-    void aTruncatedLastLineIsReportedAsTruncation() throws Exception {
+    /**
+     * A writer killed mid-write: seq 21-23 written whole to a new segment, then half of seq 24's line; the sink is
+     * left open, as a killed process leaves it. Returns that segment.
+     */
+    private Path killedMidWrite() throws Exception {
         FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key));
         sink.write(Events.encoded(21, 3));
         sink.flush();
         Path open = sink.currentSegment();
         byte[] next = HashChain.chainLine(24, "ab", Events.encoded(24).json());
         Files.write(open, java.util.Arrays.copyOf(next, next.length / 2), StandardOpenOption.APPEND);
+        return open;
+    }
+
+    @Test
+    void aTruncatedLastLineIsReportedAsTruncation() throws Exception {
+        Path open = killedMidWrite();
 
         VerificationResult.Problem p = firstProblem();
         assertThat(p.file()).isEqualTo(open);
@@ -196,12 +205,7 @@ class AuditVerifierTest {
      */
     @Test
     void linesAddedAfterARecoveredSegmentsSealedEndAreRefusedAndNotQueried() throws Exception {
-        FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key));
-        sink.write(Events.encoded(21, 3));
-        sink.flush();
-        Path recovered = sink.currentSegment();
-        byte[] next = HashChain.chainLine(24, "ab", Events.encoded(24).json());
-        Files.write(recovered, java.util.Arrays.copyOf(next, next.length / 2), StandardOpenOption.APPEND);
+        Path recovered = killedMidWrite();
         try (FileSink restarted = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key))) {
             restarted.write(Events.encoded(24, 2));
         }

@@ -26,6 +26,6 @@ enum TokenProblem {
 
     /** The failure for this problem; {@code detail} must not contain the token. */
     AuthenticationFailure failure(String detail) {
-        return new AuthenticationFailure(phrase + ": " + detail, "Authentication failed: " + phrase);
+        return new AuthenticationFailure(phrase + ": " + detail, AuthenticationFailure.CLIENT_PREFIX + phrase);
     }
 }

@@ -7,8 +7,11 @@ package io.warden.authn.sasl;
  */
 public final class AuthenticationFailure extends Exception {
 
+    /** How every client message begins; what follows names the kind of failure (never its detail). */
+    public static final String CLIENT_PREFIX = "Authentication failed: ";
+
     /** What every failed credential check tells the client, so unknown users and wrong passwords look alike. */
-    public static final String INVALID_CREDENTIALS = "Authentication failed: invalid credentials";
+    public static final String INVALID_CREDENTIALS = CLIENT_PREFIX + "invalid credentials";
 
     private final String clientMessage;
 
@@ -24,7 +27,7 @@ public final class AuthenticationFailure extends Exception {
 
     /** A malformed message: the client is told what was wrong with it (it carries no secret). */
     public static AuthenticationFailure malformed(String problem) {
-        return new AuthenticationFailure(problem, "Authentication failed: " + problem);
+        return new AuthenticationFailure(problem, CLIENT_PREFIX + problem);
     }
 
     public String clientMessage() {

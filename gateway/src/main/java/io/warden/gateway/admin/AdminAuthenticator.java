@@ -58,9 +58,6 @@ final class AdminAuthenticator {
         }
     }
 
-    /** How a token refusal's client message begins; what follows is its category. */
-    private static final String CLIENT_PREFIX = "Authentication failed: ";
-
     private final AdminConfig config;
     private final JwtValidator jwt;
 
@@ -96,8 +93,8 @@ final class AdminAuthenticator {
         } catch (AuthenticationFailure e) {
             // The category only (expired, wrong audience, ...): the expected issuer and audience, key ids and JWKS
             // errors are for the audit trail.
-            String category = e.clientMessage().startsWith(CLIENT_PREFIX) ? e.clientMessage().substring(CLIENT_PREFIX.length())
-                    : e.clientMessage();
+            String prefix = AuthenticationFailure.CLIENT_PREFIX;
+            String category = e.clientMessage().startsWith(prefix) ? e.clientMessage().substring(prefix.length()) : e.clientMessage();
             throw new Refusal(401, "invalid bearer token: " + category, "bearer", "invalid bearer token: " + e.getMessage());
         }
         List<String> claimed = token.stringList(config.rolesClaim());

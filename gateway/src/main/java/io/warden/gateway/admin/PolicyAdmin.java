@@ -191,10 +191,7 @@ public final class PolicyAdmin {
         if (!audit.failClosed()) {
             return;
         }
-        AuditEvent.Builder e = AuditEvent.builder(AuditEventType.ADMIN_ACTION, Instant.now())
-                .principal(who)
-                .api(via, -1)
-                .detail("action", "policy_edit")
+        AuditEvent.Builder e = policyEdit(who, via)
                 .detail("phase", "request")
                 .detail("before_version", Long.toString(before.version()))
                 .detail("intended", intended);
@@ -210,11 +207,16 @@ public final class PolicyAdmin {
         }
     }
 
-    private void audited(PolicyVersion before, AclChange change, String who, String via, String comment) {
-        AuditEvent.Builder e = AuditEvent.builder(AuditEventType.ADMIN_ACTION, Instant.now())
+    /** The start of a policy edit's event, as the intent (fail-closed) and the outcome both begin. */
+    private static AuditEvent.Builder policyEdit(String who, String via) {
+        return AuditEvent.builder(AuditEventType.ADMIN_ACTION, Instant.now())
                 .principal(who)
                 .api(via, -1)
-                .detail("action", "policy_edit")
+                .detail("action", "policy_edit");
+    }
+
+    private void audited(PolicyVersion before, AclChange change, String who, String via, String comment) {
+        AuditEvent.Builder e = policyEdit(who, via)
                 .detail("before_version", Long.toString(before.version()))
                 .detail("after_version", Long.toString(change.version().version()))
                 .detail("added_count", Integer.toString(change.added().size()))

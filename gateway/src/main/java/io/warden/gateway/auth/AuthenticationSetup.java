@@ -49,17 +49,10 @@ public final class AuthenticationSetup {
         Map<String, Supplier<SaslServerExchange>> mechanisms = new LinkedHashMap<>();
         // Unknown users must look like known ones, down to the iteration count in the server-first message: with a
         // user file, the count most of its credentials use, followed when the file is reloaded.
-        FakeCredentials[] fakesOfFile = new FakeCredentials[1];
-        CredentialStore store = openStore(config, resources, reloaded -> {
-            FakeCredentials fakes = fakesOfFile[0];
-            if (fakes != null) {
-                fakes.follow(usualIterations(reloaded));
-            }
-        });
+        FakeCredentials fakes = new FakeCredentials(FakeCredentials.DEFAULT_ITERATIONS);
+        CredentialStore store = openStore(config, resources, reloaded -> fakes.follow(usualIterations(reloaded)));
         if (store != null) {
-            int iterations = config.secretsManager() != null ? config.secretsManager().iterations() : usualIterations(store);
-            FakeCredentials fakes = new FakeCredentials(iterations);
-            fakesOfFile[0] = fakes;
+            fakes.follow(config.secretsManager() != null ? config.secretsManager().iterations() : usualIterations(store));
             boolean legacy = config.allowLegacyScramNonce();
             mechanisms.put("SCRAM-SHA-512", () -> new ScramServerExchange(ScramMechanism.SCRAM_SHA_512, store, fakes, legacy));
             mechanisms.put("SCRAM-SHA-256", () -> new ScramServerExchange(ScramMechanism.SCRAM_SHA_256, store, fakes, legacy));

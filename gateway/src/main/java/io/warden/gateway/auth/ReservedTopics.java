@@ -1,13 +1,12 @@
 package io.warden.gateway.auth;
 
 import io.warden.gateway.enforce.Access;
-import org.apache.kafka.common.Uuid;
+import io.warden.gateway.enforce.DelegatingAccess;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.EnumSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -59,25 +58,10 @@ public final class ReservedTopics {
         if (denied.isEmpty()) {
             return access;
         }
-        return new Access() {
-            @Override
-            public String principal() {
-                return access.principal();
-            }
-
+        return new DelegatingAccess(access) {
             @Override
             public boolean allowed(AclOperation operation, ResourceType type, String name) {
-                return !denies(operation, type, name) && access.allowed(operation, type, name);
-            }
-
-            @Override
-            public boolean allowedOnAny(AclOperation operation, ResourceType type) {
-                return access.allowedOnAny(operation, type);
-            }
-
-            @Override
-            public Optional<String> topicName(Uuid id) {
-                return access.topicName(id);
+                return !denies(operation, type, name) && delegate.allowed(operation, type, name);
             }
         };
     }

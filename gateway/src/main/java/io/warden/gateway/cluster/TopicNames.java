@@ -78,20 +78,30 @@ public final class TopicNames {
     }
 
     /**
-     * Looks up the ids of one request that are not cached: each once, at most {@link #MAX_LOOKUP_PER_REQUEST} of
-     * them, all in one metadata request. Completes (normally, even when the lookup fails) once the names found are
-     * learned; ids still unknown then are unknown to the cluster, or beyond the limit.
+     * The ids of one request that are not cached, each once and at most {@link #MAX_LOOKUP_PER_REQUEST} of them: what
+     * {@link #lookUp} is to fetch. Empty (allocating nothing) when every id is known, as on almost every request.
      */
-    public CompletionStage<Void> resolveAll(Collection<Uuid> ids) {
-        Set<Uuid> missing = new LinkedHashSet<>();
+    public Set<Uuid> missing(Collection<Uuid> ids) {
+        Set<Uuid> missing = Set.of();
         for (Uuid id : ids) {
-            if (missing.size() == MAX_LOOKUP_PER_REQUEST) {
-                break;
-            }
             if (!names.containsKey(id)) {
+                if (missing.isEmpty()) {
+                    missing = new LinkedHashSet<>();
+                }
                 missing.add(id);
+                if (missing.size() == MAX_LOOKUP_PER_REQUEST) {
+                    break;
+                }
             }
         }
+        return missing;
+    }
+
+    /**
+     * Looks these ids up in one metadata request. Completes (normally, even when the lookup fails) once the names
+     * found are learned; ids still unknown then are unknown to the cluster.
+     */
+    public CompletionStage<Void> lookUp(Set<Uuid> missing) {
         if (missing.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -107,5 +117,10 @@ public final class TopicNames {
             }
             return null;
         });
+    }
+
+    /** {@link #lookUp} of the {@link #missing} ids of one request. */
+    public CompletionStage<Void> resolveAll(Collection<Uuid> ids) {
+        return lookUp(missing(ids));
     }
 }

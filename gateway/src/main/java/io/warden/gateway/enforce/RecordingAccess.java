@@ -1,33 +1,25 @@
 package io.warden.gateway.enforce;
 
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * An {@link Access} that remembers every check it denied, as {@code OPERATION TYPE:name}, so that a refusal can be
  * audited with the resources it concerned. Authorized-operations bit fields only report and are not remembered.
  */
-public final class RecordingAccess implements Access {
+public final class RecordingAccess extends DelegatingAccess {
 
     /** At most this many denials are remembered. */
     static final int MAX_REMEMBERED = 32;
 
-    private final Access delegate;
     private List<String> denied;
 
     public RecordingAccess(Access delegate) {
-        this.delegate = delegate;
-    }
-
-    @Override
-    public String principal() {
-        return delegate.principal();
+        super(delegate);
     }
 
     @Override
@@ -42,16 +34,6 @@ public final class RecordingAccess implements Access {
             }
         }
         return allowed;
-    }
-
-    @Override
-    public boolean allowedOnAny(AclOperation operation, ResourceType type) {
-        return delegate.allowedOnAny(operation, type);
-    }
-
-    @Override
-    public Optional<String> topicName(Uuid id) {
-        return delegate.topicName(id);
     }
 
     @Override

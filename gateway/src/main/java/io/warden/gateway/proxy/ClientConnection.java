@@ -43,6 +43,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.OptionalInt;
 
@@ -346,19 +347,27 @@ final class ClientConnection implements SaslGate.Connection {
                 return;
             }
         }
-        List<Uuid> unknown = namesTopicsById ? unknownTopicIds(Enforcers.forApi(api).topicIds(version, body)) : List.of();
-        if (unknown.isEmpty()) {
+        Set<Uuid> missing = namesTopicsById ? gateway.topicNames().missing(Enforcers.forApi(api).topicIds(version, body)) : Set.of();
+        if (missing.isEmpty()) {
             forwardUnchecked(header, frame, body);
             return;
         }
         ApiMessage parsed = body;
+        afterLookUp(missing, () -> forwardUnchecked(header, frame, parsed));
+    }
+
+    /**
+     * Looks up topic ids the request names and the gateway does not know, then goes on with the request; reading is
+     * held meanwhile, so that nothing overtakes it.
+     */
+    private void afterLookUp(Set<Uuid> missing, Runnable next) {
         holdReading();
-        Future.fromCompletionStage(gateway.topicNames().resolveAll(unknown), listener.context()).onComplete(done -> {
+        Future.fromCompletionStage(gateway.topicNames().lookUp(missing), listener.context()).onComplete(done -> {
             if (closed) {
                 return;
             }
             try {
-                forwardUnchecked(header, frame, parsed);
+                next.run();
             } catch (RuntimeException e) {
                 couldNotHandle(e);
                 return;
@@ -373,17 +382,6 @@ final class ClientConnection implements SaslGate.Connection {
         countProduced(audited);
         forward(header, frame, frame, null, audit.request(header, audited),
                 !(body instanceof ProduceRequestData produce && produce.acks() == 0));
-    }
-
-    /** The ids among these the gateway has no name for yet. */
-    private List<Uuid> unknownTopicIds(java.util.Collection<Uuid> ids) {
-        List<Uuid> unknown = new ArrayList<>();
-        for (Uuid id : ids) {
-            if (gateway.topicNames().cached(id).isEmpty()) {
-                unknown.add(id);
-            }
-        }
-        return unknown;
     }
 
     /**
@@ -529,24 +527,12 @@ final class ClientConnection implements SaslGate.Connection {
             refuse("malformed " + api.name + " request: " + e.getMessage());
             return;
         }
-        List<Uuid> unknown = unknownTopicIds(enforcer.topicIds(header.apiVersion(), body));
-        if (unknown.isEmpty()) {
+        Set<Uuid> missing = gateway.topicNames().missing(enforcer.topicIds(header.apiVersion(), body));
+        if (missing.isEmpty()) {
             decide(header, frame, body, enforcer);
             return;
         }
-        holdReading();
-        Future.fromCompletionStage(gateway.topicNames().resolveAll(unknown), listener.context()).onComplete(done -> {
-            if (closed) {
-                return;
-            }
-            try {
-                decide(header, frame, body, enforcer);
-            } catch (RuntimeException e) {
-                couldNotHandle(e);
-                return;
-            }
-            releaseReading();
-        });
+        afterLookUp(missing, () -> decide(header, frame, body, enforcer));
     }
 
     /**
@@ -657,20 +643,15 @@ final class ClientConnection implements SaslGate.Connection {
             if (api == ApiKeys.API_VERSIONS) {
                 answerApiVersionsLocally(correlationId, version);
             } else {
-                gateway.stats().refused();
-                String reason = api.name + " request before SASL authentication completed; only ApiVersions, SaslHandshake "
-                        + "and SaslAuthenticate are accepted until then";
-                audit.refused(api, version, correlationId, reason, List.of());
-                close(reason);
+                refuseOutsideSasl(api, version, correlationId, api.name + " request before SASL authentication completed;"
+                        + " only ApiVersions, SaslHandshake and SaslAuthenticate are accepted until then");
             }
             return false;
         }
         if (sasl.reauthenticating()) {
             // As Kafka: once a re-authentication has begun, only its SaslAuthenticate requests may follow.
-            gateway.stats().refused();
-            String reason = api.name + " request during SASL re-authentication; only SaslAuthenticate is accepted until it completes";
-            audit.refused(api, version, correlationId, reason, List.of());
-            close(reason);
+            refuseOutsideSasl(api, version, correlationId, api.name
+                    + " request during SASL re-authentication; only SaslAuthenticate is accepted until it completes");
             return false;
         }
         if (System.currentTimeMillis() >= sasl.sessionExpiresAtMs()) {
@@ -679,6 +660,13 @@ final class ClientConnection implements SaslGate.Connection {
             return false;
         }
         return true;
+    }
+
+    /** A request the SASL exchange does not allow now: audited as refused, and the connection closed. */
+    private void refuseOutsideSasl(ApiKeys api, short version, int correlationId, String reason) {
+        gateway.stats().refused();
+        audit.refused(api, version, correlationId, reason, List.of());
+        close(reason);
     }
 
     /** ApiVersions before authentication: answered from what the cluster supports, without touching a broker. */
