@@ -12,6 +12,7 @@ import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -153,8 +154,10 @@ public final class AdminServer {
         for (OpenAPIRoute route : builder.getRoutes()) {
             route.setDoSecurity(false); // authentication and roles are checked by the root handler, below
         }
+        // Callers are authenticated before their body is read, so an unauthenticated one never makes the server buffer
+        // it. Vert.x Web runs only platform handlers ahead of the body handler; this one pauses the request itself.
+        builder.rootHandler((PlatformHandler) this::authenticate);
         builder.rootHandler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        builder.rootHandler(this::authenticate);
         read(builder, "getPolicy", ctx -> versionJson(admin.current(), true));
         read(builder, "getHistory", ctx -> {
             JsonArray versions = new JsonArray();
@@ -276,6 +279,8 @@ public final class AdminServer {
             ctx.next();
             return;
         }
+        // The body waits, unread, until the caller is known; the body handler resumes the request.
+        ctx.request().pause();
         vertx.executeBlocking(() -> authenticator.authenticate(ctx.request()), false).onComplete(ar -> {
             if (ar.failed()) {
                 AdminAuthenticator.Refusal refusal = ar.cause() instanceof AdminAuthenticator.Refusal r ? r
@@ -286,6 +291,9 @@ public final class AdminServer {
                         .build());
                 if (refusal.status() == 401) {
                     ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"warden-admin\"");
+                }
+                if (!ctx.request().isEnded()) {
+                    ctx.response().putHeader("Connection", "close"); // its body is never read
                 }
                 error(ctx, refusal.status(), refusal.getMessage(), null);
                 return;

@@ -205,6 +205,14 @@ public final class GatewayServer {
         });
     }
 
+    /**
+     * The network servers the gateway's listeners hold, on every event loop: bootstrap servers and one per broker port
+     * bound.
+     */
+    public int listenerServers() {
+        return verticles.stream().mapToInt(ListenerVerticle::serverCount).sum();
+    }
+
     public WardenConfig config() {
         return context.config();
     }

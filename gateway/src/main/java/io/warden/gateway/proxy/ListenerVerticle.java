@@ -26,6 +26,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -48,7 +49,7 @@ final class ListenerVerticle extends VerticleBase {
     private final ListenerConfig config;
     private final GatewayContext gateway;
     private final Map<Integer, Future<Integer>> brokerPorts = new HashMap<>();
-    private final List<NetServer> servers = new ArrayList<>();
+    private final List<NetServer> servers = new CopyOnWriteArrayList<>();
     private final Set<ClientConnection> connections = new HashSet<>();
     private NetClient upstreamClient;
     private ResponseRewriter rewriter;
@@ -145,6 +146,11 @@ final class ListenerVerticle extends VerticleBase {
         return Future.join(closing);
     }
 
+    /** The servers this loop holds for the listener: its bootstrap server and a broker-port server per bound port. */
+    int serverCount() {
+        return servers.size();
+    }
+
     ListenerConfig listenerConfig() {
         return config;
     }
@@ -196,11 +202,17 @@ final class ListenerVerticle extends VerticleBase {
                     + "' maps node ids " + config.firstNodeId() + ".." + (config.firstNodeId() + config.brokerPorts().size() - 1)
                     + " to ports " + config.brokerPorts() + "; widen brokerPorts or change firstNodeId");
         }
-        Future<Integer> bound = newServer(OptionalInt.of(nodeId)).listen(port.getAsInt(), config.bindHost())
+        NetServer server = newServer(OptionalInt.of(nodeId));
+        Future<Integer> bound = server.listen(port.getAsInt(), config.bindHost())
                 .map(s -> {
                     LOG.debug("event=broker_port_bound listener={} node={} port={}", config.name(), nodeId, s.actualPort());
                     return s.actualPort();
                 });
+        // A server that could not bind is dropped: the next response announcing the broker tries again with a new one.
+        bound.onFailure(e -> {
+            servers.remove(server);
+            server.close();
+        });
         brokerPorts.put(nodeId, bound);
         return bound;
     }

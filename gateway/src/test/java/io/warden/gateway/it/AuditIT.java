@@ -300,13 +300,7 @@ class AuditIT {
             id = direct.describeTopics(List.of("ledger-ids")).allTopicNames().get(30, TimeUnit.SECONDS).get("ledger-ids").topicId();
         }
         Path dir = pki.dir.resolve("audit-ids");
-        try (GatewayFixture gateway = GatewayFixture.fromYaml("""
-                listeners:
-                  - name: plain
-                    bootstrapPort: ${BOOTSTRAP_PORT}
-                    brokerPorts: ${BROKER_PORTS}
-                upstream:
-                  bootstrapServers: ["${UPSTREAM}"]
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(GatewayFixture.PLAIN_YAML + """
                 audit:
                   file: {directory: audit-ids, signingKey: audit-key.pem}
                 """, pki.dir, cluster.getBootstrapServers())) {

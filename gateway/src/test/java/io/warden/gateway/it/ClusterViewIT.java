@@ -2,20 +2,30 @@ package io.warden.gateway.it;
 
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.warden.gateway.config.WardenConfig;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.EOFException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** What the gateway knows of the cluster by itself: topic names behind ids, and where each broker is. */
@@ -64,6 +74,37 @@ class ClusterViewIT {
                 }
             });
             assertThat(gateway.server().upstreamNodes().address(0)).isPresent();
+        }
+    }
+
+    @Test
+    void aBrokerPortThatCannotBeBoundIsTriedAgainWithoutServersPilingUp() throws Exception {
+        WardenConfig config = GatewayFixture.yamlConfig(GatewayFixture.PLAIN_YAML, Path.of("."), cluster.getBootstrapServers());
+        int brokerPort = config.listeners().get(0).portForNode(0).getAsInt();
+        ServerSocket squatter = new ServerSocket();
+        squatter.bind(new InetSocketAddress("127.0.0.1", brokerPort));
+        try (GatewayFixture gateway = GatewayFixture.start(config)) {
+            int bootstrapServers = GatewayFixture.EVENT_LOOPS; // one listener, served by each of the fixture's loops
+            // Every Metadata response announces the broker, so each one makes the gateway try to bind its port again.
+            for (int i = 0; i < 5; i++) {
+                try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+                    int id = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(List.of()));
+                    assertThatThrownBy(() -> c.receive(ApiKeys.METADATA, (short) 12, id, in -> new MetadataResponseData(in, (short) 12)))
+                            .as("a response naming a broker the gateway cannot serve closes the connection").isInstanceOf(EOFException.class);
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(gateway.server().listenerServers()).as("servers that could not bind are not kept").isEqualTo(bootstrapServers));
+
+            squatter.close();
+            try (Admin viaGateway = Clients.admin(gateway.bootstrap())) {
+                Collection<Node> nodes = viaGateway.describeCluster().nodes().get(30, TimeUnit.SECONDS);
+                assertThat(nodes).extracting(Node::port).containsExactly(brokerPort);
+                String topic = Clients.createTopic(viaGateway, 1);
+                assertThat(viaGateway.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)).containsKey(topic);
+            }
+        } finally {
+            squatter.close();
         }
     }
 }

@@ -39,6 +39,20 @@ import java.util.function.Supplier;
 public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     public static final int BROKER_PORTS = 10;
+    /**
+     * The smallest YAML configuration {@link #fromYaml} starts: one plaintext listener in front of the cluster. It ends
+     * inside {@code upstream}, so a test may add upstream settings (indented) or further top-level sections.
+     */
+    public static final String PLAIN_YAML = """
+            listeners:
+              - name: plain
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+    /** The event loops (listener verticle instances) every fixture gateway runs on. */
+    public static final int EVENT_LOOPS = 2;
 
     private Supplier<String> upstream;
     private Vertx vertx;
@@ -126,7 +140,7 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
     public static GatewayFixture start(WardenConfig config) {
         Vertx vertx = EventLoops.create(config.transport());
         try {
-            GatewayServer server = GatewayServer.start(vertx, config, 2).await(30, TimeUnit.SECONDS);
+            GatewayServer server = GatewayServer.start(vertx, config, EVENT_LOOPS).await(30, TimeUnit.SECONDS);
             return new GatewayFixture(vertx, server, config.listeners().get(0));
         } catch (Exception e) {
             vertx.close();

@@ -13,6 +13,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
@@ -45,6 +48,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +56,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -221,6 +226,35 @@ class PolicyAdminIT {
                 assertThat(e.path("api").path("operation").asText()).isEqualTo("createAcls");
             });
         });
+    }
+
+    @Test
+    void aCallerWithoutATokenIsRefusedBeforeItsBodyIsRead() throws Exception {
+        NetClient raw = vertx.createNetClient(new NetClientOptions().setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
+                .setTrustOptions(new PemTrustOptions().addCertPath(pki.dir.resolve("ca.crt").toString())));
+        try {
+            NetSocket socket = raw.connect(gateway.server().adminPort(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+            CompletableFuture<String> statusLine = new CompletableFuture<>();
+            StringBuilder received = new StringBuilder();
+            socket.handler(b -> {
+                received.append(b.toString(StandardCharsets.ISO_8859_1));
+                int end = received.indexOf("\r\n");
+                if (end > 0) {
+                    statusLine.complete(received.substring(0, end));
+                }
+            });
+            // Announces 3 MB (under the body limit) and sends a few bytes of it: the refusal must not wait for the rest.
+            socket.write("POST /v1/acls HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 3000000\r\n\r\n{\"acls\":[");
+            assertThat(statusLine.get(10, TimeUnit.SECONDS)).isEqualTo("HTTP/1.1 401 Unauthorized");
+        } finally {
+            raw.close();
+        }
+        // An authenticated caller's body is still read whole.
+        HttpResponse<Buffer> explained = call("POST", "/v1/explain", adminToken(),
+                new JsonObject().put("principal", "User:alice").put("operation", "DESCRIBE").put("resourceType", "TOPIC")
+                        .put("resourceName", "admin-orders"), null);
+        assertThat(explained.statusCode()).as(explained.bodyAsString()).isEqualTo(200);
     }
 
     @Test

@@ -30,13 +30,7 @@ class UpstreamSaslIT {
     @SaslMechanism(value = "SCRAM-SHA-512", principals = {@SaslMechanism.Principal(user = "warden", password = "warden-service-pw")})
     static KafkaCluster cluster;
 
-    static final String YAML = """
-            listeners:
-              - name: plain
-                bootstrapPort: ${BOOTSTRAP_PORT}
-                brokerPorts: ${BROKER_PORTS}
-            upstream:
-              bootstrapServers: ["${UPSTREAM}"]
+    static final String YAML = GatewayFixture.PLAIN_YAML + """
               sasl:
                 mechanism: SCRAM-SHA-512
                 username: warden
