@@ -52,6 +52,27 @@ public record AuditEvent(Instant time, AuditEventType type, String principal, St
         details = details == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 
+    /**
+     * About how much memory this event holds, in bytes: what the audit queue counts against its byte budget. Topic
+     * names are shared with the request and not counted per partition.
+     */
+    public long estimatedBytes() {
+        long n = 256 + 2L * (length(principal) + length(clientAddress) + length(clientId) + length(listener)
+                + length(apiKey) + length(requestId) + length(errorMessage));
+        n += 80L * partitions.size();
+        for (Map.Entry<String, String> d : details.entrySet()) {
+            n += 64 + 2L * (length(d.getKey()) + length(d.getValue()));
+        }
+        if (omitted != null) {
+            n += 64 + 16L * omitted.topics().size();
+        }
+        return n;
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
     /** True when the outcome is a success: no error code. */
     public boolean succeeded() {
         return errorCode == 0 && type != AuditEventType.AUTHENTICATION_FAILURE && type != AuditEventType.AUTHORIZATION_DENIED;

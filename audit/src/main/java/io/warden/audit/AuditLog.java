@@ -42,6 +42,10 @@ public final class AuditLog implements AutoCloseable {
      */
     static final long BEST_EFFORT_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** The queue's byte budget unless configured: see {@link #AuditLog(Mode, int, long, int, List, OcsfEncoder)}. */
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
+    /** About the memory of an event listing {@link AuditEvent#MAX_PARTITIONS} partitions, with room to spare. */
+    private static final long LARGE_EVENT_BYTES = 128 * 1024;
 
     /** How the gateway waits for auditing. */
     public enum Mode {
@@ -55,13 +59,16 @@ public final class AuditLog implements AutoCloseable {
      * A queued event; when someone waits for it, the future to complete; and whether its batch must be forced to
      * disk before that (fail-closed).
      */
-    private record Entry(AuditEvent event, CompletableFuture<Void> done, boolean force) {
+    private record Entry(AuditEvent event, CompletableFuture<Void> done, boolean force, long bytes) {
     }
 
     private final Mode mode;
     private final List<AuditSink> sinks;
     private final OcsfEncoder encoder;
     private final BlockingQueue<Entry> queue;
+    /** The most memory the queued events may hold, by {@link AuditEvent#estimatedBytes()}, and what they hold now. */
+    private final long maxQueuedBytes;
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final int maxBatch;
     /** Best effort: how long a batch may gather after its first event ({@link #BEST_EFFORT_LINGER_NANOS}). */
     private final long lingerNanos;
@@ -85,14 +92,29 @@ public final class AuditLog implements AutoCloseable {
      * @param maxBatch most events written and flushed together
      */
     public AuditLog(Mode mode, int capacity, int maxBatch, List<AuditSink> sinks, OcsfEncoder encoder) {
-        this(mode, capacity, maxBatch, sinks, encoder, BEST_EFFORT_LINGER_NANOS);
+        this(mode, capacity, DEFAULT_MAX_QUEUED_BYTES, maxBatch, sinks, encoder);
+    }
+
+    /**
+     * As above, with a byte budget besides the count: events are refused as when the queue is full while those queued
+     * hold {@code maxQueuedBytes} or more (an event is always taken when nothing is queued). Events differ in size a
+     * thousandfold (a login, a Produce naming a thousand partitions), so the count alone does not bound the memory.
+     */
+    public AuditLog(Mode mode, int capacity, long maxQueuedBytes, int maxBatch, List<AuditSink> sinks, OcsfEncoder encoder) {
+        this(mode, capacity, maxQueuedBytes, maxBatch, sinks, encoder, BEST_EFFORT_LINGER_NANOS);
     }
 
     /** As above, with the best-effort linger given (0: none). */
     AuditLog(Mode mode, int capacity, int maxBatch, List<AuditSink> sinks, OcsfEncoder encoder, long lingerNanos) {
-        if (capacity <= 0 || maxBatch <= 0) {
-            throw new IllegalArgumentException("capacity and maxBatch must be positive");
+        this(mode, capacity, DEFAULT_MAX_QUEUED_BYTES, maxBatch, sinks, encoder, lingerNanos);
+    }
+
+    private AuditLog(Mode mode, int capacity, long maxQueuedBytes, int maxBatch, List<AuditSink> sinks, OcsfEncoder encoder,
+                     long lingerNanos) {
+        if (capacity <= 0 || maxBatch <= 0 || maxQueuedBytes <= 0) {
+            throw new IllegalArgumentException("capacity, maxQueuedBytes and maxBatch must be positive");
         }
+        this.maxQueuedBytes = maxQueuedBytes;
         if (sinks.isEmpty()) {
             throw new IllegalArgumentException("at least one audit sink is needed");
         }
@@ -116,7 +138,7 @@ public final class AuditLog implements AutoCloseable {
      * the log is closing, in which case the event is dropped and counted.
      */
     public boolean offer(AuditEvent event) {
-        if (!closing && queue.offer(new Entry(event, null, false))) {
+        if (!closing && enqueue(new Entry(event, null, false, event.estimatedBytes()))) {
             return true;
         }
         dropped.incrementAndGet();
@@ -138,11 +160,21 @@ public final class AuditLog implements AutoCloseable {
         if (closing) {
             failed.incrementAndGet();
             done.completeExceptionally(new AuditUnavailableException("audit log is closed"));
-        } else if (!queue.offer(new Entry(event, done, force))) {
+        } else if (!enqueue(new Entry(event, done, force, event.estimatedBytes()))) {
             failed.incrementAndGet();
             done.completeExceptionally(new AuditUnavailableException("audit queue full"));
         }
         return done;
+    }
+
+    /** Queues the entry if both the count and the byte budget allow it; never blocks. */
+    private boolean enqueue(Entry e) {
+        long held = queuedBytes.addAndGet(e.bytes());
+        if (held > maxQueuedBytes && held != e.bytes() || !queue.offer(e)) {
+            queuedBytes.addAndGet(-e.bytes());
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -189,8 +221,8 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Why the log cannot take events now — closing, its queue full, or its last batch not written — or null when it
-     * can.
+     * Why the log cannot take events now — closing, its queue full (or without room for a large event within its
+     * byte budget), or its last batch not written — or null when it can.
      */
     public String unavailableReason() {
         if (closing) {
@@ -198,6 +230,10 @@ public final class AuditLog implements AutoCloseable {
         }
         if (queue.remainingCapacity() == 0) {
             return "audit queue full (" + queue.size() + " events)";
+        }
+        long held = queuedBytes.get();
+        if (held > maxQueuedBytes - LARGE_EVENT_BYTES) {
+            return "audit queue full (" + queue.size() + " events holding about " + held + " bytes)";
         }
         String failure = lastFailure;
         return failure == null ? null : "last audit batch not written: " + failure;
@@ -264,6 +300,11 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void writeBatch(List<Entry> batch) {
+        long drained = 0;
+        for (Entry e : batch) {
+            drained += e.bytes();
+        }
+        queuedBytes.addAndGet(-drained);
         List<EncodedEvent> encoded = new ArrayList<>(batch.size());
         boolean force = false;
         try {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 class AuditLogTest {
@@ -205,6 +207,58 @@ class AuditLogTest {
         assertThat(all).allMatch(CompletableFuture::isDone);
         assertThat(log.written()).isEqualTo(10 - refused);
         assertThat(log.failed()).isEqualTo(refused);
+    }
+
+    /** A Produce event listing {@link AuditEvent#MAX_PARTITIONS} partitions: about 80 KB in memory. */
+    private static AuditEvent wide(int i) {
+        AuditEvent.Builder e = AuditEvent.builder(AuditEventType.PRODUCE, Instant.now()).requestId("wide-" + i);
+        for (int p = 0; p < AuditEvent.MAX_PARTITIONS; p++) {
+            e.partition(new PartitionDetail("orders", p, (short) 0, 0, 0, -1, -1, -1, -1));
+        }
+        return e.build();
+    }
+
+    @Test
+    void theQueueHoldsNoMoreThanItsByteBudgetHoweverFewTheEvents() {
+        CountDownLatch held = new CountDownLatch(1);
+        ControlledSink sink = new ControlledSink(held, 0);
+        long budget = 1024 * 1024;
+        AuditLog log = new AuditLog(AuditLog.Mode.BEST_EFFORT, 10_000, budget, 1, List.of(sink), new OcsfEncoder());
+        assertThat(wide(0).estimatedBytes()).isBetween(70_000L, 120_000L);
+        int taken = 0;
+        for (int i = 0; i < 100; i++) {
+            taken += log.offer(wide(i)) ? 1 : 0;
+        }
+        // Far below the count of 10,000: about 13 such events fit in 1 MiB, and the writer holds one more.
+        assertThat(taken).isBetween(10, 16);
+        assertThat(log.dropped()).isEqualTo(100 - taken);
+        assertThat(log.unavailableReason()).startsWith("audit queue full");
+
+        // Written events free their share of the budget.
+        held.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.queued() == 0 && log.written() == 100 - log.dropped());
+        assertThat(log.unavailableReason()).isNull();
+        assertThat(log.offer(wide(100))).isTrue();
+        log.close();
+        assertThat(log.written()).isEqualTo(taken + 1);
+    }
+
+    @Test
+    void failClosedRefusesEventsPastTheByteBudget() {
+        CountDownLatch held = new CountDownLatch(1);
+        AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 10_000, 1024 * 1024, 1, List.of(new ControlledSink(held, 0)),
+                new OcsfEncoder());
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            all.add(log.append(wide(i)));
+        }
+        List<CompletableFuture<Void>> refused = all.stream().filter(CompletableFuture::isCompletedExceptionally).toList();
+        assertThat(refused).hasSizeBetween(14, 20);
+        assertThatThrownBy(() -> refused.get(0).join()).hasCauseInstanceOf(AuditUnavailableException.class)
+                .hasMessageContaining("audit queue full");
+        held.countDown();
+        log.close();
+        assertThat(log.written()).isEqualTo(30 - refused.size());
     }
 
     @Test

@@ -67,7 +67,7 @@ public final class GatewayAudit implements AutoCloseable {
             throw e;
         }
         String version = GatewayAudit.class.getPackage().getImplementationVersion();
-        return new GatewayAudit(new AuditLog(config.mode(), config.queueCapacity(), config.maxBatch(), sinks,
+        return new GatewayAudit(new AuditLog(config.mode(), config.queueCapacity(), config.queueMaxBytes(), config.maxBatch(), sinks,
                 new OcsfEncoder(version == null ? "dev" : version)));
     }
 

@@ -17,12 +17,19 @@ import java.util.Objects;
  * @param file          the hash-chained, signed JSON-lines file sink, or null
  * @param stdout        whether events are also printed as JSON lines on standard output
  * @param kafka         the Kafka topic sink, or null
+ * @param queueMaxBytes the most memory queued events may hold (estimated), beside the count
  */
 public record AuditConfig(AuditLog.Mode mode, int queueCapacity, int maxBatch, FileSinkConfig file, boolean stdout,
-                          KafkaSinkConfig kafka) {
+                          KafkaSinkConfig kafka, long queueMaxBytes) {
 
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
     public static final int DEFAULT_MAX_BATCH = 1024;
+
+    /** With the default byte budget for the queue. */
+    public AuditConfig(AuditLog.Mode mode, int queueCapacity, int maxBatch, FileSinkConfig file, boolean stdout,
+                       KafkaSinkConfig kafka) {
+        this(mode, queueCapacity, maxBatch, file, stdout, kafka, AuditLog.DEFAULT_MAX_QUEUED_BYTES);
+    }
 
     public AuditConfig {
         Objects.requireNonNull(mode, "mode");

@@ -306,7 +306,7 @@ public final class ConfigLoader {
 
     private AuditConfig audit(ObjectNode a) {
         String path = "audit";
-        allowOnly(a, path, "mode", "queueCapacity", "maxBatch", "file", "stdout", "kafka");
+        allowOnly(a, path, "mode", "queueCapacity", "queueMaxBytes", "maxBatch", "file", "stdout", "kafka");
         AuditLog.Mode mode = AuditLog.Mode.BEST_EFFORT;
         if (a.has("mode")) {
             String m = text(a.get("mode"), path + ".mode");
@@ -317,6 +317,7 @@ public final class ConfigLoader {
             };
         }
         int capacity = intField(a, path, "queueCapacity", AuditConfig.DEFAULT_QUEUE_CAPACITY, 16, 16 * 1024 * 1024);
+        int queueMaxBytes = intField(a, path, "queueMaxBytes", (int) AuditLog.DEFAULT_MAX_QUEUED_BYTES, 1024 * 1024, Integer.MAX_VALUE);
         int maxBatch = intField(a, path, "maxBatch", AuditConfig.DEFAULT_MAX_BATCH, 1, 1_000_000);
         FileSinkConfig file = null;
         if (a.has("file")) {
@@ -351,7 +352,7 @@ public final class ConfigLoader {
         if (file == null && !stdout && kafka == null) {
             throw fail(path, "configures no sink; give at least one of file, stdout: true or kafka");
         }
-        return new AuditConfig(mode, capacity, maxBatch, file, stdout, kafka);
+        return new AuditConfig(mode, capacity, maxBatch, file, stdout, kafka, queueMaxBytes);
     }
 
     private AuthorizationConfig authorization(ObjectNode a) {

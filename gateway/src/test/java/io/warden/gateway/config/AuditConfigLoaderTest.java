@@ -39,6 +39,7 @@ class AuditConfigLoaderTest {
                 audit:
                   mode: fail-closed
                   queueCapacity: 100
+                  queueMaxBytes: 8388608
                   maxBatch: 10
                   file: {directory: trail, signingKey: key.pem, maxSegmentBytes: 10000, maxSegmentAgeSeconds: 60}
                   stdout: true
@@ -46,6 +47,8 @@ class AuditConfigLoaderTest {
                 """).audit();
         assertThat(a.mode()).isEqualTo(AuditLog.Mode.FAIL_CLOSED);
         assertThat(a.queueCapacity()).isEqualTo(100);
+        assertThat(a.queueMaxBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(load("audit: {stdout: true}").audit().queueMaxBytes()).isEqualTo(AuditLog.DEFAULT_MAX_QUEUED_BYTES);
         assertThat(a.maxBatch()).isEqualTo(10);
         assertThat(a.file().directory()).isEqualTo(dir.resolve("trail"));
         assertThat(a.file().maxSegmentBytes()).isEqualTo(10_000);
@@ -79,5 +82,7 @@ class AuditConfigLoaderTest {
                 .hasMessageStartingWith("w.yaml: audit.sinks: unknown key");
         assertThatThrownBy(() -> load("audit: {stdout: true, queueCapacity: 1}"))
                 .hasMessageStartingWith("w.yaml: audit.queueCapacity: expected an integer between 16 and");
+        assertThatThrownBy(() -> load("audit: {stdout: true, queueMaxBytes: 1000}"))
+                .hasMessageStartingWith("w.yaml: audit.queueMaxBytes: expected an integer between 1048576 and");
     }
 }
