@@ -107,6 +107,15 @@ final class ClientConnection implements SaslGate.Connection {
     /** SASL state on a SASL listener, else null. */
     private final SaslGate sasl;
     private long sessionTimer = -1;
+    /**
+     * The gateway's own session on the broker connection (KIP-368): the timer that renews it before the broker's
+     * lifetime runs out; whether a renewal is due, so that requests wait until the broker has answered those in
+     * flight and the login has run; and the requests held meanwhile, in order.
+     */
+    private long upstreamReauthTimer = -1;
+    private boolean upstreamReauthDue;
+    private boolean upstreamReauthRunning;
+    private final ArrayDeque<Runnable> heldForUpstreamReauth = new ArrayDeque<>();
     private final ConnectionAudit audit;
     /**
      * Requests leave for the broker, and local answers for the client, in the order they came, after the audit
@@ -211,7 +220,10 @@ final class ClientConnection implements SaslGate.Connection {
             connected = connected.compose(socket -> {
                 BrokerCall call = new BrokerCall(socket, listener.vertx(), gateway.config().upstream().metadataTimeout());
                 return login.login(call, listener.vertx())
-                        .map(v -> call.release())
+                        .map(lifetimeMs -> {
+                            scheduleUpstreamReauth(lifetimeMs);
+                            return call.release();
+                        })
                         .onFailure(e -> socket.close());
             });
         }
@@ -245,14 +257,7 @@ final class ClientConnection implements SaslGate.Connection {
     private void attach(NetSocket socket) {
         upstream = socket;
         gateway.stats().upstreamOpened();
-        upstream.closeHandler(v -> {
-            upstreamClosed = true;
-            gateway.stats().upstreamClosed();
-            if (!closed) {
-                LOG.debug("event=upstream_closed listener={} client={} target={}", listener.listenerConfig().name(), peer, target());
-                close(null);
-            }
-        });
+        upstream.closeHandler(v -> onUpstreamClosed());
         if (closed) {
             upstream.close();
             return;
@@ -263,6 +268,72 @@ final class ClientConnection implements SaslGate.Connection {
         upstream.handler(fromUpstream);
         upstream.exceptionHandler(e -> close("broker connection error: " + e.getMessage()));
         resumeReading();
+    }
+
+    private void onUpstreamClosed() {
+        upstreamClosed = true;
+        gateway.stats().upstreamClosed();
+        if (!closed) {
+            LOG.debug("event=upstream_closed listener={} client={} target={}", listener.listenerConfig().name(), peer, target());
+            close(null);
+        }
+    }
+
+    /**
+     * Renews the gateway's session on the broker connection at 85–95 % of the lifetime the broker gave (as Kafka's
+     * clients do), so that a broker with {@code connections.max.reauth.ms} never closes a connection a client is
+     * using. A lifetime of 0 needs no renewal.
+     */
+    private void scheduleUpstreamReauth(long lifetimeMs) {
+        if (lifetimeMs <= 0 || closed) {
+            return;
+        }
+        long delay = Math.max(1, (long) (lifetimeMs * (0.85 + 0.10 * java.util.concurrent.ThreadLocalRandom.current().nextDouble())));
+        upstreamReauthTimer = listener.vertx().setTimer(delay, id -> {
+            upstreamReauthTimer = -1;
+            if (!closed) {
+                upstreamReauthDue = true;
+                holdReading();
+                reauthenticateUpstreamWhenIdle();
+            }
+        });
+    }
+
+    /**
+     * Once no request waits for the broker (and the broker's answers are being read), logs in again on the same
+     * connection, then sends the requests held meanwhile and reads from the client again.
+     */
+    private void reauthenticateUpstreamWhenIdle() {
+        if (!upstreamReauthDue || upstreamReauthRunning || closed || !inFlight.isEmpty() || upstream == null
+                || fromUpstream == null || fromUpstream.isPaused()) {
+            return;
+        }
+        upstreamReauthRunning = true;
+        NetSocket socket = upstream;
+        BrokerCall call = new BrokerCall(socket, listener.vertx(), gateway.config().upstream().metadataTimeout());
+        gateway.upstreamLogin().login(call, listener.vertx()).onComplete(ar -> {
+            if (closed) {
+                return;
+            }
+            if (ar.failed()) {
+                close("the gateway's re-authentication to the broker failed: " + ar.cause().getMessage());
+                return;
+            }
+            call.release();
+            socket.handler(fromUpstream);
+            socket.exceptionHandler(e -> close("broker connection error: " + e.getMessage()));
+            socket.closeHandler(v -> onUpstreamClosed());
+            gateway.stats().upstreamReauthenticated();
+            LOG.debug("event=upstream_reauthenticated listener={} client={} target={} sessionLifetimeMs={}",
+                    listener.listenerConfig().name(), peer, target(), ar.result());
+            upstreamReauthDue = false;
+            upstreamReauthRunning = false;
+            scheduleUpstreamReauth(ar.result());
+            List<Runnable> held = new ArrayList<>(heldForUpstreamReauth);
+            heldForUpstreamReauth.clear();
+            held.forEach(Runnable::run);
+            releaseReading();
+        });
     }
 
     private void onRequest(Buffer frame) {
@@ -410,22 +481,21 @@ final class ClientConnection implements SaslGate.Connection {
         }
         long receivedAt = requestReceivedAt;
         if (gate == null && auditTail.isComplete()) {
-            sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt); // no audit write to wait for: no closures
-            if (then != null) {
-                then.run();
-            }
+            sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt, then); // no audit write to wait for: no closures
             return;
         }
-        afterAudit(gate, () -> {
-            sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt);
-            if (then != null) {
-                then.run();
-            }
-        }, failure -> refuseUnaudited(header, clientFrame, expectsResponse, failure));
+        afterAudit(gate, () -> sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt, then),
+                failure -> refuseUnaudited(header, clientFrame, expectsResponse, failure));
     }
 
+    /** Writes the request to the broker, then runs {@code then} when set. */
     private void sendUpstream(RequestHeader header, Buffer frame, Verdict.ResponseEdit edit, ConnectionAudit.Pending pending,
-                              boolean expectsResponse, long receivedAt) {
+                              boolean expectsResponse, long receivedAt, Runnable then) {
+        if (upstreamReauthDue) {
+            // The gateway's session on the broker is being renewed: this request follows the login.
+            heldForUpstreamReauth.add(() -> sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt, then));
+            return;
+        }
         gateway.stats().request(header.apiKey(), GatewayStats.Outcome.FORWARDED);
         int throttleMs = 0;
         if (quota != null && header.apiKey() == ApiKeys.PRODUCE) {
@@ -441,6 +511,9 @@ final class ClientConnection implements SaslGate.Connection {
         writeUpstream(frame);
         if (!expectsResponse) {
             requestAnswered();
+        }
+        if (then != null) {
+            then.run();
         }
     }
 
@@ -847,6 +920,7 @@ final class ClientConnection implements SaslGate.Connection {
             recordLatency(request, arrived);
         }
         sendLocalResponsesAtHead();
+        reauthenticateUpstreamWhenIdle();
     }
 
     /**
@@ -1117,6 +1191,7 @@ final class ClientConnection implements SaslGate.Connection {
                     fromUpstream.resume();
                 }
                 resumeReading();
+                reauthenticateUpstreamWhenIdle();
             });
         }
     }
@@ -1147,6 +1222,10 @@ final class ClientConnection implements SaslGate.Connection {
         if (sessionTimer >= 0) {
             listener.vertx().cancelTimer(sessionTimer);
         }
+        if (upstreamReauthTimer >= 0) {
+            listener.vertx().cancelTimer(upstreamReauthTimer);
+            upstreamReauthTimer = -1;
+        }
         if (reason != null) {
             LOG.info("event=connection_closed listener={} client={} principal=\"{}\" target={} reason=\"{}\"",
                     listener.listenerConfig().name(), peer, principal, target(), reason);
@@ -1174,6 +1253,10 @@ final class ClientConnection implements SaslGate.Connection {
         closed = true;
         if (sessionTimer >= 0) {
             listener.vertx().cancelTimer(sessionTimer);
+        }
+        if (upstreamReauthTimer >= 0) {
+            listener.vertx().cancelTimer(upstreamReauthTimer);
+            upstreamReauthTimer = -1;
         }
         if (upstream != null && !upstreamClosed) {
             upstream.close();

@@ -102,6 +102,7 @@ public final class GatewayStats {
     private final AtomicLong openClientConnections = new AtomicLong();
     private final AtomicLong openUpstreamConnections = new AtomicLong();
     private final AtomicLong upstreamConnectionsOpened = new AtomicLong();
+    private final AtomicLong upstreamReauthentications = new AtomicLong();
     private final AtomicLong acceptedClientConnections = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
     private final AtomicLong upstreamReadPauses = new AtomicLong();
@@ -362,6 +363,15 @@ public final class GatewayStats {
 
     void upstreamClosed() {
         openUpstreamConnections.decrementAndGet();
+    }
+
+    void upstreamReauthenticated() {
+        upstreamReauthentications.incrementAndGet();
+    }
+
+    /** Times the gateway renewed its own SASL session on an open broker connection (KIP-368). */
+    public long upstreamReauthentications() {
+        return upstreamReauthentications.get();
     }
 
     void refused() {

@@ -16,8 +16,9 @@ import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The gateway's own SASL login on a fresh broker connection, before it carries a client's requests: SaslHandshake v1
- * and SaslAuthenticate v2 with SCRAM or PLAIN, as the gateway's service identity. SCRAM's key derivation runs once per
+ * The gateway's own SASL login on a broker connection, before it carries a client's requests and again whenever the
+ * broker's session lifetime (KIP-368, {@code connections.max.reauth.ms}) runs out: SaslHandshake v1 and
+ * SaslAuthenticate v2 with SCRAM or PLAIN, as the gateway's service identity. SCRAM's key derivation runs once per
  * salt (cached) and off the event loop.
  */
 final class UpstreamLogin {
@@ -32,7 +33,8 @@ final class UpstreamLogin {
         this.identity = identity;
     }
 
-    Future<Void> login(BrokerCall call, Vertx vertx) {
+    /** Logs in; completes with the session lifetime the broker gives, in milliseconds (0: none). */
+    Future<Long> login(BrokerCall call, Vertx vertx) {
         return call.send(ApiKeys.SASL_HANDSHAKE, HANDSHAKE_VERSION, new SaslHandshakeRequestData().setMechanism(identity.mechanism()))
                 .compose(body -> {
                     SaslHandshakeResponseData handshake = new SaslHandshakeResponseData(new ByteBufferAccessor(body), HANDSHAKE_VERSION);
@@ -44,28 +46,28 @@ final class UpstreamLogin {
                 });
     }
 
-    private Future<Void> plain(BrokerCall call) {
+    private Future<Long> plain(BrokerCall call) {
         byte[] message = ("\0" + identity.username() + "\0" + identity.password()).getBytes(StandardCharsets.UTF_8);
-        return authenticate(call, message).mapEmpty();
+        return authenticate(call, message).map(SaslAuthenticateResponseData::sessionLifetimeMs);
     }
 
-    private Future<Void> scram(BrokerCall call, Vertx vertx) {
+    private Future<Long> scram(BrokerCall call, Vertx vertx) {
         ScramClient client = new ScramClient(ScramMechanism.forMechanismName(identity.mechanism()), identity.username(),
                 identity.password().toCharArray(), cache);
         return authenticate(call, client.firstMessage())
-                .compose(serverFirst -> vertx.executeBlocking(() -> client.finalMessage(serverFirst), false))
+                .compose(serverFirst -> vertx.executeBlocking(() -> client.finalMessage(serverFirst.authBytes()), false))
                 .compose(clientFinal -> authenticate(call, clientFinal))
                 .compose(serverFinal -> {
                     try {
-                        client.verifyServerFinal(serverFinal);
-                        return Future.succeededFuture();
+                        client.verifyServerFinal(serverFinal.authBytes());
+                        return Future.succeededFuture(serverFinal.sessionLifetimeMs());
                     } catch (Exception e) {
                         return Future.failedFuture("broker's SCRAM server signature did not verify: " + e.getMessage());
                     }
                 });
     }
 
-    private Future<byte[]> authenticate(BrokerCall call, byte[] message) {
+    private Future<SaslAuthenticateResponseData> authenticate(BrokerCall call, byte[] message) {
         return call.send(ApiKeys.SASL_AUTHENTICATE, AUTHENTICATE_VERSION, new SaslAuthenticateRequestData().setAuthBytes(message))
                 .compose(body -> {
                     SaslAuthenticateResponseData r = new SaslAuthenticateResponseData(new ByteBufferAccessor(body), AUTHENTICATE_VERSION);
@@ -73,7 +75,7 @@ final class UpstreamLogin {
                         return Future.failedFuture("broker refused the gateway's SASL login as '" + identity.username() + "': "
                                 + Errors.forCode(r.errorCode()) + (r.errorMessage() == null ? "" : " (" + r.errorMessage() + ")"));
                     }
-                    return Future.succeededFuture(r.authBytes());
+                    return Future.succeededFuture(r);
                 });
     }
 }

@@ -1,6 +1,7 @@
 package io.warden.gateway.it;
 
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.common.BrokerConfig;
 import io.kroxylicious.testing.kafka.common.SaslMechanism;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import io.warden.authn.store.FakeSecretsManager;
@@ -9,6 +10,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -16,7 +20,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,6 +93,52 @@ class UpstreamSaslIT {
                         .hasMessageContaining("Timed out");
             }
             assertThat(gateway.server().stats().openUpstreamConnections()).isZero();
+        }
+    }
+
+    @Test
+    void theGatewayRenewsItsSessionBeforeTheBrokerEndsIt(
+            @SaslMechanism(value = "SCRAM-SHA-512", principals = {@SaslMechanism.Principal(user = "warden", password = "warden-service-pw")})
+            @BrokerConfig(name = "connections.max.reauth.ms", value = "3000") KafkaCluster renewing) throws Exception {
+        Path dir = Files.createTempDirectory("warden-upstream-reauth");
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML.formatted("warden-service-pw"), dir, renewing.getBootstrapServers());
+             RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            // One client connection used across three of the broker's 3 s sessions. A broker closes a connection whose
+            // session has run out at its next request, so every answer after the first 3 s needs a renewed session.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int answered = 0;
+            while (System.nanoTime() < until) {
+                int id = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(List.of()));
+                MetadataResponseData r = c.receive(ApiKeys.METADATA, (short) 12, id, in -> new MetadataResponseData(in, (short) 12));
+                assertThat(r.brokers()).isNotEmpty();
+                answered++;
+                Thread.sleep(250);
+            }
+            assertThat(answered).isGreaterThanOrEqualTo(20);
+            assertThat(gateway.server().stats().upstreamReauthentications()).isGreaterThanOrEqualTo(2);
+
+            // A producer with requests in flight all the time: renewals wait for the broker's answers and hold the
+            // requests that come meanwhile, so nothing fails and no connection is made again.
+            String topic;
+            try (Admin direct = Admin.create(renewing.getKafkaClientConfiguration())) {
+                topic = Clients.createTopic(direct, 1);
+            }
+            try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of("linger.ms", 0))) {
+                producer.send(new ProducerRecord<>(topic, "first")).get(30, TimeUnit.SECONDS);
+                long opened = gateway.server().stats().upstreamConnectionsOpened();
+                long renewed = gateway.server().stats().upstreamReauthentications();
+                List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new java.util.ArrayList<>();
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(7);
+                while (System.nanoTime() < end) {
+                    sent.add(producer.send(new ProducerRecord<>(topic, "r" + sent.size())));
+                    Thread.sleep(2);
+                }
+                for (java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> f : sent) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+                assertThat(gateway.server().stats().upstreamReauthentications()).isGreaterThan(renewed);
+                assertThat(gateway.server().stats().upstreamConnectionsOpened()).as("no broker connection was lost").isEqualTo(opened);
+            }
         }
     }
 }
