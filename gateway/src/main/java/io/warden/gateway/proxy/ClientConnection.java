@@ -77,6 +77,9 @@ final class ClientConnection implements SaslGate.Connection {
 
     /** Requests waiting for their audit event to be written (fail-closed) before reading from the client pauses. */
     static final int MAX_AWAITING_AUDIT = 32;
+
+    /** How long a refused request's connection waits for the answers to the requests before it, at most. */
+    static final long REFUSAL_DRAIN_MS = 30_000;
     /** First Produce and Fetch version that names topics by id. */
     private static final short TOPIC_IDS = 13;
 
@@ -113,6 +116,9 @@ final class ClientConnection implements SaslGate.Connection {
      * flight and the login has run; and the requests held meanwhile, in order.
      */
     private long upstreamReauthTimer = -1;
+    /** Why the connection closes once the requests before a refused one are answered; null until then. */
+    private String refusedFor;
+    private long refusalTimer = -1;
     private boolean upstreamReauthDue;
     private boolean upstreamReauthRunning;
     private final ArrayDeque<Runnable> heldForUpstreamReauth = new ArrayDeque<>();
@@ -921,6 +927,7 @@ final class ClientConnection implements SaslGate.Connection {
         }
         sendLocalResponsesAtHead();
         reauthenticateUpstreamWhenIdle();
+        closeOnceAnswered();
     }
 
     /**
@@ -1207,10 +1214,39 @@ final class ClientConnection implements SaslGate.Connection {
         }
     }
 
-    /** Closes the connection because of what the client sent. */
+    /**
+     * Closes the connection because of what the client sent — once the requests before it are answered, as a broker
+     * does (it reads one request at a time, so it has answered those before it reads the bad one). Nothing more is
+     * read meanwhile, and the wait is bounded.
+     */
     private void refuse(String reason) {
+        if (closed || refusedFor != null) {
+            return;
+        }
         gateway.stats().refused();
-        close(reason);
+        if (upstream == null || inFlight.isEmpty() && auditTail.isComplete() && heldForUpstreamReauth.isEmpty()) {
+            close(reason);
+            return;
+        }
+        refusedFor = reason;
+        holdReading();
+        refusalTimer = listener.vertx().setTimer(REFUSAL_DRAIN_MS, id -> close(reason));
+        closeOnceAnswered();
+    }
+
+    /** After a refusal: closes once every request forwarded before it is answered and the answers are written. */
+    private void closeOnceAnswered() {
+        if (refusedFor == null || closed) {
+            return;
+        }
+        if (!auditTail.isComplete()) {
+            auditTail.onComplete(v -> closeOnceAnswered());
+            return;
+        }
+        if (inFlight.isEmpty() && heldForUpstreamReauth.isEmpty() && !upstreamReauthDue) {
+            String reason = refusedFor;
+            outputTail.onComplete(v -> close(reason));
+        }
     }
 
     private void close(String reason) {
@@ -1225,6 +1261,10 @@ final class ClientConnection implements SaslGate.Connection {
         if (upstreamReauthTimer >= 0) {
             listener.vertx().cancelTimer(upstreamReauthTimer);
             upstreamReauthTimer = -1;
+        }
+        if (refusalTimer >= 0) {
+            listener.vertx().cancelTimer(refusalTimer);
+            refusalTimer = -1;
         }
         if (reason != null) {
             LOG.info("event=connection_closed listener={} client={} principal=\"{}\" target={} reason=\"{}\"",
@@ -1257,6 +1297,10 @@ final class ClientConnection implements SaslGate.Connection {
         if (upstreamReauthTimer >= 0) {
             listener.vertx().cancelTimer(upstreamReauthTimer);
             upstreamReauthTimer = -1;
+        }
+        if (refusalTimer >= 0) {
+            listener.vertx().cancelTimer(refusalTimer);
+            refusalTimer = -1;
         }
         if (upstream != null && !upstreamClosed) {
             upstream.close();

@@ -7,6 +7,8 @@ import io.warden.gateway.proxy.GatewayStats;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.CreateAclsRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,6 +110,25 @@ class BadInputIT {
         ByteBuffer frame = ByteBuffer.allocate(4 + 10);
         frame.putInt(10).putShort((short) 9999).putShort((short) 0).putInt(1).putShort((short) -1);
         assertRefused(frame.array());
+    }
+
+    @Test
+    void theAnswerToARequestBeforeARefusedOneIsStillDelivered() throws Exception {
+        String topic;
+        try (org.apache.kafka.clients.admin.Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            topic = Clients.createTopic(direct, 1);
+        }
+        try (RawKafkaConnection c = connect()) {
+            // A Fetch the broker holds for half a second (there is nothing to read), and an unknown API right behind it.
+            int id = c.send(ApiKeys.FETCH, (short) 12, new FetchRequestData().setMaxWaitMs(500).setMinBytes(1).setMaxBytes(1024)
+                    .setTopics(List.of(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+                            new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1024))))));
+            c.writeRaw(ByteBuffer.allocate(4 + 10).putInt(10).putShort((short) 9999).putShort((short) 0).putInt(99).putShort((short) -1).array());
+            FetchResponseData answer = c.receive(ApiKeys.FETCH, (short) 12, id, in -> new FetchResponseData(in, (short) 12));
+            assertThat(answer.errorCode()).isZero();
+            assertThat(answer.responses()).singleElement().satisfies(t -> assertThat(t.topic()).isEqualTo(topic));
+            assertThat(c.isClosedByPeer()).as("then the connection closes, as a broker closes it").isTrue();
+        }
     }
 
     @Test
