@@ -1,5 +1,6 @@
 package io.warden.gateway.enforce;
 
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
@@ -10,11 +11,14 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.ResourceType;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Metadata: DESCRIBE on each topic. Asked for all topics, the client sees only those it may describe, silently; asked
- * for named topics, it gets TOPIC_AUTHORIZATION_FAILED for those it may not describe — whether they exist or not.
+ * for named topics, it gets TOPIC_AUTHORIZATION_FAILED for those it may not describe — whether they exist or not;
+ * asked for topics by id (v12+), the same error with the id and no name, as Kafka answers.
  * Topics are auto-created only for a principal with CREATE (on the cluster or the topic). Authorized-operation
  * fields are computed for the client's principal, not taken from the broker (which answers the gateway).
  * Before v4 a request cannot switch auto-creation off (the broker creates any missing topic it names), so one naming
@@ -25,6 +29,8 @@ final class MetadataEnforcer implements ApiEnforcer {
     private static final short AUTO_CREATE_FLAG = 4;
     private static final short AUTHORIZED_OPERATIONS = 8;
     private static final short LAST_CLUSTER_OPERATIONS = 10;
+    /** The first version that asks for topics by id (and may answer without a name). */
+    private static final short TOPIC_IDS = 12;
 
     @Override
     public Verdict enforce(Access access, short version, ApiMessage message) {
@@ -33,7 +39,16 @@ final class MetadataEnforcer implements ApiEnforcer {
         List<String> denied = new ArrayList<>();
         boolean changed = false;
         boolean creationTurnedOff = false;
-        if (!allTopics) {
+        Set<Uuid> askedById = new HashSet<>();
+        if (!allTopics && version >= TOPIC_IDS) {
+            // As Kafka's broker: a request naming any topic id asks by id, and the names it carries are ignored.
+            for (MetadataRequestTopic topic : request.topics()) {
+                if (!Uuid.ZERO_UUID.equals(topic.topicId())) {
+                    askedById.add(topic.topicId());
+                }
+            }
+        }
+        if (!allTopics && askedById.isEmpty()) {
             List<MetadataRequestTopic> allowed = new ArrayList<>();
             boolean mayCreate = true;
             for (MetadataRequestTopic topic : request.topics()) {
@@ -83,6 +98,13 @@ final class MetadataEnforcer implements ApiEnforcer {
                 }
             }
             hidden.forEach(response.topics()::remove);
+            for (MetadataResponseTopic topic : hidden) {
+                if (askedById.contains(topic.topicId())) {
+                    // Asked for by id, Kafka answers with the id (ids are not secret) and no name.
+                    response.topics().add(new MetadataResponseTopic().setName(null).setTopicId(topic.topicId())
+                            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setIsInternal(false));
+                }
+            }
             for (String name : denied) {
                 response.topics().add(new MetadataResponseTopic().setName(name)
                         .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setIsInternal(false));

@@ -3,14 +3,22 @@ package io.warden.gateway.it;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -196,6 +206,45 @@ class AuthorizationIT {
         try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), denied)) {
             assertThatThrownBy(producer::initTransactions).isInstanceOf(TransactionalIdAuthorizationException.class);
         }
+    }
+
+    @Test
+    void topicsAskedForByIdAreCheckedByIdAndADeniedOneIsAnsweredAsUnauthorized() throws Exception {
+        Uuid payments;
+        Uuid orders;
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Map<String, TopicDescription> d = direct.describeTopics(List.of("payments", "orders.eu"))
+                    .allTopicNames().get(20, TimeUnit.SECONDS);
+            payments = d.get("payments").topicId();
+            orders = d.get("orders.eu").topicId();
+        }
+        // Kafka's own Admin asks by id with each name left empty: the broker then goes by the ids alone, and so must the gateway.
+        try (Admin alice = Admin.create(withBootstrap(as("alice")))) {
+            var byId = alice.describeTopics(TopicCollection.ofTopicIds(List.of(payments, orders))).topicIdValues();
+            assertThat(byId.get(orders).get(20, TimeUnit.SECONDS).name()).isEqualTo("orders.eu");
+            // Given no name, the Admin reports the id as not found, as it does against a broker.
+            assertThatThrownBy(() -> byId.get(payments).get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(UnknownTopicIdException.class);
+        }
+        // On the wire, as Kafka answers: the id (ids are not secret), no name, TOPIC_AUTHORIZATION_FAILED.
+        try (RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            new RawSasl(raw).scramLogin("alice", "alice-secret");
+            int id = raw.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setAllowAutoTopicCreation(false).setTopics(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setTopicId(payments).setName(null),
+                    new MetadataRequestData.MetadataRequestTopic().setTopicId(orders).setName(null))));
+            MetadataResponseData answer = raw.receive(ApiKeys.METADATA, (short) 12, id, in -> new MetadataResponseData(in, (short) 12));
+            assertThat(answer.topics()).extracting(MetadataResponseData.MetadataResponseTopic::topicId,
+                            MetadataResponseData.MetadataResponseTopic::name, MetadataResponseData.MetadataResponseTopic::errorCode)
+                    .containsExactlyInAnyOrder(tuple(orders, "orders.eu", Errors.NONE.code()),
+                            tuple(payments, null, Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+        }
+    }
+
+    static Map<String, Object> withBootstrap(Map<String, Object> settings) {
+        Map<String, Object> all = new HashMap<>(settings);
+        all.put("bootstrap.servers", gateway.bootstrap());
+        all.put("default.api.timeout.ms", 20_000);
+        return all;
     }
 
     @Test
