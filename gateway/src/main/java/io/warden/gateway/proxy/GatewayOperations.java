@@ -81,6 +81,8 @@ final class GatewayOperations implements AdminServer.Operations {
                 .description("connections to brokers open now").register(registry);
         Gauge.builder("warden.upstream.reachable", this, o -> o.upstreamReachable ? 1 : 0)
                 .description("1 when the last readiness check reached the cluster").register(registry);
+        FunctionCounter.builder("warden.upstream.reauthentications", stats, GatewayStats::upstreamReauthentications)
+                .description("renewals of the gateway's own SASL session on open broker connections (KIP-368)").register(registry);
         List<ApiKeys> apis = new ArrayList<>();
         for (ApiKeys api : ApiKeys.values()) {
             if (SupportedApis.isSupported(api) || SupportedApis.SASL_APIS.containsKey(api) || SupportedApis.ACL_APIS.contains(api)) {

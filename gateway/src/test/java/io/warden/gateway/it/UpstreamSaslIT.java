@@ -101,7 +101,8 @@ class UpstreamSaslIT {
             @SaslMechanism(value = "SCRAM-SHA-512", principals = {@SaslMechanism.Principal(user = "warden", password = "warden-service-pw")})
             @BrokerConfig(name = "connections.max.reauth.ms", value = "3000") KafkaCluster renewing) throws Exception {
         Path dir = Files.createTempDirectory("warden-upstream-reauth");
-        try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML.formatted("warden-service-pw"), dir, renewing.getBootstrapServers());
+        String withMetrics = YAML.formatted("warden-service-pw") + "admin:\n  port: " + GatewayFixture.freeRange(1) + "\n";
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(withMetrics, dir, renewing.getBootstrapServers());
              RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
             // One client connection used across three of the broker's 3 s sessions. A broker closes a connection whose
             // session has run out at its next request, so every answer after the first 3 s needs a renewed session.
@@ -116,6 +117,8 @@ class UpstreamSaslIT {
             }
             assertThat(answered).isGreaterThanOrEqualTo(20);
             assertThat(gateway.server().stats().upstreamReauthentications()).isGreaterThanOrEqualTo(2);
+            assertThat(OperationsIT.metric(OperationsIT.get(gateway, "/metrics").body(), "warden_upstream_reauthentications_total"))
+                    .isGreaterThanOrEqualTo(2);
 
             // A producer with requests in flight all the time: renewals wait for the broker's answers and hold the
             // requests that come meanwhile, so nothing fails and no connection is made again.
