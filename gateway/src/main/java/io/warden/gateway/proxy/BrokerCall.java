@@ -32,6 +32,7 @@ final class BrokerCall {
     private short pendingVersion;
     private int correlationId;
     private long timer = -1;
+    private boolean closed;
 
     /** A broker that has not answered a request within {@code timeout} fails it and loses the connection. */
     BrokerCall(NetSocket socket, Vertx vertx, Duration timeout) {
@@ -40,12 +41,20 @@ final class BrokerCall {
         this.timeoutMs = Math.max(1, timeout.toMillis());
         this.decoder = new FrameDecoder(64 * 1024 * 1024, true, socket, this::onFrame, this::onInvalid);
         socket.handler(decoder);
-        socket.closeHandler(v -> failPending("broker closed the connection"));
+        socket.closeHandler(v -> {
+            closed = true;
+            failPending("broker closed the connection");
+        });
         socket.exceptionHandler(e -> failPending("broker connection error: " + e.getMessage()));
     }
 
     NetSocket socket() {
         return socket;
+    }
+
+    /** Whether the connection closed while this call had it. */
+    boolean closed() {
+        return closed;
     }
 
     /** Sends one request and completes with the response body (header checked and skipped). */

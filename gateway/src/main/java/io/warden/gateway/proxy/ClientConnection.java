@@ -318,17 +318,22 @@ final class ClientConnection implements SaslGate.Connection {
         NetSocket socket = upstream;
         BrokerCall call = new BrokerCall(socket, listener.vertx(), gateway.config().upstream().metadataTimeout());
         gateway.upstreamLogin().login(call, listener.vertx()).onComplete(ar -> {
-            if (closed) {
-                return;
-            }
-            if (ar.failed()) {
-                close("the gateway's re-authentication to the broker failed: " + ar.cause().getMessage());
-                return;
-            }
             call.release();
-            socket.handler(fromUpstream);
-            socket.exceptionHandler(e -> close("broker connection error: " + e.getMessage()));
+            String failure = ar.failed() ? "the gateway's re-authentication to the broker failed: " + ar.cause().getMessage() : null;
+            if (call.closed()) {
+                // The broker connection closed during the login, while this connection's handlers were off it.
+                close(failure);
+                onUpstreamClosed();
+                return;
+            }
             socket.closeHandler(v -> onUpstreamClosed());
+            socket.exceptionHandler(e -> close("broker connection error: " + e.getMessage()));
+            if (closed || failure != null) {
+                close(failure);
+                socket.close();
+                return;
+            }
+            socket.handler(fromUpstream);
             gateway.stats().upstreamReauthenticated();
             LOG.debug("event=upstream_reauthenticated listener={} client={} target={} sessionLifetimeMs={}",
                     listener.listenerConfig().name(), peer, target(), ar.result());

@@ -6,6 +6,9 @@ import io.kroxylicious.testing.kafka.common.SaslMechanism;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import io.warden.authn.store.FakeSecretsManager;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,11 +23,13 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Brokers that require SASL/SCRAM: the gateway logs in to them as its own service identity, for every proxied
@@ -142,6 +147,29 @@ class UpstreamSaslIT {
                 assertThat(gateway.server().stats().upstreamReauthentications()).isGreaterThan(renewed);
                 assertThat(gateway.server().stats().upstreamConnectionsOpened()).as("no broker connection was lost").isEqualTo(opened);
             }
+        }
+    }
+
+    @Test
+    void aRenewalTheBrokerRefusesClosesTheClientsConnectionAndReleasesTheBrokers(
+            @SaslMechanism(value = "SCRAM-SHA-512", principals = {@SaslMechanism.Principal(user = "warden", password = "warden-service-pw")})
+            @BrokerConfig(name = "connections.max.reauth.ms", value = "3000") KafkaCluster renewing) throws Exception {
+        Path dir = Files.createTempDirectory("warden-upstream-reauth");
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML.formatted("warden-service-pw"), dir, renewing.getBootstrapServers());
+             RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            int first = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(List.of()));
+            c.receive(ApiKeys.METADATA, (short) 12, first, in -> new MetadataResponseData(in, (short) 12));
+            assertThat(gateway.server().stats().openUpstreamConnections()).isEqualTo(1);
+            // The gateway's password changes on the cluster: its next renewal is refused.
+            try (Admin direct = Admin.create(renewing.getKafkaClientConfiguration())) {
+                direct.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("warden",
+                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "changed-elsewhere"))).all().get(30, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(15)).until(c::isClosedByPeer);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(gateway.server().stats().openClientConnections()).isZero();
+                assertThat(gateway.server().stats().openUpstreamConnections()).isZero();
+            });
         }
     }
 }
