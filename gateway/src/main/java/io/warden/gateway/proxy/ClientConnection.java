@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.OptionalInt;
 
 /**
@@ -116,12 +117,12 @@ final class ClientConnection implements SaslGate.Connection {
      * flight and the login has run; and the requests held meanwhile, in order.
      */
     private long upstreamReauthTimer = -1;
-    /** Why the connection closes once the requests before a refused one are answered; null until then. */
-    private String refusedFor;
-    private long refusalTimer = -1;
     private boolean upstreamReauthDue;
     private boolean upstreamReauthRunning;
     private final ArrayDeque<Runnable> heldForUpstreamReauth = new ArrayDeque<>();
+    /** Why the connection closes once the requests before a refused one are answered; null until then. */
+    private String refusedFor;
+    private long refusalTimer = -1;
     private final ConnectionAudit audit;
     /**
      * Requests leave for the broker, and local answers for the client, in the order they came, after the audit
@@ -294,7 +295,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (lifetimeMs <= 0 || closed) {
             return;
         }
-        long delay = Math.max(1, (long) (lifetimeMs * (0.85 + 0.10 * java.util.concurrent.ThreadLocalRandom.current().nextDouble())));
+        long delay = Math.max(1, (long) (lifetimeMs * (0.85 + 0.10 * ThreadLocalRandom.current().nextDouble())));
         upstreamReauthTimer = listener.vertx().setTimer(delay, id -> {
             upstreamReauthTimer = -1;
             if (!closed) {
@@ -1229,7 +1230,7 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         gateway.stats().refused();
-        if (upstream == null || inFlight.isEmpty() && auditTail.isComplete() && heldForUpstreamReauth.isEmpty()) {
+        if (upstream == null || inFlight.isEmpty() && auditTail.isComplete() && !upstreamReauthDue) {
             close(reason);
             return;
         }
@@ -1248,7 +1249,7 @@ final class ClientConnection implements SaslGate.Connection {
             auditTail.onComplete(v -> closeOnceAnswered());
             return;
         }
-        if (inFlight.isEmpty() && heldForUpstreamReauth.isEmpty() && !upstreamReauthDue) {
+        if (inFlight.isEmpty() && !upstreamReauthDue) { // requests held for a renewal are sent once it is no longer due
             String reason = refusedFor;
             outputTail.onComplete(v -> close(reason));
         }
@@ -1260,17 +1261,7 @@ final class ClientConnection implements SaslGate.Connection {
         }
         closed = true;
         closeReason = reason;
-        if (sessionTimer >= 0) {
-            listener.vertx().cancelTimer(sessionTimer);
-        }
-        if (upstreamReauthTimer >= 0) {
-            listener.vertx().cancelTimer(upstreamReauthTimer);
-            upstreamReauthTimer = -1;
-        }
-        if (refusalTimer >= 0) {
-            listener.vertx().cancelTimer(refusalTimer);
-            refusalTimer = -1;
-        }
+        cancelTimers();
         if (reason != null) {
             LOG.info("event=connection_closed listener={} client={} principal=\"{}\" target={} reason=\"{}\"",
                     listener.listenerConfig().name(), peer, principal, target(), reason);
@@ -1296,19 +1287,25 @@ final class ClientConnection implements SaslGate.Connection {
         audit.closed(closeReason == null && draining ? "gateway shutting down" : closeReason);
         listener.untrack(this);
         closed = true;
-        if (sessionTimer >= 0) {
-            listener.vertx().cancelTimer(sessionTimer);
-        }
-        if (upstreamReauthTimer >= 0) {
-            listener.vertx().cancelTimer(upstreamReauthTimer);
-            upstreamReauthTimer = -1;
-        }
-        if (refusalTimer >= 0) {
-            listener.vertx().cancelTimer(refusalTimer);
-            refusalTimer = -1;
-        }
+        cancelTimers();
         if (upstream != null && !upstreamClosed) {
             upstream.close();
+        }
+    }
+
+    /** Cancels the timers that act on an open connection: session expiry, the broker session's renewal, a refusal's wait. */
+    private void cancelTimers() {
+        cancel(sessionTimer);
+        cancel(upstreamReauthTimer);
+        cancel(refusalTimer);
+        sessionTimer = -1;
+        upstreamReauthTimer = -1;
+        refusalTimer = -1;
+    }
+
+    private void cancel(long timer) {
+        if (timer >= 0) {
+            listener.vertx().cancelTimer(timer);
         }
     }
 
