@@ -82,11 +82,7 @@ class AuditIT {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new SaslPki();
-        pki.addUser("alice", "alice-secret");
-        pki.addUser("bob", "bob-secret");
-        pki.addUser("mallory", "mallory-secret");
-        Files.writeString(pki.dir.resolve("policy.yaml"), POLICY);
+        pki = SaslPki.withUsersAndPolicy(POLICY, "alice", "bob", "mallory");
         KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Files.writeString(pki.dir.resolve("audit-key.pem"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
         publicKey = pki.dir.resolve("audit-key.pub.pem");

@@ -92,11 +92,7 @@ class AuthorizationIT {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new SaslPki();
-        for (String user : List.of("admin", "alice", "bob", "carol", "mallory")) {
-            pki.addUser(user, user + "-secret");
-        }
-        Files.writeString(pki.dir.resolve("policy.yaml"), POLICY);
+        pki = SaslPki.withUsersAndPolicy(POLICY, "admin", "alice", "bob", "carol", "mallory");
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
             for (String topic : List.of("orders.eu", "orders.secret.x", "audit", "payments", "from-localhost", "from-elsewhere", "orders.later",
                     "orders.revoked")) {

@@ -77,6 +77,19 @@ final class SaslPki {
         Files.writeString(dir.resolve("jwks.json"), new JWKSet(signingKey.toPublicJWK()).toString());
     }
 
+    /**
+     * A new PKI whose user store holds these users, each with the password {@code <name>-secret}, and whose
+     * directory holds {@code policy.yaml} with this policy.
+     */
+    static SaslPki withUsersAndPolicy(String policy, String... users) throws Exception {
+        SaslPki pki = new SaslPki();
+        for (String user : users) {
+            pki.addUser(user, user + "-secret");
+        }
+        java.nio.file.Files.writeString(pki.dir.resolve("policy.yaml"), policy);
+        return pki;
+    }
+
     /** Adds a user to the local store file with {@code warden users add}. */
     void addUser(String name, String password) {
         addUser(name, password, UsersCommand.DEFAULT_ITERATIONS);
