@@ -40,13 +40,6 @@ class KafkajsIT {
                 groups: [js-group]
             """;
 
-    static final String YAML = SaslPki.SCRAM_PLAINTEXT_USERS + """
-            authorization:
-              policyFile: policy.yaml
-            upstream:
-              bootstrapServers: ["${UPSTREAM}"]
-            """;
-
     static final Path NODE_DIR = Path.of("src/test/node");
 
     static KafkaCluster cluster;
@@ -60,7 +53,7 @@ class KafkajsIT {
             Clients.createTopic(direct, "js-denied", 1, (short) 1);
             Clients.createTopic(direct, "hidden", 1, (short) 1);
         }
-        gateway = GatewayFixture.fromYaml(YAML, pki.dir, cluster.getBootstrapServers());
+        gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY, pki.dir, cluster.getBootstrapServers());
     }
 
     @AfterAll

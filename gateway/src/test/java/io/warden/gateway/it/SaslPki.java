@@ -60,6 +60,14 @@ final class SaslPki {
               users: {file: users.txt}
             """;
 
+    /** {@link #SCRAM_PLAINTEXT_USERS} with the policy in {@code policy.yaml}, in front of {@code ${UPSTREAM}}. */
+    static final String SCRAM_WITH_POLICY = SCRAM_PLAINTEXT_USERS + """
+            authorization:
+              policyFile: policy.yaml
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
     final Path dir;
     final RSAKey signingKey;
     /** The test CA, which signed the server certificate; it can issue client certificates too. */

@@ -71,13 +71,6 @@ class StreamsIT {
                 transactionalIds: {prefix: wordcount-}
             """;
 
-    static final String YAML = SaslPki.SCRAM_PLAINTEXT_USERS + """
-            authorization:
-              policyFile: policy.yaml
-            upstream:
-              bootstrapServers: ["${UPSTREAM}"]
-            """;
-
     static KafkaCluster cluster;
     static SaslPki pki;
     static GatewayFixture gateway;
@@ -89,7 +82,7 @@ class StreamsIT {
             Clients.createTopic(direct, "words", 3, (short) 1);
             Clients.createTopic(direct, "counts", 3, (short) 1);
         }
-        gateway = GatewayFixture.fromYaml(YAML, pki.dir, cluster.getBootstrapServers());
+        gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY, pki.dir, cluster.getBootstrapServers());
     }
 
     @AfterAll
