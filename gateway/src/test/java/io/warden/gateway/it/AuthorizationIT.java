@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.SubscriptionPattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicCollection;
@@ -22,6 +23,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
@@ -64,6 +67,9 @@ class AuthorizationIT {
               - principal: User:bob
                 operations: [read]
                 groups: [billing]
+              - principal: User:bob
+                operations: [read]
+                groups: {prefix: patterns-}
               - principal: User:*
                 permission: deny
                 operations: [all]
@@ -167,6 +173,41 @@ class AuthorizationIT {
                     consumer.poll(Duration.ofMillis(200));
                 }
             }).isInstanceOfAny(GroupAuthorizationException.class, TopicAuthorizationException.class);
+        }
+    }
+
+    /**
+     * A pattern subscription reads the topics the principal may read and nothing else, with either group protocol:
+     * the classic consumer matches its pattern against Metadata (which lists only topics it may describe); with
+     * KIP-848 the Java client matches a {@code java.util.regex.Pattern} itself, and the coordinator matches a
+     * {@code SubscriptionPattern} against every topic, for the gateway's principal, so the gateway removes what
+     * the client may not describe from the assignment.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"classic", "consumer", "consumer-coordinator-regex"})
+    void aPatternSubscriptionReadsOnlyTheTopicsThePrincipalMayRead(String mode) throws Exception {
+        produce("admin", "orders.eu");
+        produce("admin", "orders.secret.x");
+        Map<String, Object> bob = as("bob");
+        bob.put("group.id", "patterns-" + mode);
+        bob.put("group.protocol", mode.startsWith("classic") ? "classic" : "consumer");
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), bob)) {
+            if (mode.endsWith("regex")) {
+                consumer.subscribe(new SubscriptionPattern("orders\\..*"));
+            } else {
+                consumer.subscribe(java.util.regex.Pattern.compile("orders\\..*"));
+            }
+            java.util.Set<String> topics = new java.util.HashSet<>();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!topics.contains("orders.eu") && System.currentTimeMillis() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> topics.add(r.topic()));
+            }
+            for (int i = 0; i < 5; i++) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> topics.add(r.topic()));
+            }
+            assertThat(topics).contains("orders.eu").noneMatch(t -> t.startsWith("orders.secret"));
+            assertThat(consumer.assignment()).contains(new TopicPartition("orders.eu", 0))
+                    .noneMatch(tp -> tp.topic().startsWith("orders.secret"));
         }
     }
 
