@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * kafkajs, a third, independent client implementation (pure JavaScript, and older protocol versions than the Java
- * client's), through a SCRAM listener under a policy: admin, producer (plain and gzip batches) and a consumer group.
+ * client's), through SCRAM listeners (SASL_PLAINTEXT and SASL_SSL, with Node's TLS) under a policy: admin, producer (plain and gzip batches), transactions (one
+ * committed with offsets, one aborted) and a consumer group.
  * The script is {@code src/test/node/client.js}; {@code .ci/install-test-tools} installs node and kafkajs.
  */
 @ExtendWith(KafkaClusterExtension.class)
@@ -37,46 +38,79 @@ class KafkajsIT {
                 topics: [js-denied]
               - principal: User:js
                 operations: [read, describe]
-                groups: [js-group]
+                groups: {prefix: js-}
+              - principal: User:js
+                operations: [write, describe]
+                transactionalIds: {prefix: js-}
+            """;
+
+    /** The same users and policy on a SASL_SSL listener (the test CA's server certificate). */
+    static final String TLS_YAML = SaslPki.SCRAM_SHA_512_LISTENER + """
+            authentication:
+              users: {file: users.txt}
+            authorization:
+              policyFile: policy.yaml
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
             """;
 
     static final Path NODE_DIR = Path.of("src/test/node");
 
     static KafkaCluster cluster;
-    static GatewayFixture gateway;
+    static SaslPki pki;
 
     @BeforeAll
     static void start() throws Exception {
-        SaslPki pki = SaslPki.withUsersAndPolicy(POLICY, "js");
+        pki = SaslPki.withUsersAndPolicy(POLICY, "js");
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            Clients.createTopic(direct, "js.orders", 2, (short) 1);
+            Clients.createTopic(direct, "js.plain", 2, (short) 1);
+            Clients.createTopic(direct, "js.tls", 2, (short) 1);
             Clients.createTopic(direct, "js-denied", 1, (short) 1);
             Clients.createTopic(direct, "hidden", 1, (short) 1);
         }
-        gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY, pki.dir, cluster.getBootstrapServers());
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
     }
 
     @Test
-    void kafkajsProducesAndConsumesInAGroupSeeingOnlyGatewayAddressesAndAllowedTopics() throws Exception {
+    void overSaslPlaintext() throws Exception {
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY, pki.dir, cluster.getBootstrapServers())) {
+            producesTransactsAndConsumesSeeingOnlyGatewayAddressesAndAllowedTopics(gateway, "plain", null);
+        }
+    }
+
+    @Test
+    void overSaslSsl() throws Exception {
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(TLS_YAML, pki.dir, cluster.getBootstrapServers())) {
+            producesTransactsAndConsumesSeeingOnlyGatewayAddressesAndAllowedTopics(gateway, "tls",
+                    pki.dir.resolve("ca.crt").toAbsolutePath().toString());
+        }
+    }
+
+    /** kafkajs's admin, producer, transactions and consumer group, on the topic {@code js.<name>}. */
+    static void producesTransactsAndConsumesSeeingOnlyGatewayAddressesAndAllowedTopics(GatewayFixture gateway, String name,
+                                                                                       String caFile) throws Exception {
         int count = 200;
-        JsonNode out = run(Map.of("brokers", List.of(gateway.bootstrap()), "username", "js", "password", "js-secret",
-                "topic", "js.orders", "deniedTopic", "js-denied", "groupId", "js-group", "count", count));
+        Map<String, Object> settings = new HashMap<>(Map.of("brokers", List.of(gateway.bootstrap()), "username", "js",
+                "password", "js-secret", "topic", "js." + name, "deniedTopic", "js-denied", "groupId", "js-group-" + name,
+                "count", count, "transactionalId", "js-tx-" + name, "offsetsGroupId", "js-tx-group-" + name));
+        if (caFile != null) {
+            settings.put("caFile", caFile);
+        }
+        JsonNode out = run(settings);
 
         for (JsonNode broker : out.get("brokers")) {
             String[] hostPort = broker.asText().split(":");
             assertThat(gateway.isGatewayAddress(hostPort[0], Integer.parseInt(hostPort[1]))).as(broker.asText()).isTrue();
         }
         assertThat(out.get("brokers")).isNotEmpty();
-        assertThat(texts(out.get("topics"))).containsExactly("js-denied", "js.orders"); // "hidden" is not described
+        assertThat(texts(out.get("topics"))).containsExactly("js-denied", "js.plain", "js.tls"); // "hidden" is not described
         assertThat(out.get("denied").asText()).isEqualTo("TOPIC_AUTHORIZATION_FAILED");
         List<String> consumed = texts(out.get("consumed"));
-        assertThat(consumed).hasSize(count).doesNotHaveDuplicates().contains("message-0", "message-" + (count - 1));
-        assertThat(out.get("committed").asLong()).isEqualTo(count);
+        // the committed transaction's records and none of the aborted one's (kafkajs reads committed records only)
+        assertThat(consumed).hasSize(count + 5).doesNotHaveDuplicates().contains("message-0", "message-" + (count - 1))
+                .contains("committed-0", "committed-4").noneMatch(v -> v.startsWith("aborted-"));
+        // offsets committed in a transaction (AddOffsetsToTxn, TxnOffsetCommit) and by the group
+        assertThat(out.get("transactionOffset").asLong()).isEqualTo(7);
+        assertThat(out.get("committed").asLong()).isGreaterThanOrEqualTo(count + 5);
     }
 
     static List<String> texts(JsonNode array) {
