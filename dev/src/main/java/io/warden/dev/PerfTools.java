@@ -572,6 +572,16 @@ final class PerfTools {
         }
         // GC pauses are the first suspect for tail latency, so keep the gateway's GC log beside its output.
         command.add(1, "-Xlog:gc:file=" + workDir.resolve(name + "-gc.log"));
+        // For investigations: the gateway on CPUs of its own (taskset's list, e.g. "1"), as when it is deployed on its
+        // own hosts; start the benchmark itself under taskset on the others.
+        String cpus = System.getProperty("warden.bench.gatewayCpus", "").trim();
+        if (!cpus.isEmpty()) {
+            if (!cpus.matches("[0-9]+([-,][0-9]+)*")) {
+                throw new IllegalArgumentException("warden.bench.gatewayCpus: expected a CPU list such as 1 or 2-3, got '" + cpus + "'");
+            }
+            command.addAll(0, List.of("taskset", "-c", cpus));
+            System.out.printf("gateway %s runs on CPUs %s only (warden.bench.gatewayCpus)%n", name, cpus);
+        }
         Path log = workDir.resolve(name + ".log");
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
