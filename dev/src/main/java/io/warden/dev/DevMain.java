@@ -19,7 +19,16 @@ public final class DevMain {
         String command = args.length == 0 ? "" : args[0];
         int code = switch (command) {
             case "demo" -> Demo.run(rest);
-            case "bench" -> Benchmark.run(rest);
+            case "bench" -> {
+                try {
+                    // a bad -Dwarden.bench.gatewayCpus is refused before anything starts
+                    PerfTools.onCpus(List.of(), System.getProperty("warden.bench.gatewayCpus", ""));
+                } catch (IllegalArgumentException e) {
+                    System.err.println(e.getMessage());
+                    yield 2;
+                }
+                yield Benchmark.run(rest);
+            }
             default -> {
                 Warden.main(args);
                 yield 0;

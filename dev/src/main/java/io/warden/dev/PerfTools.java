@@ -539,6 +539,24 @@ final class PerfTools {
         return ticks * 10_000_000L; // USER_HZ is 100 on Linux
     }
 
+    /**
+     * For investigations ({@code -Dwarden.bench.gatewayCpus}): the command under {@code taskset -c cpus}, so that a
+     * gateway runs on CPUs of its own, as when it is deployed on its own hosts (the benchmark itself is then started
+     * under taskset on the others); unchanged when {@code cpus} is blank.
+     */
+    static List<String> onCpus(List<String> command, String cpus) {
+        if (cpus == null || cpus.isBlank()) {
+            return command;
+        }
+        String list = cpus.trim();
+        if (!list.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
+            throw new IllegalArgumentException("warden.bench.gatewayCpus: expected a CPU list such as 1, 2-3 or 0,2, got '" + list + "'");
+        }
+        List<String> pinned = new ArrayList<>(List.of("taskset", "-c", list));
+        pinned.addAll(command);
+        return pinned;
+    }
+
     /** CPU time this JVM (the broker, the load generators, and an in-process gateway) has used so far, in ns. */
     static long ownCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
@@ -572,15 +590,10 @@ final class PerfTools {
         }
         // GC pauses are the first suspect for tail latency, so keep the gateway's GC log beside its output.
         command.add(1, "-Xlog:gc:file=" + workDir.resolve(name + "-gc.log"));
-        // For investigations: the gateway on CPUs of its own (taskset's list, e.g. "1"), as when it is deployed on its
-        // own hosts; start the benchmark itself under taskset on the others.
-        String cpus = System.getProperty("warden.bench.gatewayCpus", "").trim();
-        if (!cpus.isEmpty()) {
-            if (!cpus.matches("[0-9]+([-,][0-9]+)*")) {
-                throw new IllegalArgumentException("warden.bench.gatewayCpus: expected a CPU list such as 1 or 2-3, got '" + cpus + "'");
-            }
-            command.addAll(0, List.of("taskset", "-c", cpus));
-            System.out.printf("gateway %s runs on CPUs %s only (warden.bench.gatewayCpus)%n", name, cpus);
+        String cpus = System.getProperty("warden.bench.gatewayCpus", "");
+        command = onCpus(command, cpus);
+        if (!cpus.isBlank()) {
+            System.out.printf("gateway %s runs on CPUs %s only (warden.bench.gatewayCpus)%n", name, cpus.trim());
         }
         Path log = workDir.resolve(name + ".log");
         Process process = new ProcessBuilder(command)
