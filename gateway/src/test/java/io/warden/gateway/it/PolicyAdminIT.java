@@ -66,8 +66,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Policy administration end to end: the admin API over real HTTP (Vert.x web client) with JWT and mTLS callers, and
- * Kafka's own ACL APIs (Admin.createAcls, as kafka-acls sends them) through the gateway, editing the policy that real
- * clients on open connections are held to.
+ * Kafka's own ACL APIs (Admin.createAcls, and the kafka-acls tool itself) through the gateway, editing the policy that
+ * real clients on open connections are held to.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class PolicyAdminIT {
@@ -109,7 +109,7 @@ class PolicyAdminIT {
     @BeforeAll
     static void start() throws Exception {
         pki = new SaslPki();
-        for (String user : List.of("admin", "alice", "bob")) {
+        for (String user : List.of("admin", "alice", "bob", "grace")) {
             pki.addUser(user, user + "-secret");
         }
         Files.writeString(pki.dir.resolve("policy.yaml"), POLICY);
@@ -445,6 +445,63 @@ class PolicyAdminIT {
             assertThatThrownBy(() -> bob.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS))
                     .cause().isInstanceOf(ClusterAuthorizationException.class);
         }
+    }
+
+    /**
+     * Kafka's own {@code kafka-acls} tool ({@code org.apache.kafka.tools.AclCommand}) run against the gateway as this
+     * user; returns its exit status and what it printed.
+     */
+    static Map.Entry<Integer, String> kafkaAcls(String user, String... args) throws Exception {
+        java.nio.file.Path config = pki.dir.resolve(user + "-client.properties");
+        StringBuilder properties = new StringBuilder();
+        as(user).forEach((k, v) -> properties.append(k).append('=').append(v).append('\n'));
+        Files.writeString(config, properties.toString());
+        List<String> all = new java.util.ArrayList<>(List.of("--bootstrap-server", gateway.bootstrap(), "--command-config", config.toString()));
+        all.addAll(List.of(args));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        int[] exit = {0};
+        org.apache.kafka.common.utils.Exit.setExitProcedure((status, message) -> {
+            exit[0] = status;
+            throw new IllegalStateException("kafka-acls exited with " + status);
+        });
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            org.apache.kafka.tools.AclCommand.main(all.toArray(String[]::new));
+        } catch (IllegalStateException e) {
+            // the tool's exit, turned into a status
+        } finally {
+            System.setOut(stdout);
+            org.apache.kafka.common.utils.Exit.resetExitProcedure();
+        }
+        return Map.entry(exit[0], out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theKafkaAclsToolAddsListsAndRemovesAclsThatApplyAtOnce() throws Exception {
+        var added = kafkaAcls("admin", "--add", "--allow-principal", "User:grace", "--producer", "--topic", "admin-live");
+        assertThat(added.getKey()).as(added.getValue()).isZero();
+        var listed = kafkaAcls("admin", "--list", "--topic", "admin-live");
+        assertThat(listed.getKey()).as(listed.getValue()).isZero();
+        assertThat(listed.getValue()).contains("principal=User:grace").contains("operation=WRITE", "operation=DESCRIBE", "operation=CREATE");
+
+        // the tool's ACLs are the gateway's policy: grace may now write, at once
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as("grace"))) {
+            producer.send(new ProducerRecord<>("admin-live", "k", "allowed by kafka-acls")).get(30, TimeUnit.SECONDS);
+        }
+
+        var removed = kafkaAcls("admin", "--remove", "--force", "--allow-principal", "User:grace", "--producer", "--topic", "admin-live");
+        assertThat(removed.getKey()).as(removed.getValue()).isZero();
+        assertThat(kafkaAcls("admin", "--list", "--topic", "admin-live").getValue()).doesNotContain("User:grace");
+        try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as("grace"))) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("admin-live", "k", "denied again")).get(30, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(TopicAuthorizationException.class);
+        }
+
+        // a principal the policy does not let administer ACLs gets Kafka's error from the tool
+        var refused = kafkaAcls("bob", "--add", "--allow-principal", "User:bob", "--operation", "All", "--topic", "*");
+        assertThat(refused.getKey()).isEqualTo(1);
+        assertThat(refused.getValue()).contains("ClusterAuthorizationException");
     }
 
     /** {@code warden policies list|diff|apply|explain|history|rollback} against the running admin API (HTTPS). */
