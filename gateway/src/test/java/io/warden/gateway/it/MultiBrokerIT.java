@@ -36,14 +36,17 @@ class MultiBrokerIT {
     @RegisterExtension
     static final GatewayFixture gateway = GatewayFixture.inFrontOf(() -> cluster);
 
-    @Test
-    void clientsOnlyLearnGatewayAddressesAndReachEveryLeader() throws Exception {
-        String topic = "spread";
-        // Partition i led by broker i, so each broker port of the gateway carries traffic.
+    /** A topic whose partition i is led by broker i, so that each broker port of the gateway carries traffic. */
+    static String spreadTopic(String topic) throws Exception {
         gateway.admin().createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(0), 1, List.of(1), 2, List.of(2)))))
                 .all().get(30, TimeUnit.SECONDS);
-
         Clients.awaitTopic(gateway.admin(), topic, 3);
+        return topic;
+    }
+
+    @Test
+    void clientsOnlyLearnGatewayAddressesAndReachEveryLeader() throws Exception {
+        String topic = spreadTopic("spread");
         List<TopicPartitionInfo> partitions = gateway.admin().describeTopics(List.of(topic)).allTopicNames()
                 .get(30, TimeUnit.SECONDS).get(topic).partitions();
         assertThat(partitions).extracting(p -> p.leader().id()).containsExactlyInAnyOrder(0, 1, 2);
@@ -78,6 +81,39 @@ class MultiBrokerIT {
                 assertThat(records).filteredOn(r -> r.partition() == p).hasSize(50)
                         .allMatch(r -> r.value().startsWith("p" + p + "-"));
             }
+        }
+    }
+
+    /** librdkafka (kcat) too reaches each leader through its gateway port, and is told of no broker address. */
+    @Test
+    void kcatReachesEveryLeaderThroughTheGatewayPorts() throws Exception {
+        String topic = spreadTopic("spread-kcat");
+
+        Kcat.Result metadata = Kcat.run(gateway.bootstrap(), null, List.of("-L", "-t", topic));
+        assertThat(metadata.exit()).as(metadata.output()).isZero();
+        java.util.regex.Matcher broker = java.util.regex.Pattern.compile("broker (\\d+) at ([^:\\s]+):(\\d+)").matcher(metadata.output());
+        Set<Integer> brokerIds = new java.util.HashSet<>();
+        while (broker.find()) {
+            brokerIds.add(Integer.parseInt(broker.group(1)));
+            assertThat(gateway.isGatewayAddress(broker.group(2), Integer.parseInt(broker.group(3)))).as(broker.group(0)).isTrue();
+        }
+        assertThat(brokerIds).containsExactlyInAnyOrder(0, 1, 2);
+
+        for (int partition = 0; partition < 3; partition++) {
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                lines.append("k").append(partition).append('-').append(i).append('\n');
+            }
+            Kcat.Result produced = Kcat.run(gateway.bootstrap(), lines.toString(),
+                    List.of("-P", "-t", topic, "-p", String.valueOf(partition)));
+            assertThat(produced.exit()).as(produced.output()).isZero();
+        }
+        Kcat.Result consumed = Kcat.run(gateway.bootstrap(), null, List.of("-C", "-t", topic, "-o", "beginning", "-e", "-q",
+                "-f", "%p %s\\n"));
+        assertThat(consumed.exit()).as(consumed.output()).isZero();
+        for (int partition = 0; partition < 3; partition++) {
+            String prefix = partition + " k" + partition + "-";
+            assertThat(consumed.output().lines().filter(l -> l.startsWith(prefix)).count()).as(consumed.output()).isEqualTo(20);
         }
     }
 
