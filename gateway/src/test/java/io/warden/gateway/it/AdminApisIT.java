@@ -7,9 +7,13 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeProducersResult;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -31,6 +35,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,10 +126,10 @@ class AdminApisIT {
 
         // the authorized operations Kafka would report to this principal, not to the gateway's
         TopicDescription described = get(ops.describeTopics(List.of(topic, "other"),
-                new org.apache.kafka.clients.admin.DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames()).get(topic);
+                new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames()).get(topic);
         assertThat(described.authorizedOperations()).contains(AclOperation.DELETE, AclOperation.ALTER_CONFIGS);
         TopicDescription other = get(ops.describeTopics(List.of("other"),
-                new org.apache.kafka.clients.admin.DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames()).get("other");
+                new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames()).get("other");
         assertThat(other.authorizedOperations()).containsExactly(AclOperation.DESCRIBE);
 
         TopicPartition p0 = new TopicPartition(topic, 0);
@@ -191,12 +196,12 @@ class AdminApisIT {
             assertThat(read).isEqualTo(6);
             consumer.commitSync();
             ConsumerGroupDescription described = get(ops.describeConsumerGroups(List.of(group),
-                    new org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions().includeAuthorizedOperations(true)).all()).get(group);
+                    new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true)).all()).get(group);
             assertThat(described.members()).hasSize(1);
             assertThat(described.authorizedOperations()).contains(AclOperation.DELETE, AclOperation.READ);
             // a static member removed by the Admin client (LeaveGroup v3+, by group instance id)
             get(ops.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(
-                    List.of(new org.apache.kafka.clients.admin.MemberToRemove("static-member")))).all());
+                    List.of(new MemberToRemove("static-member")))).all());
         }
         TopicPartition p0 = new TopicPartition(topic, 0);
         TopicPartition p1 = new TopicPartition(topic, 1);
@@ -209,8 +214,8 @@ class AdminApisIT {
         assertThat(offsets(group)).isEqualTo(Map.of(p0, 1L));
 
         // offsets of several groups in one request (OffsetFetch v8+): one allowed, one not
-        var several = ops.listConsumerGroupOffsets(Map.of(group, new org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec(),
-                "someone-elses", new org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec()));
+        var several = ops.listConsumerGroupOffsets(Map.of(group, new ListConsumerGroupOffsetsSpec(),
+                "someone-elses", new ListConsumerGroupOffsetsSpec()));
         assertThat(get(several.partitionsToOffsetAndMetadata(group))).containsOnlyKeys(p0);
         assertThatThrownBy(() -> get(several.partitionsToOffsetAndMetadata("someone-elses")))
                 .cause().isInstanceOf(GroupAuthorizationException.class);
@@ -244,6 +249,6 @@ class AdminApisIT {
         // fencing: a new epoch for the transactional id, through InitProducerId
         get(ops.fenceProducers(List.of("ops-tx")).all());
         assertThatThrownBy(() -> get(ops.fenceProducers(List.of("not-ops-tx")).all()))
-                .cause().isInstanceOf(org.apache.kafka.common.errors.TransactionalIdAuthorizationException.class);
+                .cause().isInstanceOf(TransactionalIdAuthorizationException.class);
     }
 }

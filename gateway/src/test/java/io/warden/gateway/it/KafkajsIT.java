@@ -9,13 +9,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -122,16 +120,9 @@ class KafkajsIT {
     /** Runs the kafkajs script with these settings and returns what it printed. */
     static JsonNode run(Map<String, Object> settings) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        Process p = new ProcessBuilder("node", "client.js", json.writeValueAsString(settings))
-                .directory(NODE_DIR.toFile()).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        byte[] output = p.getInputStream().readAllBytes();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kafkajs did not finish");
-        }
-        String text = new String(output, StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(text).isZero();
-        return json.readTree(text.lines().reduce((first, second) -> second).orElseThrow());
+        ExternalProcess.Result r = ExternalProcess.run(List.of("node", "client.js", json.writeValueAsString(settings)), NODE_DIR,
+                null, 120);
+        assertThat(r.exit()).as(r.output()).isZero();
+        return json.readTree(r.output().lines().reduce((first, second) -> second).orElseThrow());
     }
 }

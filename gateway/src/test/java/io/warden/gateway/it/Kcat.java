@@ -1,34 +1,41 @@
 package io.warden.gateway.it;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Runs kcat (librdkafka), the second client implementation the tests use, against a bootstrap address. */
 final class Kcat {
 
-    record Result(int exit, String output) {
+    /** A broker as {@code kcat -L} lists it. */
+    record Broker(int id, String host, int port) {
+        @Override
+        public String toString() {
+            return "broker " + id + " at " + host + ":" + port;
+        }
     }
+
+    private static final Pattern BROKER_LINE = Pattern.compile("broker (\\d+) at ([^:\\s]+):(\\d+)");
 
     private Kcat() {
     }
 
     /** Runs {@code kcat -b bootstrap -m 30 args...} with this standard input (or none) and waits up to a minute. */
-    static Result run(String bootstrap, String stdin, List<String> args) throws IOException, InterruptedException {
+    static ExternalProcess.Result run(String bootstrap, String stdin, List<String> args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("kcat", "-b", bootstrap, "-m", "30"));
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        return ExternalProcess.run(command, null, stdin, 60);
+    }
+
+    /** The brokers the output of {@code kcat -L} lists. */
+    static List<Broker> brokers(String listing) {
+        List<Broker> brokers = new ArrayList<>();
+        Matcher m = BROKER_LINE.matcher(listing);
+        while (m.find()) {
+            brokers.add(new Broker(Integer.parseInt(m.group(1)), m.group(2), Integer.parseInt(m.group(3))));
         }
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kcat did not finish: " + String.join(" ", command));
-        }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        return brokers;
     }
 }

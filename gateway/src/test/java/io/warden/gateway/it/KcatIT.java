@@ -6,10 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,16 +21,11 @@ class KcatIT {
     @Test
     void listsMetadataWithGatewayAddressesOnly() throws Exception {
         String topic = Clients.createTopic(gateway.admin(), 2);
-        Kcat.Result r = kcat(null, "-L");
+        ExternalProcess.Result r = kcat(null, "-L");
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("topic \"" + topic + "\" with 2 partitions");
-        Matcher m = Pattern.compile("broker (\\d+) at ([^:\\s]+):(\\d+)").matcher(r.output());
-        List<String> brokers = new ArrayList<>();
-        while (m.find()) {
-            brokers.add(m.group(0));
-            assertThat(gateway.isGatewayAddress(m.group(2), Integer.parseInt(m.group(3)))).as(m.group(0)).isTrue();
-        }
-        assertThat(brokers).isNotEmpty();
+        List<Kcat.Broker> brokers = Kcat.brokers(r.output());
+        assertThat(brokers).isNotEmpty().allMatch(b -> gateway.isGatewayAddress(b.host(), b.port()));
     }
 
     @Test
@@ -43,16 +35,16 @@ class KcatIT {
         for (int i = 0; i < 100; i++) {
             input.append("line-").append(i).append('\n');
         }
-        Kcat.Result produced = kcat(input.toString(), "-t", topic, "-P");
+        ExternalProcess.Result produced = kcat(input.toString(), "-t", topic, "-P");
         assertThat(produced.exit()).as(produced.output()).isZero();
 
-        Kcat.Result consumed = kcat(null, "-t", topic, "-C", "-o", "beginning", "-e", "-q");
+        ExternalProcess.Result consumed = kcat(null, "-t", topic, "-C", "-o", "beginning", "-e", "-q");
         assertThat(consumed.exit()).as(consumed.output()).isZero();
         assertThat(consumed.output().lines().filter(l -> l.startsWith("line-")).toList())
                 .hasSize(100).contains("line-0", "line-99");
     }
 
-    private static Kcat.Result kcat(String stdin, String... args) throws Exception {
+    private static ExternalProcess.Result kcat(String stdin, String... args) throws Exception {
         return Kcat.run(gateway.bootstrap(), stdin, List.of(args));
     }
 }

@@ -53,13 +53,13 @@ class KcatSaslIT {
     void kcatListsProducesAndConsumesThroughScramSha512() throws Exception {
         String audited = YAML.formatted("true") + "audit: {file: {directory: audit-kcat, signingKey: audit-key.pem}}\n";
         try (GatewayFixture gateway = GatewayFixture.fromYaml(audited, pki.dir, cluster.getBootstrapServers())) {
-            Kcat.Result metadata = Kcat.run(gateway.bootstrap(), null, sasl("-L"));
+            ExternalProcess.Result metadata = Kcat.run(gateway.bootstrap(), null, sasl("-L"));
             assertThat(metadata.exit()).as(metadata.output()).isZero();
             assertThat(metadata.output()).contains(topic).doesNotContain(cluster.getBootstrapServers());
 
-            Kcat.Result produced = Kcat.run(gateway.bootstrap(), "scram-1\nscram-2\n", sasl("-t", topic, "-P"));
+            ExternalProcess.Result produced = Kcat.run(gateway.bootstrap(), "scram-1\nscram-2\n", sasl("-t", topic, "-P"));
             assertThat(produced.exit()).as(produced.output()).isZero();
-            Kcat.Result consumed = Kcat.run(gateway.bootstrap(), null, sasl("-t", topic, "-C", "-o", "beginning", "-e", "-q"));
+            ExternalProcess.Result consumed = Kcat.run(gateway.bootstrap(), null, sasl("-t", topic, "-C", "-o", "beginning", "-e", "-q"));
             assertThat(consumed.exit()).as(consumed.output()).isZero();
             assertThat(consumed.output().lines()).contains("scram-1", "scram-2");
             assertThat(gateway.server().stats().legacyScramNonces())
@@ -98,7 +98,7 @@ class KcatSaslIT {
     @Test
     void withTheAllowanceOffTheSameKcatIsRefused() throws Exception {
         try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML.formatted("false"), pki.dir, cluster.getBootstrapServers())) {
-            Kcat.Result metadata = Kcat.run(gateway.bootstrap(), null, sasl("-L", "-m", "5"));
+            ExternalProcess.Result metadata = Kcat.run(gateway.bootstrap(), null, sasl("-L", "-m", "5"));
             assertThat(metadata.exit()).as(metadata.output()).isNotZero();
             assertThat(metadata.output()).containsIgnoringCase("authentication");
             assertThat(gateway.server().stats().authenticationFailures()).isPositive();

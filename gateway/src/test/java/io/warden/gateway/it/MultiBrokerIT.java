@@ -89,26 +89,22 @@ class MultiBrokerIT {
     void kcatReachesEveryLeaderThroughTheGatewayPorts() throws Exception {
         String topic = spreadTopic("spread-kcat");
 
-        Kcat.Result metadata = Kcat.run(gateway.bootstrap(), null, List.of("-L", "-t", topic));
+        ExternalProcess.Result metadata = Kcat.run(gateway.bootstrap(), null, List.of("-L", "-t", topic));
         assertThat(metadata.exit()).as(metadata.output()).isZero();
-        java.util.regex.Matcher broker = java.util.regex.Pattern.compile("broker (\\d+) at ([^:\\s]+):(\\d+)").matcher(metadata.output());
-        Set<Integer> brokerIds = new java.util.HashSet<>();
-        while (broker.find()) {
-            brokerIds.add(Integer.parseInt(broker.group(1)));
-            assertThat(gateway.isGatewayAddress(broker.group(2), Integer.parseInt(broker.group(3)))).as(broker.group(0)).isTrue();
-        }
-        assertThat(brokerIds).containsExactlyInAnyOrder(0, 1, 2);
+        List<Kcat.Broker> brokers = Kcat.brokers(metadata.output());
+        assertThat(brokers).extracting(Kcat.Broker::id).containsExactlyInAnyOrder(0, 1, 2);
+        assertThat(brokers).allMatch(b -> gateway.isGatewayAddress(b.host(), b.port()));
 
         for (int partition = 0; partition < 3; partition++) {
             StringBuilder lines = new StringBuilder();
             for (int i = 0; i < 20; i++) {
                 lines.append("k").append(partition).append('-').append(i).append('\n');
             }
-            Kcat.Result produced = Kcat.run(gateway.bootstrap(), lines.toString(),
+            ExternalProcess.Result produced = Kcat.run(gateway.bootstrap(), lines.toString(),
                     List.of("-P", "-t", topic, "-p", String.valueOf(partition)));
             assertThat(produced.exit()).as(produced.output()).isZero();
         }
-        Kcat.Result consumed = Kcat.run(gateway.bootstrap(), null, List.of("-C", "-t", topic, "-o", "beginning", "-e", "-q",
+        ExternalProcess.Result consumed = Kcat.run(gateway.bootstrap(), null, List.of("-C", "-t", topic, "-o", "beginning", "-e", "-q",
                 "-f", "%p %s\\n"));
         assertThat(consumed.exit()).as(consumed.output()).isZero();
         for (int partition = 0; partition < 3; partition++) {

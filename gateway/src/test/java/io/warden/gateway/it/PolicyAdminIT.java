@@ -449,9 +449,9 @@ class PolicyAdminIT {
 
     /**
      * Kafka's own {@code kafka-acls} tool ({@code org.apache.kafka.tools.AclCommand}) run against the gateway as this
-     * user; returns its exit status and what it printed.
+     * user, in this JVM; returns its exit status and what it printed, as for the clients run as processes.
      */
-    static Map.Entry<Integer, String> kafkaAcls(String user, String... args) throws Exception {
+    static ExternalProcess.Result kafkaAcls(String user, String... args) throws Exception {
         java.nio.file.Path config = pki.dir.resolve(user + "-client.properties");
         StringBuilder properties = new StringBuilder();
         as(user).forEach((k, v) -> properties.append(k).append('=').append(v).append('\n'));
@@ -474,16 +474,16 @@ class PolicyAdminIT {
             System.setOut(stdout);
             org.apache.kafka.common.utils.Exit.resetExitProcedure();
         }
-        return Map.entry(exit[0], out.toString(StandardCharsets.UTF_8));
+        return new ExternalProcess.Result(exit[0], out.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void theKafkaAclsToolAddsListsAndRemovesAclsThatApplyAtOnce() throws Exception {
         var added = kafkaAcls("admin", "--add", "--allow-principal", "User:grace", "--producer", "--topic", "admin-live");
-        assertThat(added.getKey()).as(added.getValue()).isZero();
+        assertThat(added.exit()).as(added.output()).isZero();
         var listed = kafkaAcls("admin", "--list", "--topic", "admin-live");
-        assertThat(listed.getKey()).as(listed.getValue()).isZero();
-        assertThat(listed.getValue()).contains("principal=User:grace").contains("operation=WRITE", "operation=DESCRIBE", "operation=CREATE");
+        assertThat(listed.exit()).as(listed.output()).isZero();
+        assertThat(listed.output()).contains("principal=User:grace").contains("operation=WRITE", "operation=DESCRIBE", "operation=CREATE");
 
         // the tool's ACLs are the gateway's policy: grace may now write, at once
         try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as("grace"))) {
@@ -491,8 +491,8 @@ class PolicyAdminIT {
         }
 
         var removed = kafkaAcls("admin", "--remove", "--force", "--allow-principal", "User:grace", "--producer", "--topic", "admin-live");
-        assertThat(removed.getKey()).as(removed.getValue()).isZero();
-        assertThat(kafkaAcls("admin", "--list", "--topic", "admin-live").getValue()).doesNotContain("User:grace");
+        assertThat(removed.exit()).as(removed.output()).isZero();
+        assertThat(kafkaAcls("admin", "--list", "--topic", "admin-live").output()).doesNotContain("User:grace");
         try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), as("grace"))) {
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>("admin-live", "k", "denied again")).get(30, TimeUnit.SECONDS))
                     .cause().isInstanceOf(TopicAuthorizationException.class);
@@ -500,8 +500,8 @@ class PolicyAdminIT {
 
         // a principal the policy does not let administer ACLs gets Kafka's error from the tool
         var refused = kafkaAcls("bob", "--add", "--allow-principal", "User:bob", "--operation", "All", "--topic", "*");
-        assertThat(refused.getKey()).isEqualTo(1);
-        assertThat(refused.getValue()).contains("ClusterAuthorizationException");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.output()).contains("ClusterAuthorizationException");
     }
 
     /** {@code warden policies list|diff|apply|explain|history|rollback} against the running admin API (HTTPS). */

@@ -314,7 +314,7 @@ class TlsIT {
     private static String kcat(List<String> tls, String stdin, String... args) throws Exception {
         List<String> all = new ArrayList<>(tls);
         all.addAll(List.of(args));
-        Kcat.Result r = Kcat.run(gateway.bootstrap(), stdin, all);
+        ExternalProcess.Result r = Kcat.run(gateway.bootstrap(), stdin, all);
         assertThat(r.exit()).as(r.output()).isZero();
         return r.output();
     }
