@@ -19,9 +19,13 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.admin.UserScramCredentialsDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -36,7 +40,10 @@ import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,7 +93,7 @@ class AdminApisIT {
 
     @BeforeAll
     static void start() throws Exception {
-        SaslPki pki = SaslPki.withUsersAndPolicy(POLICY, "ops");
+        SaslPki pki = SaslPki.withUsersAndPolicy(POLICY, "ops", "guest");
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
             Clients.createTopic(direct, "other", 1, (short) 1);
         }
@@ -166,10 +173,38 @@ class AdminApisIT {
         // as with Kafka, DESCRIBE on the cluster shows the replicas of every topic
         assertThat(dirs.get(0).values()).anySatisfy(dir -> assertThat(dir.replicaInfos()).containsKey(p0));
 
-        get(ops.describeClientQuotas(ClientQuotaFilter.all()).entities()); // DESCRIBE_CONFIGS on the cluster
-        get(ops.describeUserScramCredentials().all());
-
         get(ops.deleteTopics(List.of(topic)).all());
+    }
+
+    /**
+     * Quotas and SCRAM credentials are the broker's, set on it directly: a principal with DESCRIBE_CONFIGS and DESCRIBE
+     * on the cluster reads them through the gateway; one with neither is refused, as Kafka refuses it.
+     */
+    @Test
+    void quotasAndScramCredentialsAreDescribedOnlyWithTheClusterOperations() throws Exception {
+        ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "quota-user"));
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            get(direct.alterClientQuotas(List.of(new ClientQuotaAlteration(entity,
+                    List.of(new ClientQuotaAlteration.Op("producer_byte_rate", 1_048_576.0))))).all());
+            get(direct.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("broker-user",
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), "broker-user-secret"))).all());
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(ops.describeClientQuotas(
+                ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofEntity(ClientQuotaEntity.USER,
+                        "quota-user")))).entities())).containsEntry(entity, Map.of("producer_byte_rate", 1_048_576.0)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            UserScramCredentialsDescription user = get(ops.describeUserScramCredentials(List.of("broker-user"))
+                    .description("broker-user"));
+            assertThat(user.credentialInfos()).containsExactly(new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192));
+        });
+
+        try (Admin guest = Admin.create(as("guest"))) {
+            assertThatThrownBy(() -> get(guest.describeClientQuotas(ClientQuotaFilter.all()).entities()))
+                    .cause().isInstanceOf(ClusterAuthorizationException.class);
+            assertThatThrownBy(() -> get(guest.describeUserScramCredentials().all()))
+                    .cause().isInstanceOf(ClusterAuthorizationException.class);
+        }
     }
 
     @Test
