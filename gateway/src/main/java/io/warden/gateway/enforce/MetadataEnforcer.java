@@ -22,7 +22,9 @@ import java.util.Set;
  * Topics are auto-created only for a principal with CREATE (on the cluster or the topic). Authorized-operation
  * fields are computed for the client's principal, not taken from the broker (which answers the gateway).
  * Before v4 a request cannot switch auto-creation off (the broker creates any missing topic it names), so one naming
- * a topic the principal may not create is refused, closing the connection; clients since Kafka 0.11 use v4 or later.
+ * a topic the principal may not create goes to the broker as a v4 request with auto-creation off, and the answer is
+ * encoded at the client's version (kafka-python, for one, asks with v1); so does a v0 request left with no topic
+ * once those the principal may not describe are taken out (an empty list in v0 asks for every topic).
  */
 final class MetadataEnforcer implements ApiEnforcer {
 
@@ -39,6 +41,7 @@ final class MetadataEnforcer implements ApiEnforcer {
         List<String> denied = new ArrayList<>();
         boolean changed = false;
         boolean creationTurnedOff = false;
+        short upstreamVersion = Verdict.Forward.CLIENT_VERSION;
         Set<Uuid> askedById = new HashSet<>();
         if (!allTopics && version >= TOPIC_IDS) {
             // As Kafka's broker: a request naming any topic id asks by id, and the names it carries are ignored.
@@ -62,15 +65,15 @@ final class MetadataEnforcer implements ApiEnforcer {
                     denied.add(name);
                 }
             }
-            if (version < AUTO_CREATE_FLAG && !mayCreate) {
-                return new Verdict.Refuse("Metadata v" + version + " names a topic the principal may not create, and before"
-                        + " v4 the broker would create it if missing");
-            }
             if (!denied.isEmpty()) {
                 request.setTopics(allowed);
                 changed = true;
             }
-            if (version >= AUTO_CREATE_FLAG && request.allowAutoTopicCreation() && !mayCreate) {
+            if (version < AUTO_CREATE_FLAG && (!mayCreate || version == 0 && allowed.isEmpty())) {
+                // v4 can say "create nothing", and an empty list there asks for no topic (in v0, for every topic)
+                upstreamVersion = AUTO_CREATE_FLAG;
+            }
+            if ((version < AUTO_CREATE_FLAG || request.allowAutoTopicCreation()) && !mayCreate) {
                 request.setAllowAutoTopicCreation(false);
                 changed = true;
                 creationTurnedOff = true;
@@ -112,7 +115,7 @@ final class MetadataEnforcer implements ApiEnforcer {
             if (clusterOperations) {
                 response.setClusterAuthorizedOperations(access.authorizedOperations(ResourceType.CLUSTER, Access.CLUSTER, Access.CLUSTER_OPERATIONS));
             }
-        });
+        }, null, upstreamVersion);
     }
 
     private static boolean mayCreate(Access access, String topic) {

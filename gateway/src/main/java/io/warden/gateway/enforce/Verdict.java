@@ -14,11 +14,26 @@ public sealed interface Verdict {
      * the errors for what was removed, or removes what the principal may not see. {@code closeAfter}, when set, is
      * why the connection closes once the request has gone on: an acks=0 Produce has no response to carry the errors
      * of what was removed, so, as Kafka does, the allowed part is appended and the connection closed.
+     * {@code upstreamVersion}, when not {@link #CLIENT_VERSION}, is the version the rewritten request goes to the
+     * broker at (one the client's version cannot say what is needed in); the broker's answer at that version is
+     * edited, then encoded at the client's version.
      */
-    record Forward(ApiMessage request, ResponseEdit edit, String closeAfter) implements Verdict {
+    record Forward(ApiMessage request, ResponseEdit edit, String closeAfter, short upstreamVersion) implements Verdict {
+
+        /** The request goes to the broker at the version the client sent it at. */
+        public static final short CLIENT_VERSION = -1;
 
         public Forward(ApiMessage request, ResponseEdit edit) {
             this(request, edit, null);
+        }
+
+        public Forward(ApiMessage request, ResponseEdit edit, String closeAfter) {
+            this(request, edit, closeAfter, CLIENT_VERSION);
+        }
+
+        /** The version the broker gets the request at, the client's being {@code clientVersion}. */
+        public short upstreamVersion(short clientVersion) {
+            return upstreamVersion == CLIENT_VERSION ? clientVersion : upstreamVersion;
         }
     }
 

@@ -65,14 +65,21 @@ final class ClientConnection implements SaslGate.Connection {
     static final int MAX_PRE_AUTHENTICATION_FRAME_BYTES = 512 * 1024;
 
     /**
-     * A request awaiting its response; {@code localResponse} is set when the gateway answers it itself;
-     * {@code throttleMs} is the throttle time a Produce earned by going over its principal's quota. With metrics on,
-     * {@code receivedAt} and {@code sentAt} are when it was read from the client and sent to the broker.
+     * A request awaiting its response; {@code version} is the client's, {@code upstreamVersion} the one it went to the
+     * broker at (the same, unless an enforcer asked for another: the response is then encoded again at the client's);
+     * {@code localResponse} is set when the gateway answers it itself; {@code throttleMs} is the throttle time a
+     * Produce earned by going over its principal's quota. With metrics on, {@code receivedAt} and {@code sentAt} are
+     * when it was read from the client and sent to the broker.
      */
-    private record InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse, Verdict.ResponseEdit edit,
-                            ConnectionAudit.Pending audit, int throttleMs, long receivedAt, long sentAt) {
+    private record InFlight(int correlationId, ApiKeys api, short version, short upstreamVersion, Buffer localResponse,
+                            Verdict.ResponseEdit edit, ConnectionAudit.Pending audit, int throttleMs, long receivedAt,
+                            long sentAt) {
         InFlight(int correlationId, ApiKeys api, short version, Buffer localResponse) {
-            this(correlationId, api, version, localResponse, null, null, 0, 0, 0);
+            this(correlationId, api, version, version, localResponse, null, null, 0, 0, 0);
+        }
+
+        boolean versionChanged() {
+            return upstreamVersion != version;
         }
     }
 
@@ -517,7 +524,10 @@ final class ClientConnection implements SaslGate.Connection {
             }
         }
         if (expectsResponse) {
-            inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), null, edit, pending, throttleMs,
+            // the version the frame itself carries (after the api key), which the broker answers at
+            short upstreamVersion = frame.getShort(KafkaFrames.SIZE_PREFIX + 2);
+            inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), upstreamVersion, null, edit,
+                    pending, throttleMs,
                     receivedAt, receivedAt == 0 ? 0 : System.nanoTime()));
         }
         writeUpstream(frame);
@@ -688,7 +698,10 @@ final class ClientConnection implements SaslGate.Connection {
                 gateway.stats().request(api, GatewayStats.Outcome.REFUSED);
                 refuse("denied: " + forward.closeAfter());
             };
-            forward(header, frame, forward.request() == null ? frame : KafkaFrames.request(header, forward.request()),
+            short upstreamVersion = forward.upstreamVersion(version);
+            RequestHeader upstreamHeader = upstreamVersion == version ? header
+                    : new RequestHeader(api, upstreamVersion, header.clientId(), correlationId);
+            forward(header, frame, forward.request() == null ? frame : KafkaFrames.request(upstreamHeader, forward.request()),
                     forward.edit(), pending, expectsResponse, then);
         } else if (verdict instanceof Verdict.Respond respond) {
             countDenials(denied);
@@ -918,7 +931,7 @@ final class ClientConnection implements SaslGate.Connection {
                     audit.response(request.audit(), parse(request, frame).body());
                 }
                 response = listener.rewriter().remainder(request.api(), request.version(), frame, sent);
-            } else if (request.edit() == null && request.audit() == null) {
+            } else if (request.edit() == null && request.audit() == null && !request.versionChanged()) {
                 response = listener.rewriter().rewrite(request.api(), request.version(), frame);
             } else {
                 response = audited(request, frame);
@@ -957,10 +970,20 @@ final class ClientConnection implements SaslGate.Connection {
     private record ParsedResponse(ByteBuffer header, AbstractResponse body) {
     }
 
+    /** Decodes a broker response at the version the request went to the broker at. */
     private static ParsedResponse parse(InFlight request, Buffer frame) {
-        KafkaFrames.Response split = KafkaFrames.splitResponse(frame, request.api(), request.version());
+        KafkaFrames.Response split = KafkaFrames.splitResponse(frame, request.api(), request.upstreamVersion());
         return new ParsedResponse(split.header(),
-                AbstractResponse.parseResponse(request.api(), new ByteBufferAccessor(split.body()), request.version()));
+                AbstractResponse.parseResponse(request.api(), new ByteBufferAccessor(split.body()), request.upstreamVersion()));
+    }
+
+    /** A decoded response, encoded for the client: at its version, with its header version. */
+    private static Buffer encode(InFlight request, ParsedResponse parsed, ApiMessage body) {
+        if (request.versionChanged()) {
+            return KafkaFrames.response(request.correlationId(), request.api().responseHeaderVersion(request.version()), body,
+                    request.version());
+        }
+        return KafkaFrames.frame(parsed.header(), KafkaFrames.serialize(body, request.version()));
     }
 
     /**
@@ -972,9 +995,11 @@ final class ClientConnection implements SaslGate.Connection {
         ParsedResponse parsed = parse(request, frame);
         ApiMessage body = parsed.body().data();
         Buffer out = frame;
-        if (request.edit() != null) {
-            request.edit().edit(body);
-            out = KafkaFrames.frame(parsed.header(), KafkaFrames.serialize(body, request.version()));
+        if (request.edit() != null || request.versionChanged()) {
+            if (request.edit() != null) {
+                request.edit().edit(body);
+            }
+            out = encode(request, parsed, body);
         }
         if (request.audit() == null) {
             return listener.rewriter().rewrite(request.api(), request.version(), out);
@@ -991,8 +1016,7 @@ final class ClientConnection implements SaslGate.Connection {
             LOG.info("event=audit_unavailable listener={} client={} principal=\"{}\" api=Fetch reason=\"{}\"",
                     listener.listenerConfig().name(), peer, principal, ar.cause().getMessage());
             withheld((FetchResponseData) body);
-            return listener.rewriter().rewrite(request.api(), request.version(),
-                    KafkaFrames.frame(parsed.header(), KafkaFrames.serialize(body, request.version())));
+            return listener.rewriter().rewrite(request.api(), request.version(), encode(request, parsed, body));
         });
     }
 
@@ -1019,7 +1043,7 @@ final class ClientConnection implements SaslGate.Connection {
             if (soFar.length() < 2 * KafkaFrames.SIZE_PREFIX || head == null || head.localResponse() != null || head.edit() != null
                     || head.audit() != null && audit.failClosed()
                     || !outputTail.isComplete() || KafkaFrames.SIZE_PREFIX + soFar.getInt(0) < STREAM_THRESHOLD
-                    || !ResponseRewriter.canStream(head.api(), head.version())) {
+                    || head.versionChanged() || !ResponseRewriter.canStream(head.api(), head.version())) {
                 return;
             }
             if (KafkaFrames.correlationId(soFar) != head.correlationId()) {

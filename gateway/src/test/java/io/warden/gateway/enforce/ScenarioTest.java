@@ -7,6 +7,9 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.requests.AbstractResponse;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -52,6 +55,7 @@ import static org.assertj.core.api.Assertions.fail;
  *     outcome: allowed | denied         # every file needs at least one of each
  *     request: {...}
  *     expect: forward | rewrite | rewrite-then-close | respond | refuse
+ *     upstreamVersion: 4                # with rewrite, optional: the version the broker gets it at (default: the same)
  *     forwarded: {...}                  # with rewrite: the request the broker gets
  *     brokerResponse: {...}             # with forward/rewrite: the broker's answer, if the enforcer edits it
  *     response: {...}                   # what the client sees (local answer, or the edited broker answer)
@@ -146,16 +150,20 @@ class ScenarioTest {
             case "forward" -> {
                 assertThat(verdict).isInstanceOf(Verdict.Forward.class);
                 assertThat(((Verdict.Forward) verdict).request()).as("request forwarded unchanged").isNull();
-                checkEdit(api, version, c, ((Verdict.Forward) verdict).edit());
+                assertThat(((Verdict.Forward) verdict).upstreamVersion()).isEqualTo(Verdict.Forward.CLIENT_VERSION);
+                checkEdit(api, version, version, c, ((Verdict.Forward) verdict).edit());
             }
             case "rewrite" -> {
                 assertThat(verdict).isInstanceOf(Verdict.Forward.class);
                 Verdict.Forward forward = (Verdict.Forward) verdict;
                 assertThat(forward.request()).as("a rewritten request").isNotNull();
+                short upstream = forward.upstreamVersion(version);
+                assertThat(upstream).as("the version the broker gets it at")
+                        .isEqualTo((short) (c.has("upstreamVersion") ? c.get("upstreamVersion").asInt() : version));
                 if (c.has("forwarded")) {
-                    assertContains(toJson(forward.request(), version), c.get("forwarded"), "forwarded");
+                    assertContains(toJson(forward.request(), upstream), c.get("forwarded"), "forwarded");
                 }
-                checkEdit(api, version, c, forward.edit());
+                checkEdit(api, upstream, version, c, forward.edit());
             }
             case "rewrite-then-close" -> {
                 assertThat(verdict).isInstanceOf(Verdict.Forward.class);
@@ -173,15 +181,22 @@ class ScenarioTest {
         }
     }
 
-    private static void checkEdit(ApiKeys api, short version, JsonNode c, Verdict.ResponseEdit edit) throws Exception {
+    /**
+     * The broker's answer at {@code upstreamVersion}, edited, then as the client gets it: encoded at its version and
+     * read back.
+     */
+    private static void checkEdit(ApiKeys api, short upstreamVersion, short version, JsonNode c, Verdict.ResponseEdit edit)
+            throws Exception {
         if (!c.has("brokerResponse")) {
             return;
         }
-        ApiMessage response = fromJson(api, false, c.get("brokerResponse"), version);
+        ApiMessage response = fromJson(api, false, c.get("brokerResponse"), upstreamVersion);
         if (edit != null) {
             edit.edit(response);
         }
-        assertContains(toJson(response, version), c.get("response"), "response");
+        ApiMessage received = AbstractResponse.parseResponse(api,
+                new ByteBufferAccessor(MessageUtil.toByteBufferAccessor(response, version).buffer()), version).data();
+        assertContains(toJson(received, version), c.get("response"), "response");
     }
 
     static ApiMessage fromJson(ApiKeys api, boolean request, JsonNode json, short version) throws Exception {

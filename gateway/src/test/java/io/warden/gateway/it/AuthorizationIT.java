@@ -277,6 +277,38 @@ class AuthorizationIT {
         }
     }
 
+    /**
+     * Metadata v1 (kafka-python's version) cannot turn auto-creation off: the broker creates any missing topic it names.
+     * For a principal without CREATE it goes to the broker as v4 with auto-creation off, and the answer comes back at
+     * v1: the existing topic in full, the missing one TOPIC_AUTHORIZATION_FAILED, as Kafka answers, and not created.
+     */
+    @Test
+    void metadataV1NamingTopicsThePrincipalMayNotCreateCreatesNothingAndIsAnsweredAtV1() throws Exception {
+        short v1 = 1;
+        try (RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            new RawSasl(raw).scramLogin("alice", "alice-secret");
+            int id = raw.send(ApiKeys.METADATA, v1, new MetadataRequestData().setTopics(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setName("orders.eu"),
+                    new MetadataRequestData.MetadataRequestTopic().setName("orders.not-created"))));
+            MetadataResponseData answer = raw.receive(ApiKeys.METADATA, v1, id, in -> new MetadataResponseData(in, v1));
+            assertThat(answer.topics()).extracting(MetadataResponseData.MetadataResponseTopic::name,
+                            MetadataResponseData.MetadataResponseTopic::errorCode)
+                    .containsExactlyInAnyOrder(tuple("orders.eu", Errors.NONE.code()),
+                            tuple("orders.not-created", Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+            assertThat(answer.topics().find("orders.eu").partitions()).hasSize(1);
+            assertThat(answer.brokers()).allSatisfy(b -> assertThat(gateway.isGatewayAddress(b.host(), b.port())).isTrue());
+            assertThat(answer.controllerId()).isNotNegative();
+            // the connection goes on
+            int again = raw.send(ApiKeys.METADATA, v1, new MetadataRequestData().setTopics(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setName("orders.eu"))));
+            assertThat(raw.receive(ApiKeys.METADATA, v1, again, in -> new MetadataResponseData(in, v1)).topics()).hasSize(1);
+        }
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).contains("orders.eu")
+                    .doesNotContain("orders.not-created");
+        }
+    }
+
     static Map<String, Object> withBootstrap(Map<String, Object> settings) {
         Map<String, Object> all = new HashMap<>(settings);
         all.put("bootstrap.servers", gateway.bootstrap());

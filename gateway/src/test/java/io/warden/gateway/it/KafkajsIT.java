@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,16 +41,6 @@ class KafkajsIT {
                 transactionalIds: {prefix: js-}
             """;
 
-    /** The same users and policy on a SASL_SSL listener (the test CA's server certificate). */
-    static final String TLS_YAML = SaslPki.SCRAM_SHA_512_LISTENER + """
-            authentication:
-              users: {file: users.txt}
-            authorization:
-              policyFile: policy.yaml
-            upstream:
-              bootstrapServers: ["${UPSTREAM}"]
-            """;
-
     static final Path NODE_DIR = Path.of("src/test/node");
 
     static KafkaCluster cluster;
@@ -77,7 +66,7 @@ class KafkajsIT {
 
     @Test
     void overSaslSsl() throws Exception {
-        try (GatewayFixture gateway = GatewayFixture.fromYaml(TLS_YAML, pki.dir, cluster.getBootstrapServers())) {
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_SSL_WITH_POLICY, pki.dir, cluster.getBootstrapServers())) {
             producesTransactsAndConsumesSeeingOnlyGatewayAddressesAndAllowedTopics(gateway, "tls",
                     pki.dir.resolve("ca.crt").toAbsolutePath().toString());
         }
@@ -100,9 +89,9 @@ class KafkajsIT {
             assertThat(gateway.isGatewayAddress(hostPort[0], Integer.parseInt(hostPort[1]))).as(broker.asText()).isTrue();
         }
         assertThat(out.get("brokers")).isNotEmpty();
-        assertThat(texts(out.get("topics"))).containsExactly("js-denied", "js.plain", "js.tls"); // "hidden" is not described
+        assertThat(ExternalProcess.texts(out.get("topics"))).containsExactly("js-denied", "js.plain", "js.tls"); // "hidden" is not described
         assertThat(out.get("denied").asText()).isEqualTo("TOPIC_AUTHORIZATION_FAILED");
-        List<String> consumed = texts(out.get("consumed"));
+        List<String> consumed = ExternalProcess.texts(out.get("consumed"));
         // the committed transaction's records and none of the aborted one's (kafkajs reads committed records only)
         assertThat(consumed).hasSize(count + 5).doesNotHaveDuplicates().contains("message-0", "message-" + (count - 1))
                 .contains("committed-0", "committed-4").noneMatch(v -> v.startsWith("aborted-"));
@@ -111,18 +100,11 @@ class KafkajsIT {
         assertThat(out.get("committed").asLong()).isGreaterThanOrEqualTo(count + 5);
     }
 
-    static List<String> texts(JsonNode array) {
-        List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
-    }
-
     /** Runs the kafkajs script with these settings and returns what it printed. */
     static JsonNode run(Map<String, Object> settings) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        ExternalProcess.Result r = ExternalProcess.run(List.of("node", "client.js", json.writeValueAsString(settings)), NODE_DIR,
-                null, 120);
+        ExternalProcess.Result r = ExternalProcess.run(List.of("node", "client.js",
+                new ObjectMapper().writeValueAsString(settings)), NODE_DIR, null, 120);
         assertThat(r.exit()).as(r.output()).isZero();
-        return json.readTree(r.output().lines().reduce((first, second) -> second).orElseThrow());
+        return r.lastLineAsJson();
     }
 }

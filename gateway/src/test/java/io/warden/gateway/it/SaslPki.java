@@ -68,6 +68,16 @@ final class SaslPki {
               bootstrapServers: ["${UPSTREAM}"]
             """;
 
+    /** The same users and policy on a SASL_SSL listener (this class's server certificate). */
+    static final String SCRAM_SSL_WITH_POLICY = SCRAM_SHA_512_LISTENER + """
+            authentication:
+              users: {file: users.txt}
+            authorization:
+              policyFile: policy.yaml
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
     final Path dir;
     final RSAKey signingKey;
     /** The test CA, which signed the server certificate; it can issue client certificates too. */
