@@ -527,8 +527,7 @@ final class ClientConnection implements SaslGate.Connection {
             // the version the frame itself carries (after the api key), which the broker answers at
             short upstreamVersion = frame.getShort(KafkaFrames.SIZE_PREFIX + 2);
             inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), upstreamVersion, null, edit,
-                    pending, throttleMs,
-                    receivedAt, receivedAt == 0 ? 0 : System.nanoTime()));
+                    pending, throttleMs, receivedAt, receivedAt == 0 ? 0 : System.nanoTime()));
         }
         writeUpstream(frame);
         if (!expectsResponse) {
