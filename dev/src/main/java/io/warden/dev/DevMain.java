@@ -22,7 +22,7 @@ public final class DevMain {
             case "bench" -> {
                 try {
                     // a bad -Dwarden.bench.gatewayCpus is refused before anything starts
-                    PerfTools.onCpus(List.of(), System.getProperty("warden.bench.gatewayCpus", ""));
+                    PerfTools.checkCpuList(System.getProperty("warden.bench.gatewayCpus", ""));
                 } catch (IllegalArgumentException e) {
                     System.err.println(e.getMessage());
                     yield 2;

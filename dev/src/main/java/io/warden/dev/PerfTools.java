@@ -548,13 +548,22 @@ final class PerfTools {
         if (cpus == null || cpus.isBlank()) {
             return command;
         }
-        String list = cpus.trim();
-        if (!list.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
-            throw new IllegalArgumentException("warden.bench.gatewayCpus: expected a CPU list such as 1, 2-3 or 0,2, got '" + list + "'");
-        }
-        List<String> pinned = new ArrayList<>(List.of("taskset", "-c", list));
+        List<String> pinned = new ArrayList<>(List.of("taskset", "-c", checkCpuList(cpus)));
         pinned.addAll(command);
         return pinned;
+    }
+
+    /**
+     * The CPU list of {@code -Dwarden.bench.gatewayCpus}, trimmed; blank is allowed (no pinning).
+     *
+     * @throws IllegalArgumentException naming the property and what is expected, for anything else
+     */
+    static String checkCpuList(String cpus) {
+        String list = cpus == null ? "" : cpus.trim();
+        if (!list.isEmpty() && !list.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
+            throw new IllegalArgumentException("warden.bench.gatewayCpus: expected a CPU list such as 1, 2-3 or 0,2, got '" + list + "'");
+        }
+        return list;
     }
 
     /** CPU time this JVM (the broker, the load generators, and an in-process gateway) has used so far, in ns. */

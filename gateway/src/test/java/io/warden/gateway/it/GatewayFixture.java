@@ -186,6 +186,12 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
                 && (port == listener.bootstrapPort() || listener.brokerPorts().contains(port));
     }
 
+    /** As above, for an address written {@code host:port}, as the clients run as processes print them. */
+    public boolean isGatewayAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        return colon > 0 && isGatewayAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
     public Map<String, Object> clientConfig() {
         Map<String, Object> config = new HashMap<>();
         config.put("bootstrap.servers", bootstrap());
