@@ -286,6 +286,8 @@ public final class AuditLog implements AutoCloseable {
         if (first == null) {
             if (unflushed) {
                 flushSinks();
+            } else {
+                idleSinks();
             }
             return !(closing && queue.isEmpty());
         }
@@ -340,6 +342,16 @@ public final class AuditLog implements AutoCloseable {
         for (Entry e : batch) {
             if (e.done() != null) {
                 e.done().complete(null);
+            }
+        }
+    }
+
+    private void idleSinks() {
+        for (AuditSink sink : sinks) {
+            try {
+                sink.idle();
+            } catch (RuntimeException ex) {
+                LOG.error("audit sink idle work failed sink={} reason={}", sink.name(), ex.toString());
             }
         }
     }

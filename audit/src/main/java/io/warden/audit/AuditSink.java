@@ -17,6 +17,13 @@ public interface AuditSink extends Closeable {
     /** Makes everything written so far durable. */
     void flush() throws IOException;
 
+    /**
+     * Called by the writer, about ten times a second, while no event comes and everything written is flushed: time
+     * for work that is due by the clock (a file sink's checkpoint of its last lines). Nothing by default.
+     */
+    default void idle() {
+    }
+
     /** Flushes and releases the sink; a file sink seals its segment. */
     @Override
     void close() throws IOException;

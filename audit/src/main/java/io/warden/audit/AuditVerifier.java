@@ -14,11 +14,13 @@ import java.util.List;
 /**
  * Proves an audit directory unaltered, or names the first record where it is not: walks every segment's hash
  * chain in order, checks sequence numbers continue across segments, and checks each segment's signed digest
- * against its content. The last segment may be open (no digest yet); if it ends in a partial line the writer was
- * stopped mid-write, which is reported as {@link VerificationResult.Kind#TRUNCATED}.
+ * against its content, and a segment's signed checkpoint, when it has one, against the lines it covers. The last
+ * segment may be open (no digest yet); if it ends in a partial line the writer was stopped mid-write, which is
+ * reported as {@link VerificationResult.Kind#TRUNCATED}.
  * <p>
- * Limits: removing whole trailing segments, or altering the last line of the open last segment, cannot be seen
- * from the files alone.
+ * Limits: removing whole trailing segments with their digests and checkpoints, or altering the lines of the open
+ * last segment written after its last checkpoint (recomputing the chain over them), cannot be seen from the files
+ * alone.
  */
 public final class AuditVerifier {
 
@@ -58,7 +60,9 @@ public final class AuditVerifier {
             if (Files.exists(digestPath)) {
                 try {
                     digest = SegmentDigest.parse(Files.readString(digestPath));
-                    if (!digest.verify(key)) {
+                    if (digest.checkpoint()) {
+                        digestError = "digest file holds a checkpoint, which does not seal a segment";
+                    } else if (!digest.verify(key)) {
                         digestError = "digest signature invalid: forged or altered digest";
                     } else if (!digest.segment().equals(segment.getFileName().toString())) {
                         digestError = "digest belongs to segment " + digest.segment();
@@ -101,6 +105,29 @@ public final class AuditVerifier {
                 records++;
             }
 
+            SegmentDigest checkpoint = null;
+            Path checkpointPath = Segments.checkpointOf(segment);
+            if (Files.exists(checkpointPath)) {
+                String checkpointError;
+                try {
+                    checkpoint = SegmentDigest.parse(Files.readString(checkpointPath));
+                    checkpointError = !checkpoint.checkpoint() ? "checkpoint file holds a seal, not a checkpoint"
+                            : !checkpoint.verify(key) ? "checkpoint signature invalid: forged or altered checkpoint"
+                            : !checkpoint.segment().equals(segment.getFileName().toString())
+                            ? "checkpoint belongs to segment " + checkpoint.segment() : null;
+                } catch (IOException e) {
+                    checkpointError = "checkpoint unreadable: " + e.getMessage();
+                }
+                if (checkpointError != null) {
+                    return fail(checkpointPath, 1, checkpoint == null ? -1 : checkpoint.lastSeq(),
+                            VerificationResult.Kind.BAD_DIGEST, checkpointError, warnings, records, segments.size());
+                }
+                VerificationResult.Problem p = checkCheckpoint(segment, checkpoint, lines, segmentStartPrev);
+                if (p != null) {
+                    return VerificationResult.failed(p, warnings, records, segments.size());
+                }
+            }
+
             if (digestError != null) {
                 return fail(digestPath, 1, digest == null ? -1 : digest.lastSeq(), VerificationResult.Kind.BAD_DIGEST,
                         digestError, warnings, records, segments.size());
@@ -115,7 +142,10 @@ public final class AuditVerifier {
                             "truncated: partial last line of " + partialBytes + " bytes and no digest (writer stopped mid-write)",
                             warnings, records, segments.size());
                 }
-                warnings.add(segment.getFileName() + " is open: not sealed yet (last seq " + (expectedSeq - 1) + ")");
+                warnings.add(segment.getFileName() + " is open: not sealed yet (last seq " + (expectedSeq - 1) + "; "
+                        + (checkpoint == null ? "no signed checkpoint yet, so its records rely on the hash chain alone"
+                        : "signed checkpoint at seq " + checkpoint.lastSeq() + (checkpoint.lastSeq() < expectedSeq - 1
+                        ? ", the records after it rely on the hash chain alone" : "")) + ")");
                 continue;
             }
             VerificationResult.Problem p = checkDigest(segment, digestPath, digest, lines, segmentStartPrev,
@@ -173,6 +203,30 @@ public final class AuditVerifier {
         if (d.recovered() && limit != d.validBytes()) {
             return new VerificationResult.Problem(segment, lines.size() + 1L, lastSeq + 1, VerificationResult.Kind.MISSING,
                     "segment is shorter than the " + d.validBytes() + " bytes its digest sealed");
+        }
+        return null;
+    }
+
+    /**
+     * A checkpoint signed that the segment's first {@code c.lines()} lines ended in a line of hash {@code c.lastHash()}:
+     * a segment with fewer lines was cut short, one whose line there hashes otherwise was altered at or before it,
+     * however consistently its chain was recomputed.
+     */
+    private static VerificationResult.Problem checkCheckpoint(Path segment, SegmentDigest c, List<Line> lines,
+                                                              String startPrev) {
+        if (c.lines() < 1) {
+            return null; // never written so, and says nothing
+        }
+        if (lines.size() < c.lines()) {
+            return new VerificationResult.Problem(segment, lines.size() + 1L, c.firstSeq() + lines.size(),
+                    VerificationResult.Kind.MISSING, "records deleted from the end: the signed checkpoint covers "
+                    + c.lines() + " lines up to seq " + c.lastSeq());
+        }
+        Line at = lines.get((int) c.lines() - 1);
+        if (at.seq() != c.lastSeq() || !at.hash().equals(c.lastHash()) || !c.startPrev().equals(startPrev)) {
+            return new VerificationResult.Problem(segment, at.number(), at.seq(), VerificationResult.Kind.ALTERED,
+                    "records altered at or before this line: it is not the line of seq " + c.lastSeq()
+                            + " whose SHA-256 the signed checkpoint holds (the chain was recomputed over the change)");
         }
         return null;
     }

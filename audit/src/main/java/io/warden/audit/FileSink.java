@@ -24,10 +24,15 @@ import java.util.List;
 /**
  * The embedded default sink: JSON lines in rotating segment files that form one hash chain (each line carries its
  * {@code seq} and the SHA-256 of the line before it, across segments), each closed segment sealed by a signed
- * {@link SegmentDigest}. {@link #flush()} forces the data to disk, which is what fail-closed auditing waits for.
+ * {@link SegmentDigest}. {@link #flush()} forces the data to disk, which is what fail-closed auditing waits for; at
+ * most once per {@link FileSinkConfig#checkpointInterval()} it then also signs a checkpoint of the open segment's
+ * forced lines, so that until the segment is sealed only the lines after that checkpoint rely on the unkeyed hash
+ * chain alone.
  * <p>
  * On start it continues the chain of the directory it finds; a last segment left unsealed by an unclean stop is
- * sealed then, marked {@code recovered}, with any partial last line left in place but outside the sealed bytes.
+ * sealed then, marked {@code recovered}, with any partial last line left in place but outside the sealed bytes —
+ * unless it no longer holds the lines its checkpoint signed, which stops the start: sealing it would vouch for
+ * altered records.
  */
 public final class FileSink implements AuditSink {
 
@@ -56,6 +61,9 @@ public final class FileSink implements AuditSink {
         final Instant openedAt;
         long lines;
         long bytes;
+        /** Lines the last checkpoint signed, and when it was signed (or tried). */
+        long checkpointedLines;
+        Instant checkpointedAt;
 
         OpenSegment(Path path, FileChannel channel, long firstSeq, String startPrev, Instant openedAt) {
             this.path = path;
@@ -63,6 +71,7 @@ public final class FileSink implements AuditSink {
             this.firstSeq = firstSeq;
             this.startPrev = startPrev;
             this.openedAt = openedAt;
+            this.checkpointedAt = openedAt;
         }
     }
 
@@ -145,6 +154,16 @@ public final class FileSink implements AuditSink {
         }
         if (current.lines > 0 && ageDue()) {
             rotate();
+        } else if (checkpointDue()) {
+            checkpoint();
+        }
+    }
+
+    /** Signs the checkpoint of lines a last flush forced before it was due, so they do not wait for more traffic. */
+    @Override
+    public void idle() {
+        if (current != null && !broken && checkpointDue()) {
+            checkpoint();
         }
     }
 
@@ -168,6 +187,28 @@ public final class FileSink implements AuditSink {
     private boolean ageDue() {
         return config.maxSegmentAge() != null
                 && !clock.instant().isBefore(current.openedAt.plus(config.maxSegmentAge()));
+    }
+
+    private boolean checkpointDue() {
+        return config.checkpointInterval() != null && current.lines > current.checkpointedLines
+                && !clock.instant().isBefore(current.checkpointedAt.plus(config.checkpointInterval()));
+    }
+
+    /**
+     * Signs a checkpoint of the open segment's lines, all forced by the caller. A checkpoint that cannot be written
+     * loses no event, so it is logged and tried again after another interval rather than failing the flush.
+     */
+    private void checkpoint() {
+        OpenSegment s = current;
+        s.checkpointedAt = clock.instant();
+        try {
+            SegmentDigest c = SegmentDigest.checkpoint(s.path.getFileName().toString(), s.lines, s.firstSeq, seq,
+                    s.startPrev, prev, s.bytes, clock.millis(), key);
+            writeAtomically(Segments.checkpointOf(s.path), c.toJson());
+            s.checkpointedLines = s.lines;
+        } catch (IOException | GeneralSecurityException e) {
+            LOG.error("audit checkpoint not written segment={} reason={}", s.path.getFileName(), e.toString());
+        }
     }
 
     private void open() throws IOException {
@@ -214,6 +255,11 @@ public final class FileSink implements AuditSink {
             LOG.error("audit segment not sealed segment={} reason={}", s.path.getFileName(), e.toString());
             throw e;
         }
+        try {
+            Files.deleteIfExists(Segments.checkpointOf(s.path)); // the seal says all the checkpoint said, and more
+        } catch (IOException e) {
+            LOG.warn("audit checkpoint of a sealed segment not removed segment={} reason={}", s.path.getFileName(), e.toString());
+        }
     }
 
     private void seal(Path segment, long lines, long firstSeq, long lastSeq, String startPrev, String lastHash,
@@ -225,20 +271,24 @@ public final class FileSink implements AuditSink {
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot sign the digest of " + segment + ": " + e.getMessage(), e);
         }
-        Path digest = Segments.digestOf(segment);
-        Path tmp = digest.resolveSibling(digest.getFileName() + ".tmp");
+        writeAtomically(Segments.digestOf(segment), d.toJson());
+        LOG.info("audit segment sealed segment={} lines={} lastSeq={} recovered={}",
+                segment.getFileName(), lines, lastSeq, recovered);
+    }
+
+    /** Replaces {@code file} with {@code content} durably: whole or not at all, also after a crash. */
+    private void writeAtomically(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap(d.toJson().getBytes(StandardCharsets.UTF_8));
+            ByteBuffer b = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
             while (b.hasRemaining()) {
                 ch.write(b);
             }
             ch.force(true);
         }
-        Files.move(tmp, digest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         forceDirectory();
-        LOG.info("audit segment sealed segment={} lines={} lastSeq={} recovered={}",
-                segment.getFileName(), lines, lastSeq, recovered);
     }
 
     private void forceDirectory() {
@@ -298,6 +348,9 @@ public final class FileSink implements AuditSink {
     }
 
     private void recover(Path segment) throws IOException {
+        Path checkpointFile = Segments.checkpointOf(segment);
+        SegmentDigest checkpoint = Files.exists(checkpointFile) ? SegmentDigest.parse(Files.readString(checkpointFile)) : null;
+        boolean checkpointHeld = checkpoint == null;
         byte[] bytes = Files.readAllBytes(segment);
         long firstSeq = seq + 1;
         String startPrev = prev;
@@ -323,6 +376,14 @@ public final class FileSink implements AuditSink {
             lines++;
             start = i + 1;
             validBytes = i + 1;
+            if (checkpoint != null && lines == checkpoint.lines()) {
+                checkpointHeld = seq == checkpoint.lastSeq() && prev.equals(checkpoint.lastHash());
+            }
+        }
+        if (!checkpointHeld) {
+            throw new IOException("cannot resume the audit chain: " + segment + " no longer holds the records up to seq "
+                    + checkpoint.lastSeq() + " that its signed checkpoint covers (altered or cut short since); check the"
+                    + " directory with 'warden audit verify' and start a new trail in another directory");
         }
         LOG.warn("audit segment left unsealed by an unclean stop, sealing it segment={} lines={} partialBytes={}",
                 segment.getFileName(), lines, bytes.length - validBytes);

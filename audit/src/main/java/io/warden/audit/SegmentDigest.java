@@ -15,6 +15,10 @@ import java.util.Base64;
 /**
  * The signed seal of a closed audit file segment: which records it holds and the hash of its last line, signed so
  * that whoever can edit the files cannot also re-seal them. Stored as one JSON object in {@code <segment>.digest}.
+ * <p>
+ * The same statement about a segment still open is a <em>checkpoint</em> ({@link #checkpoint()} true, stored in
+ * {@code <segment>.checkpoint}): its lines up to {@code lastSeq} were written and forced when it was signed. It is
+ * signed under another label, so a checkpoint cannot be passed off as a seal (which also says no line follows).
  *
  * @param segment    the segment's file name, so a digest cannot be moved to another segment
  * @param lines      complete lines in the segment
@@ -24,12 +28,14 @@ import java.util.Base64;
  * @param lastHash   the hex SHA-256 of the last line ({@code startPrev} when empty)
  * @param validBytes the segment's length up to and including its last complete line
  * @param recovered  true when the segment was sealed by a later start after an unclean stop, not by its writer
- * @param closedAt   epoch milliseconds of sealing
+ * @param closedAt   epoch milliseconds of sealing (of signing, for a checkpoint)
  * @param algorithm  the JCA signature algorithm
  * @param signature  base64 signature over {@link #signedPayload()}
+ * @param checkpoint true for a checkpoint of an open segment, false for a seal
  */
 public record SegmentDigest(String segment, long lines, long firstSeq, long lastSeq, String startPrev, String lastHash,
-                            long validBytes, boolean recovered, long closedAt, String algorithm, String signature) {
+                            long validBytes, boolean recovered, long closedAt, String algorithm, String signature,
+                            boolean checkpoint) {
 
     /** The digest format version, part of the signed payload. */
     public static final int VERSION = 1;
@@ -38,24 +44,35 @@ public record SegmentDigest(String segment, long lines, long firstSeq, long last
 
     /** The exact bytes signed: every field but the signature, in a fixed order. */
     public byte[] signedPayload() {
-        String s = "warden-audit-digest:" + VERSION + "\n" + segment + "\n" + lines + "\n" + firstSeq + "\n" + lastSeq
+        String s = (checkpoint ? "warden-audit-checkpoint:" : "warden-audit-digest:") + VERSION + "\n" + segment + "\n" + lines + "\n" + firstSeq + "\n" + lastSeq
                 + "\n" + startPrev + "\n" + lastHash + "\n" + validBytes + "\n" + recovered + "\n" + closedAt + "\n"
                 + algorithm;
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Signs the fields with {@code key}. */
+    /** Signs the fields with {@code key}: a seal. */
     static SegmentDigest sign(String segment, long lines, long firstSeq, long lastSeq, String startPrev, String lastHash,
                               long validBytes, boolean recovered, long closedAt, PrivateKey key)
             throws GeneralSecurityException {
-        String alg = PemKeys.signatureAlgorithm(key);
-        SegmentDigest unsigned = new SegmentDigest(segment, lines, firstSeq, lastSeq, startPrev, lastHash, validBytes,
-                recovered, closedAt, alg, null);
-        Signature s = Signature.getInstance(alg);
+        return sign(new SegmentDigest(segment, lines, firstSeq, lastSeq, startPrev, lastHash, validBytes, recovered,
+                closedAt, PemKeys.signatureAlgorithm(key), null, false), key);
+    }
+
+    /** Signs a checkpoint of an open segment whose lines up to {@code lastSeq} are forced to disk. */
+    static SegmentDigest checkpoint(String segment, long lines, long firstSeq, long lastSeq, String startPrev,
+                                    String lastHash, long validBytes, long signedAt, PrivateKey key)
+            throws GeneralSecurityException {
+        return sign(new SegmentDigest(segment, lines, firstSeq, lastSeq, startPrev, lastHash, validBytes, false,
+                signedAt, PemKeys.signatureAlgorithm(key), null, true), key);
+    }
+
+    /** {@code u} with its signature, made with {@code key}. */
+    private static SegmentDigest sign(SegmentDigest u, PrivateKey key) throws GeneralSecurityException {
+        Signature s = Signature.getInstance(u.algorithm());
         s.initSign(key);
-        s.update(unsigned.signedPayload());
-        return new SegmentDigest(segment, lines, firstSeq, lastSeq, startPrev, lastHash, validBytes, recovered,
-                closedAt, alg, Base64.getEncoder().encodeToString(s.sign()));
+        s.update(u.signedPayload());
+        return new SegmentDigest(u.segment, u.lines, u.firstSeq, u.lastSeq, u.startPrev, u.lastHash, u.validBytes,
+                u.recovered, u.closedAt, u.algorithm, Base64.getEncoder().encodeToString(s.sign()), u.checkpoint);
     }
 
     /** True when the signature is valid for {@code key}; false for a wrong key, algorithm or altered field. */
@@ -77,6 +94,9 @@ public record SegmentDigest(String segment, long lines, long firstSeq, long last
     public String toJson() {
         ObjectNode n = JSON.createObjectNode();
         n.put("digest_version", VERSION);
+        if (checkpoint) {
+            n.put("kind", "checkpoint");
+        }
         n.put("segment", segment);
         n.put("lines", lines);
         n.put("first_seq", firstSeq);
@@ -85,22 +105,27 @@ public record SegmentDigest(String segment, long lines, long firstSeq, long last
         n.put("last_hash", lastHash);
         n.put("valid_bytes", validBytes);
         n.put("recovered", recovered);
-        n.put("closed_at", closedAt);
+        n.put(checkpoint ? "signed_at" : "closed_at", closedAt);
         n.put("algorithm", algorithm);
         n.put("signature", signature);
         return n.toString() + "\n";
     }
 
-    /** Parses a digest file's content; fails on missing fields. */
+    /** Parses a digest or checkpoint file's content; fails on missing fields. */
     public static SegmentDigest parse(String json) throws IOException {
         JsonNode n = JSON.readTree(json);
         if (n == null || !n.isObject()) {
             throw new IOException("digest is not a JSON object");
         }
+        JsonNode kind = n.get("kind");
+        if (kind != null && !kind.asText().equals("checkpoint")) {
+            throw new IOException("digest kind " + kind.asText() + " is unknown");
+        }
+        boolean checkpoint = kind != null;
         return new SegmentDigest(text(n, "segment"), number(n, "lines"), number(n, "first_seq"),
                 number(n, "last_seq"), text(n, "start_prev"), text(n, "last_hash"), number(n, "valid_bytes"),
-                required(n, "recovered").asBoolean(), number(n, "closed_at"), text(n, "algorithm"),
-                text(n, "signature"));
+                required(n, "recovered").asBoolean(), number(n, checkpoint ? "signed_at" : "closed_at"),
+                text(n, "algorithm"), text(n, "signature"), checkpoint);
     }
 
     private static JsonNode required(JsonNode n, String field) throws IOException {

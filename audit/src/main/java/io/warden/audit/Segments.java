@@ -6,14 +6,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Names and finds the segment files of an audit directory: {@code audit-00000001.jsonl} and its {@code .digest}. */
+/**
+ * Names and finds the segment files of an audit directory: {@code audit-00000001.jsonl}, its {@code .digest} once
+ * sealed, and its {@code .checkpoint} while open.
+ */
 final class Segments {
 
     static final String DIGEST_SUFFIX = ".digest";
+    static final String CHECKPOINT_SUFFIX = ".checkpoint";
     private static final Pattern NAME = Pattern.compile("audit-(\\d{8,})\\.jsonl");
 
     private Segments() {
@@ -25,6 +30,10 @@ final class Segments {
 
     static Path digestOf(Path segment) {
         return segment.resolveSibling(segment.getFileName() + DIGEST_SUFFIX);
+    }
+
+    static Path checkpointOf(Path segment) {
+        return segment.resolveSibling(segment.getFileName() + CHECKPOINT_SUFFIX);
     }
 
     /** The segment's index, or -1 when the name is not a segment's. */
@@ -45,17 +54,23 @@ final class Segments {
         }
     }
 
-    /** Digest files whose segment is gone. */
+    /** Digest and checkpoint files whose segment is gone. */
     static List<Path> orphanDigests(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".jsonl" + DIGEST_SUFFIX))
-                    .filter(f -> !Files.exists(f.resolveSibling(
-                            f.getFileName().toString().substring(0, f.getFileName().toString().length() - DIGEST_SUFFIX.length()))))
+            return files.filter(f -> segmentOf(f, DIGEST_SUFFIX) != null || segmentOf(f, CHECKPOINT_SUFFIX) != null)
+                    .filter(f -> !Files.exists(f.resolveSibling(Objects.requireNonNullElse(segmentOf(f, DIGEST_SUFFIX),
+                            segmentOf(f, CHECKPOINT_SUFFIX)))))
                     .sorted()
                     .toList();
         }
+    }
+
+    /** The segment file name {@code file} belongs to with {@code suffix}, or null. */
+    private static String segmentOf(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".jsonl" + suffix) ? name.substring(0, name.length() - suffix.length()) : null;
     }
 }

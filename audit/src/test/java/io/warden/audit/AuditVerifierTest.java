@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Each kind of tampering is found, at the record where it happened. Segments hold 5 records each. */
 class AuditVerifierTest {
@@ -230,5 +231,123 @@ class AuditVerifierTest {
         assertThat(r.records()).isEqualTo(23);
         assertThat(r.warnings()).singleElement().asString().contains("open");
         sink.close();
+    }
+
+    /**
+     * An open fifth segment, left as a killed writer leaves it: seq 21-25 signed by a checkpoint, then seq 26-27
+     * written and forced after it. Returns the segment.
+     */
+    private Path openSegmentWithACheckpoint() throws Exception {
+        SettableClock clock = new SettableClock(Events.T0);
+        FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key, java.time.Duration.ofMinutes(1)), clock);
+        sink.write(Events.encoded(21, 5));
+        clock.advance(java.time.Duration.ofMinutes(1));
+        sink.flush();
+        sink.write(Events.encoded(26, 2));
+        sink.flush();
+        Path open = sink.currentSegment();
+        assertThat(SegmentDigest.parse(Files.readString(Segments.checkpointOf(open))).lastSeq()).isEqualTo(25);
+        return open;
+    }
+
+    /** Edits line {@code index} (0-based) of {@code p} and recomputes every later line's prev, as a careful forger would. */
+    private static void editAndRechain(Path p, int index) throws Exception {
+        List<String> l = lines(p);
+        l.set(index, l.get(index).replace("User:alice", "User:mallory"));
+        for (int i = Math.max(index, 1); i < l.size(); i++) {
+            String prevHash = HashChain.hash(l.get(i - 1).getBytes(StandardCharsets.UTF_8));
+            l.set(i, l.get(i).replaceFirst("\"prev\":\"[0-9a-f]{64}\"", "\"prev\":\"" + prevHash + "\""));
+        }
+        rewrite(p, l);
+    }
+
+    @Test
+    void anEditOfTheOpenSegmentWithTheChainRecomputedIsFoundByItsCheckpoint() throws Exception {
+        Path open = openSegmentWithACheckpoint();
+        VerificationResult clean = AuditVerifier.verify(dir, pair.getPublic());
+        assertThat(clean.ok()).as(String.valueOf(clean.firstProblem())).isTrue();
+        assertThat(clean.warnings()).singleElement().asString().contains("checkpoint at seq 25")
+                .contains("after it rely on the hash chain alone");
+
+        editAndRechain(open, 1); // seq 22
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(open);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.ALTERED);
+        assertThat(p.line()).isEqualTo(5);
+        assertThat(p.seq()).isEqualTo(25);
+        assertThat(p.reason()).contains("checkpoint").contains("at or before this line");
+    }
+
+    @Test
+    void anEditOfTheOpenSegmentAfterItsCheckpointIsTheKnownLimit() throws Exception {
+        Path open = openSegmentWithACheckpoint();
+        editAndRechain(open, 6); // seq 27, written after the checkpoint: only the chain, which was recomputed
+        assertThat(AuditVerifier.verify(dir, pair.getPublic()).ok()).isTrue();
+    }
+
+    @Test
+    void recordsCutFromTheOpenSegmentAreFoundByItsCheckpoint() throws Exception {
+        Path open = openSegmentWithACheckpoint();
+        rewrite(open, lines(open).subList(0, 3));
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(open);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.MISSING);
+        assertThat(p.line()).isEqualTo(4);
+        assertThat(p.seq()).isEqualTo(24);
+        assertThat(p.reason()).contains("checkpoint covers 5 lines up to seq 25");
+    }
+
+    @Test
+    void aForgedCheckpointACheckpointPassedOffAsADigestAndAnOrphanCheckpointAreReported() throws Exception {
+        Path open = openSegmentWithACheckpoint();
+        Path checkpoint = Segments.checkpointOf(open);
+        SegmentDigest real = SegmentDigest.parse(Files.readString(checkpoint));
+        String saved = Files.readString(checkpoint);
+
+        SegmentDigest forged = SegmentDigest.checkpoint(real.segment(), 4, 21, 24, real.startPrev(),
+                HashChain.hash(lines(open).get(3).getBytes(StandardCharsets.UTF_8)), real.validBytes(), real.closedAt(),
+                TestKeys.ed25519().getPrivate());
+        Files.writeString(checkpoint, forged.toJson());
+        VerificationResult.Problem p = firstProblem();
+        assertThat(p.file()).isEqualTo(checkpoint);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.BAD_DIGEST);
+        assertThat(p.reason()).contains("checkpoint signature invalid");
+
+        // Renamed to a digest, a checkpoint would seal the segment at seq 25 and hide seq 26-27 being cut.
+        Files.writeString(checkpoint, saved);
+        rewrite(open, lines(open).subList(0, 5));
+        Files.move(checkpoint, Segments.digestOf(open));
+        p = firstProblem();
+        assertThat(p.file()).isEqualTo(Segments.digestOf(open));
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.BAD_DIGEST);
+        assertThat(p.reason()).contains("holds a checkpoint");
+
+        Files.move(Segments.digestOf(open), checkpoint);
+        Files.delete(open);
+        p = firstProblem();
+        assertThat(p.file()).isEqualTo(checkpoint);
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.MISSING);
+    }
+
+    @Test
+    void aRestartSealsAnIntactOpenSegmentButRefusesOneAlteredUnderItsCheckpoint() throws Exception {
+        Path open = openSegmentWithACheckpoint();
+        String intact = Files.readString(open);
+        editAndRechain(open, 1);
+        assertThatThrownBy(() -> new FileSink(new FileSinkConfig(dir, 1 << 20, null, key)))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(open.toString())
+                .hasMessageContaining("signed checkpoint");
+        assertThat(Segments.digestOf(open)).as("nothing sealed").doesNotExist();
+
+        Files.writeString(open, intact);
+        try (FileSink restarted = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key))) {
+            assertThat(restarted.lastSeq()).isEqualTo(27);
+            restarted.write(Events.encoded(28, 1));
+        }
+        assertThat(Segments.checkpointOf(open)).as("kept beside the recovery digest").exists();
+        VerificationResult r = AuditVerifier.verify(dir, pair.getPublic());
+        assertThat(r.ok()).as(String.valueOf(r.firstProblem())).isTrue();
+        assertThat(r.records()).isEqualTo(28);
     }
 }

@@ -9,12 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,31 +76,15 @@ class FileSinkTest {
 
     @Test
     void rotatesByTime() throws Exception {
-        AtomicReference<Instant> now = new AtomicReference<>(Events.T0);
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        SettableClock clock = new SettableClock(Events.T0);
         try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, Duration.ofMinutes(10), key), clock)) {
             sink.write(Events.encoded(1, 3));
             sink.flush();
-            now.set(Events.T0.plus(Duration.ofMinutes(9)));
+            clock.set(Events.T0.plus(Duration.ofMinutes(9)));
             sink.write(Events.encoded(4, 1));
             sink.flush();
             assertThat(Segments.list(dir)).hasSize(1);
-            now.set(Events.T0.plus(Duration.ofMinutes(10)));
+            clock.set(Events.T0.plus(Duration.ofMinutes(10)));
             sink.flush();
             assertThat(Segments.digestOf(Segments.list(dir).get(0))).exists();
             sink.write(Events.encoded(5, 2));
@@ -141,5 +121,82 @@ class FileSinkTest {
         assertThat(AuditVerifier.verify(dir, PemKeys.readPublicKey(tmp.resolve("ec/public.pem"))).ok()).isTrue();
         assertThat(AuditVerifier.verify(dir, pair.getPublic()).firstProblem().kind())
                 .isEqualTo(VerificationResult.Kind.BAD_DIGEST);
+    }
+
+    /**
+     * The open segment's forced lines are signed at most once a checkpoint interval, at a flush, and only when lines
+     * were added since the last checkpoint; sealing the segment removes its checkpoint.
+     */
+    @Test
+    void theOpenSegmentIsCheckpointedAtMostOncePerIntervalAndOnlyWithNewLines() throws Exception {
+        SettableClock clock = new SettableClock(Events.T0);
+        Path checkpointFile;
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key, Duration.ofSeconds(60)), clock)) {
+            sink.write(Events.encoded(1, 3));
+            sink.flush();
+            checkpointFile = Segments.checkpointOf(sink.currentSegment());
+            assertThat(checkpointFile).doesNotExist();
+
+            clock.advance(Duration.ofSeconds(60));
+            sink.write(Events.encoded(4, 1));
+            assertThat(checkpointFile).as("signed at a flush, once the lines are forced").doesNotExist();
+            sink.flush();
+            SegmentDigest first = SegmentDigest.parse(Files.readString(checkpointFile));
+            assertThat(first.checkpoint()).isTrue();
+            assertThat(first.verify(pair.getPublic())).isTrue();
+            assertThat(first.lines()).isEqualTo(4);
+            assertThat(first.lastSeq()).isEqualTo(4);
+            assertThat(first.closedAt()).isEqualTo(clock.millis());
+            assertThat(Files.readString(checkpointFile)).contains("\"kind\":\"checkpoint\"").contains("\"signed_at\"");
+
+            clock.advance(Duration.ofSeconds(59));
+            sink.write(Events.encoded(5, 2));
+            sink.flush();
+            assertThat(SegmentDigest.parse(Files.readString(checkpointFile)).lastSeq()).isEqualTo(4);
+
+            clock.advance(Duration.ofSeconds(1));
+            sink.flush();
+            SegmentDigest second = SegmentDigest.parse(Files.readString(checkpointFile));
+            assertThat(second.lastSeq()).isEqualTo(6);
+            assertThat(second.lines()).isEqualTo(6);
+            assertThat(second.validBytes()).isEqualTo(Files.size(sink.currentSegment()));
+
+            clock.advance(Duration.ofMinutes(5));
+            sink.flush();
+            assertThat(SegmentDigest.parse(Files.readString(checkpointFile)))
+                    .as("no new lines: no new checkpoint").isEqualTo(second);
+        }
+        assertThat(checkpointFile).doesNotExist();
+        assertThat(Segments.digestOf(Segments.list(dir).get(0))).exists();
+        VerificationResult r = AuditVerifier.verify(dir, pair.getPublic());
+        assertThat(r.ok()).as(String.valueOf(r.firstProblem())).isTrue();
+        assertThat(r.warnings()).isEmpty();
+    }
+
+    /** Lines forced before their checkpoint was due are signed once it is, also when no more events come. */
+    @Test
+    void anIdleSinkSignsTheCheckpointThatFellDueAfterItsLastFlush() throws Exception {
+        SettableClock clock = new SettableClock(Events.T0);
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key, Duration.ofSeconds(60)), clock)) {
+            sink.write(Events.encoded(1, 3));
+            sink.flush();
+            sink.idle();
+            Path checkpointFile = Segments.checkpointOf(sink.currentSegment());
+            assertThat(checkpointFile).doesNotExist();
+            clock.advance(Duration.ofSeconds(60));
+            sink.idle();
+            assertThat(SegmentDigest.parse(Files.readString(checkpointFile)).lastSeq()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void noCheckpointsWhenTheyAreOff() throws Exception {
+        SettableClock clock = new SettableClock(Events.T0);
+        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key, null), clock)) {
+            sink.write(Events.encoded(1, 3));
+            clock.advance(Duration.ofHours(1));
+            sink.flush();
+            assertThat(Segments.checkpointOf(sink.currentSegment())).doesNotExist();
+        }
     }
 }

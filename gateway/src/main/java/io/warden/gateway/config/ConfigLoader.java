@@ -323,7 +323,7 @@ public final class ConfigLoader {
         if (a.has("file")) {
             String fp = path + ".file";
             ObjectNode f = object(a.get("file"), fp);
-            allowOnly(f, fp, "directory", "signingKey", "maxSegmentBytes", "maxSegmentAgeSeconds");
+            allowOnly(f, fp, "directory", "signingKey", "maxSegmentBytes", "maxSegmentAgeSeconds", "checkpointSeconds");
             if (!f.has("directory")) {
                 throw fail(fp + ".directory", "is required: where the audit segments are written");
             }
@@ -341,7 +341,9 @@ public final class ConfigLoader {
             });
             long maxBytes = intField(f, fp, "maxSegmentBytes", (int) FileSinkConfig.DEFAULT_MAX_SEGMENT_BYTES, 4096, Integer.MAX_VALUE);
             int maxAge = intField(f, fp, "maxSegmentAgeSeconds", 86_400, 0, 366 * 86_400);
-            file = new FileSinkConfig(dir, maxBytes, maxAge == 0 ? null : Duration.ofSeconds(maxAge), key);
+            int checkpoint = intField(f, fp, "checkpointSeconds", (int) FileSinkConfig.DEFAULT_CHECKPOINT_INTERVAL.toSeconds(), 0, 86_400);
+            file = new FileSinkConfig(dir, maxBytes, maxAge == 0 ? null : Duration.ofSeconds(maxAge), key,
+                    checkpoint == 0 ? null : Duration.ofSeconds(checkpoint));
         }
         boolean stdout = bool(a, path, "stdout", false);
         AuditConfig.KafkaSinkConfig kafka = null;

@@ -41,7 +41,7 @@ class AuditConfigLoaderTest {
                   queueCapacity: 100
                   queueMaxBytes: 8388608
                   maxBatch: 10
-                  file: {directory: trail, signingKey: key.pem, maxSegmentBytes: 10000, maxSegmentAgeSeconds: 60}
+                  file: {directory: trail, signingKey: key.pem, maxSegmentBytes: 10000, maxSegmentAgeSeconds: 60, checkpointSeconds: 5}
                   stdout: true
                   kafka: {bootstrapServers: ["audit:9092"], topic: warden-audit, properties: {compression.type: zstd}}
                 """).audit();
@@ -53,6 +53,11 @@ class AuditConfigLoaderTest {
         assertThat(a.file().directory()).isEqualTo(dir.resolve("trail"));
         assertThat(a.file().maxSegmentBytes()).isEqualTo(10_000);
         assertThat(a.file().maxSegmentAge()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(a.file().checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(load("audit: {file: {directory: trail, signingKey: key.pem}}").audit().file().checkpointInterval())
+                .isEqualTo(Duration.ofMinutes(1));
+        assertThat(load("audit: {file: {directory: trail, signingKey: key.pem, checkpointSeconds: 0}}").audit().file()
+                .checkpointInterval()).isNull();
         assertThat(a.stdout()).isTrue();
         assertThat(a.kafka().bootstrapServers()).isEqualTo(List.of("audit:9092"));
         assertThat(a.kafka().properties()).isEqualTo(Map.of("compression.type", "zstd"));
@@ -74,6 +79,9 @@ class AuditConfigLoaderTest {
         assertThatThrownBy(() -> load("audit: {file: {directory: trail, signingKey: junk.pem}}"))
                 .hasMessageContaining("audit.file.signingKey: ").hasMessageContaining("not a usable private key")
                 .hasMessageNotContaining("AAAA");
+        writeKey();
+        assertThatThrownBy(() -> load("audit: {file: {directory: trail, signingKey: key.pem, checkpointSeconds: -1}}"))
+                .hasMessageStartingWith("w.yaml: audit.file.checkpointSeconds: expected an integer between 0 and 86400");
         assertThatThrownBy(() -> load("audit: {kafka: {topic: t}}"))
                 .hasMessage("w.yaml: audit.kafka.bootstrapServers: expected a non-empty list of host:port");
         assertThatThrownBy(() -> load("audit: {kafka: {bootstrapServers: [\"a:1\"]}}"))

@@ -182,7 +182,7 @@ class AuditIT {
         Path dir = pki.dir.resolve("audit-exact");
         try (GatewayFixture gateway = gateway("""
                   mode: best-effort
-                  file: {directory: audit-exact, signingKey: audit-key.pem}
+                  file: {directory: audit-exact, signingKey: audit-key.pem, checkpointSeconds: 1}
                 """)) {
             Map<Integer, List<Long>> sent = produce(gateway, "ledger", 30);
             List<ConsumerRecord<String, String>> read = consume(gateway, "ledger", 30);
@@ -209,6 +209,16 @@ class AuditIT {
             assertThat(row.path("first_timestamp").asLong()).isPositive();
             assertThat(events(dir, "consume").get(0).path("actor").path("user").path("name").asText()).isEqualTo("User:bob");
             assertThat(events(dir, "connection_open")).isNotEmpty();
+
+            // While the segment is open, a signed checkpoint soon covers what was written, also once traffic stops.
+            long written = AuditQuery.find(dir, AuditQuery.Filter.all()).size();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                VerificationResult open = AuditVerifier.verify(dir, PemKeys.readPublicKey(publicKey));
+                assertThat(open.ok()).as(String.valueOf(open.firstProblem())).isTrue();
+                assertThat(open.warnings()).singleElement().asString().contains("signed checkpoint at seq ");
+                long checkpointed = Long.parseLong(open.warnings().get(0).replaceAll(".*signed checkpoint at seq (\\d+).*", "$1"));
+                assertThat(checkpointed).isGreaterThanOrEqualTo(written);
+            });
         }
         // Closing the gateway writes what was queued and seals the segment.
         assertThat(events(dir, "connection_close")).isNotEmpty();
