@@ -100,7 +100,7 @@ final class AdminAuthenticator {
         List<String> claimed = token.stringList(config.rolesClaim());
         Set<String> roles = new LinkedHashSet<>();
         for (String role : claimed) {
-            if (role.equals(AdminConfig.POLICY_ADMIN) || role.equals(AdminConfig.AUDITOR)) {
+            if (AdminConfig.ROLES.contains(role)) {
                 roles.add(role);
             }
         }

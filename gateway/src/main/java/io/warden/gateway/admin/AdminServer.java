@@ -46,6 +46,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -61,8 +62,13 @@ public final class AdminServer {
 
     static final String CONTRACT = "admin-openapi.json";
     private static final String IDENTITY = "warden.admin.identity";
-    /** Paths served without authentication: the contract, metrics and health (the listener is loopback by default). */
-    static final java.util.Set<String> UNAUTHENTICATED = java.util.Set.of("/openapi.json", "/metrics", "/health/live", "/health/ready");
+    /**
+     * Paths served without authentication: the contract and health, which name nothing of the gateway's traffic.
+     * {@code /metrics} too, unless {@link io.warden.gateway.config.MetricsConfig#authenticated()}.
+     */
+    static final Set<String> UNAUTHENTICATED = Set.of("/openapi.json", "/health/live", "/health/ready");
+    /** Prometheus text; see {@link #UNAUTHENTICATED}. */
+    static final String METRICS = "/metrics";
 
     /** The largest request body accepted (a policy document); larger ones get 413. */
     static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -257,9 +263,19 @@ public final class AdminServer {
         Router router = builder.createRouter();
         router.get("/openapi.json").order(-1).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(raw.encodePrettily()));
-        router.get("/metrics").order(-1).handler(ctx -> vertx.executeBlocking(operations::scrapeMetrics, false)
-                .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
-                .onFailure(ctx::fail));
+        // Ahead of the root handlers, as health is: authenticated here when it must be.
+        router.get(METRICS).order(-1).handler(ctx -> {
+            if (!config.metrics().authenticated()) {
+                scrapeMetrics(ctx);
+                return;
+            }
+            identify(ctx, () -> {
+                ctx.request().resume(); // no body handler on this route: the connection may carry the next scrape
+                if (allowed(ctx, "scrapeMetrics", AdminConfig.ROLES)) {
+                    scrapeMetrics(ctx);
+                }
+            });
+        });
         router.get("/health/live").order(-1).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(new JsonObject().put("status", "live").encode()));
         router.get("/health/ready").order(-1).handler(ctx -> operations.readiness().onComplete(ar -> {
@@ -272,13 +288,28 @@ public final class AdminServer {
         return router;
     }
 
+    private void scrapeMetrics(RoutingContext ctx) {
+        vertx.executeBlocking(operations::scrapeMetrics, false)
+                .onSuccess(text -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                .onFailure(ctx::fail);
+    }
+
     // --- authentication and roles
 
     private void authenticate(RoutingContext ctx) {
-        if (UNAUTHENTICATED.contains(ctx.request().path())) {
+        String path = ctx.request().path();
+        if (UNAUTHENTICATED.contains(path) || path.equals(METRICS) && !config.metrics().authenticated()) {
             ctx.next();
             return;
         }
+        identify(ctx, ctx::next);
+    }
+
+    /**
+     * Finds who is calling, stores it in the context and runs {@code then}; answers 401 (or 403) and audits the
+     * failure when the caller cannot be authenticated. The request stays paused, its body unread, until then.
+     */
+    private void identify(RoutingContext ctx, Runnable then) {
         // The body waits, unread, until the caller is known; the body handler resumes the request.
         ctx.request().pause();
         vertx.executeBlocking(() -> authenticator.authenticate(ctx.request()), false).onComplete(ar -> {
@@ -299,21 +330,26 @@ public final class AdminServer {
                 return;
             }
             ctx.put(IDENTITY, ar.result());
-            ctx.next();
+            then.run();
         });
     }
 
     private boolean allowed(RoutingContext ctx, String operationId, boolean edits) {
+        return allowed(ctx, operationId, edits ? Set.of(AdminConfig.POLICY_ADMIN) : Set.of(AdminConfig.AUDITOR, AdminConfig.POLICY_ADMIN));
+    }
+
+    /** True when the caller has one of {@code roles}; otherwise answers 403 and audits the refusal. */
+    private boolean allowed(RoutingContext ctx, String operationId, Set<String> roles) {
         AdminAuthenticator.Identity who = ctx.get(IDENTITY);
-        boolean ok = who.roles().contains(AdminConfig.POLICY_ADMIN) || !edits && who.roles().contains(AdminConfig.AUDITOR);
-        if (!ok) {
-            String reason = who.principal() + " has roles " + who.roles() + "; " + operationId + " needs "
-                    + (edits ? AdminConfig.POLICY_ADMIN : AdminConfig.AUDITOR + " or " + AdminConfig.POLICY_ADMIN);
-            audit.note(event(ctx, AuditEventType.AUTHORIZATION_DENIED, who.principal()).api(operationId, -1)
-                    .outcome((short) 403, reason).build());
-            error(ctx, 403, reason, null);
+        if (who.roles().stream().anyMatch(roles::contains)) {
+            return true;
         }
-        return ok;
+        String reason = who.principal() + " has roles " + who.roles() + "; " + operationId + " needs "
+                + roles.stream().sorted().collect(java.util.stream.Collectors.joining(" or "));
+        audit.note(event(ctx, AuditEventType.AUTHORIZATION_DENIED, who.principal()).api(operationId, -1)
+                .outcome((short) 403, reason).build());
+        error(ctx, 403, reason, null);
+        return false;
     }
 
     /** Without an authorization section there is no policy to read or edit; health and metrics are still served. */

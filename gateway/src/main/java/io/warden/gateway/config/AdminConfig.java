@@ -28,6 +28,12 @@ public record AdminConfig(String bindHost, int port, TlsConfig tls, JwtSettings 
     /** May read the policy, its history and explanations, and change nothing. */
     public static final String AUDITOR = "auditor";
 
+    /** May read {@code /metrics} only (for a Prometheus scraper); the two roles above may too. */
+    public static final String METRICS_READER = "metrics-reader";
+
+    /** Every role, as configured and as claimed by tokens. */
+    public static final java.util.Set<String> ROLES = java.util.Set.of(POLICY_ADMIN, AUDITOR, METRICS_READER);
+
     public AdminConfig {
         Objects.requireNonNull(bindHost, "bindHost");
         certificateRoles = Map.copyOf(certificateRoles);

@@ -247,9 +247,9 @@ public final class ConfigLoader {
             for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
                 String principal = it.next();
                 String role = text(c.get(principal), path + ".certificateRoles." + principal);
-                if (!role.equals(AdminConfig.POLICY_ADMIN) && !role.equals(AdminConfig.AUDITOR)) {
+                if (!AdminConfig.ROLES.contains(role)) {
                     throw fail(path + ".certificateRoles." + principal, "unknown role '" + role + "'; expected "
-                            + AdminConfig.POLICY_ADMIN + " or " + AdminConfig.AUDITOR);
+                            + AdminConfig.POLICY_ADMIN + ", " + AdminConfig.AUDITOR + " or " + AdminConfig.METRICS_READER);
                 }
                 certificateRoles.put(principal, role);
             }
@@ -257,16 +257,30 @@ public final class ConfigLoader {
                 throw fail(path + ".certificateRoles", "needs admin.tls with clientAuth requested or required");
             }
         }
-        return new AdminConfig(bindHost, port, tls, jwt, rolesClaim, certificateRoles,
-                a.has("metrics") ? metrics(object(a.get("metrics"), path + ".metrics"), path + ".metrics") : MetricsConfig.DEFAULT);
+        MetricsConfig metrics = metrics(a.has("metrics") ? object(a.get("metrics"), path + ".metrics") : YAML.createObjectNode(),
+                path + ".metrics", bindHost);
+        if (metrics.authenticated() && jwt == null && certificateRoles.isEmpty()) {
+            throw fail(path + ".metrics.authentication", "is required (the default beyond loopback, bindHost " + bindHost
+                    + "), which needs admin.jwt or admin.certificateRoles to know who reads /metrics; set it to none to"
+                    + " serve /metrics to anyone who reaches the admin port");
+        }
+        return new AdminConfig(bindHost, port, tls, jwt, rolesClaim, certificateRoles, metrics);
     }
 
-    private MetricsConfig metrics(ObjectNode m, String path) {
-        allowOnly(m, path, "enabled", "maxTopicSeries", "maxPrincipalSeries");
+    private MetricsConfig metrics(ObjectNode m, String path, String bindHost) {
+        allowOnly(m, path, "enabled", "maxTopicSeries", "maxPrincipalSeries", "authentication");
         boolean enabled = bool(m, path, "enabled", true);
+        boolean authenticated = !isLoopback(bindHost);
+        if (m.has("authentication")) {
+            authenticated = switch (text(m.get("authentication"), path + ".authentication")) {
+                case "required" -> true;
+                case "none" -> false;
+                default -> throw fail(path + ".authentication", "expected required or none");
+            };
+        }
         return new MetricsConfig(enabled,
                 intField(m, path, "maxTopicSeries", MetricsConfig.DEFAULT_MAX_SERIES, 0, 10_000),
-                intField(m, path, "maxPrincipalSeries", MetricsConfig.DEFAULT_MAX_SERIES, 0, 10_000));
+                intField(m, path, "maxPrincipalSeries", MetricsConfig.DEFAULT_MAX_SERIES, 0, 10_000), authenticated);
     }
 
     /** A topic on a Kafka cluster, with client settings: the audit sink's and the policy store's. */

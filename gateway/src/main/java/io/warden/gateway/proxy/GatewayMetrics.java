@@ -23,7 +23,7 @@ import java.util.function.Function;
 public final class GatewayMetrics {
 
     /** Nothing recorded. */
-    static final GatewayMetrics OFF = new GatewayMetrics(null, new MetricsConfig(false, 0, 0));
+    static final GatewayMetrics OFF = new GatewayMetrics(null, new MetricsConfig(false, 0, 0, false));
 
     /** Latency buckets: sub-millisecond proxy work up to slow broker calls (long-polling fetches wait up to 30 s). */
     private static final Duration[] LATENCY_BUCKETS = {

@@ -1,10 +1,16 @@
 package io.warden.gateway.config;
 
+import io.warden.certs.CertificateFiles;
+import io.warden.certs.CertificateIssuer;
+import io.warden.certs.IssuedCertificate;
+import io.warden.certs.KeyType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,7 +36,29 @@ class AdminConfigLoaderTest {
         assertThat(defaults.bindHost()).isEqualTo("127.0.0.1");
 
         MetricsConfig m = load("  metrics: {enabled: false, maxTopicSeries: 5, maxPrincipalSeries: 0}\n").metrics();
-        assertThat(m).isEqualTo(new MetricsConfig(false, 5, 0));
+        assertThat(m).isEqualTo(new MetricsConfig(false, 5, 0, false));
+    }
+
+    /** Its series name topics and principals, so beyond loopback only admins read /metrics unless told otherwise. */
+    @Test
+    void metricsNeedAuthenticationBeyondLoopbackUnlessSetToNone() throws Exception {
+        IssuedCertificate ca = CertificateIssuer.createCa("CA", Duration.ofDays(1), KeyType.EC_P256);
+        IssuedCertificate server = CertificateIssuer.issueServer(ca, "s", List.of("localhost"), List.of(), Duration.ofDays(1), KeyType.EC_P256);
+        CertificateFiles.writeCertificates(dir.resolve("s.crt"), server.chain(), true);
+        CertificateFiles.writePrivateKey(dir.resolve("s.key"), server.privateKey(), true);
+        assertThat(load("").metrics().authenticated()).isFalse();
+        assertThat(load("  metrics: {authentication: required}\n").metrics().authenticated()).isTrue();
+        String beyond = "  bindHost: 0.0.0.0\n  tls: {certificate: s.crt, key: s.key}\n";
+        assertThat(load(beyond).metrics().authenticated()).isTrue();
+        assertThat(load(beyond + "  metrics: {authentication: none}\n").metrics().authenticated()).isFalse();
+
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\n"
+                + "upstream: {bootstrapServers: [k:9092]}\nadmin:\n  port: 9180\n" + beyond, dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.metrics.authentication: is required (the default beyond loopback, bindHost 0.0.0.0)")
+                .hasMessageContaining("admin.jwt or admin.certificateRoles").hasMessageContaining("set it to none");
+        assertThatThrownBy(() -> load("  metrics: {authentication: sometimes}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admin.metrics.authentication: expected required or none");
     }
 
     @Test

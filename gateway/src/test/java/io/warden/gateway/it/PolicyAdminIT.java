@@ -94,6 +94,7 @@ class PolicyAdminIT {
               tls: {certificate: server-chain.crt, key: server.key, clientAuth: requested, trustedCertificates: ca.crt}
               jwt: {jwksFile: jwks.json, issuer: "%s", audience: %s}
               certificateRoles: {"User:CN=ops,OU=platform": policy-admin, "User:CN=watcher,OU=platform": auditor}
+              metrics: {authentication: required}
             upstream:
               bootstrapServers: ["${UPSTREAM}"]
             """;
@@ -387,6 +388,30 @@ class PolicyAdminIT {
         assertThat(extra.statusCode()).isEqualTo(400);
         HttpResponse<Buffer> badVersion = call("GET", "/v1/policy/versions/zero", adminToken(), null, null);
         assertThat(badVersion.statusCode()).isEqualTo(400);
+    }
+
+    /**
+     * With {@code admin.metrics.authentication: required} (the default beyond loopback) /metrics is read only by
+     * callers with an admin role: the {@code metrics-reader} role of a scraper, which may read nothing else, or either
+     * of the others; health stays open.
+     */
+    @Test
+    void metricsNeedAnAdminRoleWhenAuthenticationIsRequired() throws Exception {
+        HttpResponse<Buffer> anonymous = call("GET", "/metrics", null, null, null);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.bodyAsString()).doesNotContain("warden_");
+        HttpResponse<Buffer> noRole = call("GET", "/metrics", token("nobody", List.of("viewer"), AUDIENCE, Duration.ofMinutes(5)), null, null);
+        assertThat(noRole.statusCode()).isEqualTo(403);
+        assertThat(noRole.bodyAsJsonObject().getString("error")).contains("auditor or metrics-reader or policy-admin");
+
+        String scraper = token("prometheus", List.of("metrics-reader"), AUDIENCE, Duration.ofMinutes(5));
+        HttpResponse<Buffer> scraped = call("GET", "/metrics", scraper, null, null);
+        assertThat(scraped.statusCode()).isEqualTo(200);
+        assertThat(scraped.bodyAsString()).contains("warden_");
+        assertThat(call("GET", "/metrics", scraper, null, null).statusCode()).as("scraped again, as Prometheus does").isEqualTo(200);
+        assertThat(call("GET", "/v1/policy", scraper, null, null).statusCode()).as("a scraper reads no policy").isEqualTo(403);
+        assertThat(send(watcher.get("/metrics"), null).statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/health/live", null, null, null).statusCode()).isEqualTo(200);
     }
 
     @Test
