@@ -15,8 +15,11 @@ import java.util.Set;
  * <p>SASL is not forwarded: on SASL listeners the gateway terminates it ({@link #SASL_APIS}, added by
  * {@link #addSasl}); elsewhere a SASL request fails closed like any other unknown API.
  *
- * <p>Left out on purpose: inter-broker and controller APIs, ACL administration (the gateway will own the policy), share groups and KRaft quorum APIs (their
- * responses carry broker addresses the gateway does not rewrite yet), and client telemetry.
+ * <p>Left out on purpose: inter-broker, controller and KRaft quorum APIs (DescribeQuorum's answer carries addresses the
+ * gateway does not rewrite); share groups and streams groups (previews in Kafka 4.1; ShareFetch and
+ * ShareAcknowledge answers carry broker addresses too); delegation tokens (they would bypass the gateway's
+ * authentication); changes to the brokers' SCRAM credentials, client quotas, replica log dirs and features; client
+ * telemetry. The ACL APIs are not forwarded either: with a policy the gateway answers them itself ({@link #ACL_APIS}).
  */
 public final class SupportedApis {
 
