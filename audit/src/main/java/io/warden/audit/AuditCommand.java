@@ -19,7 +19,7 @@ public final class AuditCommand {
 
     static final String USAGE = """
             usage: warden audit keygen PRIVATE_KEY_PEM PUBLIC_KEY_PEM
-                   warden audit verify DIR --public-key PEM
+                   warden audit verify DIR --public-key PEM [--anchor SEQ:SHA256]
                    warden audit query DIR [--principal P] [--topic T] [--type produce|consume|...]
                                           [--since ISO-INSTANT] [--until ISO-INSTANT] [--json]
             """;
@@ -63,9 +63,16 @@ public final class AuditCommand {
     private static int verify(List<String> args, PrintStream out, PrintStream err) throws IOException {
         Path dir = Path.of(args.get(0));
         String pem = null;
+        AuditVerifier.Anchor anchor = null;
         for (int i = 1; i < args.size(); i++) {
             if (args.get(i).equals("--public-key") && i + 1 < args.size()) {
                 pem = args.get(++i);
+            } else if (args.get(i).equals("--anchor") && i + 1 < args.size()) {
+                try {
+                    anchor = AuditVerifier.Anchor.parse(args.get(++i));
+                } catch (IllegalArgumentException e) {
+                    return usage(err, "--anchor: " + e.getMessage());
+                }
             } else {
                 return usage(err, "unexpected argument " + args.get(i));
             }
@@ -82,7 +89,7 @@ public final class AuditCommand {
         } catch (GeneralSecurityException e) {
             return usage(err, "cannot read public key " + pem + ": " + e.getMessage());
         }
-        VerificationResult r = AuditVerifier.verify(dir, key);
+        VerificationResult r = AuditVerifier.verify(dir, key, anchor);
         for (String w : r.warnings()) {
             out.println("warning: " + w);
         }

@@ -20,7 +20,7 @@ import java.util.List;
  * <p>
  * Limits: removing whole trailing segments with their digests and checkpoints, or altering the lines of the open
  * last segment written after its last checkpoint (recomputing the chain over them), cannot be seen from the files
- * alone.
+ * alone; an {@link Anchor} recorded elsewhere (Warden logs one with each seal and checkpoint) shows the former.
  */
 public final class AuditVerifier {
 
@@ -36,8 +36,35 @@ public final class AuditVerifier {
         }
     }
 
+    /**
+     * A point of the chain recorded outside the directory — the {@code lastSeq} and {@code lastHash} that Warden logs
+     * with each seal and checkpoint — that the trail must still reach, with that line unaltered.
+     */
+    public record Anchor(long seq, String hash) {
+        public Anchor {
+            if (seq < 1 || hash == null || !hash.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("expected SEQ:SHA256 with SEQ >= 1 and 64 lowercase hex digits");
+            }
+        }
+
+        /** Parses {@code SEQ:SHA256}. */
+        public static Anchor parse(String text) {
+            int colon = text.indexOf(':');
+            try {
+                return new Anchor(Long.parseLong(text.substring(0, Math.max(colon, 0))), text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected SEQ:SHA256, got '" + text + "'");
+            }
+        }
+    }
+
     /** Checks {@code dir} with the public half of the signing key. */
     public static VerificationResult verify(Path dir, PublicKey key) throws IOException {
+        return verify(dir, key, null);
+    }
+
+    /** As above; with an anchor, also that the chain reaches it and holds the line it names. */
+    public static VerificationResult verify(Path dir, PublicKey key, Anchor anchor) throws IOException {
         List<String> warnings = new ArrayList<>();
         List<Path> segments = Segments.list(dir);
         for (Path orphan : Segments.orphanDigests(dir)) {
@@ -49,6 +76,8 @@ public final class AuditVerifier {
         }
         long expectedSeq = 1;
         String expectedPrev = HashChain.GENESIS;
+        boolean anchorReached = false;
+        long linesInLast = 0;
         long records = 0;
         for (int i = 0; i < segments.size(); i++) {
             Path segment = segments.get(i);
@@ -74,6 +103,7 @@ public final class AuditVerifier {
             boolean trustedRecovery = digest != null && digestError == null && digest.recovered();
             int limit = trustedRecovery ? (int) Math.min(digest.validBytes(), bytes.length) : bytes.length;
             List<Line> lines = split(bytes, limit);
+            linesInLast = lines.size();
             int partialFrom = lines.isEmpty() ? 0 : lines.get(lines.size() - 1).offset() + lines.get(lines.size() - 1).length() + 1;
             int partialBytes = limit - partialFrom;
 
@@ -101,6 +131,14 @@ public final class AuditVerifier {
                             segments.size());
                 }
                 expectedPrev = line.hash();
+                if (anchor != null && seq == anchor.seq()) {
+                    anchorReached = true;
+                    if (!expectedPrev.equals(anchor.hash())) {
+                        return fail(segment, line.number(), seq, VerificationResult.Kind.ALTERED,
+                                "record altered: its SHA-256 is not the one the anchor holds for seq " + seq
+                                        + " (the chain was recomputed over the change)", warnings, records, segments.size());
+                    }
+                }
                 expectedSeq = seq + 1;
                 records++;
             }
@@ -163,6 +201,12 @@ public final class AuditVerifier {
                 warnings.add(segment.getFileName() + " was sealed on recovery after an unclean stop"
                         + (bytes.length > limit ? ", " + (bytes.length - limit) + " bytes of a partial last line ignored" : ""));
             }
+        }
+        if (anchor != null && !anchorReached) {
+            Path last = segments.isEmpty() ? dir : segments.get(segments.size() - 1);
+            return fail(last, linesInLast + 1, expectedSeq, VerificationResult.Kind.MISSING, "the trail ends at seq " + (expectedSeq - 1)
+                    + " but the anchor names seq " + anchor.seq() + ": records or whole segments removed from its end",
+                    warnings, records, segments.size());
         }
         return VerificationResult.ok(warnings, records, segments.size());
     }

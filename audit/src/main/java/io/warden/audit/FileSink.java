@@ -206,6 +206,8 @@ public final class FileSink implements AuditSink {
                     s.startPrev, prev, s.bytes, clock.millis(), key);
             writeAtomically(Segments.checkpointOf(s.path), c.toJson());
             s.checkpointedLines = s.lines;
+            LOG.info("audit segment checkpointed segment={} lines={} lastSeq={} lastHash={}",
+                    s.path.getFileName(), s.lines, seq, prev);
         } catch (IOException | GeneralSecurityException e) {
             LOG.error("audit checkpoint not written segment={} reason={}", s.path.getFileName(), e.toString());
         }
@@ -272,8 +274,9 @@ public final class FileSink implements AuditSink {
             throw new IOException("cannot sign the digest of " + segment + ": " + e.getMessage(), e);
         }
         writeAtomically(Segments.digestOf(segment), d.toJson());
-        LOG.info("audit segment sealed segment={} lines={} lastSeq={} recovered={}",
-                segment.getFileName(), lines, lastSeq, recovered);
+        // The chain's head, in the log too: a copy outside the directory, should whole segments be removed from its end.
+        LOG.info("audit segment sealed segment={} lines={} lastSeq={} lastHash={} recovered={}",
+                segment.getFileName(), lines, lastSeq, lastHash, recovered);
     }
 
     /** Replaces {@code file} with {@code content} durably: whole or not at all, also after a crash. */

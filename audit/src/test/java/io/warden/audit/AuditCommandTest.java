@@ -138,6 +138,25 @@ class AuditCommandTest {
     }
 
     @Test
+    void verifyWithAnAnchorFindsTheLastSegmentRemoved() throws Exception {
+        List<Path> segments = Segments.list(dir);
+        Path last = segments.get(segments.size() - 1);
+        SegmentDigest d = SegmentDigest.parse(Files.readString(Segments.digestOf(last)));
+        List<String> verify = List.of("verify", dir.toString(), "--public-key", publicKey.toString(),
+                "--anchor", d.lastSeq() + ":" + d.lastHash());
+        assertThat(AuditCommand.run(verify, out, err)).isZero();
+
+        Files.delete(Segments.digestOf(last));
+        Files.delete(last);
+        outBytes.reset();
+        assertThat(AuditCommand.run(verify, out, err)).isEqualTo(1);
+        assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("FAILED: MISSING", "anchor names seq " + d.lastSeq());
+        assertThat(AuditCommand.run(List.of("verify", dir.toString(), "--public-key", publicKey.toString(), "--anchor", "5"),
+                out, err)).isEqualTo(2);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).contains("--anchor: expected SEQ:SHA256");
+    }
+
+    @Test
     void keygenWritesAKeyTheFileSinkSealsWithAndVerifyChecks(@org.junit.jupiter.api.io.TempDir Path keys) throws Exception {
         Path priv = keys.resolve("audit-key.pem");
         Path pub = keys.resolve("audit-key.pub.pem");

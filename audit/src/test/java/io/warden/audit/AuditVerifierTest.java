@@ -350,4 +350,40 @@ class AuditVerifierTest {
         assertThat(r.ok()).as(String.valueOf(r.firstProblem())).isTrue();
         assertThat(r.records()).isEqualTo(28);
     }
+
+    /** A chain head recorded elsewhere (Warden logs one with each seal) shows segments removed from the end. */
+    @Test
+    void anAnchorFindsTrailingSegmentsRemovedWithTheirDigests() throws Exception {
+        SegmentDigest last = SegmentDigest.parse(Files.readString(Segments.digestOf(segment(3))));
+        AuditVerifier.Anchor anchor = new AuditVerifier.Anchor(last.lastSeq(), last.lastHash());
+        assertThat(AuditVerifier.verify(dir, pair.getPublic(), anchor).ok()).isTrue();
+        String seq12 = HashChain.hash(lines(segment(2)).get(1).getBytes(StandardCharsets.UTF_8)); // segments hold 5 each
+        assertThat(AuditVerifier.verify(dir, pair.getPublic(), new AuditVerifier.Anchor(12, seq12)).ok()).isTrue();
+
+        VerificationResult.Problem wrong = AuditVerifier.verify(dir, pair.getPublic(),
+                new AuditVerifier.Anchor(20, "0".repeat(64))).firstProblem();
+        assertThat(wrong.kind()).isEqualTo(VerificationResult.Kind.ALTERED);
+        assertThat(wrong.seq()).isEqualTo(20);
+        assertThat(wrong.reason()).contains("anchor");
+
+        Path removed = segment(3);
+        Files.delete(Segments.digestOf(removed));
+        Files.delete(removed);
+        assertThat(AuditVerifier.verify(dir, pair.getPublic()).ok()).as("the files alone cannot tell").isTrue();
+        VerificationResult.Problem p = AuditVerifier.verify(dir, pair.getPublic(), anchor).firstProblem();
+        assertThat(p.kind()).isEqualTo(VerificationResult.Kind.MISSING);
+        assertThat(p.file()).isEqualTo(segment(2));
+        assertThat(p.line()).isEqualTo(6);
+        assertThat(p.seq()).isEqualTo(16);
+        assertThat(p.reason()).contains("ends at seq 15").contains("anchor names seq 20");
+    }
+
+    @Test
+    void anAnchorIsParsedStrictly() {
+        String hash = "ab".repeat(32);
+        assertThat(AuditVerifier.Anchor.parse("20:" + hash)).isEqualTo(new AuditVerifier.Anchor(20, hash));
+        for (String bad : List.of("20", hash, "x:" + hash, "0:" + hash, "20:" + hash.toUpperCase(), "20:abc")) {
+            assertThatThrownBy(() -> AuditVerifier.Anchor.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
 }

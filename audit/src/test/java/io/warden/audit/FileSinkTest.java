@@ -2,6 +2,7 @@ package io.warden.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.warden.policies.LogCapture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,7 +132,8 @@ class FileSinkTest {
     void theOpenSegmentIsCheckpointedAtMostOncePerIntervalAndOnlyWithNewLines() throws Exception {
         SettableClock clock = new SettableClock(Events.T0);
         Path checkpointFile;
-        try (FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key, Duration.ofSeconds(60)), clock)) {
+        try (LogCapture logs = LogCapture.attach(FileSink.class.getName());
+             FileSink sink = new FileSink(new FileSinkConfig(dir, 1 << 20, null, key, Duration.ofSeconds(60)), clock)) {
             sink.write(Events.encoded(1, 3));
             sink.flush();
             checkpointFile = Segments.checkpointOf(sink.currentSegment());
@@ -148,6 +150,8 @@ class FileSinkTest {
             assertThat(first.lastSeq()).isEqualTo(4);
             assertThat(first.closedAt()).isEqualTo(clock.millis());
             assertThat(Files.readString(checkpointFile)).contains("\"kind\":\"checkpoint\"").contains("\"signed_at\"");
+            assertThat(logs.linesContaining("audit segment checkpointed")).singleElement().asString()
+                    .contains("lastSeq=4").contains("lastHash=" + first.lastHash());
 
             clock.advance(Duration.ofSeconds(59));
             sink.write(Events.encoded(5, 2));
@@ -165,6 +169,9 @@ class FileSinkTest {
             sink.flush();
             assertThat(SegmentDigest.parse(Files.readString(checkpointFile)))
                     .as("no new lines: no new checkpoint").isEqualTo(second);
+            sink.close();
+            assertThat(logs.linesContaining("audit segment sealed")).singleElement().asString()
+                    .contains("lastSeq=6").contains("lastHash=" + second.lastHash());
         }
         assertThat(checkpointFile).doesNotExist();
         assertThat(Segments.digestOf(Segments.list(dir).get(0))).exists();
