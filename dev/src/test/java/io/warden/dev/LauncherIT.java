@@ -8,7 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The {@code ./warden} launcher's handling of {@code WARDEN_JAVA_OPTS}, on the build this test is part of. */
+/**
+ * The {@code ./warden} launcher, on the build this test is part of: its handling of {@code WARDEN_JAVA_OPTS}, and the
+ * directory Warden runs in.
+ */
 class LauncherIT {
 
     private static final Path LAUNCHER = Path.of("..", "warden").toAbsolutePath().normalize();
@@ -43,5 +46,18 @@ class LauncherIT {
         Run run = launch("-Dwarden.launcher.secret=\"s3cr3t -version");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.output()).contains("WARDEN_JAVA_OPTS: a quote is not closed").doesNotContain("s3cr3t");
+    }
+
+    /** Started from another directory, Warden reads and writes relative paths there, not in the repository. */
+    @Test
+    void relativePathsAreTheCallersDirectorys(@org.junit.jupiter.api.io.TempDir Path elsewhere) throws Exception {
+        Process p = new ProcessBuilder(LAUNCHER.toString(), "audit", "keygen", "key.pem", "key.pub.pem")
+                .directory(elsewhere.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(elsewhere.resolve("key.pem")).exists();
+        assertThat(elsewhere.resolve("key.pub.pem")).exists();
+        assertThat(LAUNCHER.resolveSibling("key.pem")).doesNotExist();
     }
 }
