@@ -162,7 +162,8 @@ public final class AuditVerifier {
                 }
                 VerificationResult.Problem p = checkCheckpoint(segment, checkpoint, lines, segmentStartPrev);
                 if (p != null) {
-                    return VerificationResult.failed(p, warnings, records, segments.size());
+                    // something at or before the checkpoint's line changed: only earlier segments' records stand
+                    return VerificationResult.failed(p, warnings, records - lines.size(), segments.size());
                 }
             }
 

@@ -276,6 +276,7 @@ class AuditVerifierTest {
         assertThat(p.line()).isEqualTo(5);
         assertThat(p.seq()).isEqualTo(25);
         assertThat(p.reason()).contains("checkpoint").contains("at or before this line");
+        assertThat(AuditVerifier.verify(dir, pair.getPublic()).records()).as("only the sealed segments' records stand").isEqualTo(20);
     }
 
     @Test
