@@ -241,18 +241,20 @@ final class Demo {
         System.out.println("  echo order-1 | kcat -F " + workDir.resolve("kcat-sasl-alice.conf").toAbsolutePath() + " -t orders.demo -P");
         System.out.println("  kcat -F " + workDir.resolve("kcat-sasl-bob.conf").toAbsolutePath() + " -G billing orders.demo");
         System.out.println();
+        // The launcher as the user invoked it, so the lines below work where they were printed.
+        String launcher = System.getenv().getOrDefault("WARDEN_LAUNCHER", "./warden");
         System.out.println("Admin API: http://127.0.0.1:" + adminPort + "  (OpenAPI at /openapi.json; token for User:demo-admin, role policy-admin,");
         System.out.println("  valid 24 h, in " + workDir.resolve("admin-token.txt") + "):");
         System.out.println("  export WARDEN_ADMIN_TOKEN=" + adminToken);
         System.out.println("  curl -H \"Authorization: Bearer $WARDEN_ADMIN_TOKEN\" http://127.0.0.1:" + adminPort + "/v1/policy");
-        System.out.println("  ./warden policies list --url http://127.0.0.1:" + adminPort);
-        System.out.println("  ./warden policies explain --url http://127.0.0.1:" + adminPort
+        System.out.println("  " + launcher + " policies list --url http://127.0.0.1:" + adminPort);
+        System.out.println("  " + launcher + " policies explain --url http://127.0.0.1:" + adminPort
                 + " --principal User:bob --operation READ --resource-type TOPIC --resource-name orders.demo");
         System.out.println("  kafka-acls.sh --bootstrap-server " + bootstrap + " --list   (ACLs are the gateway's own policy)");
         System.out.println();
         System.out.println("Audit trail (OCSF JSON lines, hash-chained, segments signed with " + workDir.resolve("audit-key.pem") + "):");
-        System.out.println("  ./warden audit query " + auditDir + " --topic orders.demo");
-        System.out.println("  ./warden audit verify " + auditDir + " --public-key " + workDir.resolve("audit-key.pub.pem"));
+        System.out.println("  " + launcher + " audit query " + auditDir + " --topic orders.demo");
+        System.out.println("  " + launcher + " audit verify " + auditDir + " --public-key " + workDir.resolve("audit-key.pub.pem"));
         System.out.println();
         System.out.println("Press Ctrl-C to stop.");
         done.await();

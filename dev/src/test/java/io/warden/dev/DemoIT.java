@@ -127,7 +127,7 @@ class DemoIT {
 
         // Everything above is in the demo's audit trail, sealed on shutdown, and verifies with the printed command.
         Path trail = dir.resolve("audit");
-        assertThat(output).anyMatch(l -> l.contains("./warden audit verify " + trail + " --public-key " + dir.resolve("audit-key.pub.pem")));
+        assertThat(output).anyMatch(l -> l.contains(launcher + " audit verify " + trail + " --public-key " + dir.resolve("audit-key.pub.pem")));
         io.warden.audit.VerificationResult verified = io.warden.audit.AuditVerifier.verify(trail,
                 io.warden.audit.PemKeys.readPublicKey(dir.resolve("audit-key.pub.pem")));
         assertThat(verified.ok()).as(String.valueOf(verified.firstProblem())).isTrue();
