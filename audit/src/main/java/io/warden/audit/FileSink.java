@@ -334,7 +334,7 @@ public final class FileSink implements AuditSink {
         nextIndex = Segments.index(last) + 1;
         Path digest = Segments.digestOf(last);
         if (Files.exists(digest)) {
-            SegmentDigest d = SegmentDigest.parse(Files.readString(digest));
+            SegmentDigest d = readDigest(digest);
             seq = d.lastSeq();
             prev = d.lastHash();
             return;
@@ -342,7 +342,7 @@ public final class FileSink implements AuditSink {
         if (segments.size() > 1) {
             Path before = Segments.digestOf(segments.get(segments.size() - 2));
             if (Files.exists(before)) {
-                SegmentDigest d = SegmentDigest.parse(Files.readString(before));
+                SegmentDigest d = readDigest(before);
                 seq = d.lastSeq();
                 prev = d.lastHash();
             }
@@ -350,9 +350,19 @@ public final class FileSink implements AuditSink {
         recover(last);
     }
 
+    /** A digest or checkpoint the chain resumes from; one that cannot be read stops the start, naming the file. */
+    private static SegmentDigest readDigest(Path file) throws IOException {
+        try {
+            return SegmentDigest.parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new IOException("cannot resume the audit chain: " + file + " is unreadable (" + e.getMessage()
+                    + "); check the directory with 'warden audit verify'", e);
+        }
+    }
+
     private void recover(Path segment) throws IOException {
         Path checkpointFile = Segments.checkpointOf(segment);
-        SegmentDigest checkpoint = Files.exists(checkpointFile) ? SegmentDigest.parse(Files.readString(checkpointFile)) : null;
+        SegmentDigest checkpoint = Files.exists(checkpointFile) ? readDigest(checkpointFile) : null;
         boolean checkpointHeld = checkpoint == null;
         byte[] bytes = Files.readAllBytes(segment);
         long firstSeq = seq + 1;

@@ -352,6 +352,15 @@ class AuditVerifierTest {
         assertThat(r.records()).isEqualTo(28);
     }
 
+    @Test
+    void aRestartOverAnUnreadableCheckpointStopsNamingIt() throws Exception {
+        Path checkpoint = Segments.checkpointOf(openSegmentWithACheckpoint());
+        Files.writeString(checkpoint, "{\"segment\": ");
+        assertThatThrownBy(() -> new FileSink(new FileSinkConfig(dir, 1 << 20, null, key)))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(checkpoint + " is unreadable");
+    }
+
     /** A chain head recorded elsewhere (Warden logs one with each seal) shows segments removed from the end. */
     @Test
     void anAnchorFindsTrailingSegmentsRemovedWithTheirDigests() throws Exception {
