@@ -95,6 +95,11 @@ public final class AuditCommand {
         }
         if (r.ok()) {
             out.printf("OK: %d records in %d segments, chain and digests intact%n", r.records(), r.segments());
+            if (r.head() != null) {
+                // Kept elsewhere, it lets a later verify find records or segments removed from the end.
+                out.printf("head: %d:%s  (kept elsewhere, a later verify --anchor with it checks the trail still reaches it)%n",
+                        r.head().seq(), r.head().hash());
+            }
             return 0;
         }
         VerificationResult.Problem p = r.firstProblem();

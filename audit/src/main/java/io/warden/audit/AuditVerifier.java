@@ -209,7 +209,8 @@ public final class AuditVerifier {
                     + " but the anchor names seq " + anchor.seq() + ": records or whole segments removed from its end",
                     warnings, records, segments.size());
         }
-        return VerificationResult.ok(warnings, records, segments.size());
+        return VerificationResult.ok(warnings, records, segments.size(),
+                expectedSeq > 1 ? new Anchor(expectedSeq - 1, expectedPrev) : null);
     }
 
     private static boolean lineBreakAfter(byte[] bytes, int from) {

@@ -10,8 +10,11 @@ import java.util.List;
  * @param warnings     facts that do not break the evidence, such as a segment sealed on recovery after a crash
  * @param records      complete lines checked
  * @param segments     segment files checked
+ * @param head         when {@code ok} and the trail holds a record, its last: the anchor to keep elsewhere for a
+ *                     later {@code verify --anchor}; otherwise null
  */
-public record VerificationResult(boolean ok, Problem firstProblem, List<String> warnings, long records, int segments) {
+public record VerificationResult(boolean ok, Problem firstProblem, List<String> warnings, long records, int segments,
+                                 AuditVerifier.Anchor head) {
 
     /** Kinds of problem, from the most to the least specific. */
     public enum Kind {
@@ -45,11 +48,11 @@ public record VerificationResult(boolean ok, Problem firstProblem, List<String> 
         }
     }
 
-    static VerificationResult ok(List<String> warnings, long records, int segments) {
-        return new VerificationResult(true, null, List.copyOf(warnings), records, segments);
+    static VerificationResult ok(List<String> warnings, long records, int segments, AuditVerifier.Anchor head) {
+        return new VerificationResult(true, null, List.copyOf(warnings), records, segments, head);
     }
 
     static VerificationResult failed(Problem p, List<String> warnings, long records, int segments) {
-        return new VerificationResult(false, p, List.copyOf(warnings), records, segments);
+        return new VerificationResult(false, p, List.copyOf(warnings), records, segments, null);
     }
 }

@@ -128,6 +128,11 @@ class AuditCommandTest {
         assertThat(AuditCommand.run(List.of("verify", dir.toString(), "--public-key", publicKey.toString()), out, err))
                 .isZero();
         assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("OK: 5 records");
+        String head = outBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("head: ")).findFirst()
+                .orElseThrow().split("\\s+")[1];
+        assertThat(head).startsWith("5:");
+        assertThat(AuditCommand.run(List.of("verify", dir.toString(), "--public-key", publicKey.toString(), "--anchor", head),
+                out, err)).as("the head printed is an anchor verify accepts").isZero();
 
         Path first = Segments.list(dir).get(0);
         Files.writeString(first, Files.readString(first).replace("10.0.0.1", "10.0.0.9"));

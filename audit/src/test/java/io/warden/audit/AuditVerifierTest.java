@@ -64,6 +64,8 @@ class AuditVerifierTest {
         assertThat(r.records()).isEqualTo(20);
         assertThat(r.segments()).isEqualTo(4);
         assertThat(r.warnings()).isEmpty();
+        SegmentDigest last = SegmentDigest.parse(Files.readString(Segments.digestOf(segment(3))));
+        assertThat(r.head()).isEqualTo(new AuditVerifier.Anchor(20, last.lastHash()));
     }
 
     @Test
