@@ -84,22 +84,9 @@ public final class AuditVerifier {
             boolean last = i == segments.size() - 1;
             byte[] bytes = Files.readAllBytes(segment);
             Path digestPath = Segments.digestOf(segment);
-            SegmentDigest digest = null;
-            String digestError = null;
-            if (Files.exists(digestPath)) {
-                try {
-                    digest = SegmentDigest.parse(Files.readString(digestPath));
-                    if (digest.checkpoint()) {
-                        digestError = "digest file holds a checkpoint, which does not seal a segment";
-                    } else if (!digest.verify(key)) {
-                        digestError = "digest signature invalid: forged or altered digest";
-                    } else if (!digest.segment().equals(segment.getFileName().toString())) {
-                        digestError = "digest belongs to segment " + digest.segment();
-                    }
-                } catch (IOException e) {
-                    digestError = "digest unreadable: " + e.getMessage();
-                }
-            }
+            Signed sealed = Signed.read(digestPath, false, key, segment);
+            SegmentDigest digest = sealed.statement();
+            String digestError = sealed.error();
             boolean trustedRecovery = digest != null && digestError == null && digest.recovered();
             int limit = trustedRecovery ? (int) Math.min(digest.validBytes(), bytes.length) : bytes.length;
             List<Line> lines = split(bytes, limit);
@@ -143,23 +130,14 @@ public final class AuditVerifier {
                 records++;
             }
 
-            SegmentDigest checkpoint = null;
             Path checkpointPath = Segments.checkpointOf(segment);
-            if (Files.exists(checkpointPath)) {
-                String checkpointError;
-                try {
-                    checkpoint = SegmentDigest.parse(Files.readString(checkpointPath));
-                    checkpointError = !checkpoint.checkpoint() ? "checkpoint file holds a seal, not a checkpoint"
-                            : !checkpoint.verify(key) ? "checkpoint signature invalid: forged or altered checkpoint"
-                            : !checkpoint.segment().equals(segment.getFileName().toString())
-                            ? "checkpoint belongs to segment " + checkpoint.segment() : null;
-                } catch (IOException e) {
-                    checkpointError = "checkpoint unreadable: " + e.getMessage();
-                }
-                if (checkpointError != null) {
-                    return fail(checkpointPath, 1, checkpoint == null ? -1 : checkpoint.lastSeq(),
-                            VerificationResult.Kind.BAD_DIGEST, checkpointError, warnings, records, segments.size());
-                }
+            Signed checkpointed = Signed.read(checkpointPath, true, key, segment);
+            SegmentDigest checkpoint = checkpointed.statement();
+            if (checkpointed.error() != null) {
+                return fail(checkpointPath, 1, checkpoint == null ? -1 : checkpoint.lastSeq(),
+                        VerificationResult.Kind.BAD_DIGEST, checkpointed.error(), warnings, records, segments.size());
+            }
+            if (checkpoint != null) {
                 VerificationResult.Problem p = checkCheckpoint(segment, checkpoint, lines, segmentStartPrev);
                 if (p != null) {
                     // something at or before the checkpoint's line changed: only earlier segments' records stand
@@ -211,6 +189,34 @@ public final class AuditVerifier {
         }
         return VerificationResult.ok(warnings, records, segments.size(),
                 expectedSeq > 1 ? new Anchor(expectedSeq - 1, expectedPrev) : null);
+    }
+
+    /**
+     * A segment's digest or checkpoint file as read — null when there is none — and what is wrong with it, or null: the
+     * other kind of statement in its place, a signature that does not hold, or another segment's name.
+     */
+    private record Signed(SegmentDigest statement, String error) {
+
+        static Signed read(Path file, boolean checkpoint, PublicKey key, Path segment) {
+            if (!Files.exists(file)) {
+                return new Signed(null, null);
+            }
+            String kind = checkpoint ? "checkpoint" : "digest";
+            SegmentDigest d = null;
+            String error;
+            try {
+                d = SegmentDigest.parse(Files.readString(file));
+                error = d.checkpoint() != checkpoint
+                        ? (checkpoint ? "checkpoint file holds a seal, not a checkpoint"
+                        : "digest file holds a checkpoint, which does not seal a segment")
+                        : !d.verify(key) ? kind + " signature invalid: forged or altered " + kind
+                        : !d.segment().equals(segment.getFileName().toString()) ? kind + " belongs to segment " + d.segment()
+                        : null;
+            } catch (IOException e) {
+                error = kind + " unreadable: " + e.getMessage();
+            }
+            return new Signed(d, error);
+        }
     }
 
     private static boolean lineBreakAfter(byte[] bytes, int from) {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -60,17 +59,23 @@ final class Segments {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> segmentOf(f, DIGEST_SUFFIX) != null || segmentOf(f, CHECKPOINT_SUFFIX) != null)
-                    .filter(f -> !Files.exists(f.resolveSibling(Objects.requireNonNullElse(segmentOf(f, DIGEST_SUFFIX),
-                            segmentOf(f, CHECKPOINT_SUFFIX)))))
+            return files.filter(f -> {
+                        String segment = segmentOf(f);
+                        return segment != null && !Files.exists(f.resolveSibling(segment));
+                    })
                     .sorted()
                     .toList();
         }
     }
 
-    /** The segment file name {@code file} belongs to with {@code suffix}, or null. */
-    private static String segmentOf(Path file, String suffix) {
+    /** The name of the segment a digest or checkpoint file belongs to, or null for any other file. */
+    private static String segmentOf(Path file) {
         String name = file.getFileName().toString();
-        return name.endsWith(".jsonl" + suffix) ? name.substring(0, name.length() - suffix.length()) : null;
+        for (String suffix : List.of(DIGEST_SUFFIX, CHECKPOINT_SUFFIX)) {
+            if (name.endsWith(".jsonl" + suffix)) {
+                return name.substring(0, name.length() - suffix.length());
+            }
+        }
+        return null;
     }
 }
