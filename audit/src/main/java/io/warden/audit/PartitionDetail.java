@@ -77,6 +77,14 @@ public record PartitionDetail(String topic, int partition, short errorCode, long
         return batch.maxTimestamp();
     }
 
+    /**
+     * A partition whose record batch headers cannot be read (a corrupt batch): only its size is known. A broker refuses
+     * such a Produce with CORRUPT_MESSAGE, so nothing of it is stored.
+     */
+    public static PartitionDetail unreadable(String topic, int partition, long bytes) {
+        return new PartitionDetail(topic, partition, (short) 0, UNKNOWN, bytes, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN);
+    }
+
     /** A partition with an outcome but no records, as for a refused or empty partition. */
     public static PartitionDetail empty(String topic, int partition, short errorCode) {
         return new PartitionDetail(topic, partition, errorCode, 0, 0, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN);

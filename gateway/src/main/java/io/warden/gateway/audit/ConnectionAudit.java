@@ -159,8 +159,7 @@ public final class ConnectionAudit {
             for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
                 String name = topicNames.nameOf(topic.name(), topic.topicId());
                 for (ProduceRequestData.PartitionProduceData part : topic.partitionData()) {
-                    p.produced.put(name + ":" + part.index(),
-                            PartitionDetail.fromRecords(name, part.index(), (Records) part.records()));
+                    p.produced.put(name + ":" + part.index(), produced(p, name, part.index(), (Records) part.records()));
                 }
             }
             if (produce.transactionalId() != null) {
@@ -170,6 +169,20 @@ public final class ConnectionAudit {
             p.details.put("request", summary(body, header.apiVersion()));
         }
         return p;
+    }
+
+    /**
+     * A Produce partition's detail from its batch headers. Headers that cannot be read (a corrupt batch) leave only the
+     * size, and the reason in {@code unreadable_records}: the request still goes on, and the broker refuses it with
+     * CORRUPT_MESSAGE, as Kafka answers such a request, which the outcome event records.
+     */
+    private static PartitionDetail produced(Pending p, String topic, int partition, Records records) {
+        try {
+            return PartitionDetail.fromRecords(topic, partition, records);
+        } catch (RuntimeException unreadable) {
+            p.details.putIfAbsent("unreadable_records", topic + "-" + partition + ": " + unreadable.getMessage());
+            return PartitionDetail.unreadable(topic, partition, records == null ? 0 : records.sizeInBytes());
+        }
     }
 
     /** A request the policy refused in part or whole; its response tells whether it was a refusal. */

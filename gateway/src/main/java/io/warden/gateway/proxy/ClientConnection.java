@@ -364,8 +364,8 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     /**
-     * A request that made the gateway's own handling fail (for instance record batches too corrupt to audit): the
-     * connection closes, as for any request the gateway cannot read, rather than leave the request unanswered.
+     * A request that made the gateway's own handling fail: the connection closes, as for any request the gateway
+     * cannot read, rather than leave the request unanswered.
      */
     private void couldNotHandle(RuntimeException e) {
         LOG.debug("event=request_failed listener={} client={}", listener.listenerConfig().name(), peer, e);

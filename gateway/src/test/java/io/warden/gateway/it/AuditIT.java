@@ -19,11 +19,14 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
-import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -270,12 +273,15 @@ class AuditIT {
     }
 
     /**
-     * Record batches too corrupt to read their headers for the audit trail: the connection is closed, as for any
-     * request the gateway cannot read, instead of the request being left without an answer; other clients go on.
+     * Record batches too corrupt to read their headers: Warden audits the request by its size and what could not be
+     * read, the broker refuses it with CORRUPT_MESSAGE as Kafka answers it, and the connection stays usable — in
+     * fail-closed mode too, where the request event is written before the broker sees it.
      */
     @Test
-    void aProduceWithCorruptRecordBatchesClosesTheConnection() throws Exception {
+    void aProduceWithCorruptRecordBatchesGetsKafkasAnswerAndIsAudited() throws Exception {
+        Path dir = pki.dir.resolve("audit-corrupt");
         try (GatewayFixture gateway = gateway("""
+                  mode: fail-closed
                   file: {directory: audit-corrupt, signingKey: audit-key.pem}
                 """)) {
             String[] hostPort = gateway.bootstrap().split(":");
@@ -288,10 +294,24 @@ class AuditIT {
                 produce.topicData().add(new ProduceRequestData.TopicProduceData().setName("ledger-corrupt")
                         .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
                                 .setRecords(MemoryRecords.readableRecords(batch)))));
-                c.send(ApiKeys.PRODUCE, (short) 9, produce);
-                assertThat(c.isClosedByPeer()).as("connection closed").isTrue();
+                int id = c.send(ApiKeys.PRODUCE, (short) 9, produce);
+                ProduceResponseData answer = c.receive(ApiKeys.PRODUCE, (short) 9, id, in -> new ProduceResponseData(in, (short) 9));
+                ProduceResponseData.PartitionProduceResponse partition = answer.responses().iterator().next().partitionResponses().get(0);
+                assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
+                assertThat(partition.baseOffset()).isEqualTo(-1);
+                // The same connection is still served.
+                int next = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+                assertThat(c.receive(ApiKeys.METADATA, (short) 12, next, in -> new MetadataResponseData(in, (short) 12)).brokers()).isNotEmpty();
             }
             produce(gateway, "ledger-corrupt", 3);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(events(dir, "produce")).anySatisfy(e -> {
+                assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.CORRUPT_MESSAGE.code());
+                assertThat(e.path("unmapped").path("details").path("unreadable_records").asText())
+                        .startsWith("ledger-corrupt-0: Record size 5 is less than the minimum record overhead");
+                JsonNode row = e.path("unmapped").path("partitions").get(0);
+                assertThat(row.path("bytes").asLong()).isEqualTo(61);
+                assertThat(row.path("record_count").asLong()).isEqualTo(-1);
+            }));
         }
     }
 
