@@ -111,21 +111,41 @@ public record SegmentDigest(String segment, long lines, long firstSeq, long last
         return n.toString() + "\n";
     }
 
-    /** Parses a digest or checkpoint file's content; fails on missing fields. */
+    /**
+     * Parses a digest or checkpoint file's content. Fails on a missing field or an unknown version, and on any content
+     * other than exactly what {@link #toJson} writes for the fields read (an unknown field, changed spacing or order):
+     * not every byte of the file is signed, so none may differ from the form that is.
+     */
     public static SegmentDigest parse(String json) throws IOException {
         JsonNode n = JSON.readTree(json);
         if (n == null || !n.isObject()) {
             throw new IOException("digest is not a JSON object");
+        }
+        long version = number(n, "digest_version");
+        if (version != VERSION) {
+            throw new IOException("digest_version " + version + " is not supported (expected " + VERSION + ")");
         }
         JsonNode kind = n.get("kind");
         if (kind != null && !kind.asText().equals("checkpoint")) {
             throw new IOException("digest kind " + kind.asText() + " is unknown");
         }
         boolean checkpoint = kind != null;
-        return new SegmentDigest(text(n, "segment"), number(n, "lines"), number(n, "first_seq"),
+        SegmentDigest d = new SegmentDigest(text(n, "segment"), number(n, "lines"), number(n, "first_seq"),
                 number(n, "last_seq"), text(n, "start_prev"), text(n, "last_hash"), number(n, "valid_bytes"),
-                required(n, "recovered").asBoolean(), number(n, checkpoint ? "signed_at" : "closed_at"),
+                bool(n, "recovered"), number(n, checkpoint ? "signed_at" : "closed_at"),
                 text(n, "algorithm"), text(n, "signature"), checkpoint);
+        if (!json.equals(d.toJson())) {
+            throw new IOException("digest is not in the form Warden writes (an unknown field, or changed spacing or order)");
+        }
+        return d;
+    }
+
+    private static boolean bool(JsonNode n, String field) throws IOException {
+        JsonNode v = required(n, field);
+        if (!v.isBoolean()) {
+            throw new IOException("digest field " + field + " is not true or false");
+        }
+        return v.booleanValue();
     }
 
     private static JsonNode required(JsonNode n, String field) throws IOException {

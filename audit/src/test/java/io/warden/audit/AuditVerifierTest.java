@@ -12,6 +12,7 @@ import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -141,6 +142,27 @@ class AuditVerifierTest {
         assertThat(p.file()).isEqualTo(digest);
         assertThat(p.kind()).isEqualTo(VerificationResult.Kind.BAD_DIGEST);
         assertThat(p.reason()).contains("signature");
+    }
+
+    /** Fields outside the signed payload may not differ either: the version, an added field, the layout. */
+    @Test
+    void aDigestInAnyOtherFormThanWardensIsReported() throws Exception {
+        Path digest = Segments.digestOf(segment(1));
+        String original = Files.readString(digest);
+        Map<String, String> edits = Map.of(
+                original.replace("\"digest_version\":1", "\"digest_version\":0"), "digest_version 0 is not supported",
+                original.replace("{", "{\"note\":\"x\","), "not in the form Warden writes",
+                original.replace(",", ", "), "not in the form Warden writes",
+                original.replace("\"recovered\":false", "\"recovered\":\"false\""), "recovered is not true or false");
+        for (Map.Entry<String, String> edit : edits.entrySet()) {
+            Files.writeString(digest, edit.getKey());
+            VerificationResult.Problem p = firstProblem();
+            assertThat(p.file()).isEqualTo(digest);
+            assertThat(p.kind()).isEqualTo(VerificationResult.Kind.BAD_DIGEST);
+            assertThat(p.reason()).contains(edit.getValue());
+        }
+        Files.writeString(digest, original);
+        assertThat(AuditVerifier.verify(dir, pair.getPublic()).ok()).isTrue();
     }
 
     @Test
@@ -396,6 +418,64 @@ class AuditVerifierTest {
         assertThat(AuditVerifier.Anchor.parse("20:" + hash)).isEqualTo(new AuditVerifier.Anchor(20, hash));
         for (String bad : List.of("20", hash, "x:" + hash, "0:" + hash, "20:" + hash.toUpperCase(), "20:abc")) {
             assertThatThrownBy(() -> AuditVerifier.Anchor.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /**
+     * Random damage to a sealed trail — one bit flipped, a byte dropped or a byte added, anywhere in any segment or
+     * digest (a fixed seed, 300 cases) — is always reported, never accepted and never a crash of the verifier.
+     */
+    @Test
+    void anyByteDamagedInASealedTrailIsReported() throws Exception {
+        Path pristine = tmp.resolve("pristine");
+        copyTree(dir, pristine);
+        List<Path> files;
+        try (var listing = Files.list(pristine)) {
+            files = listing.sorted().toList();
+        }
+        java.util.Random random = new java.util.Random(20261127L);
+        for (int n = 0; n < 300; n++) {
+            Path copy = tmp.resolve("case-" + n);
+            copyTree(pristine, copy);
+            Path target = copy.resolve(files.get(random.nextInt(files.size())).getFileName());
+            byte[] bytes = Files.readAllBytes(target);
+            int at = random.nextInt(bytes.length);
+            String damage;
+            switch (random.nextInt(3)) {
+                case 0 -> {
+                    int bit = random.nextInt(8);
+                    bytes[at] ^= (byte) (1 << bit);
+                    damage = "bit " + bit + " of byte " + at + " flipped";
+                }
+                case 1 -> {
+                    byte[] out = new byte[bytes.length - 1];
+                    System.arraycopy(bytes, 0, out, 0, at);
+                    System.arraycopy(bytes, at + 1, out, at, bytes.length - at - 1);
+                    bytes = out;
+                    damage = "byte " + at + " dropped";
+                }
+                default -> {
+                    byte[] out = new byte[bytes.length + 1];
+                    System.arraycopy(bytes, 0, out, 0, at);
+                    out[at] = (byte) random.nextInt(256);
+                    System.arraycopy(bytes, at, out, at + 1, bytes.length - at);
+                    bytes = out;
+                    damage = "byte added at " + at;
+                }
+            }
+            Files.write(target, bytes);
+            VerificationResult r = AuditVerifier.verify(copy, pair.getPublic());
+            assertThat(r.ok()).as("case %d: %s of %s went unnoticed", n, damage, target.getFileName()).isFalse();
+            assertThat(r.firstProblem().reason()).as("case %d", n).isNotBlank();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        Files.createDirectories(to);
+        try (var listing = Files.list(from)) {
+            for (Path f : listing.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
         }
     }
 }
