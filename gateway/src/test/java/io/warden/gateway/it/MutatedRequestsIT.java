@@ -5,6 +5,7 @@ import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import io.warden.audit.AuditVerifier;
 import io.warden.audit.PemKeys;
 import io.warden.audit.VerificationResult;
+import io.warden.gateway.proxy.GatewayStats;
 import io.warden.policies.LogCapture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -41,6 +42,8 @@ import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -108,6 +111,12 @@ class MutatedRequestsIT {
                 cluster: true
             """;
 
+    /** Cases open hundreds of connections a second from one address: the per-IP rate limit would refuse them unread. */
+    static final String UNLIMITED_CONNECTIONS = """
+            limits:
+              maxConnectionCreationRatePerIp: 0
+            """;
+
     static KafkaCluster cluster;
 
     @Test
@@ -125,7 +134,7 @@ class MutatedRequestsIT {
                      audit:
                        mode: fail-closed
                        file: {directory: audit, signingKey: audit-key.pem}
-                     """, dir, cluster.getBootstrapServers())) {
+                     """ + UNLIMITED_CONNECTIONS, dir, cluster.getBootstrapServers())) {
             try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of())) {
                 for (int i = 0; i < 20; i++) {
                     producer.send(new ProducerRecord<>("fuzz", i % 2, "k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
@@ -210,6 +219,85 @@ class MutatedRequestsIT {
         }
         VerificationResult verified = AuditVerifier.verify(dir.resolve("audit"), PemKeys.readPublicKey(dir.resolve("audit-key.pub.pem")));
         assertThat(verified.ok()).as(verified.toString()).isTrue();
+    }
+
+    /**
+     * Before a login on a SASL listener: mutated SaslHandshake and SaslAuthenticate requests (the latter after a valid
+     * handshake) and mutated requests of every other API. Each is refused or answered; every other API is refused by
+     * closing the connection; and nothing but ApiVersions reaches the broker, since no login completes.
+     */
+    @Test
+    void beforeALoginMutatedRequestsAreRefusedAndNothingReachesTheBroker() throws Exception {
+        SaslPki pki = SaslPki.withUsersAndPolicy(POLICY.replace("User:*", "User:alice"), "alice");
+        try (Admin admin = Clients.admin(cluster.getBootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic("fuzz-sasl", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (LogCapture logs = LogCapture.attach("io.warden", "io.vertx", "io.netty");
+             GatewayFixture gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY + UNLIMITED_CONNECTIONS, pki.dir,
+                     cluster.getBootstrapServers())) {
+            String[] hostPort = gateway.bootstrap().split(":");
+            String host = hostPort[0];
+            int port = Integer.parseInt(hostPort[1]);
+            Map<ApiKeys, short[]> versions = new LinkedHashMap<>();
+            try (RawKafkaConnection c = new RawKafkaConnection(host, port)) {
+                int id = c.send(ApiKeys.API_VERSIONS, (short) 3, probe());
+                c.receive(ApiKeys.API_VERSIONS, (short) 3, id, in -> new ApiVersionsResponseData(in, (short) 3)).apiKeys()
+                        .forEach(v -> versions.put(ApiKeys.forId(v.apiKey()), new short[]{v.minVersion(), v.maxVersion()}));
+            }
+            assertThat(versions).containsKeys(ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE);
+            List<byte[]> corpus = corpus(versions, Uuid.randomUuid());
+            for (short v = 0; v <= 1; v++) {
+                corpus.add(frame(ApiKeys.SASL_HANDSHAKE, v, new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-512")));
+            }
+            for (short v = 0; v <= 2; v++) {
+                corpus.add(frame(ApiKeys.SASL_AUTHENTICATE, v, new SaslAuthenticateRequestData()
+                        .setAuthBytes("n,,n=alice,r=fuzz3nonce9".getBytes(StandardCharsets.US_ASCII))));
+            }
+            byte[] handshake = frame(ApiKeys.SASL_HANDSHAKE, (short) 1, new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-512"));
+            Random random = new Random(SEED + 1);
+            int cases = CASES / 3;
+            for (int n = 0; n < cases; n++) {
+                byte[] valid = corpus.get(random.nextInt(corpus.size()));
+                Mutation mutation = Mutation.values()[random.nextInt(Mutation.values().length)];
+                byte[] mutated = mutation.apply(valid, random);
+                ApiKeys api = ApiKeys.forId(ByteBuffer.wrap(mutated).getShort(0));
+                String what = "case " + n + " (seed " + (SEED + 1) + "): " + api + " " + mutation;
+                try (Wire wire = new Wire(host, port)) {
+                    if (api == ApiKeys.SASL_AUTHENTICATE) {
+                        wire.send(handshake);
+                        assertThat(wire.readFrame()).as(what + ": the answer to the valid handshake before it").isNotNull();
+                    }
+                    wire.send(mutated);
+                    Outcome outcome = wire.probe(15_000);
+                    assertThat(outcome).as(what).isNotEqualTo(Outcome.TIMED_OUT);
+                    if (api != ApiKeys.SASL_HANDSHAKE && api != ApiKeys.SASL_AUTHENTICATE) {
+                        assertThat(outcome).as(what + ": a request before a login").isEqualTo(Outcome.CLOSED);
+                    }
+                }
+            }
+            for (ApiKeys api : ApiKeys.values()) {
+                if (api != ApiKeys.API_VERSIONS) {
+                    assertThat(gateway.server().stats().requests(api, GatewayStats.Outcome.FORWARDED)).as(api.name).isZero();
+                }
+            }
+            assertThat(gateway.server().stats().authentications()).isZero();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(gateway.server().stats().openClientConnections()).isZero();
+                assertThat(gateway.server().stats().openUpstreamConnections()).isZero();
+            });
+            try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Clients.scramPlaintext("alice", "alice-secret"))) {
+                producer.send(new ProducerRecord<>("fuzz-sasl", 0, "k", "after")).get(30, TimeUnit.SECONDS);
+            }
+            assertThat(logs.lines().stream().filter(line -> line.startsWith("ERROR") || line.contains("Unhandled exception")
+                    || line.contains("event=request_failed")).toList()).as("failures the gateway did not expect").isEmpty();
+        }
+    }
+
+    static byte[] frame(ApiKeys api, short version, ApiMessage body) {
+        RequestHeader header = new RequestHeader(api, version, "fuzz", 7);
+        ByteBuffer h = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
+        ByteBuffer b = MessageUtil.toByteBufferAccessor(body, version).buffer();
+        return ByteBuffer.allocate(h.remaining() + b.remaining()).put(h).put(b).array();
     }
 
     enum Outcome { ANSWERED, CLOSED, TIMED_OUT }
@@ -302,7 +390,6 @@ class MutatedRequestsIT {
             }
         }
         List<byte[]> corpus = new ArrayList<>();
-        int correlationId = 1_000;
         for (ApiMessage message : messages) {
             ApiKeys api = ApiKeys.forId(message.apiKey());
             short[] range = versions.get(api);
@@ -311,10 +398,7 @@ class MutatedRequestsIT {
             }
             for (short v = range[0]; v <= range[1]; v++) {
                 try {
-                    RequestHeader header = new RequestHeader(api, v, "fuzz", correlationId++);
-                    ByteBuffer h = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
-                    ByteBuffer b = MessageUtil.toByteBufferAccessor(message, v).buffer();
-                    corpus.add(ByteBuffer.allocate(h.remaining() + b.remaining()).put(h).put(b).array());
+                    corpus.add(frame(api, v, message));
                 } catch (RuntimeException notAtThisVersion) {
                     // a field this version cannot carry: the other versions cover the message
                 }
@@ -435,6 +519,18 @@ class MutatedRequestsIT {
                 socket.getOutputStream().write(ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array());
             } catch (SocketException closedMeanwhile) {
                 // the gateway closed the connection already: the probe sees it
+            }
+        }
+
+        /** Reads one frame, or null when the connection ended first. */
+        byte[] readFrame() throws IOException {
+            socket.setSoTimeout(15_000);
+            try {
+                byte[] frame = new byte[in.readInt()];
+                in.readFully(frame);
+                return frame;
+            } catch (EOFException | SocketException e) {
+                return null;
             }
         }
 
