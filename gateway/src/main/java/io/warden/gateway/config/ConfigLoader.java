@@ -124,14 +124,15 @@ public final class ConfigLoader {
         if (limitsNode != null) {
             ObjectNode l = object(limitsNode, "limits");
             allowOnly(l, "limits", "maxFrameBytes", "maxConnections", "maxConnectionsPerIp", "idleTimeoutSeconds",
-                    "maxConnectionCreationRatePerIp");
+                    "maxConnectionCreationRatePerIp", "loginTimeoutSeconds");
             int max = intField(l, "limits", "maxFrameBytes", LimitsConfig.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
             int connections = intField(l, "limits", "maxConnections", LimitsConfig.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
             int perIp = intField(l, "limits", "maxConnectionsPerIp", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_IP, 1, Integer.MAX_VALUE);
             int idle = intField(l, "limits", "idleTimeoutSeconds", (int) LimitsConfig.DEFAULT_IDLE_TIMEOUT.toSeconds(), 0, 7 * 86_400);
             int creationRate = intField(l, "limits", "maxConnectionCreationRatePerIp",
                     LimitsConfig.DEFAULT_MAX_CONNECTION_CREATION_RATE_PER_IP, 0, Integer.MAX_VALUE);
-            limits = new LimitsConfig(max, connections, perIp, Duration.ofSeconds(idle), creationRate);
+            int login = intField(l, "limits", "loginTimeoutSeconds", (int) LimitsConfig.DEFAULT_LOGIN_TIMEOUT.toSeconds(), 0, 3_600);
+            limits = new LimitsConfig(max, connections, perIp, Duration.ofSeconds(idle), creationRate, Duration.ofSeconds(login));
         }
         QuotasConfig quotas = obj.has("quotas") ? quotas(object(obj.get("quotas"), "quotas")) : null;
         AuthenticationConfig authentication = obj.has("authentication")

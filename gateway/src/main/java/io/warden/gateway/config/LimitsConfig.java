@@ -14,19 +14,24 @@ import java.time.Duration;
  *                            {@code connections.max.idle.ms}); zero for never
  * @param maxConnectionCreationRatePerIp new connections accepted per second from one IP address (Kafka's KIP-612
  *                            {@code max.connection.creation.rate} per IP); more are closed on accept; zero for no limit
+ * @param loginTimeout        a connection on a SASL listener that has not logged in this long after it was accepted is
+ *                            closed, so that connections which never authenticate cannot hold the connection limits;
+ *                            zero for never
  */
 public record LimitsConfig(int maxFrameBytes, int maxConnections, int maxConnectionsPerIp, Duration idleTimeout,
-                           int maxConnectionCreationRatePerIp) {
+                           int maxConnectionCreationRatePerIp, Duration loginTimeout) {
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 1_000;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_CONNECTION_CREATION_RATE_PER_IP = 100;
+    public static final Duration DEFAULT_LOGIN_TIMEOUT = Duration.ofSeconds(30);
 
-    /** The given limits and the default connection creation rate. */
+    /** The given limits and the default connection creation rate and login timeout. */
     public LimitsConfig(int maxFrameBytes, int maxConnections, int maxConnectionsPerIp, Duration idleTimeout) {
-        this(maxFrameBytes, maxConnections, maxConnectionsPerIp, idleTimeout, DEFAULT_MAX_CONNECTION_CREATION_RATE_PER_IP);
+        this(maxFrameBytes, maxConnections, maxConnectionsPerIp, idleTimeout, DEFAULT_MAX_CONNECTION_CREATION_RATE_PER_IP,
+                DEFAULT_LOGIN_TIMEOUT);
     }
 
     /** The given frame limit and the default connection limits. */

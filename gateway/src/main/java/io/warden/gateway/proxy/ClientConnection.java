@@ -38,6 +38,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.ByteBuffer;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +131,8 @@ final class ClientConnection implements SaslGate.Connection {
     /** Why the connection closes once the requests before a refused one are answered; null until then. */
     private String refusedFor;
     private long refusalTimer = -1;
+    /** On a SASL listener until the first login: the timer that closes a connection which has not logged in, or -1. */
+    private long loginTimer = -1;
     private final ConnectionAudit audit;
     /**
      * Requests leave for the broker, and local answers for the client, in the order they came, after the audit
@@ -223,7 +226,23 @@ final class ClientConnection implements SaslGate.Connection {
         if (sasl == null) {
             fromClient.pause();
             openUpstream();
+        } else {
+            awaitLogin(limits.loginTimeout());
         }
+    }
+
+    /** Closes the connection if it has not logged in within {@code timeout} (zero: no limit). */
+    private void awaitLogin(Duration timeout) {
+        if (timeout.isZero()) {
+            return;
+        }
+        loginTimer = listener.vertx().setTimer(timeout.toMillis(), id -> {
+            loginTimer = -1;
+            if (!closed) {
+                gateway.stats().loginTimedOut();
+                close("no SASL login within " + timeout.toSeconds() + " s of connecting (limits.loginTimeoutSeconds)");
+            }
+        });
     }
 
     /** Connects to the broker (logging in as the gateway where the brokers need SASL), then starts forwarding. */
@@ -839,6 +858,8 @@ final class ClientConnection implements SaslGate.Connection {
         audit.principal(authenticatedPrincipal);
         audit.authenticated(mechanism, !first, details);
         if (first) {
+            cancel(loginTimer);
+            loginTimer = -1;
             principal = authenticatedPrincipal;
             acquireQuota();
             gateway.stats().closed(info);
@@ -1321,7 +1342,9 @@ final class ClientConnection implements SaslGate.Connection {
         cancel(sessionTimer);
         cancel(upstreamReauthTimer);
         cancel(refusalTimer);
+        cancel(loginTimer);
         sessionTimer = -1;
+        loginTimer = -1;
         upstreamReauthTimer = -1;
         refusalTimer = -1;
     }

@@ -122,6 +122,9 @@ final class GatewayOperations implements AdminServer.Operations {
         }
         FunctionCounter.builder("warden.sessions.expired", stats, GatewayStats::expiredSessions)
                 .description("connections closed because their SASL session lapsed").register(registry);
+        FunctionCounter.builder("warden.login.timeouts", stats, GatewayStats::loginTimeouts)
+                .description("connections on SASL listeners closed for not logging in within limits.loginTimeoutSeconds")
+                .register(registry);
         FunctionCounter.builder("warden.scram.legacy.nonces", stats, GatewayStats::legacyScramNonces)
                 .description("SCRAM logins accepted with librdkafka's doubled nonce").register(registry);
         for (String type : List.of("topic", "group", "cluster", "transactional_id", "delegation_token", "user")) {

@@ -110,6 +110,7 @@ public final class GatewayStats {
     private final AtomicLong streamedResponses = new AtomicLong();
     private final AtomicLong legacyScramNonces = new AtomicLong();
     private final AtomicLong expiredSessions = new AtomicLong();
+    private final AtomicLong loginTimeouts = new AtomicLong();
 
     /** What became of a SASL login: {@code success}, {@code reauthentication}, {@code failure}. */
     public static final java.util.List<String> LOGIN_OUTCOMES = java.util.List.of("success", "reauthentication", "failure");
@@ -150,6 +151,15 @@ public final class GatewayStats {
 
     void sessionExpired() {
         expiredSessions.incrementAndGet();
+    }
+
+    void loginTimedOut() {
+        loginTimeouts.incrementAndGet();
+    }
+
+    /** Connections on SASL listeners closed because they had not logged in within {@code limits.loginTimeoutSeconds}. */
+    public long loginTimeouts() {
+        return loginTimeouts.get();
     }
 
     /** Successful first SASL authentications. */

@@ -60,8 +60,18 @@ class QuotasConfigLoaderTest {
     }
 
     @Test
+    void theLoginTimeoutDefaultsToThirtySecondsAndZeroTurnsItOff() {
+        assertThat(load("").limits().loginTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(load("limits: {maxConnections: 5}").limits().loginTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(load("limits: {loginTimeoutSeconds: 5}").limits().loginTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(load("limits: {loginTimeoutSeconds: 0}").limits().loginTimeout()).isZero();
+    }
+
+    @Test
     void errorsNameTheKeyAndWhatIsExpected() {
         List<String[]> cases = List.of(
+                new String[] {"limits: {loginTimeoutSeconds: 3601}",
+                        "w.yaml: limits.loginTimeoutSeconds: expected an integer between 0 and 3600, got 3601"},
                 new String[] {"limits: {maxConnectionCreationRatePerIp: -1}",
                         "w.yaml: limits.maxConnectionCreationRatePerIp: expected an integer between 0 and 2147483647, got -1"},
                 new String[] {"limits: {maxConnectionCreationRatePerIp: fast}",

@@ -5,7 +5,12 @@ import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,5 +89,34 @@ class SaslSessionIT {
             assertThat(System.currentTimeMillis() - start).isBetween(1_500L, 6_000L);
         }
         assertThat(gateway.server().stats().expiredSessions()).isGreaterThan(expiredBefore);
+    }
+
+    /**
+     * A connection that never logs in is closed after {@code limits.loginTimeoutSeconds}, so that such connections
+     * cannot hold the connection limits for the idle timeout; one that logged in in time stays.
+     */
+    @Test
+    void aConnectionThatDoesNotLogInIsClosedAfterTheLoginTimeout() throws Exception {
+        try (GatewayFixture strict = GatewayFixture.fromYaml(YAML.replace("  sessionLifetimeSeconds: 3\n", "")
+                + "limits: {loginTimeoutSeconds: 1}\n", pki.dir, cluster.getBootstrapServers())) {
+            String[] hostPort = strict.bootstrap().split(":");
+            try (RawKafkaConnection silent = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]));
+                 RawKafkaConnection loggedIn = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                assertThat(new RawSasl(loggedIn).scramLogin("dave", "dave-secret").errorCode()).isEqualTo(Errors.NONE.code());
+                int id = silent.send(ApiKeys.API_VERSIONS, (short) 3, new ApiVersionsRequestData()
+                        .setClientSoftwareName("raw").setClientSoftwareVersion("1"));
+                assertThat(silent.receive(ApiKeys.API_VERSIONS, (short) 3, id, in -> new ApiVersionsResponseData(in, (short) 3))
+                        .errorCode()).isZero();
+                long start = System.currentTimeMillis();
+                assertThat(silent.isClosedByPeer()).as("closed without a login").isTrue();
+                assertThat(System.currentTimeMillis() - start).isBetween(300L, 6_000L);
+                assertThat(strict.server().stats().loginTimeouts()).isEqualTo(1);
+                // The connection that logged in at once is still served after the timeout.
+                int md = loggedIn.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+                assertThat(loggedIn.receive(ApiKeys.METADATA, (short) 12, md, in -> new MetadataResponseData(in, (short) 12))
+                        .brokers()).isNotEmpty();
+            }
+            assertThat(strict.server().stats().loginTimeouts()).isEqualTo(1);
+        }
     }
 }
