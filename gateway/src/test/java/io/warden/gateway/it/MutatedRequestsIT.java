@@ -223,8 +223,9 @@ class MutatedRequestsIT {
 
     /**
      * Before a login on a SASL listener: mutated SaslHandshake and SaslAuthenticate requests (the latter after a valid
-     * handshake) and mutated requests of every other API. Each is refused or answered; every other API is refused by
-     * closing the connection; and nothing but ApiVersions reaches the broker, since no login completes.
+     * handshake) and mutated requests of every other API. Each is refused or answered; every API but these and
+     * ApiVersions is refused by closing the connection; and nothing but ApiVersions reaches the broker, since no login
+     * completes.
      */
     @Test
     void beforeALoginMutatedRequestsAreRefusedAndNothingReachesTheBroker() throws Exception {
@@ -270,7 +271,7 @@ class MutatedRequestsIT {
                     wire.send(mutated);
                     Outcome outcome = wire.probe(15_000);
                     assertThat(outcome).as(what).isNotEqualTo(Outcome.TIMED_OUT);
-                    if (api != ApiKeys.SASL_HANDSHAKE && api != ApiKeys.SASL_AUTHENTICATE) {
+                    if (api != ApiKeys.SASL_HANDSHAKE && api != ApiKeys.SASL_AUTHENTICATE && api != ApiKeys.API_VERSIONS) {
                         assertThat(outcome).as(what + ": a request before a login").isEqualTo(Outcome.CLOSED);
                     }
                 }
@@ -385,7 +386,7 @@ class MutatedRequestsIT {
     static List<byte[]> corpus(Map<ApiKeys, short[]> versions, Uuid topicId) {
         List<ApiMessage> messages = new ArrayList<>(rich(topicId));
         for (ApiKeys api : versions.keySet()) {
-            if (api != ApiKeys.API_VERSIONS && messages.stream().noneMatch(m -> m.apiKey() == api.id)) {
+            if (messages.stream().noneMatch(m -> m.apiKey() == api.id)) {
                 messages.add(ApiMessageType.fromApiKey(api.id).newRequest());
             }
         }
@@ -413,6 +414,7 @@ class MutatedRequestsIT {
         MemoryRecords gzip = MemoryRecords.withRecords(Compression.gzip().build(), new SimpleRecord("k".getBytes(StandardCharsets.UTF_8),
                 "zipped".getBytes(StandardCharsets.UTF_8)));
         List<ApiMessage> rich = new ArrayList<>();
+        rich.add(new ApiVersionsRequestData().setClientSoftwareName("apache-kafka-java").setClientSoftwareVersion("4.1.1"));
         for (MemoryRecords records : List.of(plain, gzip)) {
             for (boolean byId : List.of(false, true)) {
                 ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData()
