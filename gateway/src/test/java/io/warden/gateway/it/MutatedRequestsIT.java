@@ -41,6 +41,7 @@ import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.SaslAuthenticateRequestData;
 import org.apache.kafka.common.message.SaslHandshakeRequestData;
@@ -57,6 +58,8 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataInputStream;
@@ -124,7 +127,7 @@ class MutatedRequestsIT {
         Files.writeString(dir.resolve("policy.yaml"), POLICY);
         PemKeys.generateEd25519(dir.resolve("audit-key.pem"), dir.resolve("audit-key.pub.pem"));
         try (Admin admin = Clients.admin(cluster.getBootstrapServers())) {
-            admin.createTopics(List.of(new NewTopic("fuzz", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            ensureFuzzTopic(admin);
         }
         Uuid topicId;
         try (LogCapture logs = LogCapture.attach("io.warden", "io.vertx", "io.netty");
@@ -292,6 +295,104 @@ class MutatedRequestsIT {
             assertThat(logs.lines().stream().filter(line -> line.startsWith("ERROR") || line.contains("Unhandled exception")
                     || line.contains("event=request_failed")).toList()).as("failures the gateway did not expect").isEmpty();
         }
+    }
+
+    /**
+     * Damaged requests that Kafka's codec still reads get the same kind of outcome through Warden as from the broker
+     * itself — both answer, or both close the connection — whether Warden only proxies or also enforces a policy that
+     * allows everything and audits fail-closed: it adds no refusal of its own and drops none of the broker's.
+     */
+    @ParameterizedTest(name = "enforcing and auditing: {0}")
+    @ValueSource(booleans = {false, true})
+    void aDamagedRequestThatStillParsesGetsTheBrokersOutcomeThroughWarden(boolean enforcing, @TempDir Path dir) throws Exception {
+        String[] broker = cluster.getBootstrapServers().split(",")[0].split(":");
+        String yaml = GatewayFixture.PLAIN_YAML + UNLIMITED_CONNECTIONS;
+        if (enforcing) {
+            Files.writeString(dir.resolve("policy.yaml"), POLICY);
+            PemKeys.generateEd25519(dir.resolve("audit-key.pem"), dir.resolve("audit-key.pub.pem"));
+            yaml += """
+                    authorization:
+                      policyFile: policy.yaml
+                    audit:
+                      mode: fail-closed
+                      file: {directory: audit, signingKey: audit-key.pem}
+                    """;
+        }
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, dir, cluster.getBootstrapServers())) {
+            String[] hostPort = gateway.bootstrap().split(":");
+            Map<ApiKeys, short[]> versions = new LinkedHashMap<>();
+            Uuid topicId;
+            try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]));
+                 Admin admin = Clients.admin(gateway.bootstrap())) {
+                int id = c.send(ApiKeys.API_VERSIONS, (short) 3, probe());
+                c.receive(ApiKeys.API_VERSIONS, (short) 3, id, in -> new ApiVersionsResponseData(in, (short) 3)).apiKeys()
+                        .forEach(v -> versions.put(ApiKeys.forId(v.apiKey()), new short[]{v.minVersion(), v.maxVersion()}));
+                ensureFuzzTopic(admin);
+                topicId = admin.describeTopics(List.of("fuzz")).allTopicNames().get(30, TimeUnit.SECONDS).get("fuzz").topicId();
+            }
+            List<byte[]> corpus = corpus(versions, topicId);
+            long seed = SEED + (enforcing ? 3 : 2);
+            Random random = new Random(seed);
+            int compared = 0;
+            for (int attempt = 0; compared < CASES / 3 && attempt < CASES * 10; attempt++) {
+                byte[] valid = corpus.get(random.nextInt(corpus.size()));
+                Mutation mutation = Mutation.values()[random.nextInt(Mutation.values().length)];
+                byte[] mutated = mutation.apply(valid, random);
+                if (!parses(mutated)) {
+                    continue;
+                }
+                ApiKeys api = ApiKeys.forId(ByteBuffer.wrap(mutated).getShort(0));
+                int timeout = MAY_WAIT.contains(api) ? 1_500 : 10_000;
+                Outcome direct;
+                try (Wire wire = new Wire(broker[0], Integer.parseInt(broker[1]))) {
+                    wire.send(mutated);
+                    direct = wire.probe(timeout);
+                }
+                Outcome through;
+                try (Wire wire = new Wire(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                    wire.send(mutated);
+                    through = wire.probe(timeout);
+                }
+                if (direct == Outcome.TIMED_OUT || through == Outcome.TIMED_OUT) {
+                    assertThat(MAY_WAIT).as("attempt %d (seed %d): %s %s timed out: directly %s, through Warden %s",
+                            attempt, seed, api, mutation, direct, through).contains(api);
+                    continue;
+                }
+                compared++;
+                if (enforcing && posesAsReplica(mutated)) {
+                    // Documented: with a policy, a client posing as a broker replica is refused (the broker would
+                    // answer its ListOffsets or OffsetForLeaderEpoch for anyone who may describe the topic).
+                    assertThat(through).as("attempt %d (seed %d): %s as a replica", attempt, seed, api).isEqualTo(Outcome.CLOSED);
+                    continue;
+                }
+                assertThat(through).as("attempt %d (seed %d): %s v%d %s: directly %s", attempt, seed, api,
+                        ByteBuffer.wrap(mutated).getShort(2), mutation, direct).isEqualTo(direct);
+            }
+            assertThat(compared).isEqualTo(CASES / 3);
+        }
+    }
+
+    static void ensureFuzzTopic(Admin admin) throws Exception {
+        if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("fuzz")) {
+            admin.createTopics(List.of(new NewTopic("fuzz", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** True for a ListOffsets, OffsetForLeaderEpoch or Fetch request naming a replica id of 0 or more, as only brokers do. */
+    static boolean posesAsReplica(byte[] payload) {
+        ByteBuffer in = ByteBuffer.wrap(payload);
+        RequestHeader header = RequestHeader.parse(in);
+        AbstractRequest request = AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(), new ByteBufferAccessor(in)).request;
+        if (request.data() instanceof ListOffsetsRequestData listOffsets) {
+            return listOffsets.replicaId() >= 0;
+        }
+        if (request.data() instanceof OffsetForLeaderEpochRequestData epochs) {
+            return header.apiVersion() >= 3 && epochs.replicaId() >= 0;
+        }
+        if (request.data() instanceof FetchRequestData fetch) {
+            return (header.apiVersion() >= 15 ? fetch.replicaState().replicaId() : fetch.replicaId()) >= 0;
+        }
+        return false;
     }
 
     static byte[] frame(ApiKeys api, short version, ApiMessage body) {
