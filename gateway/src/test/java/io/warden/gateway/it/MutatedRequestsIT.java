@@ -91,7 +91,9 @@ import static org.awaitility.Awaitility.await;
  * request they can). Whatever the gateway is sent, it refuses or answers: after each mutated request a probe
  * (ApiVersions) is sent on the same connection, and either the connection closes or the probe is answered — a request
  * that cannot be parsed never leaves its connection hanging. At the end every connection is released, a real client
- * still works, the gateway logged no unexpected failure, and its audit trail verifies.
+ * still works, the gateway logged no unexpected failure, and its audit trail verifies. The same before a login on a
+ * SASL listener; and damaged requests that still parse, sent to the broker directly and through the gateway, get the
+ * same kind of outcome both ways.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class MutatedRequestsIT {
