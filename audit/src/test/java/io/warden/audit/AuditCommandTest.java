@@ -194,27 +194,11 @@ class AuditCommandTest {
      */
     @Test
     void verifyAndQueryOverADamagedTrailEndWithAnExitCodeNeverAnException() throws Exception {
-        List<Path> files;
-        try (var listing = java.nio.file.Files.list(dir)) {
-            files = listing.sorted().toList();
-        }
         java.util.Random random = new java.util.Random(20261127L);
         for (int n = 0; n < 200; n++) {
-            Path copy = tmp.resolve("damaged-" + n);
-            java.nio.file.Files.createDirectories(copy);
-            for (Path f : files) {
-                java.nio.file.Files.copy(f, copy.resolve(f.getFileName()));
-            }
-            Path target = copy.resolve(files.get(random.nextInt(files.size())).getFileName());
-            byte[] bytes = java.nio.file.Files.readAllBytes(target);
-            int at = random.nextInt(bytes.length);
-            switch (random.nextInt(3)) {
-                case 0 -> bytes[at] ^= (byte) (1 << random.nextInt(8));
-                case 1 -> bytes = concat(java.util.Arrays.copyOf(bytes, at), java.util.Arrays.copyOfRange(bytes, at + 1, bytes.length));
-                default -> bytes = concat(java.util.Arrays.copyOf(bytes, at + 1), java.util.Arrays.copyOfRange(bytes, at, bytes.length));
-            }
-            java.nio.file.Files.write(target, bytes);
-            String what = "case " + n + ": " + target.getFileName() + " damaged at byte " + at;
+            TrailDamage damaged = TrailDamage.of(dir, tmp.resolve("damaged-" + n), random);
+            Path copy = damaged.dir();
+            String what = "case " + n + ": " + damaged.what();
             outBytes.reset();
             errBytes.reset();
             int verified = AuditCommand.run(List.of("verify", copy.toString(), "--public-key", publicKey.toString()), out, err);
@@ -229,11 +213,5 @@ class AuditCommandTest {
                 }
             }
         }
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

@@ -427,55 +427,12 @@ class AuditVerifierTest {
      */
     @Test
     void anyByteDamagedInASealedTrailIsReported() throws Exception {
-        Path pristine = tmp.resolve("pristine");
-        copyTree(dir, pristine);
-        List<Path> files;
-        try (var listing = Files.list(pristine)) {
-            files = listing.sorted().toList();
-        }
         java.util.Random random = new java.util.Random(20261127L);
         for (int n = 0; n < 300; n++) {
-            Path copy = tmp.resolve("case-" + n);
-            copyTree(pristine, copy);
-            Path target = copy.resolve(files.get(random.nextInt(files.size())).getFileName());
-            byte[] bytes = Files.readAllBytes(target);
-            int at = random.nextInt(bytes.length);
-            String damage;
-            switch (random.nextInt(3)) {
-                case 0 -> {
-                    int bit = random.nextInt(8);
-                    bytes[at] ^= (byte) (1 << bit);
-                    damage = "bit " + bit + " of byte " + at + " flipped";
-                }
-                case 1 -> {
-                    byte[] out = new byte[bytes.length - 1];
-                    System.arraycopy(bytes, 0, out, 0, at);
-                    System.arraycopy(bytes, at + 1, out, at, bytes.length - at - 1);
-                    bytes = out;
-                    damage = "byte " + at + " dropped";
-                }
-                default -> {
-                    byte[] out = new byte[bytes.length + 1];
-                    System.arraycopy(bytes, 0, out, 0, at);
-                    out[at] = (byte) random.nextInt(256);
-                    System.arraycopy(bytes, at, out, at + 1, bytes.length - at);
-                    bytes = out;
-                    damage = "byte added at " + at;
-                }
-            }
-            Files.write(target, bytes);
-            VerificationResult r = AuditVerifier.verify(copy, pair.getPublic());
-            assertThat(r.ok()).as("case %d: %s of %s went unnoticed", n, damage, target.getFileName()).isFalse();
+            TrailDamage damaged = TrailDamage.of(dir, tmp.resolve("case-" + n), random);
+            VerificationResult r = AuditVerifier.verify(damaged.dir(), pair.getPublic());
+            assertThat(r.ok()).as("case %d: %s went unnoticed", n, damaged.what()).isFalse();
             assertThat(r.firstProblem().reason()).as("case %d", n).isNotBlank();
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws Exception {
-        Files.createDirectories(to);
-        try (var listing = Files.list(from)) {
-            for (Path f : listing.toList()) {
-                Files.copy(f, to.resolve(f.getFileName()));
-            }
         }
     }
 }

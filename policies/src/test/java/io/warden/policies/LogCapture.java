@@ -53,14 +53,18 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
 
     @Override
     public void append(LogEvent event) {
-        StringBuilder line = new StringBuilder().append(event.getLevel()).append(' ').append(event.getLoggerName())
-                .append(' ').append(event.getMessage().getFormattedMessage());
-        if (event.getThrown() != null) {
-            StringWriter trace = new StringWriter();
-            event.getThrown().printStackTrace(new PrintWriter(trace));
-            line.append('\n').append(trace);
+        lines.add(event.getLevel() + " " + event.getLoggerName() + " " + messageAndTrace(event));
+    }
+
+    /** What an operator would read of {@code event}: its message, and the stack trace of its exception if any. */
+    public static String messageAndTrace(LogEvent event) {
+        String message = event.getMessage().getFormattedMessage();
+        if (event.getThrown() == null) {
+            return message;
         }
-        lines.add(line.toString());
+        StringWriter trace = new StringWriter();
+        event.getThrown().printStackTrace(new PrintWriter(trace));
+        return message + "\n" + trace;
     }
 
     public List<String> lines() {

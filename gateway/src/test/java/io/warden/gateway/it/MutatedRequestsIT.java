@@ -152,14 +152,10 @@ class MutatedRequestsIT {
             String host = hostPort[0];
             int port = Integer.parseInt(hostPort[1]);
 
-            Map<ApiKeys, short[]> versions = new LinkedHashMap<>();
             long baselineClients;
             long baselineUpstreams;
             try (RawKafkaConnection bystander = new RawKafkaConnection(host, port)) {
-                int id = bystander.send(ApiKeys.API_VERSIONS, (short) 3, probe());
-                ApiVersionsResponseData answer = bystander.receive(ApiKeys.API_VERSIONS, (short) 3, id,
-                        in -> new ApiVersionsResponseData(in, (short) 3));
-                answer.apiKeys().forEach(v -> versions.put(ApiKeys.forId(v.apiKey()), new short[]{v.minVersion(), v.maxVersion()}));
+                Map<ApiKeys, short[]> versions = offeredVersions(bystander);
                 baselineClients = gateway.server().stats().openClientConnections();
                 baselineUpstreams = gateway.server().stats().openUpstreamConnections();
 
@@ -205,7 +201,7 @@ class MutatedRequestsIT {
                 assertThat(answered).as("requests that still parse were answered").isPositive();
 
                 // The bystander, connected throughout, is still served.
-                id = bystander.send(ApiKeys.API_VERSIONS, (short) 3, probe());
+                int id = bystander.send(ApiKeys.API_VERSIONS, (short) 3, probe());
                 assertThat(bystander.receive(ApiKeys.API_VERSIONS, (short) 3, id,
                         in -> new ApiVersionsResponseData(in, (short) 3)).errorCode()).isZero();
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -216,11 +212,7 @@ class MutatedRequestsIT {
             try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of())) {
                 producer.send(new ProducerRecord<>("fuzz", 0, "k", "after")).get(30, TimeUnit.SECONDS);
             }
-            List<String> unexpected = logs.lines().stream()
-                    .filter(line -> line.startsWith("ERROR") || line.contains("Unhandled exception")
-                            || line.contains("event=request_failed"))
-                    .toList();
-            assertThat(unexpected).as("failures the gateway did not expect").isEmpty();
+            assertThat(unexpectedFailures(logs)).as("failures the gateway did not expect").isEmpty();
         }
         VerificationResult verified = AuditVerifier.verify(dir.resolve("audit"), PemKeys.readPublicKey(dir.resolve("audit-key.pub.pem")));
         assertThat(verified.ok()).as(verified.toString()).isTrue();
@@ -244,22 +236,20 @@ class MutatedRequestsIT {
             String[] hostPort = gateway.bootstrap().split(":");
             String host = hostPort[0];
             int port = Integer.parseInt(hostPort[1]);
-            Map<ApiKeys, short[]> versions = new LinkedHashMap<>();
+            Map<ApiKeys, short[]> versions;
             try (RawKafkaConnection c = new RawKafkaConnection(host, port)) {
-                int id = c.send(ApiKeys.API_VERSIONS, (short) 3, probe());
-                c.receive(ApiKeys.API_VERSIONS, (short) 3, id, in -> new ApiVersionsResponseData(in, (short) 3)).apiKeys()
-                        .forEach(v -> versions.put(ApiKeys.forId(v.apiKey()), new short[]{v.minVersion(), v.maxVersion()}));
+                versions = offeredVersions(c);
             }
             assertThat(versions).containsKeys(ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE);
             List<byte[]> corpus = corpus(versions, Uuid.randomUuid());
             for (short v = 0; v <= 1; v++) {
-                corpus.add(frame(ApiKeys.SASL_HANDSHAKE, v, new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-512")));
+                corpus.add(RawKafkaConnection.payload(ApiKeys.SASL_HANDSHAKE, v, 7, new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-512")));
             }
             for (short v = 0; v <= 2; v++) {
-                corpus.add(frame(ApiKeys.SASL_AUTHENTICATE, v, new SaslAuthenticateRequestData()
+                corpus.add(RawKafkaConnection.payload(ApiKeys.SASL_AUTHENTICATE, v, 7, new SaslAuthenticateRequestData()
                         .setAuthBytes("n,,n=alice,r=fuzz3nonce9".getBytes(StandardCharsets.US_ASCII))));
             }
-            byte[] handshake = frame(ApiKeys.SASL_HANDSHAKE, (short) 1, new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-512"));
+            byte[] handshake = RawKafkaConnection.payload(ApiKeys.SASL_HANDSHAKE, (short) 1, 7, new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-512"));
             Random random = new Random(SEED + 1);
             int cases = CASES / 3;
             for (int n = 0; n < cases; n++) {
@@ -294,8 +284,7 @@ class MutatedRequestsIT {
             try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Clients.scramPlaintext("alice", "alice-secret"))) {
                 producer.send(new ProducerRecord<>("fuzz-sasl", 0, "k", "after")).get(30, TimeUnit.SECONDS);
             }
-            assertThat(logs.lines().stream().filter(line -> line.startsWith("ERROR") || line.contains("Unhandled exception")
-                    || line.contains("event=request_failed")).toList()).as("failures the gateway did not expect").isEmpty();
+            assertThat(unexpectedFailures(logs)).as("failures the gateway did not expect").isEmpty();
         }
     }
 
@@ -322,13 +311,11 @@ class MutatedRequestsIT {
         }
         try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, dir, cluster.getBootstrapServers())) {
             String[] hostPort = gateway.bootstrap().split(":");
-            Map<ApiKeys, short[]> versions = new LinkedHashMap<>();
+            Map<ApiKeys, short[]> versions;
             Uuid topicId;
             try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]));
                  Admin admin = Clients.admin(gateway.bootstrap())) {
-                int id = c.send(ApiKeys.API_VERSIONS, (short) 3, probe());
-                c.receive(ApiKeys.API_VERSIONS, (short) 3, id, in -> new ApiVersionsResponseData(in, (short) 3)).apiKeys()
-                        .forEach(v -> versions.put(ApiKeys.forId(v.apiKey()), new short[]{v.minVersion(), v.maxVersion()}));
+                versions = offeredVersions(c);
                 ensureFuzzTopic(admin);
                 topicId = admin.describeTopics(List.of("fuzz")).allTopicNames().get(30, TimeUnit.SECONDS).get("fuzz").topicId();
             }
@@ -397,12 +384,6 @@ class MutatedRequestsIT {
         return false;
     }
 
-    static byte[] frame(ApiKeys api, short version, ApiMessage body) {
-        RequestHeader header = new RequestHeader(api, version, "fuzz", 7);
-        ByteBuffer h = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
-        ByteBuffer b = MessageUtil.toByteBufferAccessor(body, version).buffer();
-        return ByteBuffer.allocate(h.remaining() + b.remaining()).put(h).put(b).array();
-    }
 
     enum Outcome { ANSWERED, CLOSED, TIMED_OUT }
 
@@ -481,6 +462,21 @@ class MutatedRequestsIT {
         }
     }
 
+    /** The API versions the gateway offers on {@code c}'s listener, from its ApiVersions answer. */
+    static Map<ApiKeys, short[]> offeredVersions(RawKafkaConnection c) throws IOException {
+        int id = c.send(ApiKeys.API_VERSIONS, (short) 3, probe());
+        Map<ApiKeys, short[]> versions = new LinkedHashMap<>();
+        c.receive(ApiKeys.API_VERSIONS, (short) 3, id, in -> new ApiVersionsResponseData(in, (short) 3)).apiKeys()
+                .forEach(v -> versions.put(ApiKeys.forId(v.apiKey()), new short[]{v.minVersion(), v.maxVersion()}));
+        return versions;
+    }
+
+    /** Log lines that show the gateway failing where it should not: errors, unhandled exceptions, requests it could not handle. */
+    static List<String> unexpectedFailures(LogCapture logs) {
+        return logs.lines().stream().filter(line -> line.startsWith("ERROR") || line.contains("Unhandled exception")
+                || line.contains("event=request_failed")).toList();
+    }
+
     static ApiVersionsRequestData probe() {
         return new ApiVersionsRequestData().setClientSoftwareName("probe").setClientSoftwareVersion("1");
     }
@@ -502,7 +498,7 @@ class MutatedRequestsIT {
             }
             for (short v = range[0]; v <= range[1]; v++) {
                 try {
-                    corpus.add(frame(api, v, message));
+                    corpus.add(RawKafkaConnection.payload(api, v, 7, message));
                 } catch (RuntimeException notAtThisVersion) {
                     // a field this version cannot carry: the other versions cover the message
                 }
@@ -610,18 +606,16 @@ class MutatedRequestsIT {
 
     /** A raw connection for mutated frames: sends any payload with a matching size prefix, then probes. */
     static final class Wire implements AutoCloseable {
-        private final Socket socket;
-        private final DataInputStream in;
-        private int probeId = 1;
+        private final RawKafkaConnection connection;
+        private int probeId = 1_000_000;
 
         Wire(String host, int port) throws IOException {
-            socket = new Socket(host, port);
-            in = new DataInputStream(socket.getInputStream());
+            connection = new RawKafkaConnection(host, port);
         }
 
         void send(byte[] payload) throws IOException {
             try {
-                socket.getOutputStream().write(ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array());
+                connection.sendRawFrame(payload);
             } catch (SocketException closedMeanwhile) {
                 // the gateway closed the connection already: the probe sees it
             }
@@ -629,11 +623,9 @@ class MutatedRequestsIT {
 
         /** Reads one frame, or null when the connection ended first. */
         byte[] readFrame() throws IOException {
-            socket.setSoTimeout(15_000);
+            connection.readTimeout(15_000);
             try {
-                byte[] frame = new byte[in.readInt()];
-                in.readFully(frame);
-                return frame;
+                return connection.receiveRawFrame();
             } catch (EOFException | SocketException e) {
                 return null;
             }
@@ -641,17 +633,12 @@ class MutatedRequestsIT {
 
         /** Sends a probe and reads until its answer, the connection's end, or the timeout. */
         Outcome probe(int timeoutMs) throws IOException {
-            int id = 1_000_000 + probeId++;
-            RequestHeader header = new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "probe", id);
-            ByteBuffer h = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
-            ByteBuffer b = MessageUtil.toByteBufferAccessor(MutatedRequestsIT.probe(), (short) 3).buffer();
+            int id = probeId++;
             try {
-                socket.getOutputStream().write(ByteBuffer.allocate(4 + h.remaining() + b.remaining())
-                        .putInt(h.remaining() + b.remaining()).put(h).put(b).array());
-                socket.setSoTimeout(timeoutMs);
+                connection.send(ApiKeys.API_VERSIONS, (short) 3, id, MutatedRequestsIT.probe());
+                connection.readTimeout(timeoutMs);
                 while (true) {
-                    byte[] frame = new byte[in.readInt()];
-                    in.readFully(frame);
+                    byte[] frame = connection.receiveRawFrame();
                     if (frame.length >= 4 && ResponseHeader.parse(ByteBuffer.wrap(frame), (short) 0).correlationId() == id) {
                         return Outcome.ANSWERED;
                     }
@@ -665,7 +652,7 @@ class MutatedRequestsIT {
 
         @Override
         public void close() throws IOException {
-            socket.close();
+            connection.close();
         }
     }
 }

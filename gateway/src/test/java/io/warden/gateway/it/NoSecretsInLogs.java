@@ -1,5 +1,6 @@
 package io.warden.gateway.it;
 
+import io.warden.policies.LogCapture;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -10,8 +11,6 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -76,13 +75,7 @@ public final class NoSecretsInLogs implements BeforeAllCallback, AfterEachCallba
 
         @Override
         public void append(LogEvent event) {
-            StringBuilder text = new StringBuilder(event.getMessage().getFormattedMessage());
-            if (event.getThrown() != null) {
-                StringWriter trace = new StringWriter();
-                event.getThrown().printStackTrace(new PrintWriter(trace));
-                text.append('\n').append(trace);
-            }
-            Matcher m = CREDENTIAL.matcher(text);
+            Matcher m = CREDENTIAL.matcher(LogCapture.messageAndTrace(event));
             if (m.find()) {
                 String masked = m.replaceAll(r -> "<" + r.group().length() + " characters of a credential>");
                 synchronized (this) {

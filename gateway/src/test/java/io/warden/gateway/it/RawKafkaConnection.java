@@ -39,12 +39,20 @@ public final class RawKafkaConnection implements AutoCloseable {
     }
 
     public void send(ApiKeys api, short version, int correlationId, ApiMessage body) throws IOException {
+        sendRawFrame(payload(api, version, correlationId, body));
+    }
+
+    /** A request's header and body as one frame carries them, without the size prefix. */
+    public static byte[] payload(ApiKeys api, short version, int correlationId, ApiMessage body) {
         RequestHeader header = new RequestHeader(api, version, "raw-test", correlationId);
         ByteBuffer h = MessageUtil.toByteBufferAccessor(header.data(), header.headerVersion()).buffer();
         ByteBuffer b = MessageUtil.toByteBufferAccessor(body, version).buffer();
-        ByteBuffer frame = ByteBuffer.allocate(4 + h.remaining() + b.remaining());
-        frame.putInt(h.remaining() + b.remaining()).put(h).put(b).flip();
-        writeRaw(frame.array());
+        return ByteBuffer.allocate(h.remaining() + b.remaining()).put(h).put(b).array();
+    }
+
+    /** How long a read waits before it fails with a {@link SocketTimeoutException} (10 s unless set). */
+    public void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
     }
 
     public void writeRaw(byte[] bytes) throws IOException {
