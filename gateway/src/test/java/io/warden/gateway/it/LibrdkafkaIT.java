@@ -1,0 +1,151 @@
+package io.warden.gateway.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A current librdkafka (2.12, built by node-rdkafka from the source it ships), the C client under kcat and the
+ * Python, Go, .NET and Node.js bindings, where Debian's kcat links 2.0.2. Over SASL_SSL with SCRAM-SHA-512 (the
+ * client-final nonce as Kafka 4 expects it, so the gateway's allowance for older librdkafka is switched off) and
+ * with OAUTHBEARER, under a policy: metadata, produce with every codec, a refused topic, and consumer groups of both
+ * protocols, the classic one and KIP-848's; and KIP-368 re-authentication on an open connection. The script is
+ * {@code src/test/node/librdkafka.js}; {@code .ci/install-test-tools} installs what its build needs.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class LibrdkafkaIT {
+
+    static final String POLICY = """
+            acls:
+              - principal: User:rd
+                operations: [read, write, describe]
+                topics: {prefix: rd.}
+              - principal: User:rd
+                operations: [describe]
+                topics: [rd-denied]
+              - principal: User:rd
+                operations: [read, describe]
+                groups: {prefix: rd-}
+            """;
+
+    static final String YAML = SaslPki.SCRAM_SHA_512_LISTENER.replace("[SCRAM-SHA-512]", "[SCRAM-SHA-512, OAUTHBEARER]") + """
+            authentication:
+              users: {file: users.txt}
+              oauthBearer: {jwksFile: jwks.json, issuer: "https://issuer.warden.test", audience: kafka}
+              allowLegacyScramNonce: false
+            authorization:
+              policyFile: policy.yaml
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
+    static final int PARTITIONS = 3;
+
+    static KafkaCluster cluster;
+    static SaslPki pki;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = SaslPki.withUsersAndPolicy(POLICY, "rd");
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            for (String mechanism : List.of("scram-sha-512", "oauthbearer")) {
+                Clients.createTopic(direct, "rd." + mechanism, PARTITIONS, (short) 1);
+                Clients.createTopic(direct, "rd.steady-" + mechanism, 1, (short) 1);
+            }
+            Clients.createTopic(direct, "rd-denied", 1, (short) 1);
+            Clients.createTopic(direct, "hidden", 1, (short) 1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"SCRAM-SHA-512", "OAUTHBEARER"})
+    void producesWithEveryCodecAndConsumesWithBothGroupProtocols(String mechanism) throws Exception {
+        String name = mechanism.toLowerCase(Locale.ROOT);
+        int count = 100;
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML, pki.dir, cluster.getBootstrapServers())) {
+            Map<String, Object> settings = settings(gateway, mechanism);
+            settings.putAll(Map.of("topic", "rd." + name, "deniedTopic", "rd-denied", "count", count,
+                    "groups", List.of(Map.of("id", "rd-" + name + "-kip848", "protocol", "consumer"),
+                            Map.of("id", "rd-" + name + "-classic", "protocol", "classic"))));
+            JsonNode out = run(settings);
+
+            assertThat(out.get("librdkafka").asText()).isEqualTo("2.12.0");
+            assertThat(ExternalProcess.texts(out.get("brokers"))).isNotEmpty().allMatch(gateway::isGatewayAddress);
+            // "hidden" is not described to rd; rd-denied is, and writing to it is refused
+            assertThat(ExternalProcess.texts(out.get("topics"))).containsExactlyInAnyOrder(
+                    "rd-denied", "rd.scram-sha-512", "rd.oauthbearer", "rd.steady-scram-sha-512", "rd.steady-oauthbearer");
+            assertThat(out.get("denied").asText()).isEqualToIgnoringCase("topic authorization failed");
+            assertThat(ExternalProcess.texts(out.get("deliveryErrors"))).isEmpty();
+            List<String> produced = new ArrayList<>();
+            for (String codec : List.of("none", "gzip", "snappy", "lz4", "zstd")) {
+                for (int i = 0; i < count; i++) {
+                    produced.add(codec + "-" + i);
+                }
+            }
+            assertThat(out.get("produced").asInt()).isEqualTo(produced.size());
+            for (String protocol : List.of("consumer", "classic")) {
+                JsonNode consumer = out.get("consumed").get(protocol);
+                assertThat(ExternalProcess.texts(consumer.get("values"))).as(protocol)
+                        .containsExactlyInAnyOrderElementsOf(produced);
+                assertThat(consumer.get("assignment")).as(protocol).hasSize(PARTITIONS);
+                assertThat(ExternalProcess.texts(consumer.get("errors"))).as(protocol).isEmpty();
+            }
+            assertThat(gateway.server().stats().legacyScramNonces()).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"SCRAM-SHA-512", "OAUTHBEARER"})
+    void reauthenticatesOnItsOpenConnectionBeforeTheSessionLapses(String mechanism) throws Exception {
+        String yaml = YAML.replace("  allowLegacyScramNonce: false\n", "  allowLegacyScramNonce: false\n  sessionLifetimeSeconds: 3\n");
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, pki.dir, cluster.getBootstrapServers())) {
+            Map<String, Object> settings = settings(gateway, mechanism);
+            settings.putAll(Map.of("topic", "rd.steady-" + mechanism.toLowerCase(Locale.ROOT), "steadySeconds", 8));
+            JsonNode out = run(settings);
+
+            // a record every 200 ms for 8 s, each acknowledged, across two or more lapses of a 3 s session
+            assertThat(out.get("sent").asInt()).isGreaterThan(20);
+            assertThat(out.get("delivered").asInt()).isEqualTo(out.get("sent").asInt());
+            assertThat(ExternalProcess.texts(out.get("failures"))).isEmpty();
+            assertThat(ExternalProcess.texts(out.get("clientErrors"))).isEmpty();
+            assertThat(gateway.server().stats().reauthentications()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /** The gateway's address and librdkafka's TLS and login settings for user rd with this mechanism. */
+    static Map<String, Object> settings(GatewayFixture gateway, String mechanism) throws Exception {
+        Map<String, Object> security = new HashMap<>(Map.of("security.protocol", "sasl_ssl", "sasl.mechanisms", mechanism,
+                "ssl.ca.location", pki.dir.resolve("ca.crt").toAbsolutePath().toString()));
+        Map<String, Object> settings = new HashMap<>(Map.of("brokers", gateway.bootstrap(), "security", security));
+        if (mechanism.equals("OAUTHBEARER")) {
+            settings.put("token", pki.token("rd", Duration.ofMinutes(10)));
+        } else {
+            security.put("sasl.username", "rd");
+            security.put("sasl.password", "rd-secret");
+        }
+        return settings;
+    }
+
+    /** Runs the librdkafka script with these settings and returns what it printed. */
+    static JsonNode run(Map<String, Object> settings) throws Exception {
+        ExternalProcess.Result r = ExternalProcess.run(List.of("node", "librdkafka.js",
+                new ObjectMapper().writeValueAsString(settings)), KafkajsIT.NODE_DIR, null, 180);
+        assertThat(r.exit()).as(r.output()).isZero();
+        return r.lastLineAsJson();
+    }
+}

@@ -1,0 +1,149 @@
+// librdkafka (the version node-rdkafka builds from the source it ships) through the gateway, for LibrdkafkaIT.
+// usage: node librdkafka.js '<json settings>'; prints one JSON object with what happened, or exits 1 with the error.
+//   settings: brokers ("host:port"); security: librdkafka properties for TLS and the login (security.protocol,
+//             sasl.*, ssl.ca.location); token (optional): an OAUTHBEARER token given to every client;
+//             then either
+//               topic, deniedTopic, count: count records for each codec (none, gzip, snappy, lz4, zstd) to topic,
+//               one to deniedTopic; groups: [{id, protocol}], consumers ("classic" or "consumer", KIP-848) that
+//               each read topic from the start until they have every record
+//             or
+//               topic, steadySeconds: one producer sends a record every 200 ms for that long, each awaited
+'use strict';
+const Kafka = require('node-rdkafka');
+
+const settings = JSON.parse(process.argv[2]);
+const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+function conf(more) {
+  return Object.assign({ 'bootstrap.servers': settings.brokers, 'client.id': 'warden-librdkafka' },
+    settings.security || {}, more);
+}
+
+function withToken(client) {
+  if (settings.token) {
+    client.setOauthBearerToken(settings.token);
+  }
+  return client;
+}
+
+function connect(client) {
+  return new Promise((resolve, reject) => client.connect({ timeout: 15000 }, err => (err ? reject(err) : resolve(client))));
+}
+
+function disconnect(client) {
+  return new Promise(resolve => client.disconnect(() => resolve()));
+}
+
+function metadata(client) {
+  return new Promise((resolve, reject) =>
+    client.getMetadata({ timeout: 15000 }, (err, md) => (err ? reject(err) : resolve(md))));
+}
+
+// A producer whose sends resolve with their delivery report.
+async function producer(more) {
+  const p = withToken(new Kafka.Producer(conf(Object.assign({ dr_cb: true, acks: 'all',
+    'message.timeout.ms': 15000 }, more))));
+  const pending = new Map();
+  let next = 0;
+  p.on('delivery-report', (err, report) => {
+    const settle = pending.get(report.opaque);
+    pending.delete(report.opaque);
+    // node-rdkafka gives a delivery report's error code as -1; its message is librdkafka's text for the error
+    settle(err ? { error: err.message } : { offset: report.offset });
+  });
+  await connect(p);
+  p.setPollInterval(20);
+  p.send = (topic, value) => new Promise(resolve => {
+    const id = next++;
+    pending.set(id, resolve);
+    p.produce(topic, null, Buffer.from(value), null, null, id);
+  });
+  return p;
+}
+
+async function produceEveryCodec(out) {
+  out.produced = 0;
+  out.deliveryErrors = [];
+  for (const codec of CODECS) {
+    const p = await producer({ 'compression.codec': codec, 'linger.ms': 5 });
+    if (codec === 'none') {
+      const md = await metadata(p);
+      out.brokers = md.brokers.map(b => `${b.host}:${b.port}`);
+      out.topics = md.topics.map(t => t.name).filter(n => !n.startsWith('__')).sort();
+      out.denied = (await p.send(settings.deniedTopic, 'not allowed')).error || 'none';
+    }
+    const sends = [];
+    for (let i = 0; i < settings.count; i++) {
+      sends.push(p.send(settings.topic, `${codec}-${i}`));
+    }
+    for (const result of await Promise.all(sends)) {
+      if (result.error) {
+        out.deliveryErrors.push(`${codec}: ${result.error}`);
+      } else {
+        out.produced++;
+      }
+    }
+    await disconnect(p);
+  }
+}
+
+async function consumeAll(group, expected) {
+  const consumer = withToken(new Kafka.KafkaConsumer(conf({ 'group.id': group.id, 'group.protocol': group.protocol,
+    'enable.auto.commit': false }), { 'auto.offset.reset': 'earliest' }));
+  const errors = [];
+  consumer.on('event.error', e => errors.push(e.message));
+  await connect(consumer);
+  consumer.subscribe([settings.topic]);
+  const values = [];
+  const deadline = Date.now() + 60000;
+  while (values.length < expected && Date.now() < deadline) {
+    const batch = await new Promise(resolve => consumer.consume(100, (err, messages) => resolve(err ? [] : messages)));
+    for (const m of batch) {
+      values.push(m.value.toString());
+    }
+  }
+  consumer.commitSync(null);
+  const assignment = consumer.assignments().map(a => a.partition).sort();
+  await disconnect(consumer);
+  return { values, assignment, errors };
+}
+
+async function steady(out) {
+  const p = await producer({ 'linger.ms': 0 });
+  const errors = [];
+  p.on('event.error', e => errors.push(e.message));
+  out.sent = 0;
+  out.delivered = 0;
+  out.failures = [];
+  const end = Date.now() + settings.steadySeconds * 1000;
+  while (Date.now() < end) {
+    const result = await p.send(settings.topic, `steady-${out.sent++}`);
+    if (result.error) {
+      out.failures.push(result.error);
+    } else {
+      out.delivered++;
+    }
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+  out.clientErrors = errors;
+  await disconnect(p);
+}
+
+async function main() {
+  const out = { librdkafka: Kafka.librdkafkaVersion, features: Kafka.features };
+  if (settings.steadySeconds) {
+    await steady(out);
+  } else {
+    await produceEveryCodec(out);
+    out.consumed = {};
+    for (const group of settings.groups) {
+      out.consumed[group.protocol] = await consumeAll(group, out.produced);
+    }
+  }
+  console.log(JSON.stringify(out));
+}
+
+main().then(() => process.exit(0), e => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});
