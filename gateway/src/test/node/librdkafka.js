@@ -6,6 +6,7 @@
 //               topic, deniedTopic, count: count records for each codec (none, gzip, snappy, lz4, zstd) to topic,
 //               one to deniedTopic; groups: [{id, protocol}], consumers ("classic" or "consumer", KIP-848) that
 //               each read topic from the start until they have every record
+//               transactionalId (optional): then one committed and one aborted transaction of five records each
 //             or
 //               topic, steadySeconds: one producer sends a record every 200 ms for that long, each awaited
 'use strict';
@@ -87,6 +88,26 @@ async function produceEveryCodec(out) {
   }
 }
 
+// One committed and one aborted transaction, of five records each ("committed-<i>", "aborted-<i>").
+async function transactions(out) {
+  const p = await producer({ 'transactional.id': settings.transactionalId });
+  const call = (method, ...args) => new Promise((resolve, reject) =>
+    p[method](...args, err => (err ? reject(err) : resolve())));
+  await call('initTransactions', 15000);
+  for (const outcome of ['committed', 'aborted']) {
+    await call('beginTransaction');
+    const sends = [0, 1, 2, 3, 4].map(i => p.send(settings.topic, `${outcome}-${i}`));
+    for (const result of await Promise.all(sends)) {
+      if (result.error) {
+        out.deliveryErrors.push(`${outcome}: ${result.error}`);
+      }
+    }
+    await call(outcome === 'committed' ? 'commitTransaction' : 'abortTransaction', 15000);
+  }
+  await disconnect(p);
+  out.transactions = 'done';
+}
+
 async function consumeAll(group, expected) {
   const consumer = withToken(new Kafka.KafkaConsumer(conf({ 'group.id': group.id, 'group.protocol': group.protocol,
     'enable.auto.commit': false }), { 'auto.offset.reset': 'earliest' }));
@@ -135,9 +156,14 @@ async function main() {
     await steady(out);
   } else {
     await produceEveryCodec(out);
+    let expected = out.produced;
+    if (settings.transactionalId) {
+      await transactions(out);
+      expected += 5; // consumers read committed records only, librdkafka's default
+    }
     out.consumed = {};
     for (const group of settings.groups) {
-      out.consumed[group.protocol] = await consumeAll(group, out.produced);
+      out.consumed[group.protocol] = await consumeAll(group, expected);
     }
   }
   console.log(JSON.stringify(out));

@@ -23,9 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A current librdkafka (2.12, built by node-rdkafka from the source it ships), the C client under kcat and the
  * Python, Go, .NET and Node.js bindings, where Debian's kcat links 2.0.2. Over SASL_SSL with SCRAM-SHA-512 (the
  * client-final nonce as Kafka 4 expects it, so the gateway's allowance for older librdkafka is switched off) and
- * with OAUTHBEARER, under a policy: metadata, produce with every codec, a refused topic, and consumer groups of both
- * protocols, the classic one and KIP-848's; and KIP-368 re-authentication on an open connection. The script is
- * {@code src/test/node/librdkafka.js}; {@code .ci/install-test-tools} installs what its build needs.
+ * with OAUTHBEARER, under a policy: metadata, produce with every codec, a refused topic, a committed and an aborted
+ * transaction, and consumer groups of both protocols, the classic one and KIP-848's; and KIP-368 re-authentication
+ * on an open connection. The script is {@code src/test/node/librdkafka.js}; {@code .ci/install-test-tools} installs
+ * what its build needs.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class LibrdkafkaIT {
@@ -41,6 +42,9 @@ class LibrdkafkaIT {
               - principal: User:rd
                 operations: [read, describe]
                 groups: {prefix: rd-}
+              - principal: User:rd
+                operations: [write, describe]
+                transactionalIds: {prefix: rd-}
             """;
 
     static final String YAML = SaslPki.SCRAM_SHA_512_LISTENER.replace("[SCRAM-SHA-512]", "[SCRAM-SHA-512, OAUTHBEARER]") + """
@@ -74,12 +78,13 @@ class LibrdkafkaIT {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"SCRAM-SHA-512", "OAUTHBEARER"})
-    void producesWithEveryCodecAndConsumesWithBothGroupProtocols(String mechanism) throws Exception {
+    void producesWithEveryCodecAndInTransactionsAndConsumesWithBothGroupProtocols(String mechanism) throws Exception {
         String name = mechanism.toLowerCase(Locale.ROOT);
         int count = 100;
         try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML, pki.dir, cluster.getBootstrapServers())) {
             Map<String, Object> settings = settings(gateway, mechanism);
             settings.putAll(Map.of("topic", "rd." + name, "deniedTopic", "rd-denied", "count", count,
+                    "transactionalId", "rd-tx-" + name,
                     "groups", List.of(Map.of("id", "rd-" + name + "-kip848", "protocol", "consumer"),
                             Map.of("id", "rd-" + name + "-classic", "protocol", "classic"))));
             JsonNode out = run(settings);
@@ -98,6 +103,11 @@ class LibrdkafkaIT {
                 }
             }
             assertThat(out.get("produced").asInt()).isEqualTo(produced.size());
+            assertThat(out.get("transactions").asText()).isEqualTo("done");
+            // the committed transaction's records and none of the aborted one's (librdkafka reads committed records)
+            for (int i = 0; i < 5; i++) {
+                produced.add("committed-" + i);
+            }
             for (String protocol : List.of("consumer", "classic")) {
                 JsonNode consumer = out.get("consumed").get(protocol);
                 assertThat(ExternalProcess.texts(consumer.get("values"))).as(protocol)
