@@ -180,16 +180,30 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
         return server;
     }
 
-    /** True when this address is one of the gateway's own (bootstrap or broker ports). */
+    /** True when this address is one of the gateway's own (bootstrap or broker ports) on its first listener. */
     public boolean isGatewayAddress(String host, int port) {
-        return host.equals(listener.advertisedHost())
-                && (port == listener.bootstrapPort() || listener.brokerPorts().contains(port));
+        return isAddressOf(listener, host, port);
     }
 
     /** As above, for an address written {@code host:port}, as the clients run as processes print them. */
     public boolean isGatewayAddress(String hostPort) {
+        return isAddressOf(listener, hostPort);
+    }
+
+    /** True when this address, written {@code host:port}, is one of the named listener's (bootstrap or broker ports). */
+    public boolean isGatewayAddress(String listenerName, String hostPort) {
+        return isAddressOf(server.config().listeners().stream().filter(l -> l.name().equals(listenerName))
+                .findFirst().orElseThrow(), hostPort);
+    }
+
+    private static boolean isAddressOf(ListenerConfig listener, String hostPort) {
         int colon = hostPort.lastIndexOf(':');
-        return colon > 0 && isGatewayAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        return colon > 0 && isAddressOf(listener, hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+
+    private static boolean isAddressOf(ListenerConfig listener, String host, int port) {
+        return host.equals(listener.advertisedHost())
+                && (port == listener.bootstrapPort() || listener.brokerPorts().contains(port));
     }
 
     public Map<String, Object> clientConfig() {

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.warden.certs.CertificateFiles;
+import io.warden.certs.CertificateIssuer;
+import io.warden.certs.IssuedCertificate;
+import io.warden.certs.KeyType;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A current librdkafka (2.12, built by node-rdkafka from the source it ships), the C client under kcat and the
  * Python, Go, .NET and Node.js bindings, where Debian's kcat links 2.0.2. Over SASL_SSL with SCRAM-SHA-512 (the
- * client-final nonce as Kafka 4 expects it, so the gateway's allowance for older librdkafka is switched off) and
- * with OAUTHBEARER, under a policy: metadata, produce with every codec, a refused topic, a committed and an aborted
+ * client-final nonce as Kafka 4 expects it, so the gateway's allowance for older librdkafka is switched off), PLAIN
+ * and OAUTHBEARER, and with a client certificate (the principal mapped from its CN), under a policy: metadata, produce with every codec, a refused topic, a committed and an aborted
  * transaction, and consumer groups of both protocols, the classic one and KIP-848's; and KIP-368 re-authentication
  * on an open connection. The script is {@code src/test/node/librdkafka.js}; {@code .ci/install-test-tools} installs
  * what its build needs.
@@ -47,7 +51,17 @@ class LibrdkafkaIT {
                 transactionalIds: {prefix: rd-}
             """;
 
-    static final String YAML = SaslPki.SCRAM_SHA_512_LISTENER.replace("[SCRAM-SHA-512]", "[SCRAM-SHA-512, OAUTHBEARER]") + """
+    /** A SASL_SSL listener, and an mTLS one whose principal is the certificate's CN ({@code User:rd}). */
+    static final String YAML = SaslPki.SCRAM_SHA_512_LISTENER.replace("[SCRAM-SHA-512]", "[SCRAM-SHA-512, PLAIN, OAUTHBEARER]") + """
+              - name: mtls
+                bootstrapPort: ${BOOTSTRAP_PORT_2}
+                brokerPorts: ${BROKER_PORTS_2}
+                tls:
+                  certificate: server-chain.crt
+                  key: server.key
+                  clientAuth: required
+                  trustedCertificates: ca.crt
+                  principalMappingRules: "RULE:^CN=([^,]+),OU=librdkafka$/$1/"
             authentication:
               users: {file: users.txt}
               oauthBearer: {jwksFile: jwks.json, issuer: "https://issuer.warden.test", audience: kafka}
@@ -59,6 +73,9 @@ class LibrdkafkaIT {
             """;
 
     static final int PARTITIONS = 3;
+    /** The topics rd may use: one per way of logging in, and one per mechanism for the re-authentication test. */
+    static final List<String> TOPICS = List.of("rd.scram-sha-512", "rd.plain", "rd.oauthbearer", "rd.mtls",
+            "rd.steady-scram-sha-512", "rd.steady-oauthbearer");
 
     static KafkaCluster cluster;
     static SaslPki pki;
@@ -66,10 +83,12 @@ class LibrdkafkaIT {
     @BeforeAll
     static void start() throws Exception {
         pki = SaslPki.withUsersAndPolicy(POLICY, "rd");
+        IssuedCertificate client = CertificateIssuer.issueClient(pki.ca, "rd", List.of("librdkafka"), Duration.ofDays(1), KeyType.EC_P256);
+        CertificateFiles.writeCertificates(pki.dir.resolve("rd.crt"), client.chain(), true);
+        CertificateFiles.writePrivateKey(pki.dir.resolve("rd.key"), client.privateKey(), true);
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            for (String mechanism : List.of("scram-sha-512", "oauthbearer")) {
-                Clients.createTopic(direct, "rd." + mechanism, PARTITIONS, (short) 1);
-                Clients.createTopic(direct, "rd.steady-" + mechanism, 1, (short) 1);
+            for (String name : TOPICS) {
+                Clients.createTopic(direct, name, name.startsWith("rd.steady-") ? 1 : PARTITIONS, (short) 1);
             }
             Clients.createTopic(direct, "rd-denied", 1, (short) 1);
             Clients.createTopic(direct, "hidden", 1, (short) 1);
@@ -77,7 +96,7 @@ class LibrdkafkaIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"SCRAM-SHA-512", "OAUTHBEARER"})
+    @ValueSource(strings = {"SCRAM-SHA-512", "PLAIN", "OAUTHBEARER", "mTLS"})
     void producesWithEveryCodecAndInTransactionsAndConsumesWithBothGroupProtocols(String mechanism) throws Exception {
         String name = mechanism.toLowerCase(Locale.ROOT);
         int count = 100;
@@ -90,10 +109,13 @@ class LibrdkafkaIT {
             JsonNode out = run(settings);
 
             assertThat(out.get("librdkafka").asText()).isEqualTo("2.12.0");
-            assertThat(ExternalProcess.texts(out.get("brokers"))).isNotEmpty().allMatch(gateway::isGatewayAddress);
+            String listener = mechanism.equals("mTLS") ? "mtls" : "sasl-ssl";
+            assertThat(ExternalProcess.texts(out.get("brokers"))).isNotEmpty()
+                    .allMatch(address -> gateway.isGatewayAddress(listener, address));
             // "hidden" is not described to rd; rd-denied is, and writing to it is refused
-            assertThat(ExternalProcess.texts(out.get("topics"))).containsExactlyInAnyOrder(
-                    "rd-denied", "rd.scram-sha-512", "rd.oauthbearer", "rd.steady-scram-sha-512", "rd.steady-oauthbearer");
+            List<String> described = new ArrayList<>(TOPICS);
+            described.add("rd-denied");
+            assertThat(ExternalProcess.texts(out.get("topics"))).containsExactlyInAnyOrderElementsOf(described);
             assertThat(out.get("denied").asText()).isEqualToIgnoringCase("topic authorization failed");
             assertThat(ExternalProcess.texts(out.get("deliveryErrors"))).isEmpty();
             List<String> produced = new ArrayList<>();
@@ -137,18 +159,31 @@ class LibrdkafkaIT {
         }
     }
 
-    /** The gateway's address and librdkafka's TLS and login settings for user rd with this mechanism. */
+    /**
+     * The gateway's address and librdkafka's TLS and login settings for user rd with this SASL mechanism, or with its
+     * client certificate on the mTLS listener.
+     */
     static Map<String, Object> settings(GatewayFixture gateway, String mechanism) throws Exception {
-        Map<String, Object> security = new HashMap<>(Map.of("security.protocol", "sasl_ssl", "sasl.mechanisms", mechanism,
-                "ssl.ca.location", pki.dir.resolve("ca.crt").toAbsolutePath().toString()));
+        Map<String, Object> security = new HashMap<>(Map.of("ssl.ca.location", path("ca.crt")));
         Map<String, Object> settings = new HashMap<>(Map.of("brokers", gateway.bootstrap(), "security", security));
-        if (mechanism.equals("OAUTHBEARER")) {
-            settings.put("token", pki.token("rd", Duration.ofMinutes(10)));
-        } else {
-            security.put("sasl.username", "rd");
-            security.put("sasl.password", "rd-secret");
+        switch (mechanism) {
+            case "mTLS" -> {
+                settings.put("brokers", gateway.bootstrap("mtls"));
+                security.putAll(Map.of("security.protocol", "ssl", "ssl.certificate.location", path("rd.crt"),
+                        "ssl.key.location", path("rd.key")));
+            }
+            case "OAUTHBEARER" -> {
+                security.putAll(Map.of("security.protocol", "sasl_ssl", "sasl.mechanisms", mechanism));
+                settings.put("token", pki.token("rd", Duration.ofMinutes(10)));
+            }
+            default -> security.putAll(Map.of("security.protocol", "sasl_ssl", "sasl.mechanisms", mechanism,
+                    "sasl.username", "rd", "sasl.password", "rd-secret"));
         }
         return settings;
+    }
+
+    static String path(String file) {
+        return pki.dir.resolve(file).toAbsolutePath().toString();
     }
 
     /** Runs the librdkafka script with these settings and returns what it printed. */
