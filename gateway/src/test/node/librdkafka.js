@@ -9,7 +9,12 @@
 //               transactionalId (optional): then one committed and one aborted transaction of five records each
 //             or
 //               topic, steadySeconds: one producer sends a record every 200 ms for that long, each awaited
+//             or
+//               topic, groupId, progressFile, stopFile: a producer sends a record every 5 ms and a consumer group
+//               member reads them, writing {acked, consumed} to progressFile every 200 ms, until stopFile exists;
+//               then every acknowledged record must arrive (at most 60 s more)
 'use strict';
+const fs = require('fs');
 const Kafka = require('node-rdkafka');
 
 const settings = JSON.parse(process.argv[2]);
@@ -150,9 +155,62 @@ async function steady(out) {
   await disconnect(p);
 }
 
+// Produces and consumes side by side until told to stop, while the test stops and restarts a broker.
+async function untilStopped(out) {
+  const p = await producer({ 'linger.ms': 5, 'message.timeout.ms': 120000, 'request.timeout.ms': 10000 });
+  const consumer = new Kafka.KafkaConsumer(conf({ 'group.id': settings.groupId }), { 'auto.offset.reset': 'earliest' });
+  const clientErrors = [];
+  p.on('event.error', e => clientErrors.push(`producer: ${e.message}`));
+  consumer.on('event.error', e => clientErrors.push(`consumer: ${e.message}`));
+  await connect(consumer);
+  consumer.subscribe([settings.topic]);
+  const acked = new Set();
+  const consumed = new Set();
+  const failures = [];
+  const sends = [];
+  let consuming = true;
+  const consumeLoop = (async () => {
+    while (consuming) {
+      const batch = await new Promise(resolve => consumer.consume(100, (err, messages) => resolve(err ? [] : messages)));
+      batch.forEach(m => consumed.add(m.value.toString()));
+    }
+  })();
+  const progress = setInterval(() => fs.writeFileSync(settings.progressFile,
+    JSON.stringify({ acked: acked.size, consumed: consumed.size })), 200);
+  for (let i = 0; !fs.existsSync(settings.stopFile); i++) {
+    const value = `r-${i}`;
+    sends.push(p.send(settings.topic, value).then(result => {
+      if (result.error) {
+        failures.push(result.error);
+      } else {
+        acked.add(value);
+      }
+    }));
+    await new Promise(resolve => setTimeout(resolve, 5));
+  }
+  await Promise.all(sends);
+  const deadline = Date.now() + 60000;
+  while ([...acked].some(v => !consumed.has(v)) && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  consuming = false;
+  await consumeLoop;
+  clearInterval(progress);
+  out.sent = sends.length;
+  out.acked = acked.size;
+  out.consumed = consumed.size;
+  out.missing = [...acked].filter(v => !consumed.has(v)).slice(0, 10);
+  out.failures = failures.slice(0, 10);
+  out.clientErrors = clientErrors;
+  await disconnect(p);
+  await disconnect(consumer);
+}
+
 async function main() {
   const out = { librdkafka: Kafka.librdkafkaVersion, features: Kafka.features };
-  if (settings.steadySeconds) {
+  if (settings.stopFile) {
+    await untilStopped(out);
+  } else if (settings.steadySeconds) {
     await steady(out);
   } else {
     await produceEveryCodec(out);

@@ -5,15 +5,12 @@ import io.kroxylicious.testing.kafka.api.TerminationStyle;
 import io.kroxylicious.testing.kafka.common.BrokerCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ElectionNotNeededException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -46,9 +42,7 @@ class BrokerRestartIT {
              Admin admin = Clients.admin(gateway.bootstrap())) {
             String topic = "restart";
             // Node 2 is a broker only (node 0 hosts the controller), and leads partition 2.
-            admin.createTopics(List.of(new NewTopic(topic, Map.of(
-                    0, List.of(0, 1, 2), 1, List.of(1, 2, 0), 2, List.of(2, 0, 1))))).all().get(30, TimeUnit.SECONDS);
-            Clients.awaitTopic(admin, topic, 3);
+            Clients.createTopicLedByEachNode(admin, topic);
 
             Set<String> acked = ConcurrentHashMap.newKeySet();
             Set<String> consumed = ConcurrentHashMap.newKeySet();
@@ -107,17 +101,7 @@ class BrokerRestartIT {
 
             cluster.startNodes(id -> id == 2);
             // Give leadership back to node 2, so traffic must go through its gateway port again.
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-                try {
-                    admin.electLeaders(ElectionType.PREFERRED, Set.of(new TopicPartition(topic, 2))).all().get(10, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof ElectionNotNeededException)) {
-                        throw e; // not needed: node 2 already leads again
-                    }
-                }
-                return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
-                        .get(topic).partitions().get(2).leader().id() == 2;
-            });
+            Clients.awaitPreferredLeader(admin, new TopicPartition(topic, 2), 2);
             int ackedAtRestart = acked.size();
             await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() > ackedAtRestart + 200);
 

@@ -7,7 +7,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ElectionNotNeededException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -18,7 +20,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Unmodified Kafka Java clients pointed at an address, with settings the tests vary. */
@@ -88,6 +92,31 @@ public final class Clients {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().until(
                 () -> admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name).partitions(),
                 ps -> ps.size() == partitions && ps.stream().allMatch(p -> p.leader() != null));
+    }
+
+    /**
+     * Creates a topic of three partitions whose leaders are nodes 0, 1 and 2 (each replicated on all three), and waits
+     * until every partition has a leader.
+     */
+    public static void createTopicLedByEachNode(Admin admin, String name) throws Exception {
+        admin.createTopics(List.of(new NewTopic(name, Map.of(
+                0, List.of(0, 1, 2), 1, List.of(1, 2, 0), 2, List.of(2, 0, 1))))).all().get(30, TimeUnit.SECONDS);
+        awaitTopic(admin, name, 3);
+    }
+
+    /** Elects the preferred leader of this partition until it is {@code node} again (after that node restarted). */
+    public static void awaitPreferredLeader(Admin admin, TopicPartition partition, int node) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            try {
+                admin.electLeaders(ElectionType.PREFERRED, Set.of(partition)).all().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof ElectionNotNeededException)) { // not needed: the node leads already
+                    throw e;
+                }
+            }
+            return admin.describeTopics(List.of(partition.topic())).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(partition.topic()).partitions().get(partition.partition()).leader().id() == node;
+        });
     }
 
     /** Reads every partition of a topic from the beginning until {@code expected} records arrived (or 30 s passed). */

@@ -8,29 +8,42 @@ import io.warden.certs.CertificateFiles;
 import io.warden.certs.CertificateIssuer;
 import io.warden.certs.IssuedCertificate;
 import io.warden.certs.KeyType;
+import io.kroxylicious.testing.kafka.api.TerminationStyle;
+import io.kroxylicious.testing.kafka.common.BrokerCluster;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A current librdkafka (2.12, built by node-rdkafka from the source it ships), the C client under kcat and the
  * Python, Go, .NET and Node.js bindings, where Debian's kcat links 2.0.2. Over SASL_SSL with SCRAM-SHA-512 (the
  * client-final nonce as Kafka 4 expects it, so the gateway's allowance for older librdkafka is switched off), PLAIN
- * and OAUTHBEARER, and with a client certificate (the principal mapped from its CN), under a policy: metadata, produce with every codec, a refused topic, a committed and an aborted
- * transaction, and consumer groups of both protocols, the classic one and KIP-848's; and KIP-368 re-authentication
- * on an open connection. The script is {@code src/test/node/librdkafka.js}; {@code .ci/install-test-tools} installs
- * what its build needs.
+ * and OAUTHBEARER, and with a client certificate (the principal mapped from its CN), under a policy: metadata,
+ * produce with every codec, a refused topic, a committed and an aborted transaction, and consumer groups of both
+ * protocols, the classic one and KIP-848's; KIP-368 re-authentication on an open connection; and a broker restart
+ * under a producer and a consumer. The script is {@code src/test/node/librdkafka.js};
+ * {@code .ci/install-test-tools} installs what its build needs.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class LibrdkafkaIT {
@@ -157,6 +170,56 @@ class LibrdkafkaIT {
             assertThat(ExternalProcess.texts(out.get("clientErrors"))).isEmpty();
             assertThat(gateway.server().stats().reauthentications()).isGreaterThanOrEqualTo(2);
         }
+    }
+
+    /**
+     * A broker stopped and restarted under a running producer and consumer group member, as {@link BrokerRestartIT}
+     * does with the Java clients: librdkafka rides through on its own retries, loses no acknowledged record, and
+     * reaches the restarted broker through its gateway port once it leads again.
+     */
+    @Test
+    void ridesThroughABrokerRestart(@BrokerCluster(numBrokers = 3) KafkaCluster three) throws Exception {
+        try (GatewayFixture gateway = GatewayFixture.start(three.getBootstrapServers());
+             Admin admin = Clients.admin(gateway.bootstrap())) {
+            String topic = "rd.restart";
+            // node 2 is a broker only (node 0 hosts the controller), and leads partition 2
+            Clients.createTopicLedByEachNode(admin, topic);
+            Path dir = Files.createTempDirectory("warden-librdkafka");
+            Path progress = dir.resolve("progress.json");
+            Map<String, Object> settings = Map.of("brokers", gateway.bootstrap(), "topic", topic, "groupId", "rd-restart",
+                    "progressFile", progress.toString(), "stopFile", dir.resolve("stop").toString());
+            CompletableFuture<JsonNode> client = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return run(settings);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> progress(progress, "consumed") > 100);
+
+            three.stopNodes(id -> id == 2, TerminationStyle.ABRUPT);
+            int ackedAtStop = progress(progress, "acked");
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> progress(progress, "acked") > ackedAtStop + 200);
+            three.startNodes(id -> id == 2);
+            Clients.awaitPreferredLeader(admin, new TopicPartition(topic, 2), 2);
+            int ackedAtRestart = progress(progress, "acked");
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> progress(progress, "acked") > ackedAtRestart + 200);
+            Files.writeString(dir.resolve("stop"), "");
+
+            JsonNode out = client.get(180, TimeUnit.SECONDS);
+            assertThat(ExternalProcess.texts(out.get("failures"))).as(out.toString()).isEmpty();
+            assertThat(out.get("acked").asInt()).as(out.toString()).isEqualTo(out.get("sent").asInt());
+            assertThat(ExternalProcess.texts(out.get("missing"))).as(out.toString()).isEmpty();
+            try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), Map.of())) {
+                assertThat(producer.send(new ProducerRecord<>(topic, 2, null, "to-node-2")).get(30, TimeUnit.SECONDS).offset())
+                        .isNotNegative();
+            }
+        }
+    }
+
+    /** A count from the progress file the script writes while it produces and consumes. */
+    static int progress(Path file, String count) throws Exception {
+        return new ObjectMapper().readTree(Files.readString(file)).get(count).asInt();
     }
 
     /**
