@@ -27,6 +27,11 @@ public record LimitsConfig(int maxFrameBytes, int maxConnections, int maxConnect
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_CONNECTION_CREATION_RATE_PER_IP = 100;
     public static final Duration DEFAULT_LOGIN_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Requests of one connection waiting for their answers (from the broker, or from the gateway behind those) before
+     * reading from that client pauses, as a broker reads a connection's next request only once it answered the last.
+     */
+    public static final int MAX_REQUESTS_IN_FLIGHT = 1000;
 
     /** The given limits and the default connection creation rate and login timeout. */
     public LimitsConfig(int maxFrameBytes, int maxConnections, int maxConnectionsPerIp, Duration idleTimeout) {

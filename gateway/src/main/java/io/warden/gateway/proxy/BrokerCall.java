@@ -62,6 +62,9 @@ final class BrokerCall {
         if (pending != null) {
             return Future.failedFuture(new IllegalStateException("a request is already pending"));
         }
+        if (closed) { // between two requests, for instance while the SCRAM proof was computed on a worker thread
+            return Future.failedFuture(new IllegalStateException("broker closed the connection"));
+        }
         pending = Promise.promise();
         pendingApi = api;
         pendingVersion = version;

@@ -371,6 +371,7 @@ final class ClientConnection implements SaslGate.Connection {
             heldForUpstreamReauth.clear();
             held.forEach(Runnable::run);
             releaseReading();
+            closeOnceAnswered(); // a refusal made while the renewal was due waited for it
         });
     }
 
@@ -424,6 +425,7 @@ final class ClientConnection implements SaslGate.Connection {
 
         if (api == ApiKeys.API_VERSIONS && !SupportedApis.isSupported(api, version)) {
             // As Kafka does: answer in v0 with UNSUPPORTED_VERSION and the range we do support, so the client retries.
+            gateway.stats().request(ApiKeys.API_VERSIONS, GatewayStats.Outcome.ANSWERED);
             respondLocally(correlationId, api, version, KafkaFrames.response(correlationId, (short) 0,
                     SupportedApis.unsupportedApiVersionsResponse(), (short) 0));
             return;
@@ -545,7 +547,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (expectsResponse) {
             // the version the frame itself carries (after the api key), which the broker answers at
             short upstreamVersion = frame.getShort(KafkaFrames.SIZE_PREFIX + 2);
-            inFlight.add(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), upstreamVersion, null, edit,
+            addInFlight(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), upstreamVersion, null, edit,
                     pending, throttleMs, receivedAt, receivedAt == 0 ? 0 : System.nanoTime()));
         }
         writeUpstream(frame);
@@ -788,6 +790,7 @@ final class ClientConnection implements SaslGate.Connection {
     /** ApiVersions before authentication: answered from what the cluster supports, without touching a broker. */
     private void answerApiVersionsLocally(int correlationId, short version) {
         if (!SupportedApis.isSupported(ApiKeys.API_VERSIONS, version)) {
+            gateway.stats().request(ApiKeys.API_VERSIONS, GatewayStats.Outcome.ANSWERED);
             respondLocally(correlationId, ApiKeys.API_VERSIONS, version, KafkaFrames.response(correlationId, (short) 0,
                     SupportedApis.unsupportedApiVersionsResponse(), (short) 0));
             return;
@@ -837,12 +840,14 @@ final class ClientConnection implements SaslGate.Connection {
 
     /**
      * Reads from the client again unless something still holds it back: a request waiting to be decided (its
-     * answer must come before those of the requests after it), a throttle, the audit backlog, a connection not yet
+     * answer must come before those of the requests after it), a throttle, the audit backlog, too many requests
+     * waiting for their answers, a connection not yet
      * made to the broker, or a full write queue either way (a client that does not read its answers gets no more
      * requests read, whoever answers them).
      */
     private void resumeReading() {
         if (closed || draining || holds > 0 || throttleTimer >= 0 || awaitingAudit >= MAX_AWAITING_AUDIT
+                || inFlight.size() >= LimitsConfig.MAX_REQUESTS_IN_FLIGHT
                 || upstream == null && (sasl == null || sasl.authenticated())
                 || upstream != null && upstream.writeQueueFull() || client.writeQueueFull()) {
             return;
@@ -927,7 +932,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (closed) {
             return;
         }
-        InFlight request = inFlight.poll();
+        InFlight request = pollInFlight();
         if (request == null) {
             close("broker sent a response to no request");
             return;
@@ -1160,16 +1165,34 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     private void respondNow(int correlationId, ApiKeys api, short version, Buffer response) {
-        if (inFlight.isEmpty()) {
+        if (!heldForUpstreamReauth.isEmpty()) {
+            // a request before this one waits for the gateway's renewed login to the broker: answer after it
+            heldForUpstreamReauth.add(() -> respondNow(correlationId, api, version, response));
+        } else if (inFlight.isEmpty()) {
             sendToClient(Future.succeededFuture(response));
         } else {
-            inFlight.add(new InFlight(correlationId, api, version, response));
+            addInFlight(new InFlight(correlationId, api, version, response));
         }
+    }
+
+    private void addInFlight(InFlight request) {
+        inFlight.add(request);
+        if (inFlight.size() >= LimitsConfig.MAX_REQUESTS_IN_FLIGHT) {
+            fromClient.pause();
+        }
+    }
+
+    private InFlight pollInFlight() {
+        InFlight request = inFlight.poll();
+        if (inFlight.size() == LimitsConfig.MAX_REQUESTS_IN_FLIGHT - 1) {
+            resumeReading();
+        }
+        return request;
     }
 
     private void sendLocalResponsesAtHead() {
         while (!inFlight.isEmpty() && inFlight.peek().localResponse() != null) {
-            sendToClient(Future.succeededFuture(inFlight.poll().localResponse()));
+            sendToClient(Future.succeededFuture(pollInFlight().localResponse()));
         }
     }
 
@@ -1274,7 +1297,7 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         gateway.stats().refused();
-        if (upstream == null || inFlight.isEmpty() && auditTail.isComplete() && !upstreamReauthDue) {
+        if (upstream == null || inFlight.isEmpty() && auditTail.isComplete() && !upstreamReauthDue && outputTail.isComplete()) {
             close(reason);
             return;
         }

@@ -4,7 +4,9 @@ import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.common.BrokerConfig;
 import io.kroxylicious.testing.kafka.common.SaslMechanism;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.warden.audit.PemKeys;
 import io.warden.authn.store.FakeSecretsManager;
+import io.warden.gateway.protocol.SupportedApis;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
@@ -13,9 +15,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -147,6 +154,55 @@ class UpstreamSaslIT {
                 assertThat(gateway.server().stats().upstreamReauthentications()).isGreaterThan(renewed);
                 assertThat(gateway.server().stats().upstreamConnectionsOpened()).as("no broker connection was lost").isEqualTo(opened);
             }
+        }
+    }
+
+    /**
+     * Answers the gateway gives itself keep their place behind forwarded requests held for a renewal of its session on
+     * the broker. With fail-closed auditing a Produce waits for its audit event to be written, the renewal can fall due
+     * meanwhile, and the request the client sent after it — an ApiVersions at a version newer than the gateway's,
+     * which it answers itself — must still be answered after it.
+     */
+    @Test
+    void answersKeepTheirOrderAcrossRenewalsWithFailClosedAudit(
+            @SaslMechanism(value = "SCRAM-SHA-512", principals = {@SaslMechanism.Principal(user = "warden", password = "warden-service-pw")})
+            @BrokerConfig(name = "connections.max.reauth.ms", value = "1200") KafkaCluster renewing) throws Exception {
+        Path dir = Files.createTempDirectory("warden-upstream-reauth-audit");
+        PemKeys.generateEd25519(dir.resolve("audit-key.pem"), dir.resolve("audit-key.pub.pem"));
+        String yaml = YAML.formatted("warden-service-pw") + """
+                audit:
+                  mode: fail-closed
+                  file: {directory: audit, signingKey: audit-key.pem}
+                """;
+        String topic;
+        try (Admin direct = Admin.create(renewing.getKafkaClientConfiguration())) {
+            topic = Clients.createTopic(direct, 1);
+        }
+        short unknown = (short) (SupportedApis.maxVersion(ApiKeys.API_VERSIONS) + 1);
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, dir, renewing.getBootstrapServers());
+             RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(12);
+            int pairs = 0;
+            while (System.nanoTime() < until) {
+                ProduceRequestData produce = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000);
+                produce.topicData().add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
+                        new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(("r" + pairs).getBytes()))))));
+                // acks=0 requests ahead of it keep the audit writer busy, so the Produce waits for its event longer
+                for (int i = 0; i < 100; i++) {
+                    c.send(ApiKeys.PRODUCE, (short) 9, produce.duplicate().setAcks((short) 0));
+                }
+                int produceId = c.send(ApiKeys.PRODUCE, (short) 9, produce);
+                int versionsId = -produceId;
+                RawKafkaConnection.Frame.send(c, ApiKeys.API_VERSIONS, unknown, versionsId, new byte[] {0, 0, 0});
+                // a response out of order fails here with the other request's correlation id
+                ProduceResponseData produced = c.receive(ApiKeys.PRODUCE, (short) 9, produceId, in -> new ProduceResponseData(in, (short) 9));
+                assertThat(produced.responses().iterator().next().partitionResponses().get(0).errorCode()).isZero();
+                c.receive((short) 0, versionsId);
+                pairs++;
+            }
+            assertThat(pairs).isGreaterThan(20);
+            assertThat(gateway.server().stats().upstreamReauthentications()).isGreaterThanOrEqualTo(6);
         }
     }
 
