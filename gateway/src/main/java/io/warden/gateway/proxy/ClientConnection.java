@@ -424,10 +424,7 @@ final class ClientConnection implements SaslGate.Connection {
         }
 
         if (api == ApiKeys.API_VERSIONS && !SupportedApis.isSupported(api, version)) {
-            // As Kafka does: answer in v0 with UNSUPPORTED_VERSION and the range we do support, so the client retries.
-            gateway.stats().request(ApiKeys.API_VERSIONS, GatewayStats.Outcome.ANSWERED);
-            respondLocally(correlationId, api, version, KafkaFrames.response(correlationId, (short) 0,
-                    SupportedApis.unsupportedApiVersionsResponse(), (short) 0));
+            answerUnsupportedApiVersions(correlationId, version);
             return;
         }
         if (gateway.aclRequests() != null && KafkaAclRequests.handles(api)) {
@@ -787,12 +784,20 @@ final class ClientConnection implements SaslGate.Connection {
         close(reason);
     }
 
+    /**
+     * An ApiVersions request at a version the gateway does not know, answered as Kafka does: in v0, with
+     * UNSUPPORTED_VERSION and the range it does support, so the client retries.
+     */
+    private void answerUnsupportedApiVersions(int correlationId, short version) {
+        gateway.stats().request(ApiKeys.API_VERSIONS, GatewayStats.Outcome.ANSWERED);
+        respondLocally(correlationId, ApiKeys.API_VERSIONS, version, KafkaFrames.response(correlationId, (short) 0,
+                SupportedApis.unsupportedApiVersionsResponse(), (short) 0));
+    }
+
     /** ApiVersions before authentication: answered from what the cluster supports, without touching a broker. */
     private void answerApiVersionsLocally(int correlationId, short version) {
         if (!SupportedApis.isSupported(ApiKeys.API_VERSIONS, version)) {
-            gateway.stats().request(ApiKeys.API_VERSIONS, GatewayStats.Outcome.ANSWERED);
-            respondLocally(correlationId, ApiKeys.API_VERSIONS, version, KafkaFrames.response(correlationId, (short) 0,
-                    SupportedApis.unsupportedApiVersionsResponse(), (short) 0));
+            answerUnsupportedApiVersions(correlationId, version);
             return;
         }
         holdReading();
@@ -841,9 +846,8 @@ final class ClientConnection implements SaslGate.Connection {
     /**
      * Reads from the client again unless something still holds it back: a request waiting to be decided (its
      * answer must come before those of the requests after it), a throttle, the audit backlog, too many requests
-     * waiting for their answers, a connection not yet
-     * made to the broker, or a full write queue either way (a client that does not read its answers gets no more
-     * requests read, whoever answers them).
+     * waiting for their answers, a connection not yet made to the broker, or a full write queue either way (a client
+     * that does not read its answers gets no more requests read, whoever answers them).
      */
     private void resumeReading() {
         if (closed || draining || holds > 0 || throttleTimer >= 0 || awaitingAudit >= MAX_AWAITING_AUDIT

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs a client in a process of its own (kcat, kafkajs on node, kafka-python, an old Java client), and what it
@@ -34,6 +37,17 @@ final class ExternalProcess {
     }
 
     private ExternalProcess() {
+    }
+
+    /**
+     * Runs a scripted client, {@code interpreter script '<settings as JSON>'} in {@code directory}, which must exit 0
+     * (its output shown otherwise), and returns the JSON object it printed last.
+     */
+    static JsonNode script(String interpreter, String script, Path directory, Map<String, Object> settings, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        Result r = run(List.of(interpreter, script, new ObjectMapper().writeValueAsString(settings)), directory, null, timeoutSeconds);
+        assertThat(r.exit()).as(r.output()).isZero();
+        return r.lastLineAsJson();
     }
 
     /**

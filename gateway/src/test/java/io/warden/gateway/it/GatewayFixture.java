@@ -168,8 +168,11 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
 
     /** The bootstrap address of the named listener. */
     public String bootstrap(String listenerName) {
-        return server.config().listeners().stream().filter(l -> l.name().equals(listenerName))
-                .map(l -> "127.0.0.1:" + l.bootstrapPort()).findFirst().orElseThrow();
+        return "127.0.0.1:" + listener(listenerName).bootstrapPort();
+    }
+
+    private ListenerConfig listener(String name) {
+        return server.config().listeners().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
     }
 
     public ListenerConfig listener() {
@@ -192,8 +195,7 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
 
     /** True when this address, written {@code host:port}, is one of the named listener's (bootstrap or broker ports). */
     public boolean isGatewayAddress(String listenerName, String hostPort) {
-        return isAddressOf(server.config().listeners().stream().filter(l -> l.name().equals(listenerName))
-                .findFirst().orElseThrow(), hostPort);
+        return isAddressOf(listener(listenerName), hostPort);
     }
 
     private static boolean isAddressOf(ListenerConfig listener, String hostPort) {

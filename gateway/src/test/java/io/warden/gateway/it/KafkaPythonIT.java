@@ -82,10 +82,7 @@ class KafkaPythonIT {
         if (caFile != null) {
             settings.put("caFile", caFile);
         }
-        ExternalProcess.Result run = ExternalProcess.run(List.of(PYTHON, "client.py",
-                new ObjectMapper().writeValueAsString(settings)), SCRIPT_DIR, null, 180);
-        assertThat(run.exit()).as(run.output()).isZero();
-        JsonNode out = run.lastLineAsJson();
+        JsonNode out = ExternalProcess.script(PYTHON, "client.py", SCRIPT_DIR, settings, 180);
 
         assertThat(out.get("version").asText()).isEqualTo("2.0.2");
         assertThat(ExternalProcess.texts(out.get("brokers"))).isNotEmpty().allMatch(gateway::isGatewayAddress);

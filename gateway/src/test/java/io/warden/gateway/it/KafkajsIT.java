@@ -1,7 +1,6 @@
 package io.warden.gateway.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
@@ -98,9 +97,6 @@ class KafkajsIT {
 
     /** Runs the kafkajs script with these settings and returns what it printed. */
     static JsonNode run(Map<String, Object> settings) throws Exception {
-        ExternalProcess.Result r = ExternalProcess.run(List.of("node", "client.js",
-                new ObjectMapper().writeValueAsString(settings)), NODE_DIR, null, 120);
-        assertThat(r.exit()).as(r.output()).isZero();
-        return r.lastLineAsJson();
+        return ExternalProcess.script("node", "client.js", NODE_DIR, settings, 120);
     }
 }

@@ -251,9 +251,6 @@ class LibrdkafkaIT {
 
     /** Runs the librdkafka script with these settings and returns what it printed. */
     static JsonNode run(Map<String, Object> settings) throws Exception {
-        ExternalProcess.Result r = ExternalProcess.run(List.of("node", "librdkafka.js",
-                new ObjectMapper().writeValueAsString(settings)), KafkajsIT.NODE_DIR, null, 180);
-        assertThat(r.exit()).as(r.output()).isZero();
-        return r.lastLineAsJson();
+        return ExternalProcess.script("node", "librdkafka.js", KafkajsIT.NODE_DIR, settings, 180);
     }
 }
