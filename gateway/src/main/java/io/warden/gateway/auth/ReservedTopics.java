@@ -53,8 +53,11 @@ public final class ReservedTopics {
         return ops != null && ops.contains(operation);
     }
 
-    /** {@code access} with these topics taken out of its reach. */
-    Access guard(Access access) {
+    /**
+     * {@code access} with these topics taken out of its reach: refused by {@link Access#allowed} and reported by
+     * {@link Access#reserved}, for the requests where Kafka lets a permission on the cluster cover every topic.
+     */
+    public Access guard(Access access) {
         if (denied.isEmpty()) {
             return access;
         }
@@ -62,6 +65,11 @@ public final class ReservedTopics {
             @Override
             public boolean allowed(AclOperation operation, ResourceType type, String name) {
                 return !denies(operation, type, name) && delegate.allowed(operation, type, name);
+            }
+
+            @Override
+            public boolean reserved(AclOperation operation, String topic) {
+                return denies(operation, ResourceType.TOPIC, topic) || delegate.reserved(operation, topic);
             }
         };
     }

@@ -34,6 +34,15 @@ public interface Access {
     /** Kafka's authorize(): may the principal perform {@code operation} on this resource? */
     boolean allowed(AclOperation operation, ResourceType type, String name);
 
+    /**
+     * True when no client may perform {@code operation} on this topic, whatever the policy says: Warden's own topics.
+     * {@link #allowed} already refuses it; enforcers ask this where Kafka lets an operation on the cluster stand for
+     * the same operation on every topic (CreateTopics, DeleteTopics, Metadata's auto-creation).
+     */
+    default boolean reserved(AclOperation operation, String topic) {
+        return false;
+    }
+
     /** Kafka's authorizeByResourceType(): may the principal perform the operation on some resource of this type? */
     boolean allowedOnAny(AclOperation operation, ResourceType type);
 

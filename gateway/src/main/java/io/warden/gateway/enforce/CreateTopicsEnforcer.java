@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * CreateTopics (ControllerApis.createTopics, the same for validateOnly): CREATE on the cluster, or else CREATE on each
- * topic; a topic without it gets TOPIC_AUTHORIZATION_FAILED ("Authorization failed."). Names given twice and
+ * topic; a topic without it gets TOPIC_AUTHORIZATION_FAILED ("Authorization failed."), and so does one of Warden's own
+ * topics ({@link Access#reserved}) whoever asks. Names given twice and
  * {@code __cluster_metadata} are left to the broker, which refuses them with INVALID_REQUEST before any check. The
  * configs of a created topic are shown only with DESCRIBE_CONFIGS on it (ReplicationControlManager): without it the
  * result has no configs, partition count or replication factor, and topicConfigErrorCode TOPIC_AUTHORIZATION_FAILED.
@@ -30,19 +31,17 @@ final class CreateTopicsEnforcer implements ApiEnforcer {
     public Verdict enforce(Access access, short version, ApiMessage message) {
         CreateTopicsRequestData request = (CreateTopicsRequestData) message;
         List<CreatableTopic> denied = null;
-        if (!access.allowedOnCluster(AclOperation.CREATE)) {
-            for (CreatableTopic topic : request.topics()) {
-                if (!Topic.CLUSTER_METADATA_TOPIC_NAME.equals(topic.name())
-                        && !access.allowed(AclOperation.CREATE, ResourceType.TOPIC, topic.name())) {
-                    denied = Parts.add(denied, topic);
-                }
+        boolean onCluster = access.allowedOnCluster(AclOperation.CREATE);
+        for (CreatableTopic topic : request.topics()) {
+            if (!Topic.CLUSTER_METADATA_TOPIC_NAME.equals(topic.name()) && !mayCreate(access, onCluster, topic.name())) {
+                denied = Parts.add(denied, topic);
             }
-            if (denied != null) {
-                Set<String> repeated = Parts.repeated(request.topics(), CreatableTopic::name);
-                denied.removeIf(topic -> repeated.contains(topic.name()));
-                if (denied.isEmpty()) {
-                    denied = null;
-                }
+        }
+        if (denied != null) {
+            Set<String> repeated = Parts.repeated(request.topics(), CreatableTopic::name);
+            denied.removeIf(topic -> repeated.contains(topic.name()));
+            if (denied.isEmpty()) {
+                denied = null;
             }
         }
         if (denied != null) {
@@ -74,6 +73,11 @@ final class CreateTopicsEnforcer implements ApiEnforcer {
                 refused.forEach(topic -> response.topics().add(denied(topic)));
             }
         });
+    }
+
+    /** CREATE on the cluster stands for CREATE on every topic but Warden's own. */
+    private static boolean mayCreate(Access access, boolean onCluster, String topic) {
+        return onCluster ? !access.reserved(AclOperation.CREATE, topic) : access.allowed(AclOperation.CREATE, ResourceType.TOPIC, topic);
     }
 
     private static boolean anyWithoutDescribeConfigs(Access access, CreateTopicsRequestData request) {

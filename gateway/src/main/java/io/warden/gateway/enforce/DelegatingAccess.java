@@ -26,6 +26,11 @@ public abstract class DelegatingAccess implements Access {
     }
 
     @Override
+    public boolean reserved(AclOperation operation, String topic) {
+        return delegate.reserved(operation, topic);
+    }
+
+    @Override
     public boolean allowedOnAny(AclOperation operation, ResourceType type) {
         return delegate.allowedOnAny(operation, type);
     }

@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * DeleteTopics (ControllerApis.deleteTopics): DELETE on the cluster, or else DELETE on each topic. In Kafka's order:
+ * DeleteTopics (ControllerApis.deleteTopics): DELETE on the cluster, or else DELETE on each topic. DELETE on the
+ * cluster stands for DESCRIBE and DELETE on every topic except Warden's own ({@link Access#reserved}), which get
+ * TOPIC_AUTHORIZATION_FAILED whoever asks. In Kafka's order:
  * <ul>
  *   <li>by name: without DESCRIBE, TOPIC_AUTHORIZATION_FAILED whether the topic exists or not; with DESCRIBE but not
  *       DELETE, TOPIC_AUTHORIZATION_FAILED;</li>
@@ -50,11 +52,10 @@ final class DeleteTopicsEnforcer implements ApiEnforcer {
 
     @Override
     public Verdict enforce(Access access, short version, ApiMessage message) {
-        if (access.allowedOnCluster(AclOperation.DELETE)) {
-            return Verdict.FORWARD;
-        }
         DeleteTopicsRequestData request = (DeleteTopicsRequestData) message;
-        List<DeletableTopicResult> errors = version >= TOPIC_IDS ? byState(access, version, request) : namesOnly(access, version, request);
+        boolean onCluster = access.allowedOnCluster(AclOperation.DELETE);
+        List<DeletableTopicResult> errors = version >= TOPIC_IDS ? byState(access, onCluster, version, request)
+                : namesOnly(access, onCluster, version, request);
         if (errors == null) {
             return Verdict.FORWARD;
         }
@@ -67,10 +68,11 @@ final class DeleteTopicsEnforcer implements ApiEnforcer {
     }
 
     /** v1-5: topic names only. */
-    private static List<DeletableTopicResult> namesOnly(Access access, short version, DeleteTopicsRequestData request) {
+    private static List<DeletableTopicResult> namesOnly(Access access, boolean onCluster, short version,
+                                                        DeleteTopicsRequestData request) {
         List<String> denied = null;
         for (String name : request.topicNames()) {
-            if (!mayDeleteByName(access, name)) {
+            if (!mayDeleteByName(access, onCluster, name)) {
                 denied = Parts.add(denied, name);
             }
         }
@@ -89,22 +91,24 @@ final class DeleteTopicsEnforcer implements ApiEnforcer {
     }
 
     /** v6+: each topic by name or by id. */
-    private static List<DeletableTopicResult> byState(Access access, short version, DeleteTopicsRequestData request) {
+    private static List<DeletableTopicResult> byState(Access access, boolean onCluster, short version,
+                                                      DeleteTopicsRequestData request) {
         List<DeleteTopicState> denied = null;
         List<DeletableTopicResult> errors = null;
         Set<Object> repeated = null;
         for (DeleteTopicState topic : request.topics()) {
             boolean named = byName(topic);
             DeletableTopicResult error = null;
-            if (named && !mayDeleteByName(access, topic.name())) {
+            if (named && !mayDeleteByName(access, onCluster, topic.name())) {
                 error = error(version, topic.name(), Uuid.ZERO_UUID, Errors.TOPIC_AUTHORIZATION_FAILED);
             } else if (byId(topic)) {
                 String name = access.topicName(topic.topicId()).orElse(null);
                 if (name == null) {
                     error = error(version, null, topic.topicId(), Errors.UNKNOWN_TOPIC_ID);
-                } else if (!access.allowed(AclOperation.DELETE, ResourceType.TOPIC, name)) {
-                    String shown = access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name) ? name : null;
-                    error = error(version, shown, topic.topicId(), Errors.TOPIC_AUTHORIZATION_FAILED);
+                } else if (onCluster ? access.reserved(AclOperation.DELETE, name)
+                        : !access.allowed(AclOperation.DELETE, ResourceType.TOPIC, name)) {
+                    boolean shown = onCluster || access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name);
+                    error = error(version, shown ? name : null, topic.topicId(), Errors.TOPIC_AUTHORIZATION_FAILED);
                 }
             }
             if (error == null) {
@@ -126,9 +130,12 @@ final class DeleteTopicsEnforcer implements ApiEnforcer {
 
     /**
      * A topic named in the request: Kafka checks DESCRIBE before DELETE, so a DENY DESCRIBE stops a delete that an
-     * ALLOW DELETE (or ALL) would let through.
+     * ALLOW DELETE (or ALL) would let through; DELETE on the cluster stands for both.
      */
-    private static boolean mayDeleteByName(Access access, String name) {
+    private static boolean mayDeleteByName(Access access, boolean onCluster, String name) {
+        if (onCluster) {
+            return !access.reserved(AclOperation.DELETE, name);
+        }
         return access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)
                 && access.allowed(AclOperation.DELETE, ResourceType.TOPIC, name);
     }

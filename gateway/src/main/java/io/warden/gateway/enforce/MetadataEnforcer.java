@@ -19,7 +19,8 @@ import java.util.Set;
  * Metadata: DESCRIBE on each topic. Asked for all topics, the client sees only those it may describe, silently; asked
  * for named topics, it gets TOPIC_AUTHORIZATION_FAILED for those it may not describe — whether they exist or not;
  * asked for topics by id (v12+), the same error with the id and no name, as Kafka answers.
- * Topics are auto-created only for a principal with CREATE (on the cluster or the topic). Authorized-operation
+ * Topics are auto-created only for a principal with CREATE (on the cluster or the topic), and Warden's own topics
+ * ({@link Access#reserved}) for none. Authorized-operation
  * fields are computed for the client's principal, not taken from the broker (which answers the gateway).
  * Before v4 a request cannot switch auto-creation off (the broker creates any missing topic it names), so one naming
  * a topic the principal may not create goes to the broker as a v4 request with auto-creation off, and the answer is
@@ -118,7 +119,9 @@ final class MetadataEnforcer implements ApiEnforcer {
         }, null, upstreamVersion);
     }
 
+    /** CREATE on the cluster or on the topic, as Kafka's auto-creation asks; never one of Warden's own topics. */
     private static boolean mayCreate(Access access, String topic) {
-        return access.allowedOnCluster(AclOperation.CREATE) || access.allowed(AclOperation.CREATE, ResourceType.TOPIC, topic);
+        return !access.reserved(AclOperation.CREATE, topic)
+                && (access.allowedOnCluster(AclOperation.CREATE) || access.allowed(AclOperation.CREATE, ResourceType.TOPIC, topic));
     }
 }

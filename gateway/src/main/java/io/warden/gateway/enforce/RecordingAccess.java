@@ -26,14 +26,27 @@ public final class RecordingAccess extends DelegatingAccess {
     public boolean allowed(AclOperation operation, ResourceType type, String name) {
         boolean allowed = delegate.allowed(operation, type, name);
         if (!allowed) {
-            if (denied == null) {
-                denied = new ArrayList<>();
-            }
-            if (denied.size() < MAX_REMEMBERED) {
-                denied.add(operation.name() + " " + type.name().toLowerCase(Locale.ROOT) + ":" + name);
-            }
+            remember(operation, type, name);
         }
         return allowed;
+    }
+
+    @Override
+    public boolean reserved(AclOperation operation, String topic) {
+        boolean reserved = delegate.reserved(operation, topic);
+        if (reserved) {
+            remember(operation, ResourceType.TOPIC, topic);
+        }
+        return reserved;
+    }
+
+    private void remember(AclOperation operation, ResourceType type, String name) {
+        if (denied == null) {
+            denied = new ArrayList<>();
+        }
+        if (denied.size() < MAX_REMEMBERED) {
+            denied.add(operation.name() + " " + type.name().toLowerCase(Locale.ROOT) + ":" + name);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.warden.gateway.auth;
 
 import io.warden.gateway.enforce.Access;
+import io.warden.gateway.enforce.RecordingAccess;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.ResourceType;
@@ -55,6 +56,17 @@ class ReservedTopicsTest {
                 AclOperation.ALTER, AclOperation.ALTER_CONFIGS}) {
             assertThat(guarded.allowed(op, ResourceType.TOPIC, "warden-audit")).as(op.name()).isFalse();
         }
+    }
+
+    @Test
+    void reservedNamesWhatNoPermissionOnTheClusterMayReach() {
+        assertThat(guarded.reserved(AclOperation.CREATE, "warden-audit")).isTrue();
+        assertThat(guarded.reserved(AclOperation.DELETE, "warden-policy")).isTrue();
+        assertThat(guarded.reserved(AclOperation.DESCRIBE, "warden-policy")).isFalse();
+        assertThat(guarded.reserved(AclOperation.DELETE, "orders")).isFalse();
+        RecordingAccess recording = new RecordingAccess(guarded);
+        assertThat(recording.reserved(AclOperation.DELETE, "warden-audit")).isTrue();
+        assertThat(recording.denied()).containsExactly("DELETE topic:warden-audit");
     }
 
     @Test

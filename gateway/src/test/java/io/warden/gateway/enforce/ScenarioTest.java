@@ -3,6 +3,7 @@ package io.warden.gateway.enforce;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.warden.gateway.auth.ReservedTopics;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -48,6 +49,7 @@ import static org.assertj.core.api.Assertions.fail;
  * principal: User:alice
  * host: 10.0.0.1                        # optional, default 127.0.0.1
  * topicIds: {"AAAAAAAAAAAAAAAAAAAAAQ": orders}   # optional: ids the gateway has learned
+ * reservedTopics: {policy: warden-policy, audit: warden-audit}   # optional: Warden's own topics
  * policy: |                             # a policy document, as in policy files
  *   acls: [...]
  * cases:
@@ -143,6 +145,10 @@ class ScenarioTest {
         }
         Access access = PolicyAccess.of(doc.get("policy").asText(), doc.get("principal").asText(),
                 doc.has("host") ? doc.get("host").asText() : "127.0.0.1", id -> Optional.ofNullable(ids.get(id)));
+        if (doc.has("reservedTopics")) {
+            JsonNode reserved = doc.get("reservedTopics");
+            access = ReservedTopics.of(reserved.path("policy").textValue(), reserved.path("audit").textValue()).guard(access);
+        }
         ApiMessage request = fromJson(api, true, c.get("request"), version);
         Verdict verdict = Enforcers.forApi(api).enforce(access, version, request);
         String expect = c.get("expect").asText();
