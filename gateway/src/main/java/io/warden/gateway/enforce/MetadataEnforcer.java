@@ -88,7 +88,12 @@ final class MetadataEnforcer implements ApiEnforcer {
             MetadataResponseData response = (MetadataResponseData) edit;
             List<MetadataResponseTopic> hidden = new ArrayList<>();
             for (MetadataResponseTopic topic : response.topics()) {
-                if (topic.name() != null && !access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name())) {
+                if (topic.name() == null) {
+                    // An id the broker does not know (UNKNOWN_TOPIC_ID): Kafka answers it as it is, with no name and
+                    // no authorized operations.
+                    continue;
+                }
+                if (!access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name())) {
                     hidden.add(topic);
                 } else {
                     if (answerMissingAsUnauthorized && topic.errorCode() == Errors.UNKNOWN_TOPIC_OR_PARTITION.code()

@@ -3,6 +3,7 @@ package io.warden.gateway.it;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -274,6 +275,32 @@ class AuthorizationIT {
                             MetadataResponseData.MetadataResponseTopic::name, MetadataResponseData.MetadataResponseTopic::errorCode)
                     .containsExactlyInAnyOrder(tuple(orders, "orders.eu", Errors.NONE.code()),
                             tuple(payments, null, Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+        }
+    }
+
+    /**
+     * An id the broker does not know, asked for with the topics' authorized operations (as Kafka's Admin asks for
+     * {@code describeTopics(ids, includeAuthorizedOperations(true))}), is answered UNKNOWN_TOPIC_ID with no name and
+     * no operations, as Kafka answers it, and the connection goes on.
+     */
+    @Test
+    void anUnknownTopicIdAskedForWithAuthorizedOperationsIsUnknownTopicId() throws Exception {
+        Uuid unknown = Uuid.randomUuid();
+        try (RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            new RawSasl(raw).scramLogin("alice", "alice-secret");
+            int id = raw.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setAllowAutoTopicCreation(false)
+                    .setIncludeTopicAuthorizedOperations(true)
+                    .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setTopicId(unknown).setName(null))));
+            MetadataResponseData answer = raw.receive(ApiKeys.METADATA, (short) 12, id, in -> new MetadataResponseData(in, (short) 12));
+            assertThat(answer.topics()).extracting(MetadataResponseData.MetadataResponseTopic::topicId,
+                            MetadataResponseData.MetadataResponseTopic::name, MetadataResponseData.MetadataResponseTopic::errorCode,
+                            MetadataResponseData.MetadataResponseTopic::topicAuthorizedOperations)
+                    .containsExactly(tuple(unknown, null, Errors.UNKNOWN_TOPIC_ID.code(), Integer.MIN_VALUE));
+        }
+        try (Admin alice = Admin.create(withBootstrap(as("alice")))) {
+            assertThatThrownBy(() -> alice.describeTopics(TopicCollection.ofTopicIds(List.of(unknown)),
+                    new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicIds().get(20, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(UnknownTopicIdException.class);
         }
     }
 
