@@ -53,6 +53,14 @@ public interface Access {
         return allowed(operation, ResourceType.CLUSTER, CLUSTER);
     }
 
+    /**
+     * Kafka's cluster authorized-operations field (DescribeCluster, Metadata v8-10): the bits of
+     * {@link #CLUSTER_OPERATIONS} the principal may perform when it may DESCRIBE the cluster, else 0.
+     */
+    default int clusterAuthorizedOperations() {
+        return allowedOnCluster(AclOperation.DESCRIBE) ? authorizedOperations(ResourceType.CLUSTER, CLUSTER, CLUSTER_OPERATIONS) : 0;
+    }
+
     /** Kafka's 32-bit authorized-operations field for a resource: one bit per allowed operation code. */
     default int authorizedOperations(ResourceType type, String name, List<AclOperation> operations) {
         int bits = 0;

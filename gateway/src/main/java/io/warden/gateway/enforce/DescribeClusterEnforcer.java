@@ -1,11 +1,9 @@
 package io.warden.gateway.enforce;
 
-import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * DescribeCluster (KafkaApis.handleDescribeCluster, AuthHelper.computeDescribeClusterResponse): a broker answers any
@@ -24,9 +22,7 @@ final class DescribeClusterEnforcer implements ApiEnforcer {
         return new Verdict.Forward(null, edit -> {
             DescribeClusterResponseData response = (DescribeClusterResponseData) edit;
             if (response.errorCode() == Errors.NONE.code()) {
-                response.setClusterAuthorizedOperations(access.allowedOnCluster(AclOperation.DESCRIBE)
-                        ? access.authorizedOperations(ResourceType.CLUSTER, Access.CLUSTER, Access.CLUSTER_OPERATIONS)
-                        : 0);
+                response.setClusterAuthorizedOperations(access.clusterAuthorizedOperations());
             }
         });
     }

@@ -21,7 +21,8 @@ import java.util.Set;
  * asked for topics by id (v12+), the same error with the id and no name, as Kafka answers.
  * Topics are auto-created only for a principal with CREATE (on the cluster or the topic), and Warden's own topics
  * ({@link Access#reserved}) for none. Authorized-operation
- * fields are computed for the client's principal, not taken from the broker (which answers the gateway).
+ * fields are computed for the client's principal, not taken from the broker (which answers the gateway); the
+ * cluster's (v8-10) only when it may DESCRIBE the cluster, else 0, as Kafka answers.
  * Before v4 a request cannot switch auto-creation off (the broker creates any missing topic it names), so one naming
  * a topic the principal may not create goes to the broker as a v4 request with auto-creation off, and the answer is
  * encoded at the client's version (kafka-python, for one, asks with v1); so does a v0 request left with no topic
@@ -119,7 +120,7 @@ final class MetadataEnforcer implements ApiEnforcer {
                         .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setIsInternal(false));
             }
             if (clusterOperations) {
-                response.setClusterAuthorizedOperations(access.authorizedOperations(ResourceType.CLUSTER, Access.CLUSTER, Access.CLUSTER_OPERATIONS));
+                response.setClusterAuthorizedOperations(access.clusterAuthorizedOperations());
             }
         }, null, upstreamVersion);
     }
