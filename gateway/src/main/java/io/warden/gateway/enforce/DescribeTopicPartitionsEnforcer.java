@@ -7,6 +7,7 @@ import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData.TopicR
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponsePartition;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.ResourceType;
@@ -24,8 +25,9 @@ import java.util.TreeSet;
  *
  * <p>Paging: Kafka pages over the topics the client may describe; the broker pages over all of them, so its next
  * cursor may name a hidden topic. The gateway never shows that name: it points the cursor past the page's last
- * visible topic instead (and drops the empty entry that cursor brings back as the next page's first topic); a page
- * with no visible topic at all ends the listing (the next cursor is removed).
+ * visible topic instead (and drops the empty entry that cursor brings back as the next page's first topic). A page
+ * with no visible topic gets a {@link SealedCursor} instead, which the client hands back to go on listing without
+ * learning the hidden topic (Kafka, which filters before paging, has no such page).
  */
 final class DescribeTopicPartitionsEnforcer implements ApiEnforcer {
 
@@ -34,7 +36,16 @@ final class DescribeTopicPartitionsEnforcer implements ApiEnforcer {
         DescribeTopicPartitionsRequestData request = (DescribeTopicPartitionsRequestData) message;
         DescribeTopicPartitionsRequestData.Cursor cursor = request.cursor();
         if (request.topics().isEmpty()) {
-            return new Verdict.Forward(null, edit -> filterAll(access, cursor, (DescribeTopicPartitionsResponseData) edit));
+            if (cursor == null || !SealedCursor.isSealed(cursor.topicName())) {
+                return new Verdict.Forward(null, edit -> filterAll(access, cursor, (DescribeTopicPartitionsResponseData) edit));
+            }
+            DescribeTopicPartitionsRequestData.Cursor opened = SealedCursor.open(cursor.topicName()).orElse(null);
+            if (opened == null) {
+                // Sealed by another gateway, or before a restart: as Kafka answers a cursor it cannot use.
+                return new Verdict.Respond(KafkaErrorResponse.of(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, version, request, Errors.INVALID_REQUEST));
+            }
+            request.setCursor(opened);
+            return new Verdict.Forward(request, edit -> filterAll(access, opened, (DescribeTopicPartitionsResponseData) edit));
         }
         if (cursor != null && (cursor.partitionIndex() < 0 || !named(request, cursor.topicName()))) {
             return Verdict.FORWARD;
@@ -121,7 +132,7 @@ final class DescribeTopicPartitionsEnforcer implements ApiEnforcer {
             last = topic;
         }
         if (last == null || last.partitions().isEmpty()) {
-            response.setNextCursor(null);
+            response.setNextCursor(SealedCursor.seal(next));
             return;
         }
         int end = 0;

@@ -17,6 +17,8 @@ import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -35,6 +37,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -302,6 +305,47 @@ class AuthorizationIT {
                     new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicIds().get(20, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class).cause().isInstanceOf(UnknownTopicIdException.class);
         }
+    }
+
+    /**
+     * Listing all topics with DescribeTopicPartitions one partition per page, as Kafka pages over the topics the
+     * client may describe: the client follows the cursors to the end and sees every topic it may describe, though
+     * whole pages of the broker's listing hold only topics hidden from it, and no page or cursor names a hidden one.
+     */
+    @Test
+    void describeTopicPartitionsListsEveryVisibleTopicAcrossPagesOfHiddenOnes() throws Exception {
+        Set<String> visible;
+        try (Admin alice = Admin.create(withBootstrap(as("alice")))) {
+            visible = alice.listTopics().names().get(20, TimeUnit.SECONDS);
+        }
+        Set<String> hidden;
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            hidden = new java.util.HashSet<>(direct.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+                    .names().get(20, TimeUnit.SECONDS));
+        }
+        hidden.removeAll(visible);
+        assertThat(hidden).contains("from-elsewhere", "from-localhost", "payments");
+        List<String> listed = new java.util.ArrayList<>();
+        short v0 = 0;
+        try (RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            new RawSasl(raw).scramLogin("alice", "alice-secret");
+            DescribeTopicPartitionsRequestData.Cursor cursor = null;
+            for (int page = 0; page < 200; page++) {
+                int id = raw.send(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, v0, new DescribeTopicPartitionsRequestData()
+                        .setTopics(List.of()).setResponsePartitionLimit(1).setCursor(cursor));
+                DescribeTopicPartitionsResponseData answer = raw.receive(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, v0, id,
+                        in -> new DescribeTopicPartitionsResponseData(in, v0));
+                answer.topics().forEach(t -> listed.add(t.name()));
+                if (answer.nextCursor() == null) {
+                    break;
+                }
+                assertThat(hidden).doesNotContain(answer.nextCursor().topicName());
+                cursor = new DescribeTopicPartitionsRequestData.Cursor().setTopicName(answer.nextCursor().topicName())
+                        .setPartitionIndex(answer.nextCursor().partitionIndex());
+            }
+        }
+        assertThat(listed).doesNotContainAnyElementsOf(hidden);
+        assertThat(new java.util.HashSet<>(listed)).isEqualTo(visible);
     }
 
     /**
