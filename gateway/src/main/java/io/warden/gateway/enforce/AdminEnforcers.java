@@ -32,7 +32,7 @@ final class AdminEnforcers {
         into.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterEnforcer());
         cluster(into, ApiKeys.DESCRIBE_LOG_DIRS, AclOperation.DESCRIBE);
         cluster(into, ApiKeys.ELECT_LEADERS, AclOperation.ALTER);
-        cluster(into, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, AclOperation.ALTER);
+        into.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, new AlterPartitionReassignmentsEnforcer());
         cluster(into, ApiKeys.LIST_PARTITION_REASSIGNMENTS, AclOperation.DESCRIBE);
         cluster(into, ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, AclOperation.DESCRIBE);
         cluster(into, ApiKeys.DESCRIBE_CLIENT_QUOTAS, AclOperation.DESCRIBE_CONFIGS);

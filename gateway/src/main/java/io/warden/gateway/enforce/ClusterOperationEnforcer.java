@@ -10,7 +10,7 @@ import org.apache.kafka.common.protocol.Errors;
  * CLUSTER_AUTHORIZATION_FAILED in the request's own error shape ({@code getErrorResponse}):
  * <ul>
  *   <li>DescribeLogDirs: DESCRIBE (KafkaApis.handleDescribeLogDirsRequest: no results, top-level error from v3)</li>
- *   <li>ElectLeaders, AlterPartitionReassignments: ALTER (ControllerApis, authorizeClusterOperation)</li>
+ *   <li>ElectLeaders: ALTER (ControllerApis, authorizeClusterOperation)</li>
  *   <li>ListPartitionReassignments: DESCRIBE (ControllerApis, authorizeClusterOperation)</li>
  *   <li>DescribeUserScramCredentials: DESCRIBE (KafkaApis.handleDescribeUserScramCredentialsRequest)</li>
  *   <li>DescribeClientQuotas: DESCRIBE_CONFIGS (KafkaApis.handleDescribeClientQuotasRequest)</li>

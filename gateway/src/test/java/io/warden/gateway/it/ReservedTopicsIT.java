@@ -4,10 +4,12 @@ import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.common.BrokerConfig;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicCollection;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * Warden's own topics — the policy topic of {@code authorization.kafkaStore} and the audit topic of
  * {@code audit.kafka} — are out of reach of every client through the gateway: neither a super user nor a principal
  * granted ALL on the cluster (which Kafka lets stand for CREATE and DELETE on every topic) may create or delete them,
- * explicitly or by Metadata's auto-creation.
+ * explicitly or by Metadata's auto-creation, or move their replicas.
  */
 @ExtendWith(KafkaClusterExtension.class)
 class ReservedTopicsIT {
@@ -109,6 +112,21 @@ class ReservedTopicsIT {
                 assertThat(direct.listTopics().names().get(30, TimeUnit.SECONDS)).contains(POLICY_TOPIC, AUDIT_TOPIC);
             } finally {
                 direct.deleteTopics(List.of(AUDIT_TOPIC)).all().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void noClientMayMoveTheReplicasOfWardensTopics() throws Exception {
+        int broker;
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            broker = direct.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next().id();
+        }
+        for (String user : List.of("admin", "ops")) {
+            try (Admin admin = Admin.create(as(user))) {
+                assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(new TopicPartition(POLICY_TOPIC, 0),
+                        Optional.of(new NewPartitionReassignment(List.of(broker))))).all().get(30, TimeUnit.SECONDS))
+                        .as("%s moving the policy topic's replicas", user).cause().isInstanceOf(TopicAuthorizationException.class);
             }
         }
     }
