@@ -18,6 +18,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The SASL state of one client connection on a SASL listener: SaslHandshake (v0, then raw tokens, or v1, then
@@ -58,6 +59,9 @@ final class SaslGate {
 
     private enum State { AWAIT_HANDSHAKE, AWAIT_AUTHENTICATE, RAW_TOKENS, AUTHENTICATED, FAILED }
 
+    /** As Kafka's broker: a re-authentication begun within this long of the one before it is refused. */
+    private static final long MIN_REAUTHENTICATION_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final Vertx vertx;
     private final Authentication authentication;
     private final SaslListenerConfig config;
@@ -72,6 +76,8 @@ final class SaslGate {
     private String mechanism;
     private long sessionExpiresAtMs = Long.MAX_VALUE;
     private boolean reauthenticating;
+    /** When the last re-authentication began (System.nanoTime()), or null before the first. */
+    private Long lastReauthenticationStartNanos;
 
     SaslGate(Vertx vertx, Authentication authentication, SaslListenerConfig config, GatewayStats stats, Connection connection) {
         this.vertx = vertx;
@@ -125,6 +131,13 @@ final class SaslGate {
             return;
         }
         if (authenticated()) {
+            if (!mayBeginReauthentication()) {
+                // Kafka's broker hands such a handshake to KafkaApis, which answers ILLEGAL_SASL_STATE and leaves the
+                // session as it was: the connection stays open until the session lapses.
+                connection.respond(correlationId, ApiKeys.SASL_HANDSHAKE, version, frame(correlationId, ApiKeys.SASL_HANDSHAKE, version,
+                        new SaslHandshakeResponseData().setErrorCode(Errors.ILLEGAL_SASL_STATE.code())));
+                return;
+            }
             if (version == 0) {
                 fail(null, "re-authentication needs SaslHandshake v1 or later");
                 return;
@@ -142,7 +155,31 @@ final class SaslGate {
         connection.respond(correlationId, ApiKeys.SASL_HANDSHAKE, version, frame(correlationId, ApiKeys.SASL_HANDSHAKE, version, response));
     }
 
+    /**
+     * Kafka's rule (KafkaChannel.maybeBeginServerReauthentication): a session without an expiry is never
+     * re-authenticated, and a re-authentication begins at least a second after the one before it, so that a client
+     * cannot make the gateway check credentials as fast as it can send them on one open connection.
+     */
+    private boolean mayBeginReauthentication() {
+        if (sessionExpiresAtMs == Long.MAX_VALUE) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (lastReauthenticationStartNanos != null && now - lastReauthenticationStartNanos < MIN_REAUTHENTICATION_INTERVAL_NANOS) {
+            return false;
+        }
+        lastReauthenticationStartNanos = now;
+        return true;
+    }
+
     void onAuthenticate(int correlationId, short version, ByteBuffer body) {
+        if (state == State.AUTHENTICATED) {
+            // As Kafka's KafkaApis: outside a re-authentication the request is answered, and the session goes on.
+            connection.respond(correlationId, ApiKeys.SASL_AUTHENTICATE, version, frame(correlationId, ApiKeys.SASL_AUTHENTICATE, version,
+                    new SaslAuthenticateResponseData().setErrorCode(Errors.ILLEGAL_SASL_STATE.code())
+                            .setErrorMessage("SaslAuthenticate request received after successful authentication")));
+            return;
+        }
         if (state != State.AWAIT_AUTHENTICATE) {
             SaslAuthenticateResponseData response = new SaslAuthenticateResponseData()
                     .setErrorCode(Errors.ILLEGAL_SASL_STATE.code())

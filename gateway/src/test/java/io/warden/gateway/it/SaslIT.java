@@ -458,17 +458,35 @@ class SaslIT {
         assertGatewayStillServes();
     }
 
+    /**
+     * As Kafka's broker: the same user may re-authenticate on an open connection, but a re-authentication begun within
+     * a second of the one before it is answered ILLEGAL_SASL_STATE, and the connection goes on with its session.
+     */
     @Test
-    void theSameUserMayReauthenticateOnAnOpenConnection() throws Exception {
+    void reauthenticationsAreAtLeastASecondApart() throws Exception {
         long before = gateway.server().stats().reauthentications();
         try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
             RawSasl sasl = new RawSasl(c);
             assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
-            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
-            int metadata = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
-            assertThat(c.receive(ApiKeys.METADATA.responseHeaderVersion((short) 12), metadata).remaining()).isPositive();
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).as("first re-authentication").isEqualTo(Errors.NONE.code());
+            long reauthenticated = System.nanoTime();
+            assertThat(sasl.handshake("SCRAM-SHA-512").errorCode()).as("a second one at once")
+                    .isEqualTo(Errors.ILLEGAL_SASL_STATE.code());
+            SaslAuthenticateResponseData stray = sasl.authenticate(new byte[0]);
+            assertThat(stray.errorCode()).isEqualTo(Errors.ILLEGAL_SASL_STATE.code());
+            assertThat(stray.errorMessage()).isEqualTo("SaslAuthenticate request received after successful authentication");
+            assertThat(gateway.server().stats().reauthentications()).isEqualTo(before + 1);
+            assertMetadataServed(c);
+            Thread.sleep(Math.max(0, 1_100 - (System.nanoTime() - reauthenticated) / 1_000_000));
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).as("one a second later").isEqualTo(Errors.NONE.code());
+            assertMetadataServed(c);
         }
-        assertThat(gateway.server().stats().reauthentications()).isGreaterThan(before);
+        assertThat(gateway.server().stats().reauthentications()).isEqualTo(before + 2);
+    }
+
+    private static void assertMetadataServed(RawKafkaConnection c) throws IOException {
+        int metadata = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+        assertThat(c.receive(ApiKeys.METADATA.responseHeaderVersion((short) 12), metadata).remaining()).isPositive();
     }
 
     private void assertGatewayStillServes() {

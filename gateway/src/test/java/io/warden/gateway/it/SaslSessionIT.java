@@ -91,6 +91,26 @@ class SaslSessionIT {
         assertThat(gateway.server().stats().expiredSessions()).isGreaterThan(expiredBefore);
     }
 
+    /** As Kafka's broker: a session without an expiry is never re-authenticated; the connection goes on with it. */
+    @Test
+    void aSessionWithoutExpiryIsNotReauthenticated() throws Exception {
+        try (GatewayFixture lifelong = GatewayFixture.fromYaml(YAML.replace("  sessionLifetimeSeconds: 3\n", "  sessionLifetimeSeconds: 0\n"),
+                pki.dir, cluster.getBootstrapServers())) {
+            String[] hostPort = lifelong.bootstrap().split(":");
+            try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                RawSasl sasl = new RawSasl(c);
+                SaslAuthenticateResponseData done = sasl.scramLogin("dave", "dave-secret");
+                assertThat(done.errorCode()).isEqualTo(Errors.NONE.code());
+                assertThat(done.sessionLifetimeMs()).isZero();
+                assertThat(sasl.handshake("SCRAM-SHA-512").errorCode()).isEqualTo(Errors.ILLEGAL_SASL_STATE.code());
+                int md = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+                assertThat(c.receive(ApiKeys.METADATA, (short) 12, md, in -> new MetadataResponseData(in, (short) 12))
+                        .brokers()).isNotEmpty();
+            }
+            assertThat(lifelong.server().stats().reauthentications()).isZero();
+        }
+    }
+
     /**
      * A connection that never logs in is closed after {@code limits.loginTimeoutSeconds}, so that such connections
      * cannot hold the connection limits for the idle timeout; one that logged in in time stays.
