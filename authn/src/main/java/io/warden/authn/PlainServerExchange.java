@@ -34,6 +34,12 @@ public final class PlainServerExchange implements SaslServerExchange {
     /** RFC 4616 limits each field to 255 bytes; this leaves room for longer passwords while bounding the work. */
     static final int MAX_MESSAGE_LENGTH = 4096;
 
+    /**
+     * What Kafka's PlainSaslServer tells a client whose user is unknown or whose password is wrong (its own words,
+     * which the broker passes on, not the generic answer of the other mechanisms).
+     */
+    public static final String INVALID_USERNAME_OR_PASSWORD = AuthenticationFailure.CLIENT_PREFIX + "Invalid username or password";
+
     private enum State { INITIAL, COMPLETE, FAILED }
 
     private final CredentialStore store;
@@ -143,10 +149,10 @@ public final class PlainServerExchange implements SaslServerExchange {
             }
         }
         if (failure != null) {
-            throw AuthenticationFailure.invalidCredentials(failure);
+            throw new AuthenticationFailure(failure, INVALID_USERNAME_OR_PASSWORD);
         }
         if (!matches) {
-            throw AuthenticationFailure.invalidCredentials("wrong password");
+            throw new AuthenticationFailure("wrong password", INVALID_USERNAME_OR_PASSWORD);
         }
     }
 

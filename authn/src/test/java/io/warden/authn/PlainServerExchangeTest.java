@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 
-import static io.warden.authn.sasl.AuthenticationFailure.INVALID_CREDENTIALS;
+import static io.warden.authn.PlainServerExchange.INVALID_USERNAME_OR_PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -39,7 +39,7 @@ class PlainServerExchangeTest {
     @Test
     void sha512CredentialIsPreferredAndSha256UsedWhenAlone() throws Exception {
         AuthenticationFailure f = failure(exchange(), plain("", "alice", "a different password"));
-        assertThat(f.clientMessage()).isEqualTo(INVALID_CREDENTIALS);
+        assertThat(f.clientMessage()).isEqualTo(INVALID_USERNAME_OR_PASSWORD);
 
         PlainServerExchange carol = exchange();
         carol.evaluate(plain("", "carol", PASSWORD));
@@ -59,7 +59,7 @@ class PlainServerExchangeTest {
         PlainServerExchange unknownExchange = exchange();
         AuthenticationFailure unknown = failure(unknownExchange, plain("", "mallory", PASSWORD));
 
-        assertThat(wrong.clientMessage()).isEqualTo(INVALID_CREDENTIALS).isEqualTo(unknown.clientMessage());
+        assertThat(wrong.clientMessage()).isEqualTo(INVALID_USERNAME_OR_PASSWORD).isEqualTo(unknown.clientMessage());
         assertThat(wrong.getMessage()).contains("wrong password");
         assertThat(unknown.getMessage()).contains("unknown user");
         assertThat(unknownExchange.claimedUser()).isEqualTo("mallory");
@@ -71,21 +71,21 @@ class PlainServerExchangeTest {
         store.put("dave", ScramMechanism.SCRAM_SHA_512,
                 new ScramFormatter(ScramMechanism.SCRAM_SHA_512).generateCredential(PASSWORD, 1000));
         AuthenticationFailure f = failure(exchange(), plain("", "dave", PASSWORD));
-        assertThat(f.clientMessage()).isEqualTo(INVALID_CREDENTIALS);
+        assertThat(f.clientMessage()).isEqualTo(INVALID_USERNAME_OR_PASSWORD);
         assertThat(f.getMessage()).contains("iterations=1000");
     }
 
     @Test
     void authzidOtherThanUserIsRefused() {
         AuthenticationFailure f = failure(exchange(), plain("bob", "alice", PASSWORD));
-        assertThat(f.clientMessage()).contains("authorization id").isNotEqualTo(INVALID_CREDENTIALS);
+        assertThat(f.clientMessage()).contains("authorization id").isNotEqualTo(INVALID_USERNAME_OR_PASSWORD);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "alice", "alice\u0000pw", "\u0000\u0000pw", "\u0000alice\u0000", "\u0000alice\u0000pw\u0000", "a\u0000b\u0000c\u0000d", "\u0000ali\nce\u0000pw"})
     void malformedMessagesAreRefused(String message) {
         AuthenticationFailure f = failure(exchange(), message.getBytes(StandardCharsets.UTF_8));
-        assertThat(f.clientMessage()).startsWith("Authentication failed: ").isNotEqualTo(INVALID_CREDENTIALS);
+        assertThat(f.clientMessage()).startsWith("Authentication failed: ").isNotEqualTo(INVALID_USERNAME_OR_PASSWORD);
     }
 
     @Test

@@ -213,10 +213,10 @@ public final class ScramServerExchange implements SaslServerExchange {
             ScramCredentials.wipe(clientSignature, clientKey, computedStoredKey, proof);
         }
         if (credentialFailure != null) {
-            throw AuthenticationFailure.invalidCredentials(credentialFailure);
+            throw AuthenticationFailure.invalidCredentials(mechanism(), credentialFailure);
         }
         if (!proofMatches) {
-            throw AuthenticationFailure.invalidCredentials("wrong password (the client proof does not verify)");
+            throw AuthenticationFailure.invalidCredentials(mechanism(), "wrong password (the client proof does not verify)");
         }
         try {
             byte[] signature = formatter.hmac(serverKey, authMessage);

@@ -199,7 +199,7 @@ final class SaslGate {
                 AuthenticationFailure failure = failureOf(ar.cause());
                 SaslAuthenticateResponseData response = new SaslAuthenticateResponseData()
                         .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
-                        .setErrorMessage(failure.clientMessage());
+                        .setErrorMessage(failure.clientMessage(reauthenticating));
                 authenticationFailed(frame(correlationId, ApiKeys.SASL_AUTHENTICATE, version, response), failure);
                 return;
             }

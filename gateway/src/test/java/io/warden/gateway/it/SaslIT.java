@@ -139,13 +139,16 @@ class SaslIT {
 
     @Test
     void aWrongPasswordIsRefusedWithoutSayingWhy() throws Exception {
-        assertRefused(pki.scram("SCRAM-SHA-512", "alice", "not-her-password"), "invalid credentials");
-        assertRefused(pki.plain("alice", "not-her-password"), "invalid credentials");
+        assertRefused(pki.scram("SCRAM-SHA-512", "alice", "not-her-password"),
+                "Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512");
+        assertRefused(pki.plain("alice", "not-her-password"), "Authentication failed: Invalid username or password");
     }
 
     @Test
     void anUnknownUserGetsTheSameAnswerAsAWrongPassword() throws Exception {
-        assertRefused(pki.scram("SCRAM-SHA-512", "nobody", "whatever"), "invalid credentials");
+        assertRefused(pki.scram("SCRAM-SHA-512", "nobody", "whatever"),
+                "Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512");
+        assertRefused(pki.plain("nobody", "whatever"), "Authentication failed: Invalid username or password");
     }
 
     private void assertRefused(Map<String, Object> security, String message) {
@@ -188,7 +191,8 @@ class SaslIT {
             SaslAuthenticateResponseData last = sasl.authenticate(clientFinal);
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertThat(last.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
-            assertThat(last.errorMessage()).isEqualTo("Authentication failed: invalid credentials");
+            assertThat(last.errorMessage())
+                    .isEqualTo("Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512");
             assertThat(c.isClosedByPeer()).isTrue();
             return ms;
         }
@@ -300,6 +304,19 @@ class SaslIT {
             SaslAuthenticateResponseData again = sasl.scramLogin("bob", "bob-secret");
             assertThat(again.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
             assertThat(again.errorMessage()).contains("may not change the principal");
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void aFailedReauthenticationIsAnsweredInKafkasWords() throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
+            SaslAuthenticateResponseData again = sasl.scramLogin("alice", "not-her-password");
+            assertThat(again.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+            assertThat(again.errorMessage())
+                    .isEqualTo("Authentication failed during re-authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512");
             assertThat(c.isClosedByPeer()).isTrue();
         }
     }
