@@ -202,7 +202,10 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         gateway.stats().clientOpened();
-        Optional<String> mapped = principalOf(client, listener.listenerConfig().tls());
+        // As Kafka's DefaultKafkaPrincipalBuilder: on a SASL listener the principal comes from SASL. TLS has verified
+        // any client certificate (clientAuth), but the mapping rules do not judge it.
+        Optional<String> mapped = sasl != null ? Optional.of(CertificatePrincipals.ANONYMOUS)
+                : principalOf(client, listener.listenerConfig().tls());
         if (mapped.isEmpty()) {
             gateway.stats().refused();
             gateway.stats().clientClosed();
@@ -1383,8 +1386,9 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     /**
-     * The principal Kafka would give this client: its certificate's subject through the listener's mapping
-     * rules, or ANONYMOUS without a certificate. A certificate no rule matches gets none: the connection is refused.
+     * The principal Kafka would give this client on an SSL listener: its certificate's subject through the listener's
+     * mapping rules, or ANONYMOUS without a certificate. A certificate no rule matches gets none: the connection is
+     * refused.
      */
     static Optional<String> principalOf(NetSocket socket, TlsConfig tls) {
         if (tls == null || !socket.isSsl()) {

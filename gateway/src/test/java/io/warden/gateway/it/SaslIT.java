@@ -3,6 +3,10 @@ package io.warden.gateway.it;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import io.warden.authn.scram.ScramClient;
+import io.warden.certs.CertificateFiles;
+import io.warden.certs.CertificateIssuer;
+import io.warden.certs.IssuedCertificate;
+import io.warden.certs.KeyType;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -126,6 +130,41 @@ class SaslIT {
                 "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
         c.put("sasl.login.callback.handler.class", StaticTokenLoginHandler.class.getName());
         roundTrip(c, "User:svc-orders");
+    }
+
+    /**
+     * As Kafka's DefaultKafkaPrincipalBuilder: on a SASL_SSL listener with client certificates required, TLS checks the
+     * certificate, but the principal comes from SASL, so a certificate the mapping rules do not map does not matter.
+     */
+    @Test
+    void onASaslListenerTheCertificateMappingRulesDoNotDecideThePrincipal() throws Exception {
+        String yaml = YAML.replace("tls: {certificate: server-chain.crt, key: server.key}",
+                "tls: {certificate: server-chain.crt, key: server.key, clientAuth: required, trustedCertificates: ca.crt,"
+                        + " principalMappingRules: \"RULE:^CN=(.*?),OU=payments$/$1/\"}");
+        IssuedCertificate unmapped = CertificateIssuer.issueClient(pki.ca, "carol", List.of("marketing"), Duration.ofDays(1), KeyType.EC_P256);
+        CertificateFiles.writeCertificates(pki.dir.resolve("carol-chain.crt"), unmapped.chain(), true);
+        CertificateFiles.writePrivateKey(pki.dir.resolve("carol.key"), unmapped.privateKey(), true);
+        try (GatewayFixture mtls = GatewayFixture.fromYaml(yaml, pki.dir, cluster.getBootstrapServers())) {
+            Map<String, Object> c = new java.util.HashMap<>(pki.scram("SCRAM-SHA-512", "alice", "alice-secret"));
+            c.put("bootstrap.servers", mtls.bootstrap());
+            c.put("ssl.keystore.type", "PEM");
+            c.put("ssl.keystore.certificate.chain", java.nio.file.Files.readString(pki.dir.resolve("carol-chain.crt")));
+            c.put("ssl.keystore.key", java.nio.file.Files.readString(pki.dir.resolve("carol.key")));
+            try (Admin admin = Admin.create(c)) {
+                assertThat(admin.describeCluster().nodes().get(30, java.util.concurrent.TimeUnit.SECONDS)).isNotEmpty();
+                assertThat(mtls.server().stats().connections()).extracting(info -> info.principal())
+                        .isNotEmpty().allMatch("User:alice"::equals);
+            }
+            // The certificate is still required.
+            Map<String, Object> without = new java.util.HashMap<>(pki.scram("SCRAM-SHA-512", "alice", "alice-secret"));
+            without.put("bootstrap.servers", mtls.bootstrap());
+            without.put("request.timeout.ms", 5_000);
+            without.put("default.api.timeout.ms", 10_000);
+            try (Admin admin = Admin.create(without)) {
+                assertThatThrownBy(() -> admin.describeCluster().nodes().get())
+                        .cause().isInstanceOf(org.apache.kafka.common.errors.SslAuthenticationException.class);
+            }
+        }
     }
 
     @Test
