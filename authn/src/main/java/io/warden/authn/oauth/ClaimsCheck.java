@@ -11,8 +11,9 @@ import java.util.List;
 
 /**
  * Checks the claims of a token whose signature already verified. Unlike nimbus' default verifier, which checks
- * {@code exp} and {@code nbf} only when present, it requires {@code exp}, {@code iss}, {@code aud} and the principal
- * claim, so a token without an expiry or meant for another service never authenticates.
+ * {@code exp} and {@code nbf} only when present, it requires {@code exp}, {@code iat} (as Kafka's broker does),
+ * {@code iss}, {@code aud} and the principal claim, so a token without an expiry or meant for another service never
+ * authenticates.
  */
 final class ClaimsCheck {
 
@@ -34,6 +35,14 @@ final class ClaimsCheck {
         Date exp = claims.getExpirationTime();
         if (exp == null) {
             throw TokenProblem.MISSING_CLAIM.failure("token has no exp (or it is not a number)");
+        }
+        // As Kafka's broker (BrokerJwtValidator requires exp and iat; ClaimValidationUtils refuses a negative iat).
+        Date iat = claims.getIssueTime();
+        if (iat == null) {
+            throw TokenProblem.MISSING_CLAIM.failure("token has no iat (or it is not a number)");
+        }
+        if (iat.getTime() < 0) {
+            throw TokenProblem.MISSING_CLAIM.failure("iat=" + iat.getTime() / 1000 + " is negative");
         }
         String iss = claims.getIssuer();
         if (iss == null) {

@@ -88,7 +88,7 @@ public final class JwtValidator {
         types.add(null);
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(types));
         processor.setJWSKeySelector(new PinnedKeySelector(allowed, keySource(settings)));
-        // Claims are checked by ClaimsCheck once the signature verified: it requires exp, iss, aud and the principal.
+        // Claims are checked by ClaimsCheck once the signature verified: it requires exp, iat, iss, aud and the principal.
         processor.setJWTClaimsSetVerifier(null);
     }
 

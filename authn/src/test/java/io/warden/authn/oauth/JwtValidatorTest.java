@@ -142,6 +142,20 @@ class JwtValidatorTest {
     }
 
     @Test
+    void refusesTokenWithoutIssueTimeAsKafkaDoes() {
+        String token = sign(RSA, JWSAlgorithm.RS256, claims().issueTime(null).build());
+        String negative = sign(RSA, JWSAlgorithm.RS256, claims().issueTime(new Date(-1000)).build());
+        String text = sign(RSA, JWSAlgorithm.RS256, claims().claim("iat", "yesterday").build());
+
+        AuthenticationFailure failure = refused(validator, token);
+
+        assertThat(failure.clientMessage()).isEqualTo("Authentication failed: missing or invalid claim");
+        assertThat(failure.getMessage()).contains("no iat");
+        assertThat(refused(validator, negative).getMessage()).contains("iat=-1 is negative");
+        assertThat(refused(validator, text).clientMessage()).as("an iat that is not a number").isEqualTo("Authentication failed: malformed token");
+    }
+
+    @Test
     void refusesWrongAudienceAndAcceptsAListContainingOurs() throws Exception {
         String other = sign(RSA, JWSAlgorithm.RS256, claims().audience("billing-api").build());
         String several = sign(RSA, JWSAlgorithm.RS256, claims().audience(List.of("billing-api", AUDIENCE)).build());
