@@ -19,11 +19,14 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
 
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -77,10 +80,15 @@ final class SecretsManagerRefresh {
                 secrets.put(secret.name(), entry);
             }
         }
-        return assemble(previous, secrets, listed.keySet(), fetched);
+        return assemble(previous, secrets, listed, fetched);
     }
 
-    private record Listed(String name, String arn, String currentVersionId) {
+    /** A secret as ListSecrets describes it. {@code createdDate} may be null (then it counts as the newest). */
+    private record Listed(String name, String arn, String currentVersionId, Instant createdDate) {
+
+        /** Ordered oldest first, undated last, then by name: the order in which secrets may claim a user name. */
+        static final Comparator<Listed> BY_AGE = Comparator.comparing(Listed::createdDate, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(Listed::name);
     }
 
     private SortedMap<String, Listed> list() {
@@ -93,7 +101,8 @@ final class SecretsManagerRefresh {
             for (ListSecretsResponse page : client.listSecretsPaginator(request)) {
                 for (SecretListEntry entry : page.secretList()) {
                     if (wanted(entry.name())) {
-                        found.put(entry.name(), new Listed(entry.name(), entry.arn(), currentVersion(entry)));
+                        found.put(entry.name(), new Listed(entry.name(), entry.arn(), currentVersion(entry),
+                                entry.createdDate()));
                     }
                 }
             }
@@ -167,30 +176,37 @@ final class SecretsManagerRefresh {
         return SecretEntry.skipped(secret.name(), secret.currentVersionId(), "GetSecretValue refused: " + code, true);
     }
 
-    private Outcome assemble(SecretsSnapshot previous, Map<String, SecretEntry> secrets, Iterable<String> listedNames,
+    /**
+     * The next snapshot. When several secrets name the same user, the oldest (CreatedDate, then name) provides it, so
+     * that every gateway of a fleet chooses the same one whatever it saw before, and a secret created later never
+     * takes a user over.
+     */
+    private Outcome assemble(SecretsSnapshot previous, Map<String, SecretEntry> secrets, SortedMap<String, Listed> listed,
                              int fetched) {
         Map<String, SecretEntry> users = new HashMap<>();
-        for (SecretEntry entry : secrets.values()) {
-            SecretEntry incumbent = entry.isUser() ? previous.users().get(entry.username()) : null;
-            if (incumbent != null && incumbent.secretName().equals(entry.secretName())) {
-                users.put(entry.username(), entry);
-            }
-        }
         Map<String, Skip> skipped = new TreeMap<>();
-        for (SecretEntry entry : secrets.values()) {
+        List<Listed> byAge = new ArrayList<>(listed.values());
+        byAge.sort(Listed.BY_AGE);
+        for (Listed secret : byAge) {
+            SecretEntry entry = secrets.get(secret.name());
+            if (entry == null) {
+                continue;
+            }
             if (!entry.isUser()) {
                 skipped.put(entry.secretName(), new Skip(entry.versionId(), entry.problem()));
                 continue;
             }
             SecretEntry owner = users.putIfAbsent(entry.username(), entry);
-            if (owner != null && owner != entry) {
+            if (owner != null) {
                 skipped.put(entry.secretName(), new Skip(entry.versionId(), "user name " + quoted(entry.username())
-                        + " is already provided by secret " + owner.secretName()));
+                        + " is already provided by secret " + owner.secretName() + ", created "
+                        + (Objects.equals(listed.get(owner.secretName()).createdDate(), secret.createdDate())
+                        ? "at the same time, whose name sorts first" : "earlier")));
             }
         }
         if (settings.explicitNames()) {
             List<String> missing = new ArrayList<>(settings.secretNames());
-            listedNames.forEach(missing::remove);
+            missing.removeAll(listed.keySet());
             missing.forEach(name -> skipped.put(name, new Skip(null, "not found (or scheduled for deletion)")));
         }
         SecretsSnapshot next = new SecretsSnapshot(secrets, users, skipped);

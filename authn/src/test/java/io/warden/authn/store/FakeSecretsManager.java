@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -31,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A local stand-in for AWS Secrets Manager, since the real service cannot be reached from tests. Speaks the JSON 1.1
  * protocol of the two calls the store makes (ListSecrets, GetSecretValue) on 127.0.0.1, answers errors the way AWS
  * does (HTTP 400, {@code {"__type": ..., "message": ...}}), and checks the SigV4 signature of every request with its
- * own verifier, recording each bad one. Tests can rotate and delete secrets, refuse access, throttle, and take the
- * endpoint down.
+ * own verifier, recording each bad one. ListSecrets gives each secret's CreatedDate. Tests can rotate and delete secrets,
+ * refuse access, throttle, and take the endpoint down.
  */
 public final class FakeSecretsManager implements AutoCloseable {
 
@@ -51,6 +52,7 @@ public final class FakeSecretsManager implements AutoCloseable {
     private final Set<String> unreadable = new HashSet<>();
     private boolean accessDenied;
     private int throttleNext;
+    private Instant lastCreated;
     private HttpServer server;
     private int port;
 
@@ -78,12 +80,24 @@ public final class FakeSecretsManager implements AutoCloseable {
     }
 
     private String put(String name, String string, byte[] binary) {
-        Secret secret = secrets.computeIfAbsent(name, Secret::new);
+        Secret secret = secrets.computeIfAbsent(name, n -> new Secret(n, nextCreatedDate()));
         secret.previousVersion = secret.currentVersion;
         secret.currentVersion = UUID.randomUUID().toString();
         secret.string = string;
         secret.binary = binary;
         return secret.currentVersion;
+    }
+
+    /** Creation times strictly increase, as they do for secrets created one after the other. */
+    private Instant nextCreatedDate() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        lastCreated = lastCreated == null || now.isAfter(lastCreated) ? now : lastCreated.plusMillis(1);
+        return lastCreated;
+    }
+
+    /** Gives the secret this CreatedDate, as if it had been created then. */
+    synchronized void createdDate(String name, Instant created) {
+        secrets.get(name).createdDate = created;
     }
 
     public synchronized void deleteSecret(String name) {
@@ -242,6 +256,7 @@ public final class FakeSecretsManager implements AutoCloseable {
             Secret s = matching.get(i);
             json.append(i > offset ? "," : "").append("{\"ARN\":").append(str(s.arn)).append(",\"Name\":")
                     .append(str(s.name)).append(",\"LastChangedDate\":").append(Instant.now().getEpochSecond())
+                    .append(",\"CreatedDate\":").append(epochSeconds(s.createdDate))
                     .append(",\"SecretVersionsToStages\":{").append(str(s.currentVersion)).append(":[\"AWSCURRENT\"]");
             if (s.previousVersion != null) {
                 json.append(",").append(str(s.previousVersion)).append(":[\"AWSPREVIOUS\"]");
@@ -290,6 +305,11 @@ public final class FakeSecretsManager implements AutoCloseable {
         send(exchange, 200, json.append('}').toString());
     }
 
+    /** A timestamp as AWS's JSON protocol writes it: epoch seconds, with the milliseconds as a fraction. */
+    private static String epochSeconds(Instant instant) {
+        return instant.getEpochSecond() + "." + String.format("%03d", instant.getNano() / 1_000_000);
+    }
+
     private static void error(HttpExchange exchange, String type, String message) throws IOException {
         send(exchange, 400, "{\"__type\":" + str(type) + ",\"message\":" + str(message) + "}");
     }
@@ -324,9 +344,11 @@ public final class FakeSecretsManager implements AutoCloseable {
         String previousVersion;
         String string;
         byte[] binary;
+        Instant createdDate;
 
-        Secret(String name) {
+        Secret(String name, Instant createdDate) {
             this.name = name;
+            this.createdDate = createdDate;
             this.arn = "arn:aws:secretsmanager:" + REGION + ":" + ACCOUNT + ":secret:" + name + "-"
                     + UUID.randomUUID().toString().substring(0, 6);
         }

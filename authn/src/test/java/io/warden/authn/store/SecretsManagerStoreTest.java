@@ -283,6 +283,32 @@ class SecretsManagerStoreTest {
         assertThat(store.skippedSecrets()).isZero();
     }
 
+    /**
+     * Every gateway of a fleet, whenever it started, must choose the same secret for a user two secrets name: the one
+     * created first, then the name that sorts first. A fresh store must not give alice to a secret created later
+     * whose name sorts first.
+     */
+    @Test
+    void theOldestSecretProvidesAUserNamedTwiceEvenOnAFreshStore() {
+        putUser("AmazonMSK_0_alice", "alice", "pw-takeover-Z8");
+        SecretsManagerStore store = store(settings());
+        store.refreshNow().join();
+
+        assertThat(verifies(store.credential("alice", ScramMechanism.SCRAM_SHA_512).orElseThrow(),
+                ScramMechanism.SCRAM_SHA_512, ALICE_PW)).as("the secret created first").isTrue();
+        assertThat(logs.linesContaining("event=secret_skipped")).singleElement().asString()
+                .contains("secret=AmazonMSK_0_alice", "already provided by secret AmazonMSK_alice, created earlier");
+
+        Instant sameTime = Instant.parse("2025-01-01T00:00:00Z");
+        fake.createdDate("AmazonMSK_alice", sameTime);
+        fake.createdDate("AmazonMSK_0_alice", sameTime);
+        SecretsManagerStore restarted = store(settings());
+        restarted.refreshNow().join();
+        assertThat(verifies(restarted.credential("alice", ScramMechanism.SCRAM_SHA_512).orElseThrow(),
+                ScramMechanism.SCRAM_SHA_512, "pw-takeover-Z8")).as("created together: the name that sorts first").isTrue();
+        assertThat(logs.linesContaining("already provided by secret AmazonMSK_0_alice, created at the same time")).hasSize(1);
+    }
+
     @Test
     void deletedSecretRemovesItsUser() {
         SecretsManagerStore store = store(settings());
