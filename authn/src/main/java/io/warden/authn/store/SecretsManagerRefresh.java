@@ -44,6 +44,7 @@ final class SecretsManagerRefresh {
     /** ListSecrets accepts at most ten values per filter. */
     private static final int FILTER_VALUES_PER_CALL = 10;
     private static final int PAGE_SIZE = 100;
+    private static final String AWS_MANAGED_KEY_ALIAS = "alias/aws/secretsmanager";
 
     private final SecretsManagerClient client;
     private final SecretsManagerSettings settings;
@@ -65,6 +66,13 @@ final class SecretsManagerRefresh {
         Map<String, SecretEntry> secrets = new TreeMap<>();
         int fetched = 0;
         for (Listed secret : listed.values()) {
+            if (secret.encryptedWithAwsManagedKey()) {
+                // Checked on every pass: the key can change without a new version.
+                secrets.put(secret.name(), SecretEntry.skipped(secret.name(), secret.currentVersionId(),
+                        "encrypted with the AWS managed key aws/secretsmanager; Amazon MSK accepts only secrets encrypted"
+                                + " with a customer managed KMS key", true));
+                continue;
+            }
             SecretEntry known = previous.secrets().get(secret.name());
             if (known != null && known.upToDate(secret.currentVersionId())) {
                 secrets.put(secret.name(), known);
@@ -83,12 +91,19 @@ final class SecretsManagerRefresh {
         return assemble(previous, secrets, listed, fetched);
     }
 
-    /** A secret as ListSecrets describes it. {@code createdDate} may be null (then it counts as the newest). */
-    private record Listed(String name, String arn, String currentVersionId, Instant createdDate) {
+    /**
+     * A secret as ListSecrets describes it. {@code createdDate} may be null (then it counts as the newest);
+     * {@code kmsKeyId} is left out by AWS when the secret is encrypted with the AWS managed key.
+     */
+    private record Listed(String name, String arn, String currentVersionId, Instant createdDate, String kmsKeyId) {
 
         /** Ordered oldest first, undated last, then by name: the order in which secrets may claim a user name. */
         static final Comparator<Listed> BY_AGE = Comparator.comparing(Listed::createdDate, Comparator.nullsLast(Comparator.naturalOrder()))
                 .thenComparing(Listed::name);
+
+        boolean encryptedWithAwsManagedKey() {
+            return kmsKeyId == null || kmsKeyId.isBlank() || kmsKeyId.equals(AWS_MANAGED_KEY_ALIAS);
+        }
     }
 
     private SortedMap<String, Listed> list() {
@@ -101,8 +116,8 @@ final class SecretsManagerRefresh {
             for (ListSecretsResponse page : client.listSecretsPaginator(request)) {
                 for (SecretListEntry entry : page.secretList()) {
                     if (wanted(entry.name())) {
-                        found.put(entry.name(), new Listed(entry.name(), entry.arn(), currentVersion(entry),
-                                entry.createdDate()));
+                        found.put(entry.name(), new Listed(entry.name(), entry.arn(), currentVersion(entry), entry.createdDate(),
+                                entry.kmsKeyId()));
                     }
                 }
             }

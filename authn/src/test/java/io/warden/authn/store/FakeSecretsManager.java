@@ -32,8 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A local stand-in for AWS Secrets Manager, since the real service cannot be reached from tests. Speaks the JSON 1.1
  * protocol of the two calls the store makes (ListSecrets, GetSecretValue) on 127.0.0.1, answers errors the way AWS
  * does (HTTP 400, {@code {"__type": ..., "message": ...}}), and checks the SigV4 signature of every request with its
- * own verifier, recording each bad one. ListSecrets gives each secret's CreatedDate. Tests can rotate and delete secrets,
- * refuse access, throttle, and take the endpoint down.
+ * own verifier, recording each bad one. ListSecrets gives each secret's CreatedDate and, unless the secret uses the AWS
+ * managed key, its KmsKeyId. Tests can rotate and delete secrets, refuse access, throttle, and take the endpoint
+ * down.
  */
 public final class FakeSecretsManager implements AutoCloseable {
 
@@ -98,6 +99,14 @@ public final class FakeSecretsManager implements AutoCloseable {
     /** Gives the secret this CreatedDate, as if it had been created then. */
     synchronized void createdDate(String name, Instant created) {
         secrets.get(name).createdDate = created;
+    }
+
+    /**
+     * Encrypts the secret with this KMS key; null: with the AWS managed key {@code aws/secretsmanager}, for which
+     * ListSecrets leaves KmsKeyId out. New secrets use a customer managed key, as MSK requires.
+     */
+    synchronized void kmsKey(String name, String kmsKeyId) {
+        secrets.get(name).kmsKeyId = kmsKeyId;
     }
 
     public synchronized void deleteSecret(String name) {
@@ -257,6 +266,7 @@ public final class FakeSecretsManager implements AutoCloseable {
             json.append(i > offset ? "," : "").append("{\"ARN\":").append(str(s.arn)).append(",\"Name\":")
                     .append(str(s.name)).append(",\"LastChangedDate\":").append(Instant.now().getEpochSecond())
                     .append(",\"CreatedDate\":").append(epochSeconds(s.createdDate))
+                    .append(s.kmsKeyId == null ? "" : ",\"KmsKeyId\":" + str(s.kmsKeyId))
                     .append(",\"SecretVersionsToStages\":{").append(str(s.currentVersion)).append(":[\"AWSCURRENT\"]");
             if (s.previousVersion != null) {
                 json.append(",").append(str(s.previousVersion)).append(":[\"AWSPREVIOUS\"]");
@@ -345,6 +355,7 @@ public final class FakeSecretsManager implements AutoCloseable {
         String string;
         byte[] binary;
         Instant createdDate;
+        String kmsKeyId = "arn:aws:kms:" + REGION + ":" + ACCOUNT + ":key/" + UUID.randomUUID();
 
         Secret(String name, Instant createdDate) {
             this.name = name;

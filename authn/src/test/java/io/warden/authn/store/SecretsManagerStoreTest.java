@@ -309,6 +309,28 @@ class SecretsManagerStoreTest {
         assertThat(logs.linesContaining("already provided by secret AmazonMSK_0_alice, created at the same time")).hasSize(1);
     }
 
+    /** Amazon MSK refuses secrets under the AWS managed key; so does the store, checking the key on every refresh. */
+    @Test
+    void secretsUnderTheAwsManagedKeyAreSkipped() {
+        fake.kmsKey("AmazonMSK_bob", null);
+        SecretsManagerStore store = store(settings());
+        store.refreshNow().join();
+
+        assertThat(store.users()).containsExactlyInAnyOrder("alice", "carol");
+        assertThat(store.skippedSecrets()).isEqualTo(1);
+        assertThat(logs.linesContaining("event=secret_skipped")).singleElement().asString()
+                .contains("secret=AmazonMSK_bob", "encrypted with the AWS managed key aws/secretsmanager",
+                        "customer managed KMS key");
+
+        fake.kmsKey("AmazonMSK_bob", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+        store.refreshNow().join();
+        assertThat(store.users()).as("re-encrypted with a customer managed key").containsExactlyInAnyOrder("alice", "bob", "carol");
+
+        fake.kmsKey("AmazonMSK_alice", null);
+        store.refreshNow().join();
+        assertThat(store.users()).as("the key changed without a new version").containsExactlyInAnyOrder("bob", "carol");
+    }
+
     @Test
     void deletedSecretRemovesItsUser() {
         SecretsManagerStore store = store(settings());
