@@ -489,6 +489,11 @@ public final class ConfigLoader {
         int metadataMs = intField(u, "upstream", "metadataTimeoutMs", 15_000, 1, 600_000);
         UpstreamTlsConfig tls = u.has("tls") ? upstreamTls(object(u.get("tls"), "upstream.tls"), "upstream.tls") : null;
         UpstreamSaslConfig sasl = u.has("sasl") ? upstreamSasl(object(u.get("sasl"), "upstream.sasl"), "upstream.sasl") : null;
+        if (sasl != null && sasl.mechanism().equals("PLAIN") && tls == null) {
+            // As on the listeners: PLAIN would send the gateway's own password in clear to every broker.
+            throw fail("upstream.sasl.mechanism", "PLAIN sends the password itself; it is allowed only with upstream.tls "
+                    + "(or use SCRAM-SHA-512 or SCRAM-SHA-256)");
+        }
         return new UpstreamConfig(list, Duration.ofMillis(connectMs), Duration.ofMillis(metadataMs), tls, sasl);
     }
 

@@ -139,4 +139,24 @@ class SaslConfigLoaderTest {
                   sasl: {mechanism: GSSAPI, username: warden, password: a}
                 """, dir)).hasMessageContaining("upstream.sasl.mechanism: expected SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN");
     }
+
+    /** As on the listeners: PLAIN would send the gateway's own password in clear to every broker. */
+    @Test
+    void upstreamPlainNeedsUpstreamTls() {
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
+                listeners: [{brokerPorts: 9100-9199}]
+                upstream:
+                  bootstrapServers: [k:9092]
+                  sasl: {mechanism: PLAIN, username: warden, password: "s3cret!"}
+                """, dir)).hasMessage("w.yaml: upstream.sasl.mechanism: PLAIN sends the password itself; it is allowed only with "
+                + "upstream.tls (or use SCRAM-SHA-512 or SCRAM-SHA-256)");
+        WardenConfig overTls = ConfigLoader.parse("w.yaml", """
+                listeners: [{brokerPorts: 9100-9199}]
+                upstream:
+                  bootstrapServers: [k:9093]
+                  tls: {trustedCertificates: server.crt}
+                  sasl: {mechanism: PLAIN, username: warden, password: "s3cret!"}
+                """, dir);
+        assertThat(overTls.upstream().sasl().mechanism()).isEqualTo("PLAIN");
+    }
 }
