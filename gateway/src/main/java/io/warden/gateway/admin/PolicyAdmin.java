@@ -124,9 +124,12 @@ public final class PolicyAdmin {
     /** Makes {@code document} the whole policy. */
     public AclChange replace(PolicyDocument document, long expectedVersion, String who, String via, String comment)
             throws PolicyConflictException {
-        PolicyVersion before = store.current();
-        recordIntent(before, who, via, "replace the whole policy", comment);
+        recordIntent(store.current(), who, via, "replace the whole policy", comment);
         PolicyVersion after = store.apply(document, expectedVersion, who, comment);
+        // Not the version current before the apply: the store may have caught up with other gateways' versions (or a
+        // hand edit) first, and with If-Match: * the edit follows whichever version was newest then.
+        PolicyVersion before = store.version(after.version() - 1).orElseThrow(() -> new IllegalStateException(
+                "the store has version " + after.version() + " but not the version before it"));
         AclChange change = diff(before.document(), after);
         audited(before, change, who, via, comment);
         return change;
