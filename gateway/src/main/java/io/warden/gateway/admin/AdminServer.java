@@ -189,7 +189,7 @@ public final class AdminServer {
             AclBindingFilter f = filter.isEmpty() ? AclBindingFilter.ANY : AclText.filter(filter);
             PolicyVersion current = admin.current();
             return new JsonObject().put("version", current.version())
-                    .put("acls", AclText.toJson(current.document().bindings().stream().filter(f::matches).toList()));
+                    .put("acls", AclText.toJson(PolicyAdmin.describe(current, f)));
         });
         read(builder, "validatePolicy", ctx -> {
             String yaml = body(ctx).getString("yaml");

@@ -115,10 +115,18 @@ public final class PolicyAdmin {
         }
     }
 
-    /** The bindings that match the filter, in policy order. */
+    /** The bindings of the current version that match the filter, in policy order. */
     public List<AclBinding> describe(AclBindingFilter given) {
+        return describe(store.current(), given);
+    }
+
+    /**
+     * The bindings of {@code version} that match the filter, in policy order; the filter's host is read as the policy
+     * keeps hosts, so {@code ::1} finds an ACL kept as {@code 0:0:0:0:0:0:0:1}.
+     */
+    public static List<AclBinding> describe(PolicyVersion version, AclBindingFilter given) {
         AclBindingFilter filter = AclValidation.canonical(given);
-        return store.current().document().bindings().stream().filter(filter::matches).toList();
+        return version.document().bindings().stream().filter(filter::matches).toList();
     }
 
     /** Makes {@code document} the whole policy. */

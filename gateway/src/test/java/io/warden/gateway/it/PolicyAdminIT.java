@@ -345,6 +345,19 @@ class PolicyAdminIT {
     }
 
     @Test
+    void listingAclsByHostFindsAnIpv6AddressWrittenInAnyForm() throws Exception {
+        HttpResponse<Buffer> added = call("POST", "/v1/acls", adminToken(), new JsonObject().put("acls", new JsonArray()
+                .add(acl("User:ivan", "READ", "TOPIC", "admin-orders").put("host", "::1"))), null);
+        assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
+        for (String host : List.of("::1", "0:0:0:0:0:0:0:1", "0::0:1")) {
+            HttpResponse<Buffer> listed = send(http.get("/v1/acls").addQueryParam("principal", "User:ivan")
+                    .addQueryParam("host", host).bearerTokenAuthentication(adminToken()), null);
+            assertThat(listed.statusCode()).as(listed.bodyAsString()).isEqualTo(200);
+            assertThat(listed.bodyAsJsonObject().getJsonArray("acls")).as("host=" + host).hasSize(1);
+        }
+    }
+
+    @Test
     void explainNamesTheDecidingRule() throws Exception {
         HttpResponse<Buffer> r = call("POST", "/v1/explain", adminToken(),
                 new JsonObject().put("principal", "User:alice").put("operation", "DESCRIBE").put("resourceType", "TOPIC")
