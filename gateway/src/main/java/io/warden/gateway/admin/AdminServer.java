@@ -42,10 +42,13 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -170,10 +173,10 @@ public final class AdminServer {
             admin.store().history().forEach(v -> versions.add(versionJson(v, false)));
             return new JsonObject().put("versions", versions);
         });
-        read(builder, "getVersion", ctx -> versionJson(version(pathLong(ctx, "version")), true));
+        read(builder, "getVersion", ctx -> versionJson(version(pathNumber(ctx, "version")), true));
         read(builder, "diffPolicy", ctx -> {
-            PolicyVersion from = version(queryLong(ctx, "from"));
-            Long toParam = queryLong(ctx, "to");
+            PolicyVersion from = version(queryNumber(ctx, "from"));
+            Object toParam = queryNumber(ctx, "to");
             PolicyVersion to = toParam == null ? admin.current() : version(toParam);
             PolicyAdmin.AclChange d = PolicyAdmin.diff(from.document(), to);
             return new JsonObject().put("from", from.version()).put("to", to.version())
@@ -227,8 +230,7 @@ public final class AdminServer {
             return changeJson(admin.replace(doc, expected, who, "admin-api", b.getString("comment", "")), 200);
         });
         edit(builder, "rollbackPolicy", true, (ctx, expected, who) -> {
-            long to = body(ctx).getLong("version");
-            version(to);
+            long to = version(body(ctx).getValue("version")).version();
             return changeJson(admin.rollback(to, expected, who, "admin-api"), 200);
         });
         edit(builder, "createAcls", false, (ctx, expected, who) -> {
@@ -510,9 +512,34 @@ public final class AdminServer {
         }
     }
 
-    private PolicyVersion version(long number) {
-        return admin.store().version(number).orElseThrow(() -> new NotFound("no policy version " + number
+    /**
+     * The version a request names, whole: the contract's integers have no upper bound, and a long view of
+     * 18446744073709551617 would be version 1. A number no long holds names no version.
+     */
+    private PolicyVersion version(Object requested) {
+        BigInteger number = wholeNumber(requested);
+        Optional<PolicyVersion> found = number.bitLength() < Long.SIZE ? admin.store().version(number.longValue())
+                : Optional.empty();
+        return found.orElseThrow(() -> new NotFound("no policy version " + number
                 + "; the current version is " + admin.current().version()));
+    }
+
+    /** A number as the request's JSON (or the contract's parameter decoding) gave it, with every digit kept. */
+    static BigInteger wholeNumber(Object value) {
+        if (value instanceof BigInteger big) {
+            return big;
+        }
+        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return BigInteger.valueOf(((Number) value).longValue());
+        }
+        if (value instanceof Number n) {
+            try {
+                return new BigDecimal(n.toString()).toBigIntegerExact();
+            } catch (NumberFormatException | ArithmeticException e) {
+                // reported below
+            }
+        }
+        throw new BadRequest("a policy version is a whole number, got " + value);
     }
 
     static long expectedVersion(String ifMatch) {
@@ -546,14 +573,15 @@ public final class AdminServer {
         return request(ctx).getBody().getJsonObject();
     }
 
-    /** A version number from the path, whole: an int view of 4294967297 would be version 1. */
-    private static long pathLong(RoutingContext ctx, String name) {
-        return request(ctx).getPathParameters().get(name).getLong();
+    /** A number from the path as the contract decoded it, for {@link #version(Object)}. */
+    private static Object pathNumber(RoutingContext ctx, String name) {
+        return request(ctx).getPathParameters().get(name).get();
     }
 
-    private static Long queryLong(RoutingContext ctx, String name) {
+    /** A number from the query as the contract decoded it, or null when absent. */
+    private static Object queryNumber(RoutingContext ctx, String name) {
         var p = request(ctx).getQuery().get(name);
-        return p == null || p.isNull() ? null : p.getLong();
+        return p == null || p.isNull() ? null : p.get();
     }
 
     static JsonObject versionJson(PolicyVersion v, boolean full) {

@@ -392,6 +392,24 @@ class PolicyAdminIT {
     }
 
     @Test
+    void aVersionNumberBeyondALongNamesNoVersion() throws Exception {
+        // 2^64 + 1 and 2^63 would be versions 1 and Long.MIN_VALUE as longs.
+        for (String number : List.of("18446744073709551617", "9223372036854775808")) {
+            HttpResponse<Buffer> read = call("GET", "/v1/policy/versions/" + number, adminToken(), null, null);
+            assertThat(read.statusCode()).as(read.bodyAsString()).isEqualTo(404);
+            assertThat(read.bodyAsJsonObject().getString("error")).startsWith("no policy version " + number + ";");
+            HttpResponse<Buffer> diff = send(http.get("/v1/policy/diff").addQueryParam("from", "1").addQueryParam("to", number)
+                    .bearerTokenAuthentication(adminToken()), null);
+            assertThat(diff.statusCode()).as(diff.bodyAsString()).isEqualTo(404);
+            assertThat(diff.bodyAsJsonObject().getString("error")).startsWith("no policy version " + number + ";");
+            HttpResponse<Buffer> rollback = call("POST", "/v1/policy/rollback", adminToken(),
+                    new JsonObject().put("version", new java.math.BigInteger(number)), "*");
+            assertThat(rollback.statusCode()).as(rollback.bodyAsString()).isEqualTo(404);
+            assertThat(rollback.bodyAsJsonObject().getString("error")).startsWith("no policy version " + number + ";");
+        }
+    }
+
+    @Test
     void theContractIsServedAndRequestsAreValidatedAgainstIt() throws Exception {
         HttpResponse<Buffer> spec = call("GET", "/openapi.json", null, null, null);
         assertThat(spec.statusCode()).isEqualTo(200);
