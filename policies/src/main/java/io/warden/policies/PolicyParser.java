@@ -68,6 +68,13 @@ public final class PolicyParser {
      */
     public static final int MAX_BINDINGS = 250_000;
 
+    /**
+     * The largest policy text read, in bytes of a file and in characters (code points) of YAML given whole: 64 MiB.
+     * {@link #MAX_BINDINGS} bindings as {@link PolicyWriter} writes them, one entry each with names of about 100
+     * characters, take about 60 MiB; SnakeYAML's own default (3 MiB) held fewer than 40,000.
+     */
+    public static final int MAX_YAML_BYTES = 64 * 1024 * 1024;
+
     private PolicyParser() {
     }
 
@@ -84,6 +91,10 @@ public final class PolicyParser {
         String source = file.toString();
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_YAML_BYTES) {
+                throw tooLarge(source, size + " bytes");
+            }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new PolicyException(source, "file not found", e);
@@ -131,8 +142,12 @@ public final class PolicyParser {
     }
 
     private static Node compose(String source, String yaml) {
+        if (yaml.length() > MAX_YAML_BYTES && yaml.codePointCount(0, yaml.length()) > MAX_YAML_BYTES) {
+            throw tooLarge(source, yaml.codePointCount(0, yaml.length()) + " characters");
+        }
         LoaderOptions options = new LoaderOptions();
         options.setAllowRecursiveKeys(false);
+        options.setCodePointLimit(MAX_YAML_BYTES);
         Node node;
         try {
             node = new Yaml(options).compose(new StringReader(yaml));
@@ -146,6 +161,12 @@ public final class PolicyParser {
                     "no policy in the file (it is empty or only comments); expected at least acls: [...]");
         }
         return node;
+    }
+
+    private static PolicyException tooLarge(String source, String size) {
+        return new PolicyException(source, 0, 0, "", "the policy is " + size + ", more than the " + MAX_YAML_BYTES
+                + " a policy may have (" + MAX_YAML_BYTES / (1024 * 1024) + " MiB, room for " + MAX_BINDINGS
+                + " ACL bindings)");
     }
 
     private static PolicyException yamlError(String source, MarkedYAMLException e) {

@@ -1,11 +1,17 @@
 package io.warden.policies;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Each bad input fails with one message that names the line, column and field, and says what to write instead. */
@@ -225,5 +231,24 @@ class PolicyParserErrorsTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> PolicyParser.parse("policy.yaml", many.toString()))
                 .isInstanceOf(PolicyException.class)
                 .hasMessageContaining("more than " + PolicyParser.MAX_BINDINGS + " ACL bindings by this entry");
+    }
+
+    /** Room for every binding a policy may have, but not for any text at all: a larger file is not even read. */
+    @Test
+    void aPolicyLargerThanTheLimitIsRefusedWithItsSize(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("huge.yaml");
+        try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+            sparse.setLength(PolicyParser.MAX_YAML_BYTES + 1L);
+        }
+        assertThatThrownBy(() -> PolicyParser.load(file))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining(file.toString())
+                .hasMessageContaining("the policy is 67108865 bytes, more than the 67108864 a policy may have (64 MiB");
+
+        String text = "acls: []\n#" + "x".repeat(PolicyParser.MAX_YAML_BYTES - 9);
+        assertThat(text.length()).isEqualTo(PolicyParser.MAX_YAML_BYTES + 1);
+        assertThatThrownBy(() -> PolicyParser.parse("policy", text))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining("the policy is 67108865 characters, more than the 67108864");
     }
 }

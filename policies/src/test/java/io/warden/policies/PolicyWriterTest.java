@@ -58,6 +58,22 @@ class PolicyWriterTest {
         }
     }
 
+    /** Past SnakeYAML's default of 3 MiB of text, well within the bindings a policy may have. */
+    @Test
+    void fiftyThousandDistinctAclsRoundTrip() {
+        List<AclBinding> bindings = new ArrayList<>();
+        for (int i = 0; i < 50_000; i++) {
+            bindings.add(allow("User:team-" + i, READ, TOPIC, "orders.team-" + i, LITERAL));
+        }
+        PolicyDocument doc = new PolicyDocument(Set.of(), false, bindings);
+        String yaml = PolicyWriter.toYaml(doc);
+        assertThat(yaml.length()).isGreaterThan(3 * 1024 * 1024);
+
+        PolicyDocument back = roundTrip(doc);
+        assertThat(back.bindings()).hasSize(bindings.size());
+        assertThat(Set.copyOf(back.bindings())).isEqualTo(Set.copyOf(bindings));
+    }
+
     @Test
     void theDemoPolicyIsWrittenAsTwoEntries() {
         PolicyDocument doc = PolicyParser.load(Path.of("examples", "demo.yaml"));
