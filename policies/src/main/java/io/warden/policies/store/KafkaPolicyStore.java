@@ -27,6 +27,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -96,6 +97,17 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
     /** The base version of the first change to an empty topic. */
     static final long EMPTY = 0;
     static final int FORMAT = 1;
+    /**
+     * The most a change's record may take on the topic, compressed: the {@code max.message.bytes} of a topic the store
+     * creates, 64 MiB (the broker's {@code socket.request.max.bytes} is 100 MiB by default). Records are compressed
+     * with gzip; a policy's YAML shrinks to a fraction of its size, so any policy the parser takes fits.
+     */
+    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
+    /**
+     * The most a change's record may take before compression, which is what the producer measures: the largest
+     * policy YAML ({@link PolicyParser#MAX_YAML_BYTES}) with JSON escaping of each line break, and the other fields.
+     */
+    static final int MAX_UNCOMPRESSED_RECORD_BYTES = 2 * PolicyParser.MAX_YAML_BYTES + 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPolicyStore.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -345,7 +357,7 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
                     LOG.warn("event=policy_topic_unexpected topic={} partitions={} reason=\"the store reads and writes"
                             + " partition 0 only\"", settings.topic(), topic.partitions().size());
                 }
-                checkCompacted(admin, deadline);
+                checkTopicConfig(admin, deadline);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw new PolicyStoreException("cannot describe the policy topic " + settings.topic() + ": "
@@ -361,10 +373,11 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
             int replicas = settings.replicationFactor() > 0 ? settings.replicationFactor()
                     : Math.min(3, get(admin.describeCluster().nodes(), deadline).size());
             NewTopic topic = new NewTopic(settings.topic(), 1, (short) replicas)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_RECORD_BYTES)));
             get(admin.createTopics(List.of(topic)).all(), deadline);
-            LOG.info("event=policy_topic_created topic={} partitions=1 replication_factor={} cleanup_policy=compact",
-                    settings.topic(), replicas);
+            LOG.info("event=policy_topic_created topic={} partitions=1 replication_factor={} cleanup_policy=compact"
+                    + " max_message_bytes={}", settings.topic(), replicas, MAX_RECORD_BYTES);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new PolicyStoreException("cannot create the policy topic " + settings.topic() + ": "
@@ -374,7 +387,7 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
         }
     }
 
-    private void checkCompacted(Admin admin, long deadline) {
+    private void checkTopicConfig(Admin admin, long deadline) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, settings.topic());
         try {
             Config config = get(admin.describeConfigs(List.of(resource)).all(), deadline).get(resource);
@@ -383,6 +396,12 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
                 LOG.warn("event=policy_topic_unexpected topic={} cleanup_policy={} reason=\"with the delete policy,"
                         + " retention deletes old changes, and a gateway started after that refuses the topic\"",
                         settings.topic(), cleanup.value());
+            }
+            ConfigEntry maxBytes = config == null ? null : config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (maxBytes != null && maxBytes.value() != null && Long.parseLong(maxBytes.value()) < MAX_RECORD_BYTES) {
+                LOG.warn("event=policy_topic_unexpected topic={} max_message_bytes={} reason=\"a change whose record is"
+                        + " larger, compressed, is refused; the store sets {} on a topic it creates\"", settings.topic(),
+                        maxBytes.value(), MAX_RECORD_BYTES);
             }
         } catch (ExecutionException e) {
             LOG.debug("event=policy_topic_config_unknown topic={} reason=\"{}\"", settings.topic(),
@@ -442,6 +461,10 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a policy change as JSON", e);
         }
+        if (bytes.length > MAX_UNCOMPRESSED_RECORD_BYTES) {
+            throw new PolicyStoreException("the change is " + bytes.length + " bytes as a record of the policy topic,"
+                    + " more than the " + MAX_UNCOMPRESSED_RECORD_BYTES + " a change may have before compression");
+        }
         CompletableFuture<PolicyVersion> outcome = new CompletableFuture<>();
         pending.put(changeId, outcome);
         try {
@@ -450,6 +473,12 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
                 written = get(producer.send(new ProducerRecord<>(settings.topic(), 0,
                         changeId.getBytes(StandardCharsets.UTF_8), bytes)), deadline);
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof RecordTooLargeException) {
+                    throw new PolicyStoreException("the policy topic " + settings.topic() + " refused the change as too"
+                            + " large (" + bytes.length + " bytes before compression): its max.message.bytes is below"
+                            + " what the store sets on a topic it creates; set max.message.bytes=" + MAX_RECORD_BYTES
+                            + " on the topic (kafka-configs --alter --entity-type topics --add-config)", e.getCause());
+                }
                 throw new PolicyStoreException("cannot write the change to the policy topic " + settings.topic()
                         + ": " + e.getCause(), e.getCause());
             }
@@ -632,6 +661,11 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.timeout().toMillis());
+        // Each record holds a whole policy: compressed on the wire and on the topic, and measured uncompressed by the
+        // producer, whose default limits (1 MiB a request, 32 MiB of buffer) would refuse a policy of about 12,000 ACLs.
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_UNCOMPRESSED_RECORD_BYTES);
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, (long) MAX_UNCOMPRESSED_RECORD_BYTES);
         props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         return props;
     }

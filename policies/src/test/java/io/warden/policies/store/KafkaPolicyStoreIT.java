@@ -8,13 +8,22 @@ import io.warden.policies.PolicyDocument;
 import io.warden.policies.PolicyWriter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,9 +36,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
@@ -150,6 +161,66 @@ class KafkaPolicyStoreIT extends PolicyStoreContractTest {
             assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
         }
         assertThat(log.linesContaining("event=policy_topic_created topic=" + topic)).hasSize(1);
+    }
+
+    /**
+     * Every record holds the whole policy: 25,000 distinct ACLs are 2 MB of YAML, twice the producer's default
+     * max.request.size.
+     */
+    @Test
+    void aPolicyOfTwentyFiveThousandAclsSeedsTheTopicAndIsEdited() throws Exception {
+        String topic = newTopic();
+        PolicyDocument large = distinctAcls(25_000);
+        assertThat(PolicyWriter.toYaml(large).length()).isGreaterThan(2_000_000);
+        KafkaPolicyStore store = store(topic, large);
+        assertThat(store.current().document().sameRulesAs(large)).isTrue();
+
+        PolicyDocument larger = distinctAcls(25_001);
+        assertThat(store.apply(larger, 1, "User:alice", "one more").version()).isEqualTo(2);
+
+        KafkaPolicyStore other = (KafkaPolicyStore) track(new KafkaPolicyStore(settings(topic), (String) null));
+        assertThat(other.current().version()).isEqualTo(2);
+        assertThat(other.current().document().sameRulesAs(larger)).isTrue();
+        try (Admin admin = admin()) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config config = admin.describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS).get(resource);
+            assertThat(config.get("max.message.bytes").value()).isEqualTo(Integer.toString(KafkaPolicyStore.MAX_RECORD_BYTES));
+        }
+    }
+
+    /** A topic made before (or by hand) with the broker's default limit: the error says which setting to raise. */
+    @Test
+    void aChangeLargerThanTheTopicTakesIsRefusedWithTheSettingToRaise() throws Exception {
+        String topic = newTopic();
+        createCompacted(topic);
+        try (Admin admin = admin()) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry("max.message.bytes", "10000"),
+                    AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
+        }
+        KafkaPolicyStore store = store(topic, readOn("t1"));
+        assertThat(log.linesContaining("event=policy_topic_unexpected topic=" + topic + " max_message_bytes=10000"))
+                .hasSize(1);
+
+        assertThatThrownBy(() -> store.apply(distinctAcls(5_000), 1, "User:alice", ""))
+                .isInstanceOf(PolicyStoreException.class)
+                .hasMessageContaining("refused the change as too large")
+                .hasMessageContaining("set max.message.bytes=" + KafkaPolicyStore.MAX_RECORD_BYTES);
+        assertThat(store.current().version()).isEqualTo(1);
+    }
+
+    private static PolicyDocument distinctAcls(int count) {
+        List<org.apache.kafka.common.acl.AclBinding> bindings = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            bindings.add(new AclBinding(
+                    new ResourcePattern(ResourceType.TOPIC,
+                            "orders.team-" + i, PatternType.LITERAL),
+                    new AccessControlEntry("User:team-" + i, "*",
+                            AclOperation.READ,
+                            AclPermissionType.ALLOW)));
+        }
+        return new PolicyDocument(Set.of(), false, bindings);
     }
 
     @Test
