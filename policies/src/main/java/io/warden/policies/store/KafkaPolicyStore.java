@@ -28,6 +28,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -114,6 +115,8 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    /** How much longer than its delivery timeout the producer is given to report a record's outcome. */
+    private static final Duration DELIVERY_MARGIN = Duration.ofSeconds(5);
 
     /**
      * Where the policy topic is and how to reach it.
@@ -241,7 +244,7 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
             ensureTopic(deadline);
             consumer = new KafkaConsumer<>(consumerProperties(), new ByteArrayDeserializer(),
                     new ByteArrayDeserializer());
-            producer = new KafkaProducer<>(producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+            producer = new KafkaProducer<>(producerProperties(settings, clientId), new ByteArraySerializer(), new ByteArraySerializer());
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition), remaining(deadline)).get(partition);
@@ -284,8 +287,11 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
     /**
      * {@inheritDoc}
      *
-     * <p>A {@link PolicyStoreException} thrown after the record was written (the reader did not get to it within
-     * the timeout) says so: the change may then still become a version, which the listeners will be told.
+     * <p>The record is given the timeout to be written ({@code delivery.timeout.ms}); the producer does not send it
+     * again after that. A {@link PolicyStoreException} says whether the change may still become a version (which the
+     * listeners will then be told): when the record was written but the reader did not get to it within the
+     * timeout, or when the broker did not answer (it may have written the record all the same). Otherwise nothing
+     * changed.
      *
      * @throws IllegalStateException when called from a listener (on the reader thread, which it would wait for)
      */
@@ -468,20 +474,7 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
         CompletableFuture<PolicyVersion> outcome = new CompletableFuture<>();
         pending.put(changeId, outcome);
         try {
-            RecordMetadata written;
-            try {
-                written = get(producer.send(new ProducerRecord<>(settings.topic(), 0,
-                        changeId.getBytes(StandardCharsets.UTF_8), bytes)), deadline);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RecordTooLargeException) {
-                    throw new PolicyStoreException("the policy topic " + settings.topic() + " refused the change as too"
-                            + " large (" + bytes.length + " bytes before compression): its max.message.bytes is below"
-                            + " what the store sets on a topic it creates; set max.message.bytes=" + MAX_RECORD_BYTES
-                            + " on the topic (kafka-configs --alter --entity-type topics --add-config)", e.getCause());
-                }
-                throw new PolicyStoreException("cannot write the change to the policy topic " + settings.topic()
-                        + ": " + e.getCause(), e.getCause());
-            }
+            RecordMetadata written = delivered(changeId, bytes);
             try {
                 return get(outcome, deadline);
             } catch (PolicyStoreException e) {
@@ -499,6 +492,44 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
             }
         } finally {
             pending.remove(changeId);
+        }
+    }
+
+    /**
+     * Sends a change and waits for the producer's own outcome, which its {@code delivery.timeout.ms} (the store's
+     * timeout) bounds: once the producer has given a record up it never sends it again, so a change reported as not
+     * written cannot become a version later unless the broker took it before the producer gave up. That case, a
+     * retriable failure such as the broker not answering in time, is reported as such.
+     */
+    private RecordMetadata delivered(String changeId, byte[] bytes) {
+        Future<RecordMetadata> sent = producer.send(new ProducerRecord<>(settings.topic(), 0,
+                changeId.getBytes(StandardCharsets.UTF_8), bytes));
+        try {
+            return sent.get(settings.timeout().plus(DELIVERY_MARGIN).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RecordTooLargeException) {
+                throw new PolicyStoreException("the policy topic " + settings.topic() + " refused the change as too"
+                        + " large (" + bytes.length + " bytes before compression): its max.message.bytes is below"
+                        + " what the store sets on a topic it creates; set max.message.bytes=" + MAX_RECORD_BYTES
+                        + " on the topic (kafka-configs --alter --entity-type topics --add-config)", cause);
+            }
+            if (cause instanceof RetriableException) {
+                throw new PolicyStoreException("change " + changeId + " was not acknowledged by the policy topic "
+                        + settings.topic() + " within " + settings.timeout() + " (" + cause + "); the producer has"
+                        + " given it up, but a broker may have written it before that: it may still become a version,"
+                        + " which the listeners will be told", cause);
+            }
+            throw new PolicyStoreException("cannot write the change to the policy topic " + settings.topic() + ": "
+                    + cause + "; nothing changed", cause);
+        } catch (TimeoutException e) {
+            throw new PolicyStoreException("change " + changeId + " was neither acknowledged nor given up by the"
+                    + " producer within " + settings.timeout().plus(DELIVERY_MARGIN) + "; it may still become a"
+                    + " version, which the listeners will be told", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PolicyStoreException("interrupted while writing change " + changeId + "; it may still become"
+                    + " a version, which the listeners will be told", e);
         }
     }
 
@@ -649,18 +680,28 @@ public final class KafkaPolicyStore extends AbstractPolicyStore {
     // ---- client settings -----------------------------------------------------------------------------------------
 
     private Map<String, Object> common() {
+        return common(settings);
+    }
+
+    private static Map<String, Object> common(Settings settings) {
         Map<String, Object> props = new HashMap<>(settings.clientProperties());
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         return props;
     }
 
-    private Map<String, Object> producerProperties() {
-        Map<String, Object> props = common();
+    /** The producer's settings: the client properties, then the store's own. */
+    static Map<String, Object> producerProperties(Settings settings, String clientId) {
+        Map<String, Object> props = common(settings);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-writer");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.timeout().toMillis());
+        // The producer retries a record until its delivery timeout (two minutes by default), long after apply has
+        // answered: bounded by the store's timeout, a change reported as failed is not written later.
+        int timeoutMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()));
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000));
         // Each record holds a whole policy: compressed on the wire and on the topic, and measured uncompressed by the
         // producer, whose default limits (1 MiB a request, 32 MiB of buffer) would refuse a policy of about 12,000 ACLs.
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");

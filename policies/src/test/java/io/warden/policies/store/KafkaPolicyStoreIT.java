@@ -2,6 +2,7 @@ package io.warden.policies.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.api.TerminationStyle;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import io.warden.policies.LogCapture;
 import io.warden.policies.PolicyDocument;
@@ -208,6 +209,34 @@ class KafkaPolicyStoreIT extends PolicyStoreContractTest {
                 .hasMessageContaining("refused the change as too large")
                 .hasMessageContaining("set max.message.bytes=" + KafkaPolicyStore.MAX_RECORD_BYTES);
         assertThat(store.current().version()).isEqualTo(1);
+    }
+
+    /**
+     * An edit that fails because the broker is gone must not be written when it returns: the producer would retry
+     * the record for its delivery timeout (two minutes by default) and it would become a version nobody asked for.
+     */
+    @Test
+    void aChangeThatFailedWhileTheBrokerWasDownDoesNotBecomeAVersionWhenItReturns(KafkaCluster own) throws Exception {
+        String topic = newTopic();
+        KafkaPolicyStore.Settings settings = KafkaPolicyStore.Settings.of(own.getBootstrapServers()).withTopic(topic)
+                .withTimeout(Duration.ofSeconds(5));
+        KafkaPolicyStore store = (KafkaPolicyStore) track(new KafkaPolicyStore(settings, readOn("t1")));
+        own.stopNodes(id -> true, TerminationStyle.ABRUPT);
+        try {
+            assertThatThrownBy(() -> store.apply(readOn("t2"), 1, "User:alice", "while the broker is down"))
+                    .isInstanceOf(PolicyStoreException.class)
+                    .hasMessageContaining("was not acknowledged by the policy topic " + topic + " within PT5S")
+                    .hasMessageContaining("it may still become a version");
+        } finally {
+            own.startNodes(id -> true);
+        }
+
+        PolicyVersion next = store.apply(readOn("t3"), PolicyStore.ANY_VERSION, "User:bob", "after the restart");
+        assertThat(next.version()).isEqualTo(2);
+        assertThat(next.document().sameRulesAs(readOn("t3"))).isTrue();
+        KafkaPolicyStore reader = (KafkaPolicyStore) track(new KafkaPolicyStore(settings, (String) null));
+        assertThat(reader.history()).extracting(PolicyVersion::comment)
+                .containsExactly("the initial policy of an empty topic", "after the restart");
     }
 
     private static PolicyDocument distinctAcls(int count) {
