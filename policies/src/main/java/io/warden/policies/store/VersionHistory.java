@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 
 /**
  * The versions a store knows, oldest first, and the listeners to tell about new ones: the part both stores share.
+ * All but the current version are kept {@linkplain PolicyVersion#compact() compact}.
  * Reads are lock-free (an immutable list behind a volatile field); {@link #append} and {@link #tell} are called by the
  * store one at a time, in version order.
  */
@@ -80,6 +81,10 @@ final class VersionHistory {
         }
         List<PolicyVersion> next = new ArrayList<>(all.size() + 1);
         next.addAll(all);
+        if (!next.isEmpty()) {
+            // Only the current version keeps its parsed document; the others are kept compact.
+            next.set(next.size() - 1, next.get(next.size() - 1).compact());
+        }
         next.add(version);
         versions = List.copyOf(next);
     }
