@@ -39,9 +39,26 @@ public final class AdminCommand {
     /** Subcommands that talk to the admin API; {@code validate} and {@code show} work on files alone. */
     public static final Set<String> COMMANDS = Set.of("list", "apply", "diff", "explain", "history", "rollback");
 
+    /** The options of {@code list} and the query parameters of {@code GET /v1/acls} they become. */
+    private static final Map<String, String> LIST_PARAMETERS = Map.of("principal", "principal",
+            "resource-type", "resourceType", "resource-name", "resourceName", "operation", "operation",
+            "permission", "permission", "host", "host", "pattern-type", "patternType");
+
+    /** The options each subcommand takes besides the common ones; any other is a usage error. */
+    private static final Map<String, Set<String>> OPTIONS = Map.of(
+            "list", LIST_PARAMETERS.keySet(),
+            "apply", Set.of("comment", "if-match"),
+            "diff", Set.of(),
+            "explain", Set.of("principal", "operation", "resource-type", "resource-name", "host"),
+            "history", Set.of(),
+            "rollback", Set.of());
+
     static final String USAGE = """
             usage: warden policies list [--principal P] [--resource-type T] [--resource-name N] [--operation OP]
-                   warden policies apply FILE [--comment TEXT]     replace the policy, against the version just read
+                   warden policies apply FILE [--comment TEXT] [--if-match VERSION]
+                                                                  replace the policy, if it is still VERSION (the
+                                                                  version FILE was made from); without --if-match,
+                                                                  whatever the policy is now
                    warden policies diff FILE                       what applying FILE would add and remove
                    warden policies explain --principal P --operation OP --resource-type T --resource-name N [--host H]
                    warden policies history
@@ -68,6 +85,7 @@ public final class AdminCommand {
         AdminCommand c = new AdminCommand(out, err);
         try {
             c.parse(args.subList(1, args.size()));
+            c.checkOptions(args.get(0));
             c.http = c.client();
             return switch (args.get(0)) {
                 case "list" -> c.list();
@@ -118,16 +136,23 @@ public final class AdminCommand {
         }
     }
 
+    private void checkOptions(String command) throws UsageException {
+        Set<String> known = OPTIONS.get(command);
+        if (known == null) {
+            return; // an unknown subcommand is reported as such
+        }
+        for (String option : options.keySet()) {
+            if (!known.contains(option)) {
+                throw new UsageException(command + " has no option --" + option
+                        + (known.isEmpty() ? "" : " (it takes " + known.stream().sorted().map(o -> "--" + o).toList() + ")"));
+            }
+        }
+    }
+
     private int list() throws IOException, InterruptedException, UsageException {
         StringBuilder query = new StringBuilder();
-        Map<String, String> names = Map.of("principal", "principal", "resource-type", "resourceType",
-                "resource-name", "resourceName", "operation", "operation", "permission", "permission", "host", "host",
-                "pattern-type", "patternType");
         for (Map.Entry<String, String> o : options.entrySet()) {
-            String param = names.get(o.getKey());
-            if (param == null) {
-                throw new UsageException("unknown option --" + o.getKey());
-            }
+            String param = LIST_PARAMETERS.get(o.getKey());
             query.append(query.isEmpty() ? "?" : "&").append(param).append('=')
                     .append(java.net.URLEncoder.encode(o.getValue(), java.nio.charset.StandardCharsets.UTF_8));
         }
@@ -145,11 +170,16 @@ public final class AdminCommand {
         Path file = onePath();
         String yaml = Files.readString(file);
         PolicyParser.parse(file.toString(), yaml); // a broken file is reported with its line before anything is sent
-        HttpResponse<String> current = send(get("/v1/policy"));
-        if (current.statusCode() != 200) {
-            return refused(current);
+        String etag;
+        if (options.containsKey("if-match")) {
+            etag = ifMatch(options.get("if-match"));
+        } else {
+            HttpResponse<String> current = send(get("/v1/policy"));
+            if (current.statusCode() != 200) {
+                return refused(current);
+            }
+            etag = current.headers().firstValue("ETag").orElse("*");
         }
-        String etag = current.headers().firstValue("ETag").orElse("*");
         JsonObject body = new JsonObject().put("yaml", yaml).put("comment", options.getOrDefault("comment", "applied " + file.getFileName()));
         HttpResponse<String> r = send(request("/v1/policy").header("If-Match", etag).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(body.encode())).build());
@@ -241,6 +271,18 @@ public final class AdminCommand {
     }
 
     // --- plumbing
+
+    /** {@code --if-match 7} (or the ETag {@code v7} / {@code "v7"} as the API sends it) as an If-Match header. */
+    private static String ifMatch(String value) throws UsageException {
+        long version;
+        try {
+            version = AdminServer.expectedVersion(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--if-match: expected the policy version the file was made from, such as 7,"
+                    + " got " + value);
+        }
+        return version == io.warden.policies.store.PolicyStore.ANY_VERSION ? "*" : "\"v" + version + "\"";
+    }
 
     private Path onePath() throws UsageException {
         if (positional.size() != 1) {

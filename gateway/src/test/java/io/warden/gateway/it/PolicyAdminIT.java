@@ -574,6 +574,33 @@ class PolicyAdminIT {
     }
 
     @Test
+    void theCommandLineAppliesAFileOnlyOnTheVersionItWasMadeFrom() throws Exception {
+        JsonObject read = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject();
+        long madeFrom = read.getLong("version");
+        String yaml = read.getString("yaml");
+        java.nio.file.Path file = pki.dir.resolve("if-match-policy.yaml");
+        Files.writeString(file, yaml + (yaml.contains("acls:") ? "" : "acls:\n")
+                + "  - principal: User:judy\n    operations: [read]\n    topic: admin-judy\n");
+        HttpResponse<Buffer> between = call("POST", "/v1/acls", adminToken(), new JsonObject().put("acls",
+                new JsonArray().add(acl("User:kim", "READ", "TOPIC", "admin-kim"))), null);
+        assertThat(between.statusCode()).as(between.bodyAsString()).isEqualTo(201);
+
+        assertThat(cli(1, "apply", file.toString(), "--if-match", Long.toString(madeFrom))).contains("error: 412");
+        assertThat(cli(0, "list", "--principal", "User:kim")).as("not overwritten").contains("User:kim READ topic:admin-kim");
+        assertThat(cli(0, "list", "--principal", "User:judy")).doesNotContain("User:judy");
+
+        long now = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getLong("version");
+        assertThat(cli(0, "apply", file.toString(), "--if-match", "v" + now)).contains("applied " + file);
+        assertThat(cli(0, "list", "--principal", "User:judy")).contains("User:judy READ topic:admin-judy");
+
+        assertThat(cli(2, "apply", file.toString(), "--if-match", "seven"))
+                .contains("--if-match: expected the policy version the file was made from, such as 7, got seven");
+        assertThat(cli(2, "apply", file.toString(), "--if-matches", "7"))
+                .contains("apply has no option --if-matches (it takes [--comment, --if-match])");
+        assertThat(cli(2, "history", "--principal", "User:kim")).contains("history has no option --principal");
+    }
+
+    @Test
     void theCommandLineListsDiffsAppliesExplainsAndRollsBack() throws Exception {
         java.nio.file.Path file = pki.dir.resolve("cli-policy.yaml");
         String current = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getString("yaml");
