@@ -85,6 +85,19 @@ public record PartitionDetail(String topic, int partition, short errorCode, long
         return new PartitionDetail(topic, partition, (short) 0, UNKNOWN, bytes, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN);
     }
 
+    /**
+     * This partition without offsets: what a Produce request carries (the client's batches count from 0), before a
+     * broker has assigned any.
+     */
+    public PartitionDetail withoutOffsets() {
+        return refused(errorCode);
+    }
+
+    /** This partition with the outcome {@code error}, and no offsets: nothing of it was stored. */
+    public PartitionDetail refused(short error) {
+        return new PartitionDetail(topic, partition, error, recordCount, bytes, UNKNOWN, UNKNOWN, firstTimestamp, lastTimestamp);
+    }
+
     /** A partition with an outcome but no records, as for a refused or empty partition. */
     public static PartitionDetail empty(String topic, int partition, short errorCode) {
         return new PartitionDetail(topic, partition, errorCode, 0, 0, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN);

@@ -8,6 +8,7 @@ import io.warden.audit.AuditEvent;
 import io.warden.audit.AuditEventType;
 import io.warden.audit.PartitionDetail;
 import io.warden.gateway.cluster.TopicNames;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -21,7 +22,10 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +163,7 @@ public final class ConnectionAudit {
             for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
                 String name = topicNames.nameOf(topic.name(), topic.topicId());
                 for (ProduceRequestData.PartitionProduceData part : topic.partitionData()) {
-                    p.produced.put(name + ":" + part.index(), produced(p, name, part.index(), (Records) part.records()));
+                    p.produced.put(name + ":" + part.index(), produced(p, name, part.index(), (Records) part.records()).withoutOffsets());
                 }
             }
             if (produce.transactionalId() != null) {
@@ -172,7 +176,8 @@ public final class ConnectionAudit {
     }
 
     /**
-     * A Produce partition's detail from its batch headers. Headers that cannot be read (a corrupt batch) leave only the
+     * A Produce partition's detail from its batch headers, with the offsets the client's batches count from 0: they say
+     * nothing of where the broker stores the records, so only the response's base offset gives the event its offsets. Headers that cannot be read (a corrupt batch) leave only the
      * size, and the reason in {@code unreadable_records}: the request still goes on, and the broker refuses it with
      * CORRUPT_MESSAGE, as Kafka answers such a request, which the outcome event records.
      */
@@ -196,6 +201,30 @@ public final class ConnectionAudit {
     }
 
     /**
+     * As above, for a request forwarded as {@code forwarded}, rewritten without what the policy refused (null: as the
+     * client sent it). A Produce's partitions left out are remembered with their refusal, for an acks=0 request has
+     * no response to carry it: TOPIC_AUTHORIZATION_FAILED for a topic the policy denied, else UNKNOWN_TOPIC_ID (a
+     * topic id that names no topic).
+     */
+    public Pending denials(Pending pending, RequestHeader header, List<String> denied, ApiMessage forwarded) {
+        Pending p = denials(pending, header, denied);
+        if (p != null && p.api == ApiKeys.PRODUCE && forwarded instanceof ProduceRequestData rewritten) {
+            Set<String> kept = new HashSet<>();
+            for (ProduceRequestData.TopicProduceData topic : rewritten.topicData()) {
+                String name = topicNames.nameOf(topic.name(), topic.topicId());
+                topic.partitionData().forEach(part -> kept.add(name + ":" + part.index()));
+            }
+            p.produced.forEach((key, part) -> {
+                if (!kept.contains(key)) {
+                    boolean deniedTopic = denied.contains(AclOperation.WRITE.name() + " topic:" + part.topic());
+                    p.withheld.put(key, deniedTopic ? Errors.TOPIC_AUTHORIZATION_FAILED : Errors.UNKNOWN_TOPIC_ID);
+                }
+            });
+        }
+        return p;
+    }
+
+    /**
      * The event written before a request is forwarded in fail-closed mode: what the client asked, without outcome
      * ({@code phase=request}). Null when the request has no event of its own.
      */
@@ -208,11 +237,48 @@ public final class ConnectionAudit {
         return e.build();
     }
 
-    /** An acks=0 Produce: no response will come, so its event is complete now. */
+    /**
+     * An acks=0 Produce: no response will come, so its events are complete now — the produce event, without offsets
+     * (no broker told them), its partitions the policy removed listed with their refusal, and then a denial.
+     */
     public CompletableFuture<Void> unanswered(Pending p) {
-        AuditEvent.Builder e = start(p, AuditEventType.PRODUCE).detail("acks", "0");
-        e.partitions(new ArrayList<>(p.produced.values()));
-        return audit.record(e.latencyMs(elapsedMs(p)).build());
+        AuditEvent.Builder e = start(p, AuditEventType.PRODUCE).detail("acks", "0").latencyMs(elapsedMs(p));
+        Map<Errors, Integer> errors = new EnumMap<>(Errors.class);
+        Errors firstError = null;
+        for (Map.Entry<String, PartitionDetail> part : p.produced.entrySet()) {
+            Errors refusal = p.withheld.get(part.getKey());
+            if (refusal == null) {
+                e.partition(part.getValue());
+                continue;
+            }
+            e.partition(part.getValue().refused(refusal.code()));
+            errors.merge(refusal, 1, Integer::sum);
+            if (firstError == null) {
+                firstError = refusal;
+                e.outcome(refusal.code(), refusal.message());
+            }
+        }
+        CompletableFuture<Void> produced = audit.record(e.build());
+        AuditEvent denial = denial(p, errors);
+        return denial == null ? produced : CompletableFuture.allOf(produced, audit.record(denial));
+    }
+
+    /** The authorization_denied event of a request the policy refused in part, when its answer holds such a refusal. */
+    private AuditEvent denial(Pending p, Map<Errors, Integer> errors) {
+        if (p.denied == null) {
+            return null;
+        }
+        for (Errors error : errors.keySet()) {
+            if (error.exception() instanceof AuthorizationException) {
+                return start(p, AuditEventType.AUTHORIZATION_DENIED)
+                        .outcome(error.code(), error.message())
+                        .detail("errors", errorSummary(errors))
+                        .detail("denied", String.join("; ", p.denied))
+                        .latencyMs(elapsedMs(p))
+                        .build();
+            }
+        }
+        return null;
     }
 
     /**
@@ -232,23 +298,9 @@ public final class ConnectionAudit {
         if (main != null) {
             events.add(main);
         }
-        if (p.denied != null) {
-            Map<Errors, Integer> errors = response.errorCounts();
-            Errors refusal = null;
-            for (Errors error : errors.keySet()) {
-                if (error.exception() instanceof AuthorizationException) {
-                    refusal = error;
-                    break;
-                }
-            }
-            if (refusal != null) {
-                events.add(start(p, AuditEventType.AUTHORIZATION_DENIED)
-                        .outcome(refusal.code(), refusal.message())
-                        .detail("errors", errorSummary(errors))
-                        .detail("denied", String.join("; ", p.denied))
-                        .latencyMs(elapsedMs(p))
-                        .build());
-            }
+        AuditEvent denial = p.denied == null ? null : denial(p, response.errorCounts());
+        if (denial != null) {
+            events.add(denial);
         }
         if (p.api != ApiKeys.FETCH) {
             events.forEach(audit::note);
@@ -398,6 +450,8 @@ public final class ConnectionAudit {
         private final Map<String, PartitionDetail> produced = new LinkedHashMap<>();
         private final Map<String, String> details = new LinkedHashMap<>();
         private List<String> denied;
+        /** Produce partitions the policy removed before forwarding, with their refusal. */
+        private final Map<String, Errors> withheld = new HashMap<>();
 
         private Pending(ApiKeys api, short version, int correlationId, String clientId) {
             this.api = api;

@@ -710,7 +710,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (verdict instanceof Verdict.Forward forward) {
             if (forward.request() != null || forward.edit() != null) {
                 countDenials(denied);
-                pending = audit.denials(pending, header, denied);
+                pending = audit.denials(pending, header, denied, forward.request());
             }
             boolean expectsResponse = !(body instanceof ProduceRequestData produce && produce.acks() == 0);
             countProduced(forward.request() == null ? body : forward.request());

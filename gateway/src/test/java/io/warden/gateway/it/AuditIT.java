@@ -91,7 +91,7 @@ class AuditIT {
         publicKey = pki.dir.resolve("audit-key.pub.pem");
         Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "ledger-ids", "vault")) {
+            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "ledger-ids", "ledger-acks0", "vault")) {
                 Clients.createTopic(direct, topic, 3, (short) 1);
             }
             Clients.createTopic(direct, "warden-audit", 1, (short) 1);
@@ -269,6 +269,53 @@ class AuditIT {
                 String text = Files.readString(f);
                 assertThat(text).doesNotContain("guessed-wrong").doesNotContain("alice-secret");
             }
+        }
+    }
+
+    /**
+     * An acks=0 Produce to an allowed and a denied topic (one request: the producer's batches for one broker go
+     * together): the allowed part is appended and the connection closed. Its event names the denied partition with
+     * its refusal, a denial follows, and no partition claims offsets, since no broker answered with any.
+     */
+    @Test
+    void anAcksZeroProduceIsAuditedWithItsRefusalsAndWithoutOffsets() throws Exception {
+        Path dir = pki.dir.resolve("audit-acks0");
+        try (GatewayFixture gateway = gateway("""
+                  file: {directory: audit-acks0, signingKey: audit-key.pem}
+                """)) {
+            Map<String, Object> alice = as("alice");
+            alice.put("acks", "0");
+            alice.put("enable.idempotence", false);
+            alice.put("linger.ms", 10_000);
+            alice.put("delivery.timeout.ms", 60_000);
+            try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), alice)) {
+                producer.send(new ProducerRecord<>("ledger-acks0", 0, "k", "written"));
+                producer.send(new ProducerRecord<>("vault", 0, "k", "refused"));
+                producer.flush();
+            }
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(events(dir, "produce")).singleElement().satisfies(e -> {
+                    assertThat(e.path("unmapped").path("details").path("acks").asText()).isEqualTo("0");
+                    assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    assertThat(e.path("unmapped").path("partitions")).hasSize(2).allSatisfy(p -> {
+                        assertThat(p.path("record_count").asLong()).isEqualTo(1);
+                        assertThat(p.path("first_offset").asLong()).isEqualTo(-1);
+                        assertThat(p.path("last_offset").asLong()).isEqualTo(-1);
+                        assertThat(p.path("error_code").asInt()).isEqualTo(p.path("topic").asText().equals("vault")
+                                ? Errors.TOPIC_AUTHORIZATION_FAILED.code() : 0);
+                    });
+                });
+                assertThat(events(dir, "authorization_denied")).singleElement().satisfies(e -> {
+                    assertThat(e.path("api").path("operation").asText()).isEqualTo("Produce");
+                    assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+                    assertThat(e.path("unmapped").path("details").path("denied").asText()).isEqualTo("WRITE topic:vault");
+                });
+            });
+        }
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            TopicPartition written = new TopicPartition("ledger-acks0", 0);
+            assertThat(direct.listOffsets(Map.of(written, OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS).get(written).offset())
+                    .isEqualTo(1);
         }
     }
 
