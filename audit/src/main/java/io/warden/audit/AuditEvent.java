@@ -21,11 +21,13 @@ import java.util.Objects;
  * @param details     further facts by name, for example {@code mechanism} or {@code legacy_nonce}
  * @param omitted     what the event does not list of a request naming more than {@link #MAX_PARTITIONS} partitions,
  *                    or null
+ * @param outcomeUnknown true for a request forwarded to a broker whose answer never came (the client or the broker
+ *                    connection closed first, or the gateway stopped waiting): {@code errorMessage} says why
  */
 public record AuditEvent(Instant time, AuditEventType type, String principal, String clientAddress, int clientPort,
                          String clientId, String listener, String apiKey, int apiVersion, String requestId,
                          short errorCode, String errorMessage, long latencyMs, List<PartitionDetail> partitions,
-                         Map<String, String> details, Omitted omitted) {
+                         Map<String, String> details, Omitted omitted, boolean outcomeUnknown) {
 
     /**
      * The most partitions one event lists. A request can name many thousands at a few bytes each; listed, they would
@@ -73,9 +75,9 @@ public record AuditEvent(Instant time, AuditEventType type, String principal, St
         return s == null ? 0 : s.length();
     }
 
-    /** True when the outcome is a success: no error code. */
+    /** True when the outcome is a success: no error code, and an answer came. */
     public boolean succeeded() {
-        return errorCode == 0 && type != AuditEventType.AUTHENTICATION_FAILURE && type != AuditEventType.AUTHORIZATION_DENIED;
+        return errorCode == 0 && !outcomeUnknown && type != AuditEventType.AUTHENTICATION_FAILURE && type != AuditEventType.AUTHORIZATION_DENIED;
     }
 
     /** Starts an event of {@code type} at {@code time}. */
@@ -98,6 +100,7 @@ public record AuditEvent(Instant time, AuditEventType type, String principal, St
         private short errorCode;
         private String errorMessage;
         private long latencyMs = -1;
+        private boolean outcomeUnknown;
         private final List<PartitionDetail> partitions = new ArrayList<>();
         private final Map<String, String> details = new LinkedHashMap<>();
 
@@ -144,6 +147,14 @@ public record AuditEvent(Instant time, AuditEventType type, String principal, St
             return this;
         }
 
+        /** The request went to a broker, but no answer came, for the reason given. */
+        public Builder outcomeUnknown(String reason) {
+            this.outcomeUnknown = true;
+            this.errorCode = 0;
+            this.errorMessage = reason;
+            return this;
+        }
+
         public Builder latencyMs(long latencyMs) {
             this.latencyMs = latencyMs;
             return this;
@@ -167,7 +178,7 @@ public record AuditEvent(Instant time, AuditEventType type, String principal, St
         public AuditEvent build() {
             if (partitions.size() <= MAX_PARTITIONS) {
                 return new AuditEvent(time, type, principal, clientAddress, clientPort, clientId, listener, apiKey,
-                        apiVersion, requestId, errorCode, errorMessage, latencyMs, partitions, details, null);
+                        apiVersion, requestId, errorCode, errorMessage, latencyMs, partitions, details, null, outcomeUnknown);
             }
             List<PartitionDetail> rest = partitions.subList(MAX_PARTITIONS, partitions.size());
             long records = 0;
@@ -183,7 +194,7 @@ public record AuditEvent(Instant time, AuditEventType type, String principal, St
             Omitted omitted = new Omitted(rest.size(), records, bytes, new ArrayList<>(topics));
             return new AuditEvent(time, type, principal, clientAddress, clientPort, clientId, listener, apiKey,
                     apiVersion, requestId, errorCode, errorMessage, latencyMs, partitions.subList(0, MAX_PARTITIONS),
-                    details, omitted);
+                    details, omitted, outcomeUnknown);
         }
     }
 }

@@ -45,6 +45,10 @@ public final class OcsfEncoder {
     /** The severity and status fields, encoded once: by severity id (1–3), then by success (1) or failure (0). */
     private static final byte[][][] SEVERITY_AND_STATUS = new byte[4][2][];
 
+    /** Severity and status of a request whose answer never came: Low, OCSF status Unknown (0). */
+    private static final byte[] OUTCOME_UNKNOWN = new JsonLine(128)
+            .field("severity_id", 2).field("severity", "Low").field("status_id", 0).field("status", "Unknown").toByteArray();
+
     static {
         String[] severities = {null, "Informational", "Low", "Medium"};
         for (int severity = 1; severity <= 3; severity++) {
@@ -143,8 +147,12 @@ public final class OcsfEncoder {
         g.startObject();
         g.field("time", e.time().toEpochMilli());
         g.fields(c.fields());
-        g.fields(SEVERITY_AND_STATUS[severityId(e)][ok ? 1 : 0]);
-        g.fieldAsString("status_code", e.errorCode());
+        if (e.outcomeUnknown()) {
+            g.fields(OUTCOME_UNKNOWN);
+        } else {
+            g.fields(SEVERITY_AND_STATUS[severityId(e)][ok ? 1 : 0]);
+            g.fieldAsString("status_code", e.errorCode());
+        }
         if (e.errorMessage() != null) {
             g.field("status_detail", e.errorMessage());
         }
@@ -273,7 +281,9 @@ public final class OcsfEncoder {
         if (e.listener() != null) {
             g.field("listener", e.listener());
         }
-        g.field("error_code", e.errorCode());
+        if (!e.outcomeUnknown()) {
+            g.field("error_code", e.errorCode());
+        }
         if (e.latencyMs() >= 0) {
             g.field("latency_ms", e.latencyMs());
         }
@@ -330,7 +340,9 @@ public final class OcsfEncoder {
         if (e.apiKey() != null) {
             g.part(" via ").part(e.apiKey());
         }
-        if (!e.succeeded()) {
+        if (e.outcomeUnknown()) {
+            g.part(", outcome unknown");
+        } else if (!e.succeeded()) {
             g.part(" failed with error ").part(e.errorCode());
         }
         g.endString();

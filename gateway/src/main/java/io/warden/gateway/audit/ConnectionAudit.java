@@ -243,8 +243,37 @@ public final class ConnectionAudit {
      */
     public CompletableFuture<Void> unanswered(Pending p) {
         AuditEvent.Builder e = start(p, AuditEventType.PRODUCE).detail("acks", "0").latencyMs(elapsedMs(p));
+        Map<Errors, Integer> errors = requested(p, e);
+        CompletableFuture<Void> produced = audit.record(e.build());
+        AuditEvent denial = denial(p, errors);
+        return denial == null ? produced : CompletableFuture.allOf(produced, audit.record(denial));
+    }
+
+    /**
+     * A request forwarded to the broker whose answer will never be read — the client or the broker connection closed,
+     * or the gateway stopped waiting for it on shutdown: its event, with what it asked and an unknown outcome (the
+     * broker may or may not have acted on it), and its denial if the policy removed part of it. A Fetch has none:
+     * nothing of it reached the client.
+     */
+    public void abandoned(Pending p, String reason) {
+        if (p.type() == null || p.api == ApiKeys.FETCH) {
+            return;
+        }
+        AuditEvent.Builder e = start(p, p.type()).latencyMs(elapsedMs(p));
+        Map<Errors, Integer> errors = requested(p, e);
+        audit.note(e.outcomeUnknown("no answer: " + reason).build());
+        AuditEvent denial = denial(p, errors);
+        if (denial != null) {
+            audit.note(denial);
+        }
+    }
+
+    /**
+     * Adds a request's partitions as the client asked for them, those the policy removed with their refusal (the
+     * first one the event's outcome), and returns the refusals counted by error.
+     */
+    private static Map<Errors, Integer> requested(Pending p, AuditEvent.Builder e) {
         Map<Errors, Integer> errors = new EnumMap<>(Errors.class);
-        Errors firstError = null;
         for (Map.Entry<String, PartitionDetail> part : p.produced.entrySet()) {
             Errors refusal = p.withheld.get(part.getKey());
             if (refusal == null) {
@@ -252,15 +281,12 @@ public final class ConnectionAudit {
                 continue;
             }
             e.partition(part.getValue().refused(refusal.code()));
-            errors.merge(refusal, 1, Integer::sum);
-            if (firstError == null) {
-                firstError = refusal;
+            if (errors.isEmpty()) {
                 e.outcome(refusal.code(), refusal.message());
             }
+            errors.merge(refusal, 1, Integer::sum);
         }
-        CompletableFuture<Void> produced = audit.record(e.build());
-        AuditEvent denial = denial(p, errors);
-        return denial == null ? produced : CompletableFuture.allOf(produced, audit.record(denial));
+        return errors;
     }
 
     /** The authorization_denied event of a request the policy refused in part, when its answer holds such a refusal. */

@@ -1358,12 +1358,23 @@ final class ClientConnection implements SaslGate.Connection {
         gateway.stats().clientClosed();
         gateway.stats().release(clientHost);
         gateway.stats().closed(info);
-        audit.closed(closeReason == null && draining ? "gateway shutting down" : closeReason);
+        String reason = closeReason == null && draining ? "gateway shutting down" : closeReason;
+        auditUnanswered(reason == null ? "the client closed its connection" : reason);
+        audit.closed(reason);
         listener.untrack(this);
         closed = true;
         cancelTimers();
         if (upstream != null && !upstreamClosed) {
             upstream.close();
+        }
+    }
+
+    /** Requests the broker has not answered are audited now, with an unknown outcome: their answers will not be read. */
+    private void auditUnanswered(String reason) {
+        for (InFlight request : inFlight) {
+            if (request.audit() != null && request.localResponse() == null) {
+                audit.abandoned(request.audit(), reason);
+            }
         }
     }
 

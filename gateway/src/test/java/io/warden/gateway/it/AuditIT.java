@@ -91,7 +91,7 @@ class AuditIT {
         publicKey = pki.dir.resolve("audit-key.pub.pem");
         Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "ledger-ids", "ledger-acks0", "vault")) {
+            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "ledger-ids", "ledger-acks0", "ledger-abandoned", "vault")) {
                 Clients.createTopic(direct, topic, 3, (short) 1);
             }
             Clients.createTopic(direct, "warden-audit", 1, (short) 1);
@@ -316,6 +316,46 @@ class AuditIT {
             TopicPartition written = new TopicPartition("ledger-acks0", 0);
             assertThat(direct.listOffsets(Map.of(written, OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS).get(written).offset())
                     .isEqualTo(1);
+        }
+    }
+
+    /**
+     * A Produce forwarded to the broker whose client closes its connection before the answer: the broker may well
+     * append it (here it does), so it is audited, with an unknown outcome, rather than left out of the trail.
+     */
+    @Test
+    void aProduceWhoseClientLeavesBeforeTheAnswerIsAuditedWithAnUnknownOutcome() throws Exception {
+        Path dir = pki.dir.resolve("audit-abandoned");
+        TopicPartition partition = new TopicPartition("ledger-abandoned", 0);
+        try (GatewayFixture gateway = gateway("""
+                  file: {directory: audit-abandoned, signingKey: audit-key.pem}
+                """)) {
+            String[] hostPort = gateway.bootstrap().split(":");
+            try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                assertThat(new RawSasl(c).scramLogin("alice", "alice-secret").errorCode()).isZero();
+                ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5_000);
+                produce.topicData().add(new ProduceRequestData.TopicProduceData().setName(partition.topic())
+                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                                .setRecords(MemoryRecords.withRecords(Compression.NONE,
+                                        new SimpleRecord("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)))))));
+                c.send(ApiKeys.PRODUCE, (short) 9, produce);
+            }
+            try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(direct.listOffsets(Map.of(partition,
+                        OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS).get(partition).offset()).isEqualTo(1));
+            }
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(events(dir, "produce")).singleElement().satisfies(e -> {
+                assertThat(e.path("status_id").asInt()).isZero();
+                assertThat(e.path("status").asText()).isEqualTo("Unknown");
+                assertThat(e.path("status_detail").asText()).isEqualTo("no answer: the client closed its connection");
+                assertThat(e.path("unmapped").has("error_code")).isFalse();
+                assertThat(e.path("unmapped").path("partitions")).singleElement().satisfies(p -> {
+                    assertThat(p.path("topic").asText()).isEqualTo(partition.topic());
+                    assertThat(p.path("record_count").asLong()).isEqualTo(1);
+                    assertThat(p.path("first_offset").asLong()).isEqualTo(-1);
+                });
+            }));
+            assertThat(gateway.server().audit().dropped()).isZero();
         }
     }
 
