@@ -78,6 +78,8 @@ public final class AuditLog implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_INTERVAL_NANOS);
     private volatile boolean closing;
+    /** Why the writer thread stopped, or null while it runs. */
+    private volatile String stopped;
     private long sequence;
     /** Writer thread only: events written since the sinks were last flushed, and when that was. */
     private boolean unflushed;
@@ -159,10 +161,13 @@ public final class AuditLog implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closing) {
             failed.incrementAndGet();
-            done.completeExceptionally(new AuditUnavailableException("audit log is closed"));
+            String why = stopped;
+            done.completeExceptionally(new AuditUnavailableException(why == null ? "audit log is closed" : why));
         } else if (!enqueue(new Entry(event, done, force, event.estimatedBytes()))) {
             failed.incrementAndGet();
             done.completeExceptionally(new AuditUnavailableException("audit queue full"));
+        } else if (stopped != null) {
+            failQueued(); // the writer stopped after the check above: nothing would take this event
         }
         return done;
     }
@@ -226,7 +231,8 @@ public final class AuditLog implements AutoCloseable {
      */
     public String unavailableReason() {
         if (closing) {
-            return "audit log is closing";
+            String why = stopped;
+            return why == null ? "audit log is closing" : why;
         }
         if (queue.remainingCapacity() == 0) {
             return "audit queue full (" + queue.size() + " events)";
@@ -265,9 +271,39 @@ public final class AuditLog implements AutoCloseable {
 
     private void run() {
         List<Entry> batch = new ArrayList<>(maxBatch);
-        while (writeNext(batch)) {
-            batch.clear();
+        try {
+            while (writeNext(batch)) {
+                batch.clear();
+            }
+        } catch (Throwable t) {
+            // A batch's failures are its own (above); anything else that escapes, such as an Error from a sink's idle
+            // work or memory running out between batches, leaves a log that says it is down rather than requests
+            // waiting on a writer that is gone.
+            stopped(batch, t);
         }
+    }
+
+    /**
+     * The writer is gone: every waiting and later event fails at once, as when a sink is down, so that fail-closed
+     * refuses requests with a retriable error instead of holding them forever.
+     */
+    private void stopped(List<Entry> batch, Throwable cause) {
+        String why = "audit writer stopped: " + cause;
+        stopped = why;
+        closing = true;
+        LOG.error("audit writer stopped reason={}", cause.toString());
+        fail(batch, new AuditUnavailableException(why, cause));
+        failQueued();
+    }
+
+    /** Once the writer has stopped: fails what is queued, which nothing will write. */
+    private void failQueued() {
+        List<Entry> lost = new ArrayList<>();
+        queue.drainTo(lost);
+        for (Entry e : lost) {
+            queuedBytes.addAndGet(-e.bytes());
+        }
+        fail(lost, new AuditUnavailableException(stopped));
     }
 
     /**
@@ -325,16 +361,12 @@ public final class AuditLog implements AutoCloseable {
                 unflushed = false;
                 lastFlush = System.nanoTime();
             }
-        } catch (IOException | RuntimeException ex) {
-            failed.addAndGet(batch.size());
+        } catch (Exception | Error ex) {
+            // An Error too (a sink out of memory, say): the batch fails like any other, and the writer lives on for
+            // the next one rather than leave its waiters and the queue behind.
             lastFailure = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
             LOG.error("audit batch not written events={} reason={}", batch.size(), ex.toString());
-            AuditUnavailableException failure = new AuditUnavailableException("audit sink failed: " + ex.getMessage(), ex);
-            for (Entry e : batch) {
-                if (e.done() != null) {
-                    e.done().completeExceptionally(failure);
-                }
-            }
+            fail(batch, new AuditUnavailableException("audit sink failed: " + ex.getMessage(), ex));
             return;
         }
         written.addAndGet(batch.size());
@@ -342,6 +374,16 @@ public final class AuditLog implements AutoCloseable {
         for (Entry e : batch) {
             if (e.done() != null) {
                 e.done().complete(null);
+            }
+        }
+    }
+
+    /** Counts the entries as failed and fails their waiters. */
+    private void fail(List<Entry> entries, AuditUnavailableException failure) {
+        failed.addAndGet(entries.size());
+        for (Entry e : entries) {
+            if (e.done() != null) {
+                e.done().completeExceptionally(failure);
             }
         }
     }
@@ -362,7 +404,7 @@ public final class AuditLog implements AutoCloseable {
             for (AuditSink sink : sinks) {
                 sink.flush();
             }
-        } catch (IOException | RuntimeException ex) {
+        } catch (IOException | RuntimeException | Error ex) {
             LOG.error("audit flush failed reason={}", ex.toString());
         }
         unflushed = false;

@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 class AuditLogTest {
 
     /** A sink that records what it got and can be held, slowed or made to fail. */
-    static final class ControlledSink implements AuditSink {
+    static class ControlledSink implements AuditSink {
         final List<String> written = Collections.synchronizedList(new ArrayList<>());
         final List<String> flushed = Collections.synchronizedList(new ArrayList<>());
         final CountDownLatch release;
@@ -189,6 +189,52 @@ class AuditLogTest {
             assertThat(log.failed()).isEqualTo(1);
             assertThat(log.written()).isZero();
         }
+    }
+
+    @Test
+    void anErrorFromASinkFailsItsBatchAndTheWriterGoesOn() {
+        AtomicBoolean thrown = new AtomicBoolean();
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0) {
+            @Override
+            public void write(List<EncodedEvent> batch) throws IOException {
+                if (thrown.compareAndSet(false, true)) {
+                    throw new Error("sink buffer"); // as an OutOfMemoryError would, without taking the test JVM with it
+                }
+                super.write(batch);
+            }
+        };
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 10, 10, List.of(sink), new OcsfEncoder())) {
+            CompletableFuture<Void> first = log.append(Events.produce(1));
+            await().atMost(Duration.ofSeconds(5)).until(first::isDone);
+            assertThat(first.handle((v, e) -> e).join()).isInstanceOf(AuditUnavailableException.class)
+                    .hasMessageContaining("sink buffer");
+            CompletableFuture<Void> next = log.append(Events.produce(2));
+            await().atMost(Duration.ofSeconds(5)).until(next::isDone);
+            assertThat(next).isCompletedWithValue(null);
+            assertThat(log.failed()).isEqualTo(1);
+            assertThat(log.written()).isEqualTo(1);
+        }
+        assertThat(sink.written).hasSize(1);
+        assertThat(sink.closed).isTrue();
+    }
+
+    @Test
+    void aWriterStoppedByAnErrorOutsideABatchFailsEveryWaitingAndLaterEventAtOnce() {
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0) {
+            @Override
+            public void idle() {
+                throw new Error("between batches");
+            }
+        };
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 10, 10, List.of(sink), new OcsfEncoder())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.unavailableReason() != null);
+            assertThat(log.unavailableReason()).startsWith("audit writer stopped: ").contains("between batches");
+            CompletableFuture<Void> later = log.append(Events.produce(1));
+            assertThat(later).isCompletedExceptionally();
+            assertThat(later.handle((v, e) -> e).join()).isInstanceOf(AuditUnavailableException.class)
+                    .hasMessageContaining("audit writer stopped");
+        }
+        assertThat(sink.closed).isTrue();
     }
 
     @Test
