@@ -51,6 +51,8 @@ public final class FileSink implements AuditSink {
     private String prev;
     private OpenSegment current;
     private boolean broken;
+    /** Holds the directory's lock ({@link Segments#lock}) until the sink is closed. */
+    private final FileChannel lock;
 
     /** The segment being written. */
     private static final class OpenSegment {
@@ -89,7 +91,13 @@ public final class FileSink implements AuditSink {
             throw new IOException("cannot read the audit signing key " + config.signingKeyPem() + ": " + e.getMessage(), e);
         }
         Files.createDirectories(config.directory());
-        resume();
+        lock = Segments.lock(config.directory());
+        try {
+            resume();
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     @Override
@@ -169,9 +177,19 @@ public final class FileSink implements AuditSink {
 
     @Override
     public void close() throws IOException {
-        if (current != null) {
-            rotate();
+        try (FileChannel held = lock) {
+            if (current != null) {
+                rotate();
+            }
         }
+    }
+
+    /**
+     * Stops as a killed process stops, for tests of what such a stop leaves: the directory's lock released, the open
+     * segment as it stands, without a digest.
+     */
+    void kill() throws IOException {
+        lock.close();
     }
 
     /** The seq of the last line written. */

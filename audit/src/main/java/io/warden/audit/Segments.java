@@ -1,8 +1,12 @@
 package io.warden.audit;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,6 +22,8 @@ final class Segments {
 
     static final String DIGEST_SUFFIX = ".digest";
     static final String CHECKPOINT_SUFFIX = ".checkpoint";
+    /** The file a sink locks while it writes the directory. */
+    static final String LOCK_FILE = "audit.lock";
     private static final Pattern NAME = Pattern.compile("audit-(\\d{8,})\\.jsonl");
 
     private Segments() {
@@ -39,6 +45,31 @@ final class Segments {
     static long index(Path file) {
         Matcher m = NAME.matcher(file.getFileName().toString());
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
+     * Takes the directory's lock file for the sink that writes it: two writers would seal each other's open segment
+     * and interleave one chain. The lock lasts while the channel is open, and the operating system drops it when the
+     * process ends, however it ends.
+     */
+    static FileChannel lock(Path dir) throws IOException {
+        Path file = dir.resolve(LOCK_FILE);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException heldHere) {
+            lock = null;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IOException("audit directory " + dir + " is in use by another Warden process (it holds " + file
+                    + "); give each gateway an audit directory of its own");
+        }
+        return channel;
     }
 
     /** The directory's segments, oldest first. */

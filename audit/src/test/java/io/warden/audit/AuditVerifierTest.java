@@ -201,6 +201,7 @@ class AuditVerifierTest {
         Path open = sink.currentSegment();
         byte[] next = HashChain.chainLine(24, "ab", Events.encoded(24).json());
         Files.write(open, java.util.Arrays.copyOf(next, next.length / 2), StandardOpenOption.APPEND);
+        sink.kill();
         return open;
     }
 
@@ -271,6 +272,7 @@ class AuditVerifierTest {
         sink.flush();
         Path open = sink.currentSegment();
         assertThat(SegmentDigest.parse(Files.readString(Segments.checkpointOf(open))).lastSeq()).isEqualTo(25);
+        sink.kill();
         return open;
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A writer process killed with SIGKILL while it writes: {@code verify} names the unsealed or cut-off end of the trail
@@ -36,16 +37,9 @@ class KilledWriterIT {
         Path keys = tmp.resolve("keys");
         Path privateKey = TestKeys.write(TestKeys.ed25519(), keys);
         Path dir = tmp.resolve("trail");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process writer = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                KilledWriterIT.class.getName(), dir.toString(), privateKey.toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("writer.log").toFile()).start();
+        Process writer = startWriter(dir, privateKey);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (size(dir) < 2 * 1024 * 1024 && System.nanoTime() < deadline && writer.isAlive()) {
-                Thread.sleep(20);
-            }
-            assertThat(writer.isAlive()).as(Files.readString(tmp.resolve("writer.log"))).isTrue();
+            awaitWritten(writer, dir, 2 * 1024 * 1024);
         } finally {
             writer.destroyForcibly(); // SIGKILL: no shutdown hook, no close, no digest
             writer.waitFor(30, TimeUnit.SECONDS);
@@ -66,6 +60,46 @@ class KilledWriterIT {
         assertThat(recovered.ok()).as(String.valueOf(recovered.firstProblem())).isTrue();
         assertThat(recovered.records()).isEqualTo(cut.records());
         assertThat(recovered.warnings()).anyMatch(w -> w.contains("sealed on recovery after an unclean stop"));
+    }
+
+    /**
+     * A second writer on a directory a live process writes refuses to start, naming the directory, rather than seal
+     * the live segment as recovered while the first goes on appending to it.
+     */
+    @Test
+    void aSecondWriterOnADirectoryAnotherProcessWritesRefusesToStart() throws Exception {
+        Path keys = tmp.resolve("keys");
+        Path privateKey = TestKeys.write(TestKeys.ed25519(), keys);
+        Path dir = tmp.resolve("shared");
+        Process writer = startWriter(dir, privateKey);
+        try {
+            awaitWritten(writer, dir, 64 * 1024);
+            assertThatThrownBy(() -> new FileSink(FileSinkConfig.of(dir, privateKey)))
+                    .isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("audit directory " + dir + " is in use by another Warden process");
+            assertThat(Segments.digestOf(Segments.list(dir).get(0))).as("the live segment left unsealed").doesNotExist();
+        } finally {
+            writer.destroyForcibly();
+            writer.waitFor(30, TimeUnit.SECONDS);
+        }
+        // Once the first is gone, whatever way it went, the directory is free again.
+        new FileSink(FileSinkConfig.of(dir, privateKey)).close();
+    }
+
+    /** Waits until the writer process has written {@code bytes} to {@code dir}, and checks that it still runs. */
+    private void awaitWritten(Process writer, Path dir, long bytes) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (size(dir) < bytes && System.nanoTime() < deadline && writer.isAlive()) {
+            Thread.sleep(20);
+        }
+        assertThat(writer.isAlive()).as(Files.readString(tmp.resolve("writer.log"))).isTrue();
+    }
+
+    private Process startWriter(Path dir, Path privateKey) throws java.io.IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                KilledWriterIT.class.getName(), dir.toString(), privateKey.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("writer.log").toFile()).start();
     }
 
     private static long size(Path dir) throws Exception {

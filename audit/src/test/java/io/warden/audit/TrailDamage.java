@@ -8,7 +8,8 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * A copy of an audit trail with one byte of one of its files damaged at random — a bit flipped, the byte dropped, or a
+ * A copy of an audit trail (its segments, digests and checkpoints, not the writer's lock file) with one byte of one
+ * of its files damaged at random — a bit flipped, the byte dropped, or a
  * byte added before it — for tests that every such damage is reported.
  *
  * @param dir  the damaged copy
@@ -19,7 +20,7 @@ record TrailDamage(Path dir, String what) {
     static TrailDamage of(Path trail, Path copy, Random random) throws IOException {
         List<Path> files;
         try (Stream<Path> listing = Files.list(trail)) {
-            files = listing.sorted().toList();
+            files = listing.filter(f -> !f.getFileName().toString().equals(Segments.LOCK_FILE)).sorted().toList();
         }
         Files.createDirectories(copy);
         for (Path f : files) {
