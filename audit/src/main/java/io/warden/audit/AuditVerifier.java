@@ -82,9 +82,13 @@ public final class AuditVerifier {
         for (int i = 0; i < segments.size(); i++) {
             Path segment = segments.get(i);
             boolean last = i == segments.size() - 1;
-            byte[] bytes = Files.readAllBytes(segment);
+            // A running gateway may seal or checkpoint the segment meanwhile, and a segment only grows: the signed
+            // statements are read first, so that the bytes read after them hold at least what they cover.
             Path digestPath = Segments.digestOf(segment);
             Signed sealed = Signed.read(digestPath, false, key, segment);
+            Path checkpointPath = Segments.checkpointOf(segment);
+            Signed checkpointed = Signed.read(checkpointPath, true, key, segment);
+            byte[] bytes = Files.readAllBytes(segment);
             SegmentDigest digest = sealed.statement();
             String digestError = sealed.error();
             boolean trustedRecovery = digest != null && digestError == null && digest.recovered();
@@ -130,8 +134,6 @@ public final class AuditVerifier {
                 records++;
             }
 
-            Path checkpointPath = Segments.checkpointOf(segment);
-            Signed checkpointed = Signed.read(checkpointPath, true, key, segment);
             SegmentDigest checkpoint = checkpointed.statement();
             if (checkpointed.error() != null) {
                 return fail(checkpointPath, 1, checkpoint == null ? -1 : checkpoint.lastSeq(),
@@ -154,7 +156,8 @@ public final class AuditVerifier {
                     return fail(segment, lines.size() + 1L, expectedSeq, VerificationResult.Kind.UNSEALED,
                             "segment has no digest but is not the last one", warnings, records, segments.size());
                 }
-                if (partialBytes > 0) {
+                // A partial last line is a killed writer's, unless a writer holds the directory: then it is being written.
+                if (partialBytes > 0 && !Segments.inUse(dir)) {
                     return fail(segment, lines.size() + 1L, expectedSeq, VerificationResult.Kind.TRUNCATED,
                             "truncated: partial last line of " + partialBytes + " bytes and no digest (writer stopped mid-write)",
                             warnings, records, segments.size());
@@ -162,7 +165,9 @@ public final class AuditVerifier {
                 warnings.add(segment.getFileName() + " is open: not sealed yet (last seq " + (expectedSeq - 1) + "; "
                         + (checkpoint == null ? "no signed checkpoint yet, so its records rely on the hash chain alone"
                         : "signed checkpoint at seq " + checkpoint.lastSeq() + (checkpoint.lastSeq() < expectedSeq - 1
-                        ? ", the records after it rely on the hash chain alone" : "")) + ")");
+                        ? ", the records after it rely on the hash chain alone" : ""))
+                        + (partialBytes > 0 ? "; a line is being written, " + partialBytes + " bytes of it so far" : "")
+                        + ")");
                 continue;
             }
             VerificationResult.Problem p = checkDigest(segment, digestPath, digest, lines, segmentStartPrev,

@@ -72,6 +72,24 @@ final class Segments {
         return channel;
     }
 
+    /** True while a sink holds the directory's lock: its last segment is being written. */
+    static boolean inUse(Path dir) throws IOException {
+        Path file = dir.resolve(LOCK_FILE);
+        if (!Files.exists(file)) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileLock shared = channel.tryLock(0, Long.MAX_VALUE, true);
+            if (shared == null) {
+                return true;
+            }
+            shared.release();
+            return false;
+        } catch (OverlappingFileLockException heldHere) {
+            return true;
+        }
+    }
+
     /** The directory's segments, oldest first. */
     static List<Path> list(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
