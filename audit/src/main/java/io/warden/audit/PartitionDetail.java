@@ -22,7 +22,8 @@ public record PartitionDetail(String topic, int partition, short errorCode, long
     /**
      * Reads counts, sizes, offsets and timestamps from the batch headers of {@code records}: base and last offset,
      * record count, size, the first batch's base timestamp and the last batch's max timestamp. Control batches
-     * (transaction markers) count towards bytes only. A partial batch at the end of a fetch is not counted.
+     * (transaction markers) count towards bytes only, and so does a partial batch at the end of a fetch: its header
+     * may be cut, and the consumer fetches it again. {@code bytes} is all the records' bytes.
      */
     public static PartitionDetail fromRecords(String topic, int partition, Records records) {
         return fromRecords(topic, partition, (short) 0, records);
@@ -32,7 +33,7 @@ public record PartitionDetail(String topic, int partition, short errorCode, long
     public static PartitionDetail fromRecords(String topic, int partition, short errorCode, Records records) {
         long count = 0;
         boolean countKnown = true;
-        long bytes = 0;
+        long bytes = records == null ? 0 : records.sizeInBytes(); // with a partial last batch, which batches() leaves out
         long first = UNKNOWN;
         long last = UNKNOWN;
         long firstTs = UNKNOWN;
@@ -40,7 +41,6 @@ public record PartitionDetail(String topic, int partition, short errorCode, long
         boolean any = false;
         if (records != null) {
             for (RecordBatch batch : records.batches()) {
-                bytes += batch.sizeInBytes();
                 if (batch.isControlBatch()) {
                     continue;
                 }

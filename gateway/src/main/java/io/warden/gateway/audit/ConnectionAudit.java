@@ -371,7 +371,11 @@ public final class ConnectionAudit {
         return e.build();
     }
 
-    /** The consume event of a Fetch response, or null when it returned no records. */
+    /**
+     * The consume event of a Fetch response, or null when it returned no record bytes. A partition whose bytes hold
+     * only the start of a batch (Kafka cuts a response at its size limits, and the consumer fetches the batch again)
+     * is listed all the same, by its bytes: they reach the client, so fail-closed holds them for the event too.
+     */
     private AuditEvent consumed(Pending p, FetchResponseData data) {
         List<PartitionDetail> parts = new ArrayList<>();
         for (FetchResponseData.FetchableTopicResponse topic : data.responses()) {
@@ -381,10 +385,7 @@ public final class ConnectionAudit {
                 if (records == null || records.sizeInBytes() == 0) {
                     continue;
                 }
-                PartitionDetail d = PartitionDetail.fromRecords(name, part.partitionIndex(), part.errorCode(), records);
-                if (d.recordCount() != 0) {
-                    parts.add(d);
-                }
+                parts.add(PartitionDetail.fromRecords(name, part.partitionIndex(), part.errorCode(), records));
             }
         }
         if (parts.isEmpty()) {
