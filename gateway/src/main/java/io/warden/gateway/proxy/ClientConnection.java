@@ -207,6 +207,7 @@ final class ClientConnection implements SaslGate.Connection {
         Optional<String> mapped = sasl != null ? Optional.of(CertificatePrincipals.ANONYMOUS)
                 : principalOf(client, listener.listenerConfig().tls());
         if (mapped.isEmpty()) {
+            audit.authenticationFailed("SSL", null, "client certificate matches no principal mapping rule");
             gateway.stats().refused();
             gateway.stats().clientClosed();
             gateway.stats().release(clientHost);

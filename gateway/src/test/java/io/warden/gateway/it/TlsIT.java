@@ -129,15 +129,56 @@ class TlsIT {
             IssuedCertificate bob = CertificateIssuer.issueClient(ca, "bob", List.of("marketing"), Duration.ofDays(1), KeyType.EC_P256);
             write("bob", bob);
             long refusedBefore = withRules.server().stats().refusedConnections();
-            Map<String, Object> bobTls = mtls("bob");
-            bobTls.put("bootstrap.servers", withRules.bootstrap());
-            bobTls.put("request.timeout.ms", 3000);
-            bobTls.put("default.api.timeout.ms", 6000);
-            try (Admin admin = Admin.create(bobTls)) {
-                assertThat(admin.describeCluster().nodes().toCompletionStage().toCompletableFuture())
-                        .failsWithin(Duration.ofSeconds(30));
-            }
+            assertRefused(withRules, "bob");
             assertThat(withRules.server().stats().refusedConnections()).isGreaterThan(refusedBefore);
+        }
+    }
+
+    /** A client with {@code who}'s certificate gets no answer from {@code gateway}: its connections are refused. */
+    private static void assertRefused(GatewayFixture gateway, String who) throws IOException {
+        Map<String, Object> tls = mtls(who);
+        tls.put("bootstrap.servers", gateway.bootstrap());
+        tls.put("request.timeout.ms", 3000);
+        tls.put("default.api.timeout.ms", 6000);
+        try (Admin admin = Admin.create(tls)) {
+            assertThat(admin.describeCluster().nodes().toCompletionStage().toCompletableFuture())
+                    .failsWithin(Duration.ofSeconds(30));
+        }
+    }
+
+    /** A certificate no mapping rule matches is a failed login, and audited as one. */
+    @Test
+    void anUnmappedCertificateIsAuditedAsAFailedLogin() throws Exception {
+        java.security.KeyPair keys = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Files.writeString(pki.resolve("audit-key.pem"), "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        write("carol", CertificateIssuer.issueClient(ca, "carol", List.of("marketing"), Duration.ofDays(1), KeyType.EC_P256));
+        Path dir = pki.resolve("audit-unmapped");
+        try (GatewayFixture withRules = GatewayFixture.fromYaml("""
+                listeners:
+                  - name: mtls
+                    bootstrapPort: ${BOOTSTRAP_PORT}
+                    brokerPorts: ${BROKER_PORTS}
+                    tls:
+                      certificate: server-chain.crt
+                      key: server.key
+                      clientAuth: required
+                      trustedCertificates: ca.crt
+                      principalMappingRules: "RULE:^CN=(.*?),OU=payments$/$1@payments/"
+                upstream:
+                  bootstrapServers: ["${UPSTREAM}"]
+                audit:
+                  file: {directory: audit-unmapped, signingKey: audit-key.pem}
+                """, pki, cluster.getBootstrapServers())) {
+            assertRefused(withRules, "carol");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(io.warden.audit.AuditQuery
+                    .find(dir, io.warden.audit.AuditQuery.Filter.all()))
+                    .filteredOn(e -> e.path("unmapped").path("event_type").asText().equals("authentication_failure"))
+                    .isNotEmpty()
+                    .allSatisfy(e -> {
+                        assertThat(e.path("unmapped").path("details").path("mechanism").asText()).isEqualTo("SSL");
+                        assertThat(e.path("status_detail").asText()).isEqualTo("client certificate matches no principal mapping rule");
+                    }));
         }
     }
 
