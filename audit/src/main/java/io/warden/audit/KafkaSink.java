@@ -21,13 +21,23 @@ import java.util.concurrent.Future;
  */
 public final class KafkaSink implements AuditSink {
 
+    /**
+     * How long the sink waits on the audit cluster by default: for metadata or buffer space in a send
+     * ({@code max.block.ms}) and for a request's answer ({@code request.timeout.ms}). The single writer thread waits
+     * with it, and every other sink behind it, so Kafka's defaults (60 s to block, 120 s to deliver) would stall the
+     * whole trail for minutes while the audit cluster is down.
+     */
+    static final String DEFAULT_WAIT_MS = "5000";
+
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
     private final List<Future<RecordMetadata>> pending = new ArrayList<>();
 
     /**
      * @param producerConfig producer settings, at least {@code bootstrap.servers}; serializers, {@code acks=all} and
-     *                       idempotence are set here
+     *                       idempotence are set here, and unless given, {@code max.block.ms} and
+     *                       {@code request.timeout.ms} of {@link #DEFAULT_WAIT_MS} and a {@code delivery.timeout.ms}
+     *                       of linger plus request timeout
      */
     public KafkaSink(String topic, Properties producerConfig) {
         this.topic = topic;
@@ -37,6 +47,12 @@ public final class KafkaSink implements AuditSink {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "warden-audit");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, DEFAULT_WAIT_MS);
+        p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, DEFAULT_WAIT_MS);
+        // The least delivery timeout the producer accepts: one request's wait after the linger, so no retry outlives it.
+        p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(
+                Long.parseLong(p.getProperty(ProducerConfig.LINGER_MS_CONFIG).trim())
+                        + Long.parseLong(p.getProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG).trim())));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(p);
