@@ -7,6 +7,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,6 +25,9 @@ final class Segments {
     static final String CHECKPOINT_SUFFIX = ".checkpoint";
     /** The file a sink locks while it writes the directory. */
     static final String LOCK_FILE = "audit.lock";
+    /** How long a sink tries for the lock before it refuses the directory as in use. */
+    private static final Duration LOCK_PATIENCE = Duration.ofSeconds(1);
+    private static final long LOCK_RETRY_MILLIS = 20;
     private static final Pattern NAME = Pattern.compile("audit-(\\d{8,})\\.jsonl");
 
     private Segments() {
@@ -55,11 +59,26 @@ final class Segments {
     static FileChannel lock(Path dir) throws IOException {
         Path file = dir.resolve(LOCK_FILE);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
+        FileLock lock = null;
+        long deadline = System.nanoTime() + LOCK_PATIENCE.toNanos();
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException heldHere) {
-            lock = null;
+            // A moment's patience: "warden audit verify" takes a shared lock for an instant to see whether a
+            // writer holds the directory.
+            while (true) {
+                try {
+                    lock = channel.tryLock();
+                } catch (OverlappingFileLockException heldInThisProcess) {
+                    lock = null;
+                }
+                if (lock != null || System.nanoTime() >= deadline) {
+                    break;
+                }
+                Thread.sleep(LOCK_RETRY_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channel.close();
+            throw new IOException("interrupted while waiting for the lock of audit directory " + dir, e);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

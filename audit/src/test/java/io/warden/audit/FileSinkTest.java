@@ -60,6 +60,35 @@ class FileSinkTest {
         assertThat(seq - 1).isEqualTo(10);
     }
 
+    /**
+     * {@code warden audit verify} takes the directory's lock for an instant to see whether a writer holds it; a sink
+     * starting in that instant waits for it instead of refusing the directory as in use.
+     */
+    @Test
+    void aSinkWaitsOutTheMomentaryLockOfAVerify() throws Exception {
+        PemKeys.readPrivateKey(key); // loaded once, so that the sink below starts within the lock's moment
+        Files.createDirectories(dir);
+        java.nio.channels.FileChannel verifying = java.nio.channels.FileChannel.open(dir.resolve(Segments.LOCK_FILE),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE);
+        assertThat(verifying.tryLock(0, Long.MAX_VALUE, true)).isNotNull();
+        Thread done = new Thread(() -> {
+            try {
+                Thread.sleep(700);
+                verifying.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        done.start();
+        try (FileSink sink = new FileSink(FileSinkConfig.of(dir, key))) {
+            sink.write(List.of(Events.encoded(1)));
+        } finally {
+            done.join();
+        }
+        assertThat(AuditVerifier.verify(dir, pair.getPublic()).ok()).isTrue();
+    }
+
     @Test
     void rotatesBySize() throws Exception {
         try (FileSink sink = new FileSink(new FileSinkConfig(dir, 4_000, null, key))) {

@@ -86,6 +86,30 @@ class KilledWriterIT {
         new FileSink(FileSinkConfig.of(dir, privateKey)).close();
     }
 
+    /**
+     * A verify run in the process that writes the directory leaves the writer's lock in place: its look at the lock
+     * file does not release the lock the writer holds.
+     */
+    @Test
+    void aVerifyInTheWritingProcessKeepsTheDirectoryLocked() throws Exception {
+        Path keys = tmp.resolve("keys");
+        Path privateKey = TestKeys.write(TestKeys.ed25519(), keys);
+        Path dir = tmp.resolve("verified");
+        try (FileSink sink = new FileSink(FileSinkConfig.of(dir, privateKey))) {
+            sink.write(Events.encoded(1, 10));
+            sink.flush();
+            assertThat(AuditVerifier.verify(dir, PemKeys.readPublicKey(keys.resolve("public.pem"))).ok()).isTrue();
+            Process second = startWriter(dir, privateKey);
+            try {
+                assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second writer stopped").isTrue();
+                assertThat(Files.readString(tmp.resolve("writer.log"))).contains("is in use by another Warden process");
+            } finally {
+                second.destroyForcibly();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** Waits until the writer process has written {@code bytes} to {@code dir}, and checks that it still runs. */
     private void awaitWritten(Process writer, Path dir, long bytes) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
