@@ -3,6 +3,7 @@ package io.warden.gateway.cluster;
 import org.apache.kafka.common.Uuid;
 
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +16,8 @@ import java.util.function.Function;
 /**
  * Topic id to topic name, learned from Metadata responses passing through the gateway and looked up from the
  * cluster on a miss. Requests that name topics by id (Fetch v13+, Produce v13+, OffsetCommit v10+) are resolved
- * here before anything checks or records them. Thread-safe.
+ * here before anything checks or records them. Holds at most {@link #MAX_CACHED} ids: beyond that an arbitrary one
+ * is forgotten for each new one, which costs only a lookup should it be named again. Thread-safe.
  */
 public final class TopicNames {
 
@@ -25,7 +27,11 @@ public final class TopicNames {
      */
     public static final int MAX_LOOKUP_PER_REQUEST = 1000;
 
+    /** The most ids held; far more topics than a cluster has, so eviction happens only when something floods it. */
+    public static final int MAX_CACHED = 100_000;
+
     private final Map<Uuid, String> names = new ConcurrentHashMap<>();
+    private final int maxCached;
     /** Names of ids from the cluster, in one metadata request; ids it does not know are absent from the result. */
     private final Function<Set<Uuid>, CompletionStage<Map<Uuid, String>>> lookup;
 
@@ -34,13 +40,36 @@ public final class TopicNames {
     }
 
     TopicNames(Function<Set<Uuid>, CompletionStage<Map<Uuid, String>>> lookup) {
+        this(lookup, MAX_CACHED);
+    }
+
+    TopicNames(Function<Set<Uuid>, CompletionStage<Map<Uuid, String>>> lookup, int maxCached) {
         this.lookup = lookup;
+        this.maxCached = maxCached;
     }
 
     public void learn(Uuid id, String name) {
-        if (id != null && !Uuid.ZERO_UUID.equals(id) && name != null) {
-            names.put(id, name);
+        if (id == null || Uuid.ZERO_UUID.equals(id) || name == null) {
+            return;
         }
+        if (names.put(id, name) == null) {
+            evictBeyondMax(id);
+        }
+    }
+
+    /** Random ids hash evenly, so the first in iteration order is as good a victim as any and costs nothing to find. */
+    private void evictBeyondMax(Uuid learned) {
+        Iterator<Uuid> ids = names.keySet().iterator();
+        while (names.size() > maxCached && ids.hasNext()) {
+            if (!ids.next().equals(learned)) {
+                ids.remove();
+            }
+        }
+    }
+
+    /** How many ids are cached. */
+    int size() {
+        return names.size();
     }
 
     /**

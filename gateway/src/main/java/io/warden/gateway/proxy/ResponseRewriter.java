@@ -12,7 +12,6 @@ import io.warden.gateway.protocol.FetchTail;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
-import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -45,8 +44,8 @@ final class ResponseRewriter {
             return Future.succeededFuture(narrowApiVersions(version, frame, listener.listenerConfig().sasl() != null,
                     listener.gateway().authorization() != null, listener.gateway().apiVersions()));
         }
-        if (api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS || api == ApiKeys.CREATE_TOPICS) {
-            learnTopicIds(api, version, frame);
+        if (api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS) {
+            learnTopicIds(version, frame);
             return Future.succeededFuture(frame);
         }
         if (!BrokerAddresses.mayCarryAddresses(api, version)) {
@@ -56,7 +55,8 @@ final class ResponseRewriter {
         ApiMessage body = BrokerAddresses.decode(api, version, response.body());
 
         if (body instanceof MetadataResponseData metadata) {
-            metadata.topics().forEach(t -> topicNames.learn(t.topicId(), t.name()));
+            metadata.topics().stream().filter(t -> t.errorCode() == Errors.NONE.code())
+                    .forEach(t -> topicNames.learn(t.topicId(), t.name()));
         }
         List<NodeAddress> announced = BrokerAddresses.addresses(body);
         if (announced.isEmpty()) {
@@ -76,7 +76,7 @@ final class ResponseRewriter {
      */
     static boolean canStream(ApiKeys api, short version) {
         return api == ApiKeys.FETCH || !(api == ApiKeys.API_VERSIONS || api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS
-                || api == ApiKeys.CREATE_TOPICS || BrokerAddresses.mayCarryAddresses(api, version));
+                || BrokerAddresses.mayCarryAddresses(api, version));
     }
 
     /** How many bytes at the end of a streamed response must wait for the whole frame (room for node endpoints). */
@@ -113,16 +113,15 @@ final class ResponseRewriter {
                 });
     }
 
-    /** Responses other than Metadata that name topics by both id and name. */
-    private void learnTopicIds(ApiKeys api, short version, Buffer frame) {
-        ByteBufferAccessor body = new ByteBufferAccessor(KafkaFrames.splitResponse(frame, api, version).body());
-        if (api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS) {
-            new DescribeTopicPartitionsResponseData(body, version).topics()
-                    .forEach(t -> topicNames.learn(t.topicId(), t.name()));
-        } else {
-            new CreateTopicsResponseData(body, version).topics()
-                    .forEach(t -> topicNames.learn(t.topicId(), t.name()));
-        }
+    /**
+     * DescribeTopicPartitions names topics by both id and name. CreateTopics does too, but is not learned from: a
+     * validateOnly request gets a fresh random id for every name, of a topic that never exists.
+     */
+    private void learnTopicIds(short version, Buffer frame) {
+        ByteBufferAccessor body = new ByteBufferAccessor(KafkaFrames.splitResponse(frame, ApiKeys.DESCRIBE_TOPIC_PARTITIONS, version).body());
+        new DescribeTopicPartitionsResponseData(body, version).topics().stream()
+                .filter(t -> t.errorCode() == Errors.NONE.code())
+                .forEach(t -> topicNames.learn(t.topicId(), t.name()));
     }
 
     private HostPort gatewayAddress(int nodeId) {

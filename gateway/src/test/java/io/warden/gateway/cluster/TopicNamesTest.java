@@ -62,4 +62,24 @@ class TopicNamesTest {
         throwing.resolveAll(List.of(known)).toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(throwing.cached(known)).isEmpty();
     }
+
+    @Test
+    void theCacheHoldsNoMoreThanItsBoundAndKeepsTheIdJustLearned() {
+        TopicNames bounded = new TopicNames(ids -> CompletableFuture.completedFuture(Map.of()), 100);
+        Uuid last = null;
+        for (int i = 0; i < 10_000; i++) {
+            last = Uuid.randomUuid();
+            bounded.learn(last, "topic-" + i);
+        }
+        assertThat(bounded.size()).isEqualTo(100);
+        assertThat(bounded.cached(last)).contains("topic-9999");
+    }
+
+    @Test
+    void theDefaultBoundIsWhatTheCacheHolds() {
+        for (int i = 0; i < TopicNames.MAX_CACHED + 1_000; i++) {
+            names.learn(Uuid.randomUuid(), "t");
+        }
+        assertThat(names.size()).isEqualTo(TopicNames.MAX_CACHED);
+    }
 }

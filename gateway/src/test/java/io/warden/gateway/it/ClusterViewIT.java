@@ -4,6 +4,9 @@ import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import io.warden.gateway.config.WardenConfig;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
@@ -57,6 +60,19 @@ class ClusterViewIT {
 
             // An id the cluster does not know resolves to nothing.
             assertThat(gateway.server().topicNames().resolve(Uuid.randomUuid()).toCompletableFuture().get(30, TimeUnit.SECONDS)).isEmpty();
+        }
+    }
+
+    @Test
+    void aValidateOnlyCreateTopicsLeavesNoIdBehind() throws Exception {
+        try (GatewayFixture gateway = GatewayFixture.start(cluster.getBootstrapServers());
+             Admin viaGateway = Clients.admin(gateway.bootstrap())) {
+            String name = "never-created-" + Uuid.randomUuid();
+            CreateTopicsResult result = viaGateway.createTopics(List.of(new NewTopic(name, 1, (short) 1)),
+                    new CreateTopicsOptions().validateOnly(true));
+            Uuid fakeId = result.topicId(name).get(30, TimeUnit.SECONDS);
+            assertThat(fakeId).isNotEqualTo(Uuid.ZERO_UUID);
+            assertThat(gateway.server().topicNames().cached(fakeId)).isEmpty();
         }
     }
 
