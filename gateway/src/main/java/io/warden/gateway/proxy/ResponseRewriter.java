@@ -6,12 +6,14 @@ import io.warden.gateway.cluster.TopicNames;
 import io.warden.gateway.cluster.UpstreamNodes;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.enforce.Enforcers;
+import io.warden.gateway.protocol.BrokerAddressConfigs;
 import io.warden.gateway.protocol.BrokerAddresses;
 import io.warden.gateway.protocol.BrokerAddresses.NodeAddress;
 import io.warden.gateway.protocol.FetchTail;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -24,7 +26,8 @@ import java.util.List;
 
 /**
  * Turns a broker's response into what the client may see: ApiVersions narrowed to what the gateway understands,
- * and every broker address replaced by the gateway port for that node (bound before the response leaves).
+ * every broker address replaced by the gateway port for that node (bound before the response leaves), and broker
+ * configs holding addresses hidden.
  * Responses that need neither are passed through untouched, as the same bytes. Runs on the listener's event loop.
  */
 final class ResponseRewriter {
@@ -47,6 +50,9 @@ final class ResponseRewriter {
         if (api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS) {
             learnTopicIds(version, frame);
             return Future.succeededFuture(frame);
+        }
+        if (api == ApiKeys.DESCRIBE_CONFIGS) {
+            return Future.succeededFuture(hideBrokerAddresses(version, frame));
         }
         if (!BrokerAddresses.mayCarryAddresses(api, version)) {
             return Future.succeededFuture(frame);
@@ -76,7 +82,7 @@ final class ResponseRewriter {
      */
     static boolean canStream(ApiKeys api, short version) {
         return api == ApiKeys.FETCH || !(api == ApiKeys.API_VERSIONS || api == ApiKeys.DESCRIBE_TOPIC_PARTITIONS
-                || BrokerAddresses.mayCarryAddresses(api, version));
+                || api == ApiKeys.DESCRIBE_CONFIGS || BrokerAddresses.mayCarryAddresses(api, version));
     }
 
     /** How many bytes at the end of a streamed response must wait for the whole frame (room for node endpoints). */
@@ -122,6 +128,15 @@ final class ResponseRewriter {
         new DescribeTopicPartitionsResponseData(body, version).topics().stream()
                 .filter(t -> t.errorCode() == Errors.NONE.code())
                 .forEach(t -> topicNames.learn(t.topicId(), t.name()));
+    }
+
+    private static Buffer hideBrokerAddresses(short version, Buffer frame) {
+        KafkaFrames.Response response = KafkaFrames.splitResponse(frame, ApiKeys.DESCRIBE_CONFIGS, version);
+        DescribeConfigsResponseData body = new DescribeConfigsResponseData(new ByteBufferAccessor(response.body()), version);
+        if (!BrokerAddressConfigs.hide(body)) {
+            return frame;
+        }
+        return KafkaFrames.frame(response.header(), KafkaFrames.serialize(body, version));
     }
 
     private HostPort gatewayAddress(int nodeId) {

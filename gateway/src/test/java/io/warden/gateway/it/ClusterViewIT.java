@@ -4,11 +4,15 @@ import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import io.warden.gateway.config.WardenConfig;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -22,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -73,6 +78,39 @@ class ClusterViewIT {
             Uuid fakeId = result.topicId(name).get(30, TimeUnit.SECONDS);
             assertThat(fakeId).isNotEqualTo(Uuid.ZERO_UUID);
             assertThat(gateway.server().topicNames().cached(fakeId)).isEmpty();
+        }
+    }
+
+    @Test
+    void brokerConfigsNeverShowARealBrokerAddress() throws Exception {
+        try (GatewayFixture gateway = GatewayFixture.start(cluster.getBootstrapServers());
+             Admin direct = Clients.admin(cluster.getBootstrapServers());
+             Admin viaGateway = Clients.admin(gateway.bootstrap())) {
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "0");
+            DescribeConfigsOptions withSynonyms = new DescribeConfigsOptions().includeSynonyms(true);
+            Config real = direct.describeConfigs(List.of(broker), withSynonyms).all().get(30, TimeUnit.SECONDS).get(broker);
+            assertThat(real.get("advertised.listeners").value()).as("the cluster itself shows it").contains(":");
+
+            Config seen = viaGateway.describeConfigs(List.of(broker), withSynonyms).all().get(30, TimeUnit.SECONDS).get(broker);
+            List<String> brokerAddresses = direct.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
+                    .map(n -> n.host() + ":" + n.port()).toList();
+            for (ConfigEntry entry : seen.entries()) {
+                List<String> values = new ArrayList<>();
+                values.add(entry.value());
+                entry.synonyms().forEach(synonym -> values.add(synonym.value()));
+                for (String value : values) {
+                    assertThat(value).as(entry.name()).satisfiesAnyOf(
+                            v -> assertThat(v).isNull(),
+                            v -> assertThat(v).doesNotContainPattern("\\w:\\d").doesNotContain(brokerAddresses));
+                }
+            }
+            for (String name : List.of("listeners", "advertised.listeners", "controller.quorum.bootstrap.servers")) {
+                assertThat(seen.get(name)).as(name).satisfies(e -> {
+                    assertThat(e.value()).isNull();
+                    assertThat(e.isSensitive()).isTrue();
+                });
+            }
+            assertThat(seen.get("num.partitions").value()).as("other configs stay").isEqualTo(real.get("num.partitions").value());
         }
     }
 
