@@ -156,6 +156,9 @@ public final class ConfigLoader {
                 ? authorization(object(obj.get("authorization"), "authorization")) : null;
         AuditConfig audit = obj.has("audit") ? audit(object(obj.get("audit"), "audit")) : null;
         AdminConfig admin = obj.has("admin") ? admin(object(obj.get("admin"), "admin")) : null;
+        if (admin != null) {
+            checkAdminPortFree(admin.port(), listeners);
+        }
         ShutdownConfig shutdown = obj.has("shutdown") ? shutdown(object(obj.get("shutdown"), "shutdown")) : ShutdownConfig.DEFAULT;
         return new WardenConfig(listeners, upstream, limits, authentication, authorization, audit, admin, quotas, shutdown,
                 transport(obj.get("transport")));
@@ -765,6 +768,18 @@ public final class ConfigLoader {
                 if (overlap) {
                     throw fail("listeners[" + i + "]", "ports overlap with listener '" + b.name() + "'");
                 }
+            }
+        }
+    }
+
+    /** Vert.x would share one socket between the admin API and a listener on the same port, mixing HTTP and Kafka. */
+    private void checkAdminPortFree(int port, List<ListenerConfig> listeners) {
+        for (int i = 0; i < listeners.size(); i++) {
+            ListenerConfig l = listeners.get(i);
+            String listener = "listeners[" + i + "]" + (l.name().equals("listeners[" + i + "]") ? "" : " '" + l.name() + "'");
+            String clash = l.bootstrapPort() == port ? "the bootstrapPort of " : l.brokerPorts().contains(port) ? "in the brokerPorts of " : null;
+            if (clash != null) {
+                throw fail("admin.port", port + " is " + clash + listener + "; give the admin API a port of its own");
             }
         }
     }

@@ -23,7 +23,7 @@ class AdminConfigLoaderTest {
 
     private AdminConfig load(String admin) throws Exception {
         Files.writeString(dir.resolve("jwks.json"), "{\"keys\": []}");
-        return ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\nupstream: {bootstrapServers: [k:9092]}\n"
+        return ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9149}]\nupstream: {bootstrapServers: [k:9092]}\n"
                 + "admin:\n  port: 9180\n  jwt: {jwksFile: jwks.json, issuer: https://idp, audience: warden-admin}\n" + admin, dir).admin();
     }
 
@@ -52,7 +52,7 @@ class AdminConfigLoaderTest {
         assertThat(load(beyond).metrics().authenticated()).isTrue();
         assertThat(load(beyond + "  metrics: {authentication: none}\n").metrics().authenticated()).isFalse();
 
-        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\n"
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9149}]\n"
                 + "upstream: {bootstrapServers: [k:9092]}\nadmin:\n  port: 9180\n" + beyond, dir))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("admin.metrics.authentication: is required (the default beyond loopback, bindHost 0.0.0.0)")
@@ -78,7 +78,7 @@ class AdminConfigLoaderTest {
 
     @Test
     void withoutAdminAuthenticationOnlyHealthAndMetricsAreServed() {
-        AdminConfig metricsOnly = ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9199}]\n"
+        AdminConfig metricsOnly = ConfigLoader.parse("w.yaml", "listeners: [{brokerPorts: 9100-9149}]\n"
                 + "upstream: {bootstrapServers: [k:9092]}\nadmin: {port: 9180}\n", dir).admin();
         assertThat(metricsOnly.jwt()).isNull();
         assertThat(metricsOnly.certificateRoles()).isEmpty();
@@ -88,5 +88,17 @@ class AdminConfigLoaderTest {
     void anAdminApiBeyondLoopbackNeedsTls() {
         assertThatThrownBy(() -> load("  bindHost: 0.0.0.0\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("admin.tls").hasMessageContaining("beyond loopback");
+    }
+
+    @Test
+    void theAdminPortMayNotBeAListenersPort() {
+        String listeners = "listeners: [{name: plain, bootstrapPort: 9092, brokerPorts: 9100-9199},"
+                + " {name: other, bootstrapPort: 9094, brokerPorts: 9200-9299}]\nupstream: {bootstrapServers: [k:9092]}\n";
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", listeners + "admin: {port: 9094}\n", dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.port: 9094 is the bootstrapPort of listeners[1] 'other'");
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", listeners + "admin: {port: 9150}\n", dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.port: 9150 is in the brokerPorts of listeners[0] 'plain'");
     }
 }
