@@ -37,6 +37,7 @@ public final class ClusterMetadataClient implements AutoCloseable {
     private final UpstreamNodes nodes;
     private final UpstreamIdentity identity;
     private Admin admin;
+    private boolean closed;
 
     public ClusterMetadataClient(UpstreamConfig upstream, UpstreamNodes nodes) {
         this(upstream, nodes, null);
@@ -51,8 +52,7 @@ public final class ClusterMetadataClient implements AutoCloseable {
 
     /** Looks up the cluster's brokers and records their addresses in {@link UpstreamNodes}. */
     public CompletionStage<Map<Integer, HostPort>> refreshNodes() {
-        KafkaFuture<Collection<Node>> f = admin().describeCluster().nodes();
-        return f.toCompletionStage().thenApply(found -> {
+        return admin().thenCompose(a -> a.describeCluster().nodes().toCompletionStage()).thenApply(found -> {
             Map<Integer, HostPort> out = new HashMap<>();
             for (Node n : found) {
                 HostPort hp = new HostPort(n.host(), n.port());
@@ -65,7 +65,11 @@ public final class ClusterMetadataClient implements AutoCloseable {
 
     /** Names of the given topic ids; ids the cluster does not know are absent from the result. */
     public CompletionStage<Map<Uuid, String>> topicNames(Collection<Uuid> ids) {
-        Map<Uuid, KafkaFuture<TopicDescription>> futures = admin()
+        return admin().thenCompose(a -> topicNames(a, ids));
+    }
+
+    private static CompletionStage<Map<Uuid, String>> topicNames(Admin admin, Collection<Uuid> ids) {
+        Map<Uuid, KafkaFuture<TopicDescription>> futures = admin
                 .describeTopics(TopicCollection.ofTopicIds(ids), new DescribeTopicsOptions())
                 .topicIdValues();
         Map<Uuid, String> out = new java.util.concurrent.ConcurrentHashMap<>();
@@ -90,7 +94,23 @@ public final class ClusterMetadataClient implements AutoCloseable {
         return t;
     }
 
-    private synchronized Admin admin() {
+    /**
+     * The Admin client, created on first use on another thread: creating it resolves the bootstrap names, which must
+     * not happen on an event loop, and fails while none resolves (tried again on the next call).
+     */
+    private CompletionStage<Admin> admin() {
+        synchronized (this) {
+            if (admin != null) {
+                return CompletableFuture.completedFuture(admin);
+            }
+        }
+        return CompletableFuture.supplyAsync(this::createAdmin);
+    }
+
+    private synchronized Admin createAdmin() {
+        if (closed) {
+            throw new IllegalStateException("the cluster metadata client is closed");
+        }
         if (admin == null) {
             Properties p = new Properties();
             p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, upstream.bootstrapServers().stream()
@@ -128,6 +148,7 @@ public final class ClusterMetadataClient implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (admin != null) {
             admin.close(java.time.Duration.ofSeconds(5));
             admin = null;

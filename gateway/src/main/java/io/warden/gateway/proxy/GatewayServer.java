@@ -133,13 +133,13 @@ public final class GatewayServer {
                     .mapEmpty());
         }
         return chain
-                .onFailure(e -> server.stop())
                 .map(v -> {
                     server.prebindBrokerPorts();
                     server.watchTlsFiles();
                     server.followPolicy();
                     return server;
-                });
+                })
+                .onFailure(e -> server.stop());
     }
 
     /** One line per listener: its name, the address it is bound to, and how clients must connect. */

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.EOFException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,6 +112,18 @@ class ClusterViewIT {
                 });
             }
             assertThat(seen.get("num.partitions").value()).as("other configs stay").isEqualTo(real.get("num.partitions").value());
+        }
+    }
+
+    @Test
+    void theGatewayStartsWhileNoUpstreamBootstrapNameResolves() throws Exception {
+        try (GatewayFixture gateway = GatewayFixture.start("kafka.invalid:9092")) {
+            try (Socket client = new Socket("127.0.0.1", gateway.bootstrapPort())) {
+                assertThat(client.isConnected()).isTrue();
+            }
+            // Lookups fail for now, without throwing at the caller, and are tried again on the next one.
+            assertThat(gateway.server().topicNames().resolveAll(List.of(Uuid.randomUuid())).toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS)).isNull();
         }
     }
 
