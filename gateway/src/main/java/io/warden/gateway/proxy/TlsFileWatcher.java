@@ -17,9 +17,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Watches one TLS listener's files. A change that passes the same checks as startup is handed to the listener's
- * servers (new connections get it; open ones continue); a broken edit is rejected with one log line and the last
- * good files stay in use. Certificates close to expiry are warned about at start and then daily. File work runs
+ * Watches one TLS listener's files. A change that passes the same checks as startup, with certificates valid now,
+ * is handed to the listener's servers (new connections get it; open ones continue); a broken edit is rejected with
+ * one log line and the last good files stay in use. Certificates close to expiry are warned about at start and then daily. File work runs
  * off the event loop.
  */
 final class TlsFileWatcher {
@@ -69,7 +69,9 @@ final class TlsFileWatcher {
                 return false;
             }
             try {
-                warnIfExpiring(tls.validate());
+                List<X509Certificate> chain = tls.validate();
+                requireValidAt(chain, tls.keyStore() != null ? tls.keyStore() : tls.certificate(), Instant.now());
+                warnIfExpiring(chain);
             } catch (IllegalArgumentException e) {
                 if (!now.equals(lastRejected)) {
                     LOG.warn("event=tls_reload_rejected listener={} reason=\"{}\" action=\"keeping the last good certificate\"",
@@ -110,6 +112,21 @@ final class TlsFileWatcher {
             LOG.warn("event=certificate_expiring listener={} subject=\"{}\" not_after={} days_left={}",
                     listener.name(), c.getSubjectX500Principal().getName(), notAfter,
                     Duration.between(Instant.now(), notAfter).toDays());
+        }
+    }
+
+    /**
+     * Refuses a chain with a certificate expired or not yet valid at {@code now}: served, it would fail every client's
+     * handshake, while the certificate in use may still be good.
+     */
+    static void requireValidAt(List<X509Certificate> chain, Path file, Instant now) {
+        for (X509Certificate c : chain) {
+            Instant notBefore = c.getNotBefore().toInstant();
+            Instant notAfter = c.getNotAfter().toInstant();
+            if (now.isBefore(notBefore) || now.isAfter(notAfter)) {
+                throw new IllegalArgumentException(file + ": certificate \"" + c.getSubjectX500Principal().getName()
+                        + "\" is valid from " + notBefore + " to " + notAfter + ", " + (now.isBefore(notBefore) ? "not yet" : "no longer"));
+            }
         }
     }
 

@@ -245,13 +245,7 @@ class TlsIT {
     @Test
     void replacedCertificateAndCaFilesApplyToNewConnectionsWithoutARestart() throws Exception {
         Path live = Files.createTempDirectory(pki, "live");
-        Files.copy(pki.resolve("server-chain.crt"), live.resolve("server-chain.crt"));
-        Files.copy(pki.resolve("server.key"), live.resolve("server.key"));
-        Files.copy(pki.resolve("ca.crt"), live.resolve("ca.crt"));
-        TlsConfig reloading = new TlsConfig(live.resolve("server-chain.crt"), live.resolve("server.key"), null, null, null,
-                TlsConfig.ClientAuth.REQUIRED, live.resolve("ca.crt"), List.of("TLSv1.3"), null,
-                Duration.ofSeconds(1), Duration.ofDays(30));
-        try (GatewayFixture g = GatewayFixture.startTls(cluster.getBootstrapServers(), reloading)) {
+        try (GatewayFixture g = GatewayFixture.startTls(cluster.getBootstrapServers(), reloadingEverySecond(live))) {
             Map<String, Object> aliceTls = mtls("alice");
             aliceTls.put("bootstrap.servers", g.bootstrap());
             try (Admin open = Admin.create(aliceTls)) {
@@ -278,6 +272,30 @@ class TlsIT {
                 assertThat(serverSubject(g, "alice")).isEqualTo("CN=warden-rotated");
             }
         }
+    }
+
+    @Test
+    void aReplacementCertificateOutsideItsValidityIsRejected() throws Exception {
+        Path live = Files.createTempDirectory(pki, "live");
+        try (GatewayFixture g = GatewayFixture.startTls(cluster.getBootstrapServers(), reloadingEverySecond(live))) {
+            IssuedCertificate expired = CertificateIssuer.issueServer(ca, "warden-expired", List.of("localhost"),
+                    List.of("127.0.0.1"), Duration.ofSeconds(1), KeyType.EC_P256);
+            await().atMost(Duration.ofSeconds(10)).until(() -> expired.certificate().getNotAfter().toInstant().isBefore(java.time.Instant.now()));
+            replace(live.resolve("server.key"), f -> CertificateFiles.writePrivateKey(f, expired.privateKey(), true));
+            replace(live.resolve("server-chain.crt"), f -> CertificateFiles.writeCertificates(f, expired.chain(), true));
+            Thread.sleep(3_000);
+            assertThat(serverSubject(g, "alice")).isEqualTo("CN=warden");
+        }
+    }
+
+    /** The test PKI's server files copied to {@code live}, checked for changes every second. */
+    private static TlsConfig reloadingEverySecond(Path live) throws IOException {
+        Files.copy(pki.resolve("server-chain.crt"), live.resolve("server-chain.crt"));
+        Files.copy(pki.resolve("server.key"), live.resolve("server.key"));
+        Files.copy(pki.resolve("ca.crt"), live.resolve("ca.crt"));
+        return new TlsConfig(live.resolve("server-chain.crt"), live.resolve("server.key"), null, null, null,
+                TlsConfig.ClientAuth.REQUIRED, live.resolve("ca.crt"), List.of("TLSv1.3"), null,
+                Duration.ofSeconds(1), Duration.ofDays(30));
     }
 
     /** Writes the new content beside the file, then moves it into place in one step, as deployment tools do. */
