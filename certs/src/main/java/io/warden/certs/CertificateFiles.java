@@ -8,6 +8,7 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.encoders.DecoderException;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -87,6 +88,8 @@ public final class CertificateFiles {
             throw new CertsException(file + ": file not found");
         } catch (IOException | GeneralSecurityException e) {
             throw new CertsException(file + ": not a readable PEM certificate file: " + e.getMessage());
+        } catch (DecoderException e) {
+            throw new CertsException(file + ": not a readable PEM certificate file: invalid base64");
         }
         if (out.isEmpty()) {
             throw new CertsException(file + ": contains no PEM certificate");
@@ -110,6 +113,9 @@ public final class CertificateFiles {
         } catch (IOException e) {
             // The parser's message could quote file content; say only what kind of problem it is.
             throw new CertsException(file + ": not a readable PEM private key (encrypted keys are not supported)");
+        } catch (DecoderException e) {
+            // BouncyCastle's PEM reader reports bad base64 with an unchecked exception.
+            throw new CertsException(file + ": not a readable PEM private key: invalid base64");
         }
         throw new CertsException(file + ": contains no PEM private key");
     }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -98,6 +99,21 @@ class TlsConfigLoaderTest {
                 .hasMessage("w.yaml: listeners[0].tls: needs either certificate and key (PEM files) or keyStore");
         assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, clientAuth: maybe}"))
                 .hasMessage("w.yaml: listeners[0].tls.clientAuth: expected none, requested or required, got 'maybe'");
+    }
+
+    @Test
+    void aPemFileWithCorruptBase64IsABadSettingNotACrash() throws Exception {
+        Files.writeString(dir.resolve("corrupt.crt"), "-----BEGIN CERTIFICATE-----\nMIIB!!not*base64\n-----END CERTIFICATE-----\n");
+        Files.writeString(dir.resolve("corrupt.key"), "-----BEGIN PRIVATE KEY-----\nMIIB!!not*base64\n-----END PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> load("{certificate: corrupt.crt, key: server.key}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("w.yaml: listeners[0].tls: " + dir.resolve("corrupt.crt") + ": not a readable PEM certificate file: invalid base64");
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: corrupt.key}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("w.yaml: listeners[0].tls: " + dir.resolve("corrupt.key") + ": not a readable PEM private key: invalid base64");
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, clientAuth: required, trustedCertificates: corrupt.crt}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("w.yaml: listeners[0].tls.trustedCertificates: " + dir.resolve("corrupt.crt") + ": not a readable");
     }
 
     @Test
