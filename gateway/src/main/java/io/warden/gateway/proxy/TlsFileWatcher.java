@@ -35,7 +35,9 @@ final class TlsFileWatcher {
     private List<String> lastSeen;
     private List<String> lastRejected;
     private Instant lastExpiryWarning = Instant.MIN;
+    /** Guarded by this: the periodic check, and whether {@link #stop} came (perhaps before the first check was set up). */
     private long timer = -1;
+    private boolean stopped;
 
     TlsFileWatcher(Vertx vertx, ListenerConfig listener, GatewayStats stats, Consumer<TlsConfig> apply) {
         this.vertx = vertx;
@@ -50,13 +52,26 @@ final class TlsFileWatcher {
             lastSeen = fingerprint();
             warnIfExpiring(tls.validate());
             return null;
-        }).onComplete(ar -> timer = vertx.setPeriodic(tls.reloadCheck().toMillis(), id -> check()));
+        }).onComplete(ar -> checkPeriodically());
     }
 
-    void stop() {
+    private synchronized void checkPeriodically() {
+        if (!stopped) {
+            timer = vertx.setPeriodic(tls.reloadCheck().toMillis(), id -> check());
+        }
+    }
+
+    synchronized void stop() {
+        stopped = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
+            timer = -1;
         }
+    }
+
+    /** True while the files are checked periodically. */
+    synchronized boolean checking() {
+        return timer >= 0;
     }
 
     private void check() {
