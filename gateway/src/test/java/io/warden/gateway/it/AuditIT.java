@@ -333,6 +333,10 @@ class AuditIT {
             String[] hostPort = gateway.bootstrap().split(":");
             try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
                 assertThat(new RawSasl(c).scramLogin("alice", "alice-secret").errorCode()).isZero();
+                // One answered request first, so that the broker connection is open and the Produce goes out as soon
+                // as it is read: a request still waiting for that connection when the client leaves is never sent.
+                int metadata = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+                assertThat(c.receive(ApiKeys.METADATA, (short) 12, metadata, in -> new MetadataResponseData(in, (short) 12)).brokers()).isNotEmpty();
                 ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5_000);
                 produce.topicData().add(new ProduceRequestData.TopicProduceData().setName(partition.topic())
                         .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
