@@ -250,7 +250,7 @@ final class ListenerVerticle extends VerticleBase {
     /** Re-reads the TLS files for new connections on every server of this loop; open connections continue. */
     void reloadTls(TlsConfig tls) {
         context.runOnContext(v -> servers.forEach(s -> s.updateSSLOptions(tls.serverSslOptions(), true)
-                .onFailure(e -> LOG.warn("event=tls_reload_failed listener={} reason=\"{}\"", config.name(), e.getMessage()))));
+                .onFailure(e -> LOG.warn("event=tls_reload_failed listener={} reason=\"{}\"", config.name(), String.valueOf(e)))));
     }
 
     /** Connects to a bootstrap broker, trying each configured one in turn, starting from a rotating position. */
