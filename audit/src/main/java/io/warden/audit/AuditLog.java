@@ -41,6 +41,8 @@ public final class AuditLog implements AutoCloseable {
      * gateway's events go out in a few large writes instead of one write (and one wake-up of the writer) each.
      */
     static final long BEST_EFFORT_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How long events a sink owes wait, when no batch comes to take them along, before they are tried again. */
+    static final long RETRY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     /** The queue's byte budget unless configured: see {@link #AuditLog(Mode, int, long, int, List, OcsfEncoder)}. */
     public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
@@ -60,6 +62,17 @@ public final class AuditLog implements AutoCloseable {
      * disk before that (fail-closed).
      */
     private record Entry(AuditEvent event, CompletableFuture<Void> done, boolean force, long bytes) {
+    }
+
+    /** An event nothing waits for that some sinks failed to take, and how many of them still owe it. */
+    private static final class Owed {
+        final EncodedEvent event;
+        int sinks;
+        boolean lost;
+
+        Owed(EncodedEvent event) {
+            this.event = event;
+        }
     }
 
     private final Mode mode;
@@ -86,6 +99,12 @@ public final class AuditLog implements AutoCloseable {
     /** Why the last batch failed, or null after a batch that was written. */
     private volatile String lastFailure;
     private long lastFlush = System.nanoTime();
+    /** Writer thread only: per sink (by index), the events it owes from batches it failed, oldest first. */
+    private final List<List<Owed>> owed = new ArrayList<>();
+    /** Most events one sink may owe: the queue's capacity. */
+    private final int capacity;
+    /** Writer thread only: when a sink last failed a batch. */
+    private long lastSinkFailure;
 
     /**
      * Starts the writer thread.
@@ -125,6 +144,10 @@ public final class AuditLog implements AutoCloseable {
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = maxBatch;
+        this.capacity = capacity;
+        for (int i = 0; i < this.sinks.size(); i++) {
+            owed.add(new ArrayList<>());
+        }
         this.lingerNanos = mode == Mode.BEST_EFFORT ? lingerNanos : 0;
         this.writer = new Thread(this::run, "warden-audit-writer");
         this.writer.setDaemon(true);
@@ -294,6 +317,7 @@ public final class AuditLog implements AutoCloseable {
         LOG.error("audit writer stopped reason={}", cause.toString());
         fail(batch, new AuditUnavailableException(why, cause));
         failQueued();
+        abandonDebts();
     }
 
     /** Once the writer has stopped: fails what is queued, which nothing will write. */
@@ -320,12 +344,19 @@ public final class AuditLog implements AutoCloseable {
             closing = true;
         }
         if (first == null) {
+            boolean last = closing && queue.isEmpty();
+            if (owing() && (last || System.nanoTime() - lastSinkFailure >= RETRY_INTERVAL_NANOS)) {
+                writeBatch(batch); // nothing new: only what the sinks owe
+            }
             if (unflushed) {
                 flushSinks();
             } else {
                 idleSinks();
             }
-            return !(closing && queue.isEmpty());
+            if (last) {
+                abandonDebts();
+            }
+            return !last;
         }
         batch.add(first);
         if (lingerNanos > 0 && !closing && queue.size() < maxBatch - 1) {
@@ -350,23 +381,40 @@ public final class AuditLog implements AutoCloseable {
                 encoded.add(new EncodedEvent(e.event(), encoder.encodeUtf8(e.event(), ++sequence)));
                 force |= e.force();
             }
-            for (AuditSink sink : sinks) {
-                sink.write(encoded);
-            }
-            unflushed = true;
-            if (force && mode == Mode.FAIL_CLOSED || System.nanoTime() - lastFlush >= UNFORCED_FLUSH_INTERVAL_NANOS) {
-                for (AuditSink sink : sinks) {
-                    sink.flush();
-                }
-                unflushed = false;
-                lastFlush = System.nanoTime();
-            }
         } catch (Exception | Error ex) {
-            // An Error too (a sink out of memory, say): the batch fails like any other, and the writer lives on for
-            // the next one rather than leave its waiters and the queue behind.
-            lastFailure = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            LOG.error("audit batch not written events={} reason={}", batch.size(), ex.toString());
+            batchFailed(batch, ex);
             fail(batch, new AuditUnavailableException("audit sink failed: " + ex.getMessage(), ex));
+            return;
+        }
+        boolean flush = force && mode == Mode.FAIL_CLOSED || System.nanoTime() - lastFlush >= UNFORCED_FLUSH_INTERVAL_NANOS;
+        Throwable failure = null;
+        Owed[] debtsOfBatch = null;
+        for (int i = 0; i < sinks.size(); i++) {
+            try {
+                writeTo(i, encoded, flush);
+            } catch (Exception | Error ex) {
+                // An Error too (a sink out of memory, say): the batch fails like any other, and the writer lives on
+                // for the next one rather than leave its waiters and the queue behind. The other sinks still take it.
+                if (failure == null) {
+                    failure = ex;
+                    debtsOfBatch = debts(batch, encoded);
+                }
+                owe(i, batch, debtsOfBatch);
+            }
+        }
+        unflushed = !flush;
+        if (flush) {
+            lastFlush = System.nanoTime();
+        }
+        if (failure != null) {
+            batchFailed(batch, failure);
+            List<Entry> waiting = new ArrayList<>(batch.size());
+            for (Entry e : batch) {
+                if (e.force()) {
+                    waiting.add(e);
+                }
+            }
+            fail(waiting, new AuditUnavailableException("audit sink failed: " + failure.getMessage(), failure));
             return;
         }
         written.addAndGet(batch.size());
@@ -376,6 +424,103 @@ public final class AuditLog implements AutoCloseable {
                 e.done().complete(null);
             }
         }
+    }
+
+    /** Writes the batch to one sink, after the events it still owes from batches it failed, and flushes it if asked. */
+    private void writeTo(int sink, List<EncodedEvent> encoded, boolean flush) throws IOException {
+        List<Owed> debts = owed.get(sink);
+        if (debts.isEmpty()) {
+            if (!encoded.isEmpty()) {
+                sinks.get(sink).write(encoded);
+            }
+        } else {
+            List<EncodedEvent> all = new ArrayList<>(debts.size() + encoded.size());
+            for (Owed o : debts) {
+                all.add(o.event);
+            }
+            all.addAll(encoded);
+            sinks.get(sink).write(all);
+        }
+        if (flush) {
+            sinks.get(sink).flush();
+        }
+        for (Owed o : debts) {
+            if (--o.sinks == 0) {
+                written.incrementAndGet();
+            }
+        }
+        debts.clear();
+    }
+
+    /**
+     * A sink failed the batch: the events nothing waits for (a Produce's outcome, a login, a connection — a request
+     * already answered or forwarded) are kept for it and written again ahead of its next batch, or on their own after
+     * {@link #RETRY_INTERVAL_NANOS} without one, up to as many as the queue holds; the oldest beyond that are lost
+     * and counted. Events someone waits for fail instead: their request is refused, so there is nothing to record.
+     */
+    private void owe(int sink, List<Entry> batch, Owed[] debtsOfBatch) {
+        List<Owed> debts = owed.get(sink);
+        for (int i = 0; i < batch.size(); i++) {
+            if (debtsOfBatch[i] != null) {
+                debtsOfBatch[i].sinks++;
+                debts.add(debtsOfBatch[i]);
+            }
+        }
+        while (debts.size() > capacity) {
+            lose(debts.remove(0));
+        }
+        lastSinkFailure = System.nanoTime();
+    }
+
+    /** The debt each event of a failed batch that nothing waits for becomes, shared by the sinks that failed it. */
+    private static Owed[] debts(List<Entry> batch, List<EncodedEvent> encoded) {
+        Owed[] debts = new Owed[batch.size()];
+        for (int i = 0; i < debts.length; i++) {
+            if (!batch.get(i).force()) { // nothing waits for it (a noted or best-effort event)
+                debts[i] = new Owed(encoded.get(i));
+            }
+        }
+        return debts;
+    }
+
+    /** An owed event that no longer fits: lost, and counted once, however many sinks owed it. */
+    private void lose(Owed o) {
+        if (!o.lost) {
+            o.lost = true;
+            failed.incrementAndGet();
+        }
+    }
+
+    /** Writer thread only: whether some sink still owes events from a batch it failed. */
+    private boolean owing() {
+        for (List<Owed> debts : owed) {
+            if (!debts.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Closing: what the sinks still owe after their last chance is lost. */
+    private void abandonDebts() {
+        long before = failed.get();
+        for (List<Owed> debts : owed) {
+            debts.forEach(this::lose);
+            debts.clear();
+        }
+        if (failed.get() > before) {
+            LOG.error("audit events lost at close: a sink could not take them events={}", failed.get() - before);
+        }
+    }
+
+    /** Logs a failed batch and remembers why, for the health check. */
+    private void batchFailed(List<Entry> batch, Throwable ex) {
+        lastFailure = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        int owedNow = 0;
+        for (List<Owed> debts : owed) {
+            owedNow = Math.max(owedNow, debts.size());
+        }
+        LOG.error("audit batch not written events={} owed={} reason={}", batch.size(), owedNow, ex.toString());
     }
 
     /** Counts the entries as failed and fails their waiters. */

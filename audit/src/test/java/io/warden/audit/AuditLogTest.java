@@ -192,6 +192,66 @@ class AuditLogTest {
     }
 
     @Test
+    void eventsNothingWaitsForAreWrittenAgainWithTheNextBatchAfterTheirsFailed() throws Exception {
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0);
+        sink.fail.set(true);
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 10, 10, List.of(sink), new OcsfEncoder())) {
+            log.note(Events.produce(1)); // the outcome of a request the broker already has
+            CompletableFuture<Void> refused = log.append(Events.produce(2));
+            await().atMost(Duration.ofSeconds(5)).until(refused::isDone);
+            assertThat(refused).isCompletedExceptionally();
+            sink.fail.set(false);
+            log.append(Events.produce(3)).get(5, TimeUnit.SECONDS);
+            assertThat(sink.flushed).containsExactly("c1-1", "c1-3");
+            assertThat(log.written()).isEqualTo(2);
+            assertThat(log.failed()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void eventsASinkOwesAreTriedAgainWhenNoBatchComes() {
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0);
+        sink.fail.set(true);
+        try (AuditLog log = new AuditLog(AuditLog.Mode.BEST_EFFORT, 10, 10, List.of(sink), new OcsfEncoder())) {
+            log.note(Events.produce(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.unavailableReason() != null);
+            sink.fail.set(false);
+            await().atMost(Duration.ofSeconds(5)).until(() -> sink.flushed.equals(List.of("c1-1")));
+            assertThat(log.written()).isEqualTo(1);
+            assertThat(log.failed()).isZero();
+        }
+    }
+
+    @Test
+    void aSinkThatFailedABatchGetsItsEventsLaterWhileTheOthersGetThemOnce() throws Exception {
+        ControlledSink steady = new ControlledSink(new CountDownLatch(0), 0);
+        ControlledSink flaky = new ControlledSink(new CountDownLatch(0), 0);
+        flaky.fail.set(true);
+        try (AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 10, 10, List.of(flaky, steady), new OcsfEncoder())) {
+            log.note(Events.produce(1));
+            await().atMost(Duration.ofSeconds(5)).until(() -> steady.written.contains("c1-1"));
+            flaky.fail.set(false);
+            log.append(Events.produce(2)).get(5, TimeUnit.SECONDS);
+            assertThat(steady.written).containsExactly("c1-1", "c1-2");
+            assertThat(flaky.written).containsExactly("c1-1", "c1-2");
+            assertThat(log.written()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void whatASinkStillOwesAtCloseIsCountedAsLost() {
+        ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0);
+        sink.fail.set(true);
+        AuditLog log = new AuditLog(AuditLog.Mode.FAIL_CLOSED, 10, 10, List.of(sink), new OcsfEncoder());
+        log.note(Events.produce(1));
+        log.note(Events.produce(2));
+        log.close();
+        assertThat(log.failed()).isEqualTo(2);
+        assertThat(log.written()).isZero();
+        assertThat(sink.written).isEmpty();
+    }
+
+    @Test
     void anErrorFromASinkFailsItsBatchAndTheWriterGoesOn() {
         AtomicBoolean thrown = new AtomicBoolean();
         ControlledSink sink = new ControlledSink(new CountDownLatch(0), 0) {
