@@ -220,8 +220,8 @@ public final class AuditLog implements AutoCloseable {
     /**
      * For an event nothing waits for (a connection opened, a login, the outcome of a forwarded Produce): in fail-closed
      * mode it is queued as {@link #append} queues (never dropped: a full queue counts it as failed), written with the
-     * other events, and reaches the disk with the next batch that is forced — which every later request forwarded
-     * waits for, so no request reaches a broker before the events that came before it are durable — or, when no
+     * other events, and reaches the disk with the next batch that is forced — which every later audited request
+     * waits for, so no audited request reaches a broker before the events that came before it are durable — or, when no
      * such batch comes, within {@link #UNFORCED_FLUSH_INTERVAL_NANOS}; it does not cost a force of its own. In
      * best-effort mode, {@link #offer}.
      */

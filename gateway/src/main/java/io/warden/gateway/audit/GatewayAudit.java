@@ -90,7 +90,7 @@ public final class GatewayAudit implements AutoCloseable {
 
     /**
      * Records an event nobody waits for: in best-effort mode it may be dropped (and counted); in fail-closed mode it
-     * reaches the disk with the next event that is waited for, before any later request is forwarded.
+     * reaches the disk with the next event that is waited for, before any later audited request is forwarded.
      */
     public void note(AuditEvent event) {
         if (log != null) {
