@@ -73,8 +73,11 @@ public final class AdminServer {
     /** Prometheus text; see {@link #UNAUTHENTICATED}. */
     static final String METRICS = "/metrics";
 
-    /** The largest request body accepted (a policy document); larger ones get 413. */
-    static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
+    /**
+     * The largest request body accepted; larger ones get 413. Room for the largest policy the parser takes
+     * ({@link PolicyParser#MAX_YAML_BYTES}) as a JSON string, where each line break takes two bytes, and the other fields.
+     */
+    static final long MAX_BODY_BYTES = 2L * PolicyParser.MAX_YAML_BYTES + 1024 * 1024;
 
     /** The gateway's metrics and readiness, served next to the admin API without authentication. */
     public interface Operations {

@@ -392,6 +392,31 @@ class PolicyAdminIT {
     }
 
     @Test
+    void aPolicyOfSeveralMebibytesCanBeReplacedThroughTheApi() throws Exception {
+        JsonObject read = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject();
+        String original = read.getString("yaml");
+        StringBuilder yaml = new StringBuilder(original);
+        if (!original.contains("acls:")) {
+            yaml.append("acls:\n");
+        }
+        String padding = "x".repeat(200);
+        for (int i = 0; i < 24_000; i++) { // about 6 MiB
+            yaml.append("  - principal: User:bulk\n    operations: [read]\n    topic: bulk-").append(padding).append('-')
+                    .append(i).append('\n');
+        }
+        assertThat(yaml.length()).isGreaterThan(5 * 1024 * 1024);
+        HttpResponse<Buffer> large = call("PUT", "/v1/policy", adminToken(), new JsonObject().put("yaml", yaml.toString()),
+                read.getLong("version").toString());
+        assertThat(large.statusCode()).as(large.bodyAsString()).isEqualTo(200);
+        assertThat(cli(0, "list", "--principal", "User:bulk")).contains("topic:bulk-" + padding + "-23999");
+
+        long now = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getLong("version");
+        HttpResponse<Buffer> back = call("PUT", "/v1/policy", adminToken(), new JsonObject().put("yaml", original),
+                Long.toString(now));
+        assertThat(back.statusCode()).as(back.bodyAsString()).isEqualTo(200);
+    }
+
+    @Test
     void aVersionNumberBeyondALongNamesNoVersion() throws Exception {
         // 2^64 + 1 and 2^63 would be versions 1 and Long.MIN_VALUE as longs.
         for (String number : List.of("18446744073709551617", "9223372036854775808")) {
