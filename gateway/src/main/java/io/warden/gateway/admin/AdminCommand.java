@@ -51,7 +51,7 @@ public final class AdminCommand {
             "diff", Set.of(),
             "explain", Set.of("principal", "operation", "resource-type", "resource-name", "host"),
             "history", Set.of(),
-            "rollback", Set.of());
+            "rollback", Set.of("if-match"));
 
     static final String USAGE = """
             usage: warden policies list [--principal P] [--resource-type T] [--resource-name N] [--operation OP]
@@ -62,7 +62,10 @@ public final class AdminCommand {
                    warden policies diff FILE                       what applying FILE would add and remove
                    warden policies explain --principal P --operation OP --resource-type T --resource-name N [--host H]
                    warden policies history
-                   warden policies rollback VERSION
+                   warden policies rollback VERSION [--if-match CURRENT]
+                                                                  make VERSION's policy the current one, if the
+                                                                  policy is still CURRENT; without --if-match,
+                                                                  whatever the policy is now
               common: [--url URL] [--token TOKEN] [--ca CA_PEM]   (or WARDEN_ADMIN_URL, WARDEN_ADMIN_TOKEN)
             """;
 
@@ -170,15 +173,9 @@ public final class AdminCommand {
         Path file = onePath();
         String yaml = Files.readString(file);
         PolicyParser.parse(file.toString(), yaml); // a broken file is reported with its line before anything is sent
-        String etag;
-        if (options.containsKey("if-match")) {
-            etag = ifMatch(options.get("if-match"));
-        } else {
-            HttpResponse<String> current = send(get("/v1/policy"));
-            if (current.statusCode() != 200) {
-                return refused(current);
-            }
-            etag = current.headers().firstValue("ETag").orElse("*");
+        String etag = currentOrExpected();
+        if (etag == null) {
+            return 1;
         }
         JsonObject body = new JsonObject().put("yaml", yaml).put("comment", options.getOrDefault("comment", "applied " + file.getFileName()));
         HttpResponse<String> r = send(request("/v1/policy").header("If-Match", etag).header("Content-Type", "application/json")
@@ -256,12 +253,12 @@ public final class AdminCommand {
         } catch (NumberFormatException e) {
             throw new UsageException("not a version number: " + positional.get(0));
         }
-        HttpResponse<String> current = send(get("/v1/policy"));
-        if (current.statusCode() != 200) {
-            return refused(current);
+        String etag = currentOrExpected();
+        if (etag == null) {
+            return 1;
         }
         HttpResponse<String> r = send(request("/v1/policy/rollback")
-                .header("If-Match", current.headers().firstValue("ETag").orElse("*")).header("Content-Type", "application/json")
+                .header("If-Match", etag).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("version", version).encode())).build());
         if (r.statusCode() != 200) {
             return refused(r);
@@ -272,14 +269,30 @@ public final class AdminCommand {
 
     // --- plumbing
 
+    /**
+     * The If-Match header of an edit: {@code --if-match}'s version when given, otherwise the current policy's ETag
+     * (the edit then applies to whatever the policy is now); null, the refusal printed, when that cannot be read.
+     */
+    private String currentOrExpected() throws IOException, InterruptedException, UsageException {
+        if (options.containsKey("if-match")) {
+            return ifMatch(options.get("if-match"));
+        }
+        HttpResponse<String> current = send(get("/v1/policy"));
+        if (current.statusCode() != 200) {
+            refused(current);
+            return null;
+        }
+        return current.headers().firstValue("ETag").orElse("*");
+    }
+
     /** {@code --if-match 7} (or the ETag {@code v7} / {@code "v7"} as the API sends it) as an If-Match header. */
     private static String ifMatch(String value) throws UsageException {
         long version;
         try {
             version = AdminServer.expectedVersion(value);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--if-match: expected the policy version the file was made from, such as 7,"
-                    + " got " + value);
+            throw new UsageException("--if-match: expected the policy version the edit is made from, such as 7, got "
+                    + value);
         }
         return version == io.warden.policies.store.PolicyStore.ANY_VERSION ? "*" : "\"v" + version + "\"";
     }

@@ -619,7 +619,7 @@ class PolicyAdminIT {
         assertThat(cli(0, "list", "--principal", "User:judy")).contains("User:judy READ topic:admin-judy");
 
         assertThat(cli(2, "apply", file.toString(), "--if-match", "seven"))
-                .contains("--if-match: expected the policy version the file was made from, such as 7, got seven");
+                .contains("--if-match: expected the policy version the edit is made from, such as 7, got seven");
         assertThat(cli(2, "apply", file.toString(), "--if-matches", "7"))
                 .contains("apply has no option --if-matches (it takes [--comment, --if-match])");
         assertThat(cli(2, "history", "--principal", "User:kim")).contains("history has no option --principal");
@@ -640,10 +640,18 @@ class PolicyAdminIT {
         String history = cli(0, "history");
         assertThat(history).contains("heidi reads admin-cli").contains("User:root");
         long version = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getLong("version");
-        assertThat(cli(0, "rollback", Long.toString(version - 1))).contains("rolled back to version " + (version - 1));
+        assertThat(cli(1, "rollback", Long.toString(version - 1), "--if-match", Long.toString(version - 1)))
+                .as("the policy is no longer the version the rollback was made from").contains("error: 412");
+        assertThat(cli(0, "list", "--principal", "User:heidi")).contains("ALLOW User:heidi READ topic:admin-cli");
+        assertThat(cli(0, "rollback", Long.toString(version - 1), "--if-match", Long.toString(version)))
+                .contains("rolled back to version " + (version - 1));
         assertThat(cli(0, "list", "--principal", "User:heidi")).doesNotContain("User:heidi READ");
         Files.writeString(file, "acls:\n  - principal: User:heidi\n    operations: [raed]\n    topic: x\n");
         assertThat(cli(2, "apply", file.toString())).contains("cli-policy.yaml:3").contains("raed");
         assertThat(cli(1, "rollback", "99999")).contains("404");
+        long now = call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getLong("version");
+        assertThat(cli(2, "rollback", Long.toString(version), "--comment", "x"))
+                .as("rollback takes no comment").contains("rollback has no option --comment (it takes [--if-match])");
+        assertThat(call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getLong("version")).isEqualTo(now);
     }
 }
