@@ -1,5 +1,6 @@
 package io.warden.gateway.enforce;
 
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
@@ -7,6 +8,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.resource.ResourceType;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -18,9 +20,10 @@ import java.util.Optional;
  *
  * <p>A regex subscription is not checked at the API, as in Kafka: Kafka's coordinator resolves the regex against all
  * topics and keeps those the member's principal may DESCRIBE. Behind the gateway the coordinator resolves it for the
- * gateway's own principal, so the gateway does that filtering on the way back: topics of the assignment that it
- * knows by name and the client may not describe are removed from what the client sees. Ids the gateway cannot name
- * yet are left in (their names stay hidden: Metadata shows the client only topics it may describe).
+ * gateway's own principal, so the gateway does that filtering on the way back: topics of the assignment the client
+ * may not describe are removed from what the client sees. Their ids are named first (looked up on the cluster when the
+ * gateway has not seen them named, as for a topic no client was ever shown); an id the cluster cannot name either is
+ * removed too.
  */
 final class ConsumerGroupHeartbeatEnforcer implements ApiEnforcer {
 
@@ -38,15 +41,29 @@ final class ConsumerGroupHeartbeatEnforcer implements ApiEnforcer {
                 }
             }
         }
-        return new Verdict.Forward(null, edit -> {
-            ConsumerGroupHeartbeatResponseData.Assignment assignment = ((ConsumerGroupHeartbeatResponseData) edit).assignment();
+        return new Verdict.Forward(null, new AssignmentFilter(access));
+    }
+
+    /** Removes from the assignment every topic the client may not describe, or that the gateway cannot name. */
+    private record AssignmentFilter(Access access) implements Verdict.ResponseEdit {
+
+        @Override
+        public void edit(ApiMessage response) {
+            ConsumerGroupHeartbeatResponseData.Assignment assignment = ((ConsumerGroupHeartbeatResponseData) response).assignment();
             if (assignment != null) {
                 assignment.topicPartitions().removeIf(tp -> {
                     Optional<String> name = access.topicName(tp.topicId());
-                    return name.isPresent() && !access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name.get());
+                    return name.isEmpty() || !access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name.get());
                 });
             }
-        });
+        }
+
+        @Override
+        public Collection<Uuid> topicIds(ApiMessage response) {
+            ConsumerGroupHeartbeatResponseData.Assignment assignment = ((ConsumerGroupHeartbeatResponseData) response).assignment();
+            return assignment == null ? List.of()
+                    : assignment.topicPartitions().stream().map(ConsumerGroupHeartbeatResponseData.TopicPartitions::topicId).toList();
+        }
     }
 
     private static ConsumerGroupHeartbeatResponseData error(Errors error) {

@@ -1,6 +1,10 @@
 package io.warden.gateway.enforce;
 
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiMessage;
+
+import java.util.Collection;
+import java.util.List;
 
 /** What the gateway does with a request once it has been checked against the policy. */
 public sealed interface Verdict {
@@ -49,5 +53,13 @@ public sealed interface Verdict {
     @FunctionalInterface
     interface ResponseEdit {
         void edit(ApiMessage response);
+
+        /**
+         * Topic ids of the response that the edit needs named: those the gateway does not know yet are looked up on
+         * the cluster before {@link #edit} runs (an id still unknown then is one the cluster does not know).
+         */
+        default Collection<Uuid> topicIds(ApiMessage response) {
+            return List.of();
+        }
     }
 }

@@ -1026,6 +1026,17 @@ final class ClientConnection implements SaslGate.Connection {
      */
     private Future<Buffer> audited(InFlight request, Buffer frame) {
         ParsedResponse parsed = parse(request, frame);
+        Set<Uuid> unnamed = request.edit() == null ? Set.of()
+                : gateway.topicNames().missing(request.edit().topicIds(parsed.body().data()));
+        if (unnamed.isEmpty()) {
+            return audited(request, frame, parsed);
+        }
+        // The edit judges topics by name: the ids the gateway has not seen named yet are looked up first.
+        return Future.fromCompletionStage(gateway.topicNames().lookUp(unnamed), listener.context())
+                .compose(named -> audited(request, frame, parsed));
+    }
+
+    private Future<Buffer> audited(InFlight request, Buffer frame, ParsedResponse parsed) {
         ApiMessage body = parsed.body().data();
         Buffer out = frame;
         if (request.edit() != null || request.versionChanged()) {

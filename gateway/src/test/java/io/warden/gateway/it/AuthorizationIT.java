@@ -17,12 +17,17 @@ import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -213,6 +218,59 @@ class AuthorizationIT {
             assertThat(consumer.assignment()).contains(new TopicPartition("orders.eu", 0))
                     .noneMatch(tp -> tp.topic().startsWith("orders.secret"));
         }
+    }
+
+    /**
+     * The coordinator resolves a KIP-848 regex for the gateway's principal, so its assignment may name topics the
+     * client may not describe — also topics whose names the gateway has never seen, having only ever shown the
+     * client Metadata without them. Those are looked up before the answer goes out: the client's assignment never
+     * holds a topic it may not describe, as Kafka resolves the regex for the member's own principal.
+     */
+    @Test
+    void aCoordinatorRegexNeverAssignsAHiddenTopicTheGatewayHasNotNamedYet() throws Exception {
+        Uuid visible;
+        Uuid hidden;
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Clients.createTopic(direct, "orders.secret.never-named", 1, (short) 1);
+            Map<String, TopicDescription> d = direct.describeTopics(List.of("orders.eu", "orders.secret.never-named"))
+                    .allTopicNames().get(20, TimeUnit.SECONDS);
+            visible = d.get("orders.eu").topicId();
+            hidden = d.get("orders.secret.never-named").topicId();
+        }
+        short v1 = 1;
+        String memberId = Uuid.randomUuid().toString();
+        int epoch = 0;
+        Set<Uuid> assigned = Set.of();
+        try (RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            new RawSasl(raw).scramLogin("bob", "bob-secret");
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!assigned.contains(visible) && System.currentTimeMillis() < deadline) {
+                int id = raw.send(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v1, new ConsumerGroupHeartbeatRequestData()
+                        .setGroupId("patterns-raw-regex").setMemberId(memberId).setMemberEpoch(epoch).setRebalanceTimeoutMs(30_000)
+                        .setSubscribedTopicRegex("orders\\..*").setTopicPartitions(List.of()));
+                ConsumerGroupHeartbeatResponseData answer = raw.receive(ApiKeys.CONSUMER_GROUP_HEARTBEAT, v1, id,
+                        in -> new ConsumerGroupHeartbeatResponseData(in, v1));
+                Errors error = Errors.forCode(answer.errorCode());
+                if (error.exception() instanceof org.apache.kafka.common.errors.RetriableException) {
+                    // as a client does: FindCoordinator has the broker create and load the group coordinator
+                    short v4 = 4;
+                    int find = raw.send(ApiKeys.FIND_COORDINATOR, v4, new FindCoordinatorRequestData()
+                            .setKeyType(CoordinatorType.GROUP.id()).setCoordinatorKeys(List.of("patterns-raw-regex")));
+                    raw.receive(ApiKeys.FIND_COORDINATOR, v4, find, in -> new FindCoordinatorResponseData(in, v4));
+                    Thread.sleep(200);
+                    continue;
+                }
+                assertThat(error).isEqualTo(Errors.NONE);
+                epoch = answer.memberEpoch();
+                if (answer.assignment() != null) {
+                    assigned = answer.assignment().topicPartitions().stream()
+                            .map(ConsumerGroupHeartbeatResponseData.TopicPartitions::topicId).collect(java.util.stream.Collectors.toSet());
+                    assertThat(assigned).doesNotContain(hidden);
+                }
+                Thread.sleep(200);
+            }
+        }
+        assertThat(assigned).contains(visible).doesNotContain(hidden);
     }
 
     @Test
