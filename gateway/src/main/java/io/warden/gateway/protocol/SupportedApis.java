@@ -3,6 +3,8 @@ package io.warden.gateway.protocol;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.message.ApiVersionsResponseData.SupportedFeatureKey;
+import org.apache.kafka.common.message.ApiVersionsResponseData.SupportedFeatureKeyCollection;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 import java.util.EnumSet;
@@ -153,6 +155,27 @@ public final class SupportedApis {
             }
         }
         response.setApiKeys(kept);
+    }
+
+    /** First ApiVersions version whose answer may list a supported feature from version 0 (KAFKA-17011). */
+    static final short FEATURES_FROM_ZERO = 4;
+
+    /**
+     * Fits the supported features of an ApiVersions answer to the version it is sent at, as Kafka's
+     * {@code ApiVersionsResponse} does: before v4 a feature supported from version 0 is left out, as clients of that
+     * time refuse a minimum of 0 and give up on the connection.
+     */
+    public static void fitFeatures(ApiVersionsResponseData response, short version) {
+        if (version >= FEATURES_FROM_ZERO) {
+            return;
+        }
+        SupportedFeatureKeyCollection kept = new SupportedFeatureKeyCollection();
+        for (SupportedFeatureKey feature : response.supportedFeatures()) {
+            if (feature.minVersion() != 0) {
+                kept.add(feature.duplicate());
+            }
+        }
+        response.setSupportedFeatures(kept);
     }
 
     /** The v0 answer Kafka gives to an ApiVersions request at a version it does not know. */

@@ -818,6 +818,7 @@ final class ClientConnection implements SaslGate.Connection {
                 SupportedApis.addAclAdministration(data);
             }
             SupportedApis.addSasl(data);
+            SupportedApis.fitFeatures(data, version); // what was learned may come from an answer at another version
             gateway.stats().request(ApiKeys.API_VERSIONS, GatewayStats.Outcome.ANSWERED);
             respondLocally(correlationId, ApiKeys.API_VERSIONS, version,
                     KafkaFrames.response(correlationId, (short) 0, data, version));

@@ -256,6 +256,39 @@ class SaslIT {
         }
     }
 
+    /**
+     * ApiVersions before authentication is answered from what the gateway has learned of the cluster, at whatever
+     * version it learned that. As Kafka answers, v0-v3 leave out the supported features whose minimum version is 0,
+     * which clients before v4 cannot read (KAFKA-17011: "Expected minValue >= 1"); v4 lists them.
+     */
+    @Test
+    void apiVersionsBeforeAuthenticationLeavesOutFeaturesFromVersionZeroBeforeV4() throws Exception {
+        short v3 = 3;
+        short v4 = 4;
+        List<String> fromZero;
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            new RawSasl(c).scramLogin("alice", "alice-secret");
+            // once authenticated, ApiVersions goes to the broker: the gateway learns the cluster's v4 answer from it
+            int id = c.send(ApiKeys.API_VERSIONS, v4, new ApiVersionsRequestData().setClientSoftwareName("raw").setClientSoftwareVersion("1"));
+            ApiVersionsResponseData answer = c.receive(ApiKeys.API_VERSIONS, v4, id, a -> new ApiVersionsResponseData(a, v4));
+            fromZero = answer.supportedFeatures().stream().filter(f -> f.minVersion() == 0)
+                    .map(ApiVersionsResponseData.SupportedFeatureKey::name).toList();
+        }
+        assertThat(fromZero).as("features the broker supports from version 0").isNotEmpty();
+        for (short version : new short[] {v3, v4}) {
+            try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+                int id = c.send(ApiKeys.API_VERSIONS, version, new ApiVersionsRequestData().setClientSoftwareName("raw").setClientSoftwareVersion("1"));
+                ApiVersionsResponseData answer = c.receive(ApiKeys.API_VERSIONS, version, id, a -> new ApiVersionsResponseData(a, version));
+                List<String> listed = answer.supportedFeatures().stream().map(ApiVersionsResponseData.SupportedFeatureKey::name).toList();
+                if (version < v4) {
+                    assertThat(answer.supportedFeatures()).as("v" + version).allMatch(f -> f.minVersion() >= 1).isNotEmpty();
+                } else {
+                    assertThat(listed).as("v" + version).containsAll(fromZero);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"METADATA", "PRODUCE"})
     void requestsBeforeAuthenticationCloseTheConnectionAndReachNoBroker(String apiName) throws Exception {
