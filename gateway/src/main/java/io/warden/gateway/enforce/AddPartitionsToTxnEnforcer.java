@@ -8,6 +8,7 @@ import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitio
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AddPartitionsToTxnRequest;
 import org.apache.kafka.common.requests.AddPartitionsToTxnResponse;
 import org.apache.kafka.common.resource.ResourceType;
 
@@ -20,7 +21,8 @@ import java.util.function.Function;
  * transactional id, else every partition gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED; WRITE on every topic (never
  * granted for Kafka's internal topics). One denied topic fails the whole transaction's request, as in Kafka: its
  * partitions get TOPIC_AUTHORIZATION_FAILED, all others OPERATION_NOT_ATTEMPTED, and nothing is added. Versions 4+
- * batch transactions for brokers (Kafka requires CLUSTER_ACTION) and are refused from a client.
+ * batch transactions for brokers: as in Kafka they need CLUSTER_ACTION on the cluster, and without it the answer is
+ * CLUSTER_AUTHORIZATION_FAILED (the connection stays open).
  */
 final class AddPartitionsToTxnEnforcer implements ApiEnforcer {
 
@@ -29,10 +31,14 @@ final class AddPartitionsToTxnEnforcer implements ApiEnforcer {
 
     @Override
     public Verdict enforce(Access access, short version, ApiMessage message) {
-        if (version >= BROKER_BATCHES) {
-            return new Verdict.Refuse("AddPartitionsToTxn v" + version + " is sent only by brokers");
-        }
         AddPartitionsToTxnRequestData request = (AddPartitionsToTxnRequestData) message;
+        if (version >= BROKER_BATCHES) {
+            if (access.allowedOnCluster(AclOperation.CLUSTER_ACTION)) {
+                return Verdict.FORWARD;
+            }
+            return new Verdict.Respond(new AddPartitionsToTxnRequest(request, version)
+                    .getErrorResponse(0, Errors.CLUSTER_AUTHORIZATION_FAILED.exception()).data());
+        }
         String transactionalId = request.v3AndBelowTransactionalId();
         if (transactionalId == null) {
             return new Verdict.Refuse("AddPartitionsToTxn without a transactional id");
