@@ -753,6 +753,10 @@ final class ClientConnection implements SaslGate.Connection {
                 refuse("API " + api.name + " version " + version + " is not supported by the gateway");
             } else if (api == ApiKeys.SASL_HANDSHAKE) {
                 sasl.onHandshake(correlationId, version, body);
+                if (sasl.reauthenticating()) {
+                    // As Kafka: a re-authentication's SASL frames are held to the limit of a first login's.
+                    fromClient.limit(MAX_PRE_AUTHENTICATION_FRAME_BYTES);
+                }
             } else {
                 sasl.onAuthenticate(correlationId, version, body);
             }
@@ -886,6 +890,7 @@ final class ClientConnection implements SaslGate.Connection {
             fromClient.limit(gateway.config().limits().maxFrameBytes());
             openUpstream();
         } else {
+            fromClient.limit(gateway.config().limits().maxFrameBytes());
             LOG.debug("event=reauthenticated listener={} client={} principal=\"{}\"", listener.listenerConfig().name(), peer, principal);
         }
         scheduleSessionExpiry();

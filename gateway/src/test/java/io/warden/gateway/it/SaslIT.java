@@ -332,6 +332,26 @@ class SaslIT {
         assertGatewayStillServes();
     }
 
+    /** As Kafka: during a re-authentication, frames are held to the 512 KiB of a first login's, and after it no longer. */
+    @Test
+    void anOversizedFrameDuringReauthenticationIsRefused() throws Exception {
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(sasl.handshake("SCRAM-SHA-512").errorCode()).isEqualTo(Errors.NONE.code());
+            c.writeRaw(ByteBuffer.allocate(4).putInt(600 * 1024).array());
+            assertThat(c.isClosedByPeer()).isTrue();
+        }
+        try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
+            RawSasl sasl = new RawSasl(c);
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(sasl.scramLogin("alice", "alice-secret").errorCode()).as("re-authenticated").isEqualTo(Errors.NONE.code());
+            c.writeRaw(ByteBuffer.allocate(4).putInt(600 * 1024).array());
+            assertThat(c.isClosedByPeer()).as("the frame is awaited, not refused").isFalse();
+        }
+        assertGatewayStillServes();
+    }
+
     @Test
     void anUnknownMechanismIsAnsweredWithTheEnabledOnes() throws Exception {
         try (RawKafkaConnection c = new RawKafkaConnection(plaintextHost(), plaintextPort())) {
