@@ -7,7 +7,8 @@ package io.warden.gateway.proxy;
  * has lasted its length; samples older than the whole window are forgotten.
  *
  * <p>Above the quota, the throttle time is Kafka's ({@code ClientQuotaManager}): how long the window would have to be
- * for the bytes in it to be within the quota, {@code (rate - quota) / quota * window}, at most one whole window.
+ * for the bytes in it to be within the quota, {@code (rate - quota) / quota * window}. Like Kafka's for byte rates it is
+ * not capped at the window: a request larger than a window's worth of quota is held back for as long as it needs.
  * Thread-safe: the connections of one principal record into it from several event loops.
  */
 final class ByteRate {
@@ -16,7 +17,6 @@ final class ByteRate {
     private final long sampleNanos;
     private final long[] sampleStart;
     private final long[] sampleBytes;
-    private final long maxThrottleMs;
     private int current;
     private long lastRecord;
 
@@ -25,7 +25,6 @@ final class ByteRate {
         this.sampleNanos = sampleNanos;
         this.sampleStart = new long[samples];
         this.sampleBytes = new long[samples];
-        this.maxThrottleMs = samples * sampleNanos / 1_000_000;
         java.util.Arrays.fill(sampleStart, now);
         this.lastRecord = now;
     }
@@ -61,7 +60,7 @@ final class ByteRate {
             return 0;
         }
         long throttleMs = Math.round((rate - bytesPerSecond) / bytesPerSecond * windowSeconds * 1000);
-        return (int) Math.min(throttleMs, maxThrottleMs);
+        return (int) Math.min(throttleMs, Integer.MAX_VALUE);
     }
 
     /** True when nothing recorded is still inside the window at {@code now}. */

@@ -1,7 +1,16 @@
 package io.warden.gateway.proxy;
 
+import org.apache.kafka.common.metrics.MetricConfig;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.Quota;
+import org.apache.kafka.common.metrics.QuotaViolationException;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.Rate;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.server.quota.QuotaUtils;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,13 +32,76 @@ class ByteRateTest {
     }
 
     @Test
-    void overTheQuotaTheThrottleIsKafkasAndBounded() {
+    void overTheQuotaTheThrottleIsKafkas() {
         long t0 = 1_000 * SECOND;
         ByteRate rate = new ByteRate(1000, 11, SECOND, t0);
         // 20000 bytes over a 10 s window: twice the quota, so the window would need to be 10 s longer.
         assertThat(rate.record(20_000, t0)).isEqualTo(10_000);
-        // However far over, at most the whole window (11 samples of 1 s).
-        assertThat(rate.record(10_000_000, t0 + 1)).isEqualTo(11_000);
+    }
+
+    @Test
+    void aBurstFarOverTheQuotaIsThrottledAsLongAsKafkaThrottlesIt() {
+        // A 1 MB request against 10 kB/s, then another once the first has left the window: Kafka throttles each for as
+        // long as the bytes need to fit the quota, which here is far longer than the window. Throttled for one window
+        // only, the client could send 1 MB every 11 s, nine times its quota.
+        long quota = 10_000;
+        int samples = 11;
+        KafkaQuota kafka = new KafkaQuota(quota, samples);
+        long t0 = 1_000 * SECOND;
+        ByteRate rate = new ByteRate(quota, samples, SECOND, t0);
+        for (long at : new long[] {t0, t0 + 200 * SECOND}) {
+            long kafkaMs = kafka.record(1_000_000, TimeUnit.NANOSECONDS.toMillis(at));
+            assertThat(kafkaMs).as("Kafka's throttle time").isGreaterThan(samples * 1000L);
+            assertThat(rate.record(1_000_000, at)).as("throttle time at %d s", at / SECOND).isEqualTo((int) kafkaMs);
+        }
+    }
+
+    /** One principal's byte rate in Kafka's own metrics, and the throttle time Kafka's ClientQuotaManager gives over it. */
+    private static final class KafkaQuota {
+        private final ManualTime time = new ManualTime();
+        private final Sensor sensor;
+
+        KafkaQuota(long bytesPerSecond, int samples) {
+            MetricConfig config = new MetricConfig().quota(Quota.upperBound(bytesPerSecond)).samples(samples)
+                    .timeWindow(1, TimeUnit.SECONDS);
+            Metrics metrics = new Metrics(new MetricConfig(), List.of(), time);
+            sensor = metrics.sensor("byte-rate", config);
+            sensor.add(metrics.metricName("byte-rate", "test"), new Rate());
+        }
+
+        long record(long bytes, long nowMs) {
+            time.nowMs = nowMs;
+            try {
+                sensor.record(bytes, nowMs);
+                return 0;
+            } catch (QuotaViolationException e) {
+                return QuotaUtils.throttleTime(e, nowMs);
+            }
+        }
+    }
+
+    private static final class ManualTime implements Time {
+        long nowMs;
+
+        @Override
+        public long milliseconds() {
+            return nowMs;
+        }
+
+        @Override
+        public long nanoseconds() {
+            return TimeUnit.MILLISECONDS.toNanos(nowMs);
+        }
+
+        @Override
+        public void sleep(long ms) {
+            nowMs += ms;
+        }
+
+        @Override
+        public void waitObject(Object obj, java.util.function.Supplier<Boolean> condition, long deadlineMs) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     @Test
