@@ -35,17 +35,38 @@ class LogLayoutTest {
         assertThat(line.strip()).doesNotContain("\n", "\r").startsWith("{").endsWith("}");
     }
 
+    @Test
+    void anExceptionStaysOnTheEventsLineInTheTextFormat() throws Exception {
+        // An exception's message may quote what a client sent too; its stack trace is part of the same line.
+        String line = format("DefaultArbiter", new IllegalStateException(FORGED));
+        String body = line.substring(0, line.length() - System.lineSeparator().length());
+        assertThat(body).doesNotContain("\n", "\r")
+                .contains("exception=\"java.lang.IllegalStateException: event=connection_closed", "SASL mechanism X\\r\\n2026-01-01",
+                        "\\n\tat io.warden.gateway.LogLayoutTest.anExceptionStaysOnTheEventsLineInTheTextFormat");
+    }
+
+    @Test
+    void anExceptionStaysOnTheEventsLineInTheJsonFormat() throws Exception {
+        String line = format("EnvironmentArbiter", new IllegalStateException(FORGED));
+        assertThat(line.strip()).doesNotContain("\n", "\r").startsWith("{").endsWith("}").contains("\"exception\":\"");
+    }
+
     /** The event formatted by the layout of the shipped configuration's appender under the given arbiter. */
     private static String format(String arbiter) throws Exception {
+        return format(arbiter, null);
+    }
+
+    private static String format(String arbiter, Throwable thrown) throws Exception {
         Element layout;
         try (InputStream xml = Warden.class.getResourceAsStream("/log4j2.xml")) {
             NodeList arbiters = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml).getElementsByTagName(arbiter);
             assertThat(arbiters.getLength()).as(arbiter).isEqualTo(1);
             layout = (Element) ((Element) arbiters.item(0)).getElementsByTagName("PatternLayout").item(0);
         }
-        PatternLayout pattern = PatternLayout.newBuilder().withPattern(layout.getAttribute("pattern")).build();
+        PatternLayout pattern = PatternLayout.newBuilder().withPattern(layout.getAttribute("pattern"))
+                .withAlwaysWriteExceptions(!"false".equals(layout.getAttribute("alwaysWriteExceptions"))).build();
         LogEvent event = Log4jLogEvent.newBuilder().setLoggerName("io.warden.gateway.proxy.ClientConnection")
-                .setLevel(Level.INFO).setMessage(new SimpleMessage(FORGED)).build();
+                .setLevel(Level.INFO).setMessage(new SimpleMessage(FORGED)).setThrown(thrown).build();
         return pattern.toSerializable(event);
     }
 }
