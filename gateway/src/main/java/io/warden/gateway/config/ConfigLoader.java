@@ -318,8 +318,12 @@ public final class ConfigLoader {
         return new KafkaTarget(bootstrap, topic, props);
     }
 
+    /** An IPv4 address in 127.0.0.0/8, written as one: a DNS name starting with "127." may resolve to any address. */
+    private static final java.util.regex.Pattern IPV4_LOOPBACK = java.util.regex.Pattern.compile(
+            "127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+
     private static boolean isLoopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        return host.equals("localhost") || IPV4_LOOPBACK.matcher(host).matches() || host.equals("::1");
     }
 
     private AuditConfig audit(ObjectNode a) {

@@ -91,6 +91,15 @@ class AdminConfigLoaderTest {
     }
 
     @Test
+    void aHostNameThatMerelyStartsLikeALoopbackAddressIsBeyondLoopback() throws Exception {
+        // Only an address in 127.0.0.0/8, ::1 or localhost is loopback: a DNS name such as 127.example.com may be any
+        // address, and must not get plain HTTP and an open /metrics.
+        assertThatThrownBy(() -> load("  bindHost: 127.example.com\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("admin.tls").hasMessageContaining("beyond loopback");
+        assertThat(load("  bindHost: 127.0.0.2\n").metrics().authenticated()).isFalse();
+    }
+
+    @Test
     void theAdminPortMayNotBeAListenersPort() {
         String listeners = "listeners: [{name: plain, bootstrapPort: 9092, brokerPorts: 9100-9199},"
                 + " {name: other, bootstrapPort: 9094, brokerPorts: 9200-9299}]\nupstream: {bootstrapServers: [k:9092]}\n";
