@@ -2,8 +2,10 @@ package io.warden.certs;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -124,9 +126,29 @@ public final class CertsCommand {
         out.print(CertificateInspector.describe(issued.certificate()));
     }
 
+    /**
+     * The CA in {@code dir}, refused unless it can issue certificates that chain to it: a CA certificate, valid now,
+     * with its own key (a mismatched key would sign certificates no peer can verify).
+     */
     private static IssuedCertificate loadCa(Path dir) {
-        List<X509Certificate> certs = CertificateFiles.readCertificates(dir.resolve("ca.crt"));
-        return new IssuedCertificate(certs.get(0), CertificateFiles.readPrivateKey(dir.resolve("ca.key")), certs.subList(1, certs.size()));
+        Path certificateFile = dir.resolve("ca.crt");
+        Path keyFile = dir.resolve("ca.key");
+        List<X509Certificate> certs = CertificateFiles.readCertificates(certificateFile);
+        X509Certificate ca = certs.get(0);
+        if (ca.getBasicConstraints() < 0) {
+            throw new CertsException(certificateFile + ": '" + ca.getSubjectX500Principal().getName()
+                    + "' is not a CA certificate (it may not sign others); give the directory init-ca wrote");
+        }
+        Instant now = Instant.now();
+        if (now.isAfter(ca.getNotAfter().toInstant()) || now.isBefore(ca.getNotBefore().toInstant())) {
+            throw new CertsException(certificateFile + ": the CA certificate is valid from " + ca.getNotBefore().toInstant()
+                    + " to " + ca.getNotAfter().toInstant() + ", not now; create a new CA with init-ca");
+        }
+        PrivateKey key = CertificateFiles.readPrivateKey(keyFile);
+        if (!CertificateKeys.belongTogether(key, ca)) {
+            throw new CertsException(keyFile + ": not the key of the CA certificate in " + certificateFile);
+        }
+        return new IssuedCertificate(ca, key, certs.subList(1, certs.size()));
     }
 
     /** Options by name; bare words under "". */

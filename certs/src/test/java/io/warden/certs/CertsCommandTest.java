@@ -9,10 +9,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,6 +93,36 @@ class CertsCommandTest {
         assertThat(Files.readAllBytes(dir.resolve("ca.key"))).isEqualTo(before);
         assertThat(run("init-ca", "--out", dir.toString(), "--force")).isZero();
         assertThat(Files.readAllBytes(dir.resolve("ca.key"))).isNotEqualTo(before);
+    }
+
+    @Test
+    void aCaThatCannotIssueIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws Exception {
+        Path ca = dir.resolve("ca");
+        Path other = dir.resolve("other");
+        Path out = dir.resolve("out");
+        assertThat(run("init-ca", "--out", ca.toString())).isZero();
+        assertThat(run("init-ca", "--out", other.toString())).isZero();
+
+        // Another CA's key: it would sign certificates that do not verify against ca.crt.
+        Files.copy(other.resolve("ca.key"), ca.resolve("ca.key"), StandardCopyOption.REPLACE_EXISTING);
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", out.toString(), "--cn", "alice")).isEqualTo(2);
+        assertThat(stderr()).contains("error: " + ca.resolve("ca.key") + ": not the key of the CA certificate in " + ca.resolve("ca.crt"));
+
+        // A leaf certificate with its own key is no CA.
+        assertThat(run("issue-client", "--ca", other.toString(), "--out", ca.toString(), "--cn", "leaf", "--name", "ca", "--force")).isZero();
+        assertThat(run("issue-server", "--ca", ca.toString(), "--out", out.toString(), "--name", "warden", "--dns", "localhost")).isEqualTo(2);
+        assertThat(stderr()).contains("error: " + ca.resolve("ca.crt") + ": 'CN=leaf' is not a CA certificate");
+
+        // An expired CA.
+        IssuedCertificate expired = CertificateIssuer.createCa("Expired CA", Duration.ofSeconds(1), KeyType.EC_P256);
+        CertificateFiles.writeCertificates(ca.resolve("ca.crt"), List.of(expired.certificate()), true);
+        CertificateFiles.writePrivateKey(ca.resolve("ca.key"), expired.privateKey(), true);
+        Thread.sleep(Duration.between(Instant.now(), expired.certificate().getNotAfter().toInstant()).toMillis() + 1_000);
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", out.toString(), "--cn", "alice")).isEqualTo(2);
+        assertThat(stderr()).contains("error: " + ca.resolve("ca.crt") + ": the CA certificate is valid from ")
+                .contains(", not now; create a new CA with init-ca");
+
+        assertThat(out).doesNotExist();
     }
 
     @Test

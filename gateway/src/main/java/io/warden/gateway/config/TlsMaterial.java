@@ -1,6 +1,7 @@
 package io.warden.gateway.config;
 
 import io.warden.certs.CertificateFiles;
+import io.warden.certs.CertificateKeys;
 import io.warden.certs.CertsException;
 
 import java.io.IOException;
@@ -10,8 +11,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.List;
@@ -34,7 +33,7 @@ final class TlsMaterial {
         } catch (CertsException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
-        if (!matches(key, chain.get(0))) {
+        if (!CertificateKeys.belongTogether(key, chain.get(0))) {
             throw new IllegalArgumentException("the key in " + keyFile + " does not belong to the certificate in " + certificateFile);
         }
     }
@@ -85,28 +84,6 @@ final class TlsMaterial {
             return CertificateFiles.readCertificates(file);
         } catch (CertsException e) {
             throw new IllegalArgumentException(e.getMessage());
-        }
-    }
-
-    /** Signs a random challenge with the key and verifies it with the certificate's public key. */
-    private static boolean matches(PrivateKey key, X509Certificate certificate) {
-        String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-        if (!key.getAlgorithm().equals(certificate.getPublicKey().getAlgorithm())) {
-            return false;
-        }
-        try {
-            byte[] challenge = new byte[32];
-            new SecureRandom().nextBytes(challenge);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(challenge);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(challenge);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
         }
     }
 }
