@@ -41,6 +41,8 @@ public final class CertificateIssuer {
     /** Certificates start a little in the past, so a peer whose clock runs behind accepts them at once. */
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.regex.Pattern DNS_LABEL =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?");
 
     private CertificateIssuer() {
     }
@@ -67,7 +69,7 @@ public final class CertificateIssuer {
             throw new CertsException("a server certificate needs at least one DNS name or IP address (--dns, --ip)");
         }
         List<GeneralName> names = new ArrayList<>();
-        dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
+        dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, requireDnsName(d))));
         for (String ip : ipAddresses) {
             names.add(new GeneralName(GeneralName.iPAddress, requireIpLiteral(ip)));
         }
@@ -130,6 +132,27 @@ public final class CertificateIssuer {
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A host name as a client compares it with the name it connects to: dot-separated labels of letters, digits,
+     * hyphens (and underscores, which some internal names use), a leftmost {@code *} for a wildcard. Anything else
+     * (a port, a URL, a space) would make a certificate that matches no host.
+     */
+    private static String requireDnsName(String name) {
+        if (org.bouncycastle.util.IPAddress.isValid(name)) {
+            throw new CertsException("'" + name + "' is an IP address; put IP addresses in --ip");
+        }
+        String[] labels = name.split("\\.", -1);
+        boolean valid = !name.isEmpty() && name.length() <= 253;
+        for (int i = 0; valid && i < labels.length; i++) {
+            valid = DNS_LABEL.matcher(labels[i]).matches() || i == 0 && labels.length > 1 && labels[i].equals("*");
+        }
+        if (!valid) {
+            throw new CertsException("'" + name + "' is not a DNS name: dot-separated labels of letters, digits and hyphens, "
+                    + "optionally '*.' first for a wildcard (no port, no scheme)");
+        }
+        return name;
     }
 
     private static String requireIpLiteral(String ip) {

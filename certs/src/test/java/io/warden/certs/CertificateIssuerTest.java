@@ -68,6 +68,23 @@ class CertificateIssuerTest {
     }
 
     @Test
+    void refusesDnsNamesNoClientCouldMatch() throws Exception {
+        IssuedCertificate ca = CertificateIssuer.createCa("CA", YEAR, KeyType.EC_P256);
+        for (String name : List.of("warden.example.com:9094", "https://warden.example.com", "warden example", "warden..com",
+                "-warden.com", "", "*", "warden.*.com", "wärden.com")) {
+            assertThatThrownBy(() -> CertificateIssuer.issueServer(ca, "s", List.of(name), List.of(), YEAR, KeyType.EC_P256))
+                    .as(name).isInstanceOf(CertsException.class)
+                    .hasMessage("'" + name + "' is not a DNS name: dot-separated labels of letters, digits and hyphens, "
+                            + "optionally '*.' first for a wildcard (no port, no scheme)");
+        }
+        assertThatThrownBy(() -> CertificateIssuer.issueServer(ca, "s", List.of("127.0.0.1"), List.of(), YEAR, KeyType.EC_P256))
+                .hasMessage("'127.0.0.1' is an IP address; put IP addresses in --ip");
+        IssuedCertificate server = CertificateIssuer.issueServer(ca, "s", List.of("localhost", "*.brokers.example.com",
+                "kafka-0.kafka_headless.svc", "a.b-c.d9"), List.of(), YEAR, KeyType.EC_P256);
+        assertThat(server.certificate().getSubjectAlternativeNames()).hasSize(4);
+    }
+
+    @Test
     void certificatesCompleteARealMutualTlsHandshake() throws Exception {
         IssuedCertificate ca = CertificateIssuer.createCa("TLS CA", YEAR, KeyType.EC_P256);
         IssuedCertificate server = CertificateIssuer.issueServer(ca, "server", List.of("localhost"), List.of("127.0.0.1"), YEAR, KeyType.EC_P256);
