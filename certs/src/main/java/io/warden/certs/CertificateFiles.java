@@ -75,6 +75,22 @@ public final class CertificateFiles {
         }
     }
 
+    /**
+     * Refuses a set of files to be written together when one of them exists already, before any is written: a
+     * command stopped half-way would leave a new key beside an old certificate.
+     */
+    public static void requireAbsent(List<Path> files) {
+        for (Path file : files) {
+            if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw alreadyExists(file);
+            }
+        }
+    }
+
+    private static CertsException alreadyExists(Path file) {
+        return new CertsException(file + ": already exists; use --force to replace it");
+    }
+
     public static List<X509Certificate> readCertificates(Path file) {
         List<X509Certificate> out = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(r)) {
@@ -140,7 +156,7 @@ public final class CertificateFiles {
                 out.write(content);
             }
         } catch (FileAlreadyExistsException e) {
-            throw new CertsException(file + ": already exists; use --force to replace it");
+            throw alreadyExists(file);
         } catch (IOException e) {
             throw new CertsException(file + ": cannot write: " + e.getMessage(), e);
         }

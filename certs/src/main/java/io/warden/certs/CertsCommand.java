@@ -61,6 +61,9 @@ public final class CertsCommand {
         Path dir = Path.of(required(o, "--out"));
         IssuedCertificate ca = CertificateIssuer.createCa(single(o, "--cn", "Warden CA"), days(o, 3650), keyType(o));
         boolean force = o.containsKey("--force");
+        if (!force) {
+            CertificateFiles.requireAbsent(List.of(dir.resolve("ca.key"), dir.resolve("ca.crt")));
+        }
         CertificateFiles.writePrivateKey(dir.resolve("ca.key"), ca.privateKey(), force);
         CertificateFiles.writeCertificates(dir.resolve("ca.crt"), List.of(ca.certificate()), force);
         out.println("wrote " + dir.resolve("ca.crt") + " and " + dir.resolve("ca.key") + " (0600)");
@@ -112,6 +115,13 @@ public final class CertsCommand {
                 throw new CertsException("--p12-password-env " + passwordVariable + ": that environment variable is not set");
             }
             password = value.toCharArray();
+        }
+        if (!force) {
+            List<Path> files = new ArrayList<>(List.of(dir.resolve(name + ".key"), dir.resolve(name + ".crt"), dir.resolve(name + "-chain.crt")));
+            if (password != null) {
+                files.add(dir.resolve(name + ".p12"));
+            }
+            CertificateFiles.requireAbsent(files);
         }
         CertificateFiles.writePrivateKey(dir.resolve(name + ".key"), issued.privateKey(), force);
         CertificateFiles.writeCertificates(dir.resolve(name + ".crt"), List.of(issued.certificate()), force);

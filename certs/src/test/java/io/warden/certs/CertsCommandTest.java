@@ -96,6 +96,33 @@ class CertsCommandTest {
     }
 
     @Test
+    void anyExistingFileStopsTheCommandBeforeItWritesOne(@TempDir Path dir) throws Exception {
+        Path ca = dir.resolve("ca");
+        Path out = dir.resolve("clients");
+        assertThat(run("init-ca", "--out", ca.toString())).isZero();
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("alice.crt"), "an older certificate");
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", out.toString(), "--cn", "alice")).isEqualTo(2);
+        assertThat(stderr()).contains(out.resolve("alice.crt") + ": already exists; use --force to replace it");
+        // No new key beside the old certificate.
+        assertThat(out.resolve("alice.key")).doesNotExist();
+        assertThat(out.resolve("alice-chain.crt")).doesNotExist();
+
+        Files.delete(out.resolve("alice.crt"));
+        Files.writeString(out.resolve("alice.p12"), "an older keystore");
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", out.toString(), "--cn", "alice",
+                "--p12-password-env", "PATH")).isEqualTo(2);
+        assertThat(stderr()).contains(out.resolve("alice.p12") + ": already exists; use --force to replace it");
+        assertThat(out.resolve("alice.key")).doesNotExist();
+
+        Path other = dir.resolve("other");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("ca.crt"), "an older CA certificate");
+        assertThat(run("init-ca", "--out", other.toString())).isEqualTo(2);
+        assertThat(other.resolve("ca.key")).doesNotExist();
+    }
+
+    @Test
     void aCaThatCannotIssueIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws Exception {
         Path ca = dir.resolve("ca");
         Path other = dir.resolve("other");
