@@ -137,11 +137,17 @@ public final class CertificateFiles {
     }
 
     private static void write(Path file, byte[] content, boolean secret, boolean force) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            try {
                 Files.createDirectories(parent);
+            } catch (FileAlreadyExistsException e) {
+                throw new CertsException(e.getFile() + ": not a directory, so " + file + " cannot be written there", e);
+            } catch (IOException e) {
+                throw new CertsException(parent + ": cannot create the directory: " + reason(e), e);
             }
+        }
+        try {
             if (force) {
                 Files.deleteIfExists(file);
             }
@@ -158,7 +164,21 @@ public final class CertificateFiles {
         } catch (FileAlreadyExistsException e) {
             throw alreadyExists(file);
         } catch (IOException e) {
-            throw new CertsException(file + ": cannot write: " + e.getMessage(), e);
+            throw new CertsException(file + ": cannot write: " + reason(e), e);
         }
+    }
+
+    /** What went wrong, in words: the JDK's messages for file errors are often just the path again. */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

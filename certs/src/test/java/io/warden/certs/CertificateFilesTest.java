@@ -15,6 +15,19 @@ class CertificateFilesTest {
     Path dir;
 
     @Test
+    void anOutputDirectoryThatIsAFileIsNamedAsSuch() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("pki"), "a file");
+        java.security.KeyPair keys = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair();
+        for (boolean force : new boolean[] {false, true}) {
+            assertThatThrownBy(() -> CertificateFiles.writePrivateKey(notADirectory.resolve("ca.key"), keys.getPrivate(), force))
+                    .isInstanceOf(CertsException.class)
+                    .hasMessage(notADirectory + ": not a directory, so " + notADirectory.resolve("ca.key") + " cannot be written there");
+        }
+        assertThatThrownBy(() -> CertificateFiles.writePrivateKey(notADirectory.resolve("sub").resolve("ca.key"), keys.getPrivate(), false))
+                .hasMessage(notADirectory.resolve("sub") + ": cannot create the directory: Not a directory");
+    }
+
+    @Test
     void corruptBase64IsReportedWithTheFileName() throws Exception {
         Path certificate = Files.writeString(dir.resolve("c.crt"), "-----BEGIN CERTIFICATE-----\nMIIB!!not*base64\n-----END CERTIFICATE-----\n");
         Path key = Files.writeString(dir.resolve("k.key"), "-----BEGIN PRIVATE KEY-----\nMIIB!!not*base64\n-----END PRIVATE KEY-----\n");
