@@ -157,6 +157,11 @@ public final class AdminServer {
         return server.actualPort();
     }
 
+    /** Re-reads the TLS files for new connections; open connections continue. */
+    public Future<Void> reloadTls(io.warden.gateway.config.TlsConfig tls) {
+        return server.updateSSLOptions(tls.serverSslOptions(), true).mapEmpty();
+    }
+
     public Future<Void> stop() {
         return server == null ? Future.succeededFuture() : server.close();
     }

@@ -189,6 +189,13 @@ public final class GatewayServer {
                 watcher.start();
             }
         }
+        if (adminServer != null && context.config().admin().tls() != null) {
+            TlsFileWatcher watcher = new TlsFileWatcher(vertx, "admin-api", context.config().admin().tls(), context.stats(),
+                    tls -> adminServer.reloadTls(tls).onFailure(e -> LOG.warn(
+                            "event=tls_reload_failed listener=admin-api reason=\"{}\"", String.valueOf(e))));
+            watchers.add(watcher);
+            watcher.start();
+        }
     }
 
     /**

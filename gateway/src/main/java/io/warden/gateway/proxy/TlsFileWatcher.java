@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Watches one TLS listener's files. A change that passes the same checks as startup, with certificates valid now,
+ * Watches the TLS files of one listener (or of the admin API). A change that passes the same checks as startup, with certificates valid now,
  * is handed to the listener's servers (new connections get it; open ones continue); a broken edit is rejected with
  * one log line and the last good files stay in use. Certificates close to expiry are warned about at start and then daily. File work runs
  * off the event loop.
@@ -28,7 +28,7 @@ final class TlsFileWatcher {
     private static final Duration WARN_EVERY = Duration.ofDays(1);
 
     private final Vertx vertx;
-    private final ListenerConfig listener;
+    private final String listener;
     private final TlsConfig tls;
     private final Consumer<TlsConfig> apply;
     private final GatewayStats stats;
@@ -40,10 +40,15 @@ final class TlsFileWatcher {
     private boolean stopped;
 
     TlsFileWatcher(Vertx vertx, ListenerConfig listener, GatewayStats stats, Consumer<TlsConfig> apply) {
+        this(vertx, listener.name(), listener.tls(), stats, apply);
+    }
+
+    /** For TLS files that are not a Kafka listener's; {@code name} is what logs and the expiry statistic call them. */
+    TlsFileWatcher(Vertx vertx, String name, TlsConfig tls, GatewayStats stats, Consumer<TlsConfig> apply) {
         this.vertx = vertx;
         this.stats = stats;
-        this.listener = listener;
-        this.tls = listener.tls();
+        this.listener = name;
+        this.tls = tls;
         this.apply = apply;
     }
 
@@ -90,7 +95,7 @@ final class TlsFileWatcher {
             } catch (IllegalArgumentException e) {
                 if (!now.equals(lastRejected)) {
                     LOG.warn("event=tls_reload_rejected listener={} reason=\"{}\" action=\"keeping the last good certificate\"",
-                            listener.name(), e.getMessage());
+                            listener, e.getMessage());
                     lastRejected = now;
                 }
                 return false;
@@ -100,7 +105,7 @@ final class TlsFileWatcher {
         }).onSuccess(changed -> {
             if (changed) {
                 apply.accept(tls);
-                LOG.info("event=tls_reloaded listener={} files={}", listener.name(), tls.files());
+                LOG.info("event=tls_reloaded listener={} files={}", listener, tls.files());
             }
         });
     }
@@ -121,11 +126,11 @@ final class TlsFileWatcher {
     private void warnIfExpiring(List<X509Certificate> chain) {
         lastExpiryWarning = Instant.now();
         chain.stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo)
-                .ifPresent(notAfter -> stats.certificateExpires(listener.name(), notAfter));
+                .ifPresent(notAfter -> stats.certificateExpires(listener, notAfter));
         for (X509Certificate c : expiringWithin(chain, tls.expiryWarning(), Instant.now())) {
             Instant notAfter = c.getNotAfter().toInstant();
             LOG.warn("event=certificate_expiring listener={} subject=\"{}\" not_after={} days_left={}",
-                    listener.name(), c.getSubjectX500Principal().getName(), notAfter,
+                    listener, c.getSubjectX500Principal().getName(), notAfter,
                     Duration.between(Instant.now(), notAfter).toDays());
         }
     }

@@ -288,6 +288,31 @@ class TlsIT {
         }
     }
 
+    @Test
+    void theAdminApisReplacedCertificateIsServedWithoutARestart() throws Exception {
+        Path live = Files.createTempDirectory(pki, "admin-live");
+        reloadingEverySecond(live);
+        int adminPort = GatewayFixture.freeRange(1);
+        try (GatewayFixture g = GatewayFixture.fromYaml("""
+                listeners:
+                  - bootstrapPort: ${BOOTSTRAP_PORT}
+                    brokerPorts: ${BROKER_PORTS}
+                admin:
+                  port: %d
+                  tls: {certificate: server-chain.crt, key: server.key, reloadCheckSeconds: 1}
+                upstream:
+                  bootstrapServers: ["${UPSTREAM}"]
+                """.formatted(adminPort), live, cluster.getBootstrapServers())) {
+            assertThat(serverSubject(g.server().adminPort(), "alice")).isEqualTo("CN=warden");
+            IssuedCertificate rotated = CertificateIssuer.issueServer(ca, "warden-admin-rotated", List.of("localhost"),
+                    List.of("127.0.0.1"), Duration.ofDays(30), KeyType.EC_P256);
+            replace(live.resolve("server.key"), f -> CertificateFiles.writePrivateKey(f, rotated.privateKey(), true));
+            replace(live.resolve("server-chain.crt"), f -> CertificateFiles.writeCertificates(f, rotated.chain(), true));
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> serverSubject(g.server().adminPort(), "alice").equals("CN=warden-admin-rotated"));
+        }
+    }
+
     /** The test PKI's server files copied to {@code live}, checked for changes every second. */
     private static TlsConfig reloadingEverySecond(Path live) throws IOException {
         Files.copy(pki.resolve("server-chain.crt"), live.resolve("server-chain.crt"));
@@ -307,7 +332,11 @@ class TlsIT {
 
     /** The subject of the certificate the gateway presents to a new connection. */
     private static String serverSubject(GatewayFixture g, String client) throws Exception {
-        try (SSLSocket s = (SSLSocket) sslContext(client).getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
+        return serverSubject(g.bootstrapPort(), client);
+    }
+
+    private static String serverSubject(int port, String client) throws Exception {
+        try (SSLSocket s = (SSLSocket) sslContext(client).getSocketFactory().createSocket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             s.startHandshake();
             return ((java.security.cert.X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
