@@ -243,6 +243,15 @@ class TlsIT {
     }
 
     @Test
+    void clientPresentingACertificateIssuedForServersIsRefused() throws Exception {
+        // Signed by the trusted CA, but its extended key usage is serverAuth only: not for a TLS client.
+        write("server-as-client", CertificateIssuer.issueServer(ca, "impostor", List.of("localhost"), List.of(),
+                Duration.ofDays(1), KeyType.EC_P256));
+        assertHandshakeRefused(sslContext("server-as-client"));
+        assertStillServing();
+    }
+
+    @Test
     void replacedCertificateAndCaFilesApplyToNewConnectionsWithoutARestart() throws Exception {
         Path live = Files.createTempDirectory(pki, "live");
         try (GatewayFixture g = GatewayFixture.startTls(cluster.getBootstrapServers(), reloadingEverySecond(live))) {
