@@ -178,7 +178,11 @@ public final class CertsCommand {
                 if (!values.isEmpty() && !REPEATABLE.contains(a)) {
                     throw new CertsException(a + " given twice");
                 }
-                values.add(args.get(++i));
+                String value = args.get(++i);
+                if (value.isBlank()) {
+                    throw new CertsException(a + " must not be empty");
+                }
+                values.add(value);
             }
         }
         return o;

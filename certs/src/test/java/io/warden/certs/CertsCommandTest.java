@@ -163,6 +163,11 @@ class CertsCommandTest {
         assertThat(run("init-ca", "--out", dir.toString(), "--colour", "blue")).isEqualTo(2);
         assertThat(stderr()).contains("unknown option --colour");
         assertThat(run("issue-client", "--ca", dir.toString(), "--out", dir.toString(), "--cn", "a", "--p12-password-env", "NO_SUCH_VARIABLE_X")).isEqualTo(2);
+        assertThat(run("issue-client", "--ca", dir.toString(), "--out", dir.toString(), "--cn", "")).isEqualTo(2);
+        assertThat(stderr()).contains("error: --cn must not be empty");
+        assertThat(run("init-ca", "--out", dir.resolve("blank").toString(), "--cn", " ")).isEqualTo(2);
+        assertThat(stderr()).contains("error: --cn must not be empty");
+        assertThat(dir.resolve("blank")).doesNotExist();
         assertThat(run("frobnicate")).isEqualTo(2);
         assertThat(stderr()).contains("unknown subcommand 'frobnicate'");
         assertThat(run("inspect", dir.resolve("missing.pem").toString())).isEqualTo(2);
