@@ -48,6 +48,12 @@ final class GatewayOperations implements AdminServer.Operations {
         register();
     }
 
+    private void registerCertificateExpiry(GatewayStats stats, String listener) {
+        Gauge.builder("warden.tls.certificate.expiry", stats, s -> daysUntil(s.certificateExpiry(listener))).baseUnit("days")
+                .description("days until the first certificate of the listener's chain expires").tag("listener", listener)
+                .register(registry);
+    }
+
     private void register() {
         GatewayStats stats = context.stats();
         for (ListenerConfig l : context.config().listeners()) {
@@ -58,10 +64,11 @@ final class GatewayOperations implements AdminServer.Operations {
                         .tag("listener", l.name()).tag("state", authenticated ? "active" : "authenticating").register(registry);
             }
             if (l.tls() != null) {
-                Gauge.builder("warden.tls.certificate.expiry", stats, s -> daysUntil(s.certificateExpiry(l.name()))).baseUnit("days")
-                        .description("days until the first certificate of the listener's chain expires").tag("listener", l.name())
-                        .register(registry);
+                registerCertificateExpiry(stats, l.name());
             }
+        }
+        if (context.config().admin() != null && context.config().admin().tls() != null) {
+            registerCertificateExpiry(stats, "admin-api");
         }
         FunctionCounter.builder("warden.connections.accepted", stats, GatewayStats::acceptedClientConnections)
                 .description("client connections accepted").register(registry);

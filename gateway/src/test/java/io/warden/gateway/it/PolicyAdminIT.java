@@ -463,7 +463,9 @@ class PolicyAdminIT {
         String scraper = token("prometheus", List.of("metrics-reader"), AUDIENCE, Duration.ofMinutes(5));
         HttpResponse<Buffer> scraped = call("GET", "/metrics", scraper, null, null);
         assertThat(scraped.statusCode()).isEqualTo(200);
-        assertThat(scraped.bodyAsString()).contains("warden_");
+        assertThat(scraped.bodyAsString()).contains("warden_")
+                .as("the admin API's own certificate is watched like a listener's")
+                .contains("warden_tls_certificate_expiry_days{listener=\"admin-api\"}");
         assertThat(call("GET", "/metrics", scraper, null, null).statusCode()).as("scraped again, as Prometheus does").isEqualTo(200);
         assertThat(call("GET", "/v1/policy", scraper, null, null).statusCode()).as("a scraper reads no policy").isEqualTo(403);
         assertThat(send(watcher.get("/metrics"), null).statusCode()).isEqualTo(200);
