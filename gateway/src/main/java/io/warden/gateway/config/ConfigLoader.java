@@ -1,6 +1,8 @@
 package io.warden.gateway.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -76,15 +78,31 @@ public final class ConfigLoader {
         return text == null ? "" : text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
     }
 
+    /**
+     * The mapper reads the first YAML document only: sections after a {@code ---} would be ignored without a word (an
+     * {@code authorization} or {@code audit} there never applied), so anything but an empty document after it is refused.
+     */
+    private static void checkNoFurtherDocument(String source, JsonParser parser) throws IOException {
+        for (JsonToken t = parser.nextToken(); t != null; t = parser.nextToken()) {
+            if (t != JsonToken.VALUE_NULL) {
+                throw new ConfigException(source + ": a second YAML document (line " + parser.currentTokenLocation().getLineNr()
+                        + ") would be ignored; the configuration is one document: put every section in the first and remove the '---'");
+            }
+        }
+    }
+
     /** Parses YAML; relative file paths in it are resolved against {@code baseDir} (the file's folder). */
     public static WardenConfig parse(String source, String yaml, Path baseDir) {
         JsonNode root;
-        try {
-            root = YAML.readTree(yaml);
+        try (JsonParser parser = YAML.createParser(yaml)) {
+            root = YAML.readTree(parser);
+            checkNoFurtherDocument(source, parser);
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
             throw new ConfigException(source + ": not valid YAML" + where + ": " + yamlProblem(e));
+        } catch (IOException e) {
+            throw new ConfigException(source + ": cannot read: " + e.getMessage());
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = YAML.createObjectNode();

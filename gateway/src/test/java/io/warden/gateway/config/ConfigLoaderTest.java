@@ -124,4 +124,15 @@ class ConfigLoaderTest {
                 """)).isInstanceOf(ConfigException.class).hasMessageContaining("w.yaml").hasMessageContaining("'limits'")
                 .hasMessageContaining("line 4");
     }
+
+    /** A section after "---" is not read: refused, so that an authorization or audit put there is not silently off. */
+    @Test
+    void aSecondYamlDocumentIsRefusedNotIgnored() {
+        String first = "---\nlisteners: [{brokerPorts: 9100-9199}]\nupstream: {bootstrapServers: [k:9092]}\n";
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", first + "---\naudit: {stdout: true}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("w.yaml: a second YAML document (line 5) would be ignored");
+        assertThat(ConfigLoader.parse("w.yaml", first + "...\n").listeners()).hasSize(1);
+        assertThat(ConfigLoader.parse("w.yaml", first + "---\n").listeners()).as("an empty document holds nothing").hasSize(1);
+    }
 }
