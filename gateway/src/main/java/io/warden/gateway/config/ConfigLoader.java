@@ -40,10 +40,13 @@ public final class ConfigLoader {
 
     private final String source;
     private final Path baseDir;
+    /** Where the variables named by {@code passwordEnv} and {@code keyStorePasswordEnv} are read. */
+    private final Function<String, String> environment;
 
-    private ConfigLoader(String source, Path baseDir) {
+    private ConfigLoader(String source, Path baseDir, Function<String, String> environment) {
         this.source = source;
         this.baseDir = baseDir;
+        this.environment = environment;
     }
 
     public static WardenConfig load(Path file) {
@@ -93,6 +96,11 @@ public final class ConfigLoader {
 
     /** Parses YAML; relative file paths in it are resolved against {@code baseDir} (the file's folder). */
     public static WardenConfig parse(String source, String yaml, Path baseDir) {
+        return parse(source, yaml, baseDir, System::getenv);
+    }
+
+    /** As {@link #parse(String, String, Path)}, with the environment variables {@code environment} gives. */
+    static WardenConfig parse(String source, String yaml, Path baseDir, Function<String, String> environment) {
         JsonNode root;
         try (JsonParser parser = YAML.createParser(yaml)) {
             root = YAML.readTree(parser);
@@ -107,7 +115,7 @@ public final class ConfigLoader {
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = YAML.createObjectNode();
         }
-        return new ConfigLoader(source, baseDir).root(root);
+        return new ConfigLoader(source, baseDir, environment).root(root);
     }
 
     private WardenConfig root(JsonNode root) {
@@ -541,8 +549,10 @@ public final class ConfigLoader {
             password = new UpstreamSaslConfig.InlinePassword(text(s.get("password"), path + ".password"));
         } else if (s.has("passwordEnv")) {
             String variable = text(s.get("passwordEnv"), path + ".passwordEnv");
-            if (System.getenv(variable) == null) {
-                throw fail(path + ".passwordEnv", "environment variable " + variable + " is not set");
+            String value = environment.apply(variable);
+            if (value == null || value.isEmpty()) {
+                // the gateway would refuse it at start, after check-config said ok
+                throw fail(path + ".passwordEnv", "environment variable " + variable + (value == null ? " is not set" : " is empty"));
             }
             password = new UpstreamSaslConfig.EnvironmentPassword(variable);
         } else {
@@ -688,7 +698,7 @@ public final class ConfigLoader {
             if (passwordEnv == null) {
                 throw fail(path + ".keyStorePasswordEnv", "is required with keyStore: the name of the environment variable holding its password");
             }
-            String password = System.getenv(passwordEnv);
+            String password = environment.apply(passwordEnv);
             if (password == null) {
                 throw fail(path + ".keyStorePasswordEnv", "environment variable " + passwordEnv + " is not set");
             }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -133,6 +134,13 @@ class SaslConfigLoaderTest {
                   bootstrapServers: [k:9092]
                   sasl: {username: warden, passwordEnv: WARDEN_TEST_UNSET_VARIABLE}
                 """, dir)).hasMessage("w.yaml: upstream.sasl.passwordEnv: environment variable WARDEN_TEST_UNSET_VARIABLE is not set");
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
+                upstream:
+                  bootstrapServers: [k:9092]
+                  sasl: {username: warden, passwordEnv: WARDEN_PASSWORD}
+                """, dir, Map.of("WARDEN_PASSWORD", "")::get))
+                .as("an empty password, which the gateway would refuse at start, is refused by check-config too")
+                .hasMessage("w.yaml: upstream.sasl.passwordEnv: environment variable WARDEN_PASSWORD is empty");
         assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
                 upstream:
                   bootstrapServers: [k:9092]
