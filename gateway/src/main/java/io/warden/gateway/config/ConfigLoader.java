@@ -55,6 +55,9 @@ public final class ConfigLoader {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": file not found");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // the exception's own message is only "Input length = 1"
+            throw new ConfigException(file + ": not valid UTF-8 text (save the file as UTF-8)");
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }

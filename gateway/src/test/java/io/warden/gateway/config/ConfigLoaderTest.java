@@ -115,6 +115,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFileNotInUtf8IsRefusedSayingSo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("latin1.yaml");
+        Files.write(file, "listeners: [{name: caf\u00e9, brokerPorts: 9100-9199}]\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ": not valid UTF-8 text (save the file as UTF-8)");
+    }
+
+    @Test
     void aKeyGivenTwiceIsAnErrorNotASilentOverride() {
         assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
                 listeners: [{brokerPorts: 9100-9199}]
