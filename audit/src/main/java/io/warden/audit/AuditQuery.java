@@ -14,11 +14,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Answers questions such as "who read topic X yesterday" from an audit directory: reads every segment in order and
- * prints the events that match a filter, as a text table or as the stored JSON lines. Lines that do not parse (a
- * partial last line after a crash) are skipped; {@link AuditVerifier} is the tool that judges them.
+ * prints the events that match a filter, as a text table or as the stored JSON lines, one at a time (a trail may be
+ * far larger than memory). Lines that do not parse (a partial last line after a crash) are skipped; {@link AuditVerifier}
+ * is the tool that judges them.
  */
 public final class AuditQuery {
 
@@ -63,18 +65,23 @@ public final class AuditQuery {
     /** The matching events of {@code dir}, oldest first. */
     public static List<JsonNode> find(Path dir, Filter filter) throws IOException {
         List<JsonNode> out = new ArrayList<>();
+        scan(dir, filter, out::add);
+        return out;
+    }
+
+    /** Hands each matching event of {@code dir} to {@code each}, oldest first, holding one line at a time. */
+    static void scan(Path dir, Filter filter, Consumer<JsonNode> each) throws IOException {
         for (Path segment : Segments.list(dir)) {
             try (BufferedReader r = reader(segment)) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     JsonNode n = parse(line);
                     if (n != null && filter.matches(n)) {
-                        out.add(n);
+                        each.accept(n);
                     }
                 }
             }
         }
-        return out;
     }
 
     /** The trail's part of a segment, line by line: streamed, except a segment sealed on recovery, cut at its end. */
@@ -106,24 +113,25 @@ public final class AuditQuery {
         }
     }
 
-    /** Prints the matching events of {@code dir}; returns how many. */
+    /** Prints the matching events of {@code dir} as they are found; returns how many. */
     public static int print(Path dir, Filter filter, boolean json, PrintStream out) throws IOException {
-        List<JsonNode> events = find(dir, filter);
-        if (json) {
-            for (JsonNode n : events) {
+        if (!json) {
+            out.printf(ROW, "TIME", "TYPE", "PRINCIPAL", "CLIENT", "API", "TOPICS", "RECORDS", "ERROR");
+        }
+        int[] printed = {0};
+        scan(dir, filter, n -> {
+            if (json) {
                 out.println(n.toString());
+            } else {
+                out.printf(ROW, Instant.ofEpochMilli(n.path("time").asLong()), n.at("/unmapped/event_type").asText(),
+                        orDash(principalOf(n)), client(n), orDash(n.at("/api/operation").asText(null)),
+                        orDash(String.join(",", topicsOf(n))),
+                        n.at("/unmapped/record_count").isMissingNode() ? "-" : n.at("/unmapped/record_count").asText(),
+                        n.at("/unmapped/error_code").asText("0"));
             }
-            return events.size();
-        }
-        out.printf(ROW, "TIME", "TYPE", "PRINCIPAL", "CLIENT", "API", "TOPICS", "RECORDS", "ERROR");
-        for (JsonNode n : events) {
-            out.printf(ROW, Instant.ofEpochMilli(n.path("time").asLong()), n.at("/unmapped/event_type").asText(),
-                    orDash(principalOf(n)), client(n), orDash(n.at("/api/operation").asText(null)),
-                    orDash(String.join(",", topicsOf(n))),
-                    n.at("/unmapped/record_count").isMissingNode() ? "-" : n.at("/unmapped/record_count").asText(),
-                    n.at("/unmapped/error_code").asText("0"));
-        }
-        return events.size();
+            printed[0]++;
+        });
+        return printed[0];
     }
 
     static String principalOf(JsonNode event) {

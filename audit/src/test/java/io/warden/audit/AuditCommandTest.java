@@ -123,6 +123,28 @@ class AuditCommandTest {
         assertThat(lines.get(3)).contains("authorization_denied", "User:eve", "payments", "29");
     }
 
+    /** A trail larger than the heap: events are printed as they are read, not gathered first. */
+    @Test
+    void queryPrintsATrailLargerThanTheHeap() throws Exception {
+        String event = Files.readAllLines(Segments.list(dir).get(0)).get(0);
+        int events = 100_000;
+        try (var w = Files.newBufferedWriter(dir.resolve(Segments.name(99)))) {
+            for (int i = 0; i < events; i++) {
+                w.write(event);
+                w.write('\n');
+            }
+        }
+        Path output = tmp.resolve("query.out");
+        Process query = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx32m",
+                "-cp", System.getProperty("java.class.path"), AuditCommandMain.class.getName(), "query", dir.toString(), "--json")
+                .redirectOutput(output.toFile()).redirectError(tmp.resolve("query.err").toFile()).start();
+        assertThat(query.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(query.exitValue()).as(Files.readString(tmp.resolve("query.err"))).isZero();
+        try (var lines = Files.lines(output)) {
+            assertThat(lines.count()).isEqualTo(5 + events);
+        }
+    }
+
     @Test
     void verifyPassesThenFindsAnEdit() throws Exception {
         assertThat(AuditCommand.run(List.of("verify", dir.toString(), "--public-key", publicKey.toString()), out, err))
