@@ -145,7 +145,7 @@ public final class AuditCommand {
         if (!Files.isDirectory(dir)) {
             return usage(err, "not a directory: " + dir);
         }
-        AuditQuery.print(dir, new AuditQuery.Filter(principal, topic, type, since, until), json, out);
+        AuditQuery.print(dir, new AuditQuery.Filter(principal, topic, type, since, until), json, out, err);
         return 0;
     }
 

@@ -11,16 +11,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Answers questions such as "who read topic X yesterday" from an audit directory: reads every segment in order and
  * prints the events that match a filter, as a text table or as the stored JSON lines, one at a time (a trail may be
- * far larger than memory). Lines that do not parse (a partial last line after a crash) are skipped; {@link AuditVerifier}
- * is the tool that judges them.
+ * far larger than memory). Lines that do not parse are skipped and counted, except the trail's last line, which a
+ * running gateway may be writing; {@link AuditVerifier} is the tool that judges them.
  */
 public final class AuditQuery {
 
@@ -69,19 +71,33 @@ public final class AuditQuery {
         return out;
     }
 
-    /** Hands each matching event of {@code dir} to {@code each}, oldest first, holding one line at a time. */
-    static void scan(Path dir, Filter filter, Consumer<JsonNode> each) throws IOException {
-        for (Path segment : Segments.list(dir)) {
+    /**
+     * Hands each matching event of {@code dir} to {@code each}, oldest first, holding one line at a time.
+     *
+     * @return the segments with lines that are not events, and how many each has (the trail's last line aside)
+     */
+    static Map<Path, Integer> scan(Path dir, Filter filter, Consumer<JsonNode> each) throws IOException {
+        Map<Path, Integer> unreadable = new LinkedHashMap<>();
+        List<Path> segments = Segments.list(dir);
+        for (int i = 0; i < segments.size(); i++) {
+            Path segment = segments.get(i);
             try (BufferedReader r = reader(segment)) {
-                String line;
-                while ((line = r.readLine()) != null) {
+                String line = r.readLine();
+                while (line != null) {
+                    String next = r.readLine();
                     JsonNode n = parse(line);
-                    if (n != null && filter.matches(n)) {
+                    if (n == null) {
+                        if (next != null || i < segments.size() - 1) {
+                            unreadable.merge(segment, 1, Integer::sum);
+                        }
+                    } else if (filter.matches(n)) {
                         each.accept(n);
                     }
+                    line = next;
                 }
             }
         }
+        return unreadable;
     }
 
     /** The trail's part of a segment, line by line: streamed, except a segment sealed on recovery, cut at its end. */
@@ -113,13 +129,16 @@ public final class AuditQuery {
         }
     }
 
-    /** Prints the matching events of {@code dir} as they are found; returns how many. */
-    public static int print(Path dir, Filter filter, boolean json, PrintStream out) throws IOException {
+    /**
+     * Prints the matching events of {@code dir} to {@code out} as they are found, and to {@code err} a warning for each
+     * segment with lines skipped as not events; returns how many events were printed.
+     */
+    public static int print(Path dir, Filter filter, boolean json, PrintStream out, PrintStream err) throws IOException {
         if (!json) {
             out.printf(ROW, "TIME", "TYPE", "PRINCIPAL", "CLIENT", "API", "TOPICS", "RECORDS", "ERROR");
         }
         int[] printed = {0};
-        scan(dir, filter, n -> {
+        Map<Path, Integer> unreadable = scan(dir, filter, n -> {
             if (json) {
                 out.println(n.toString());
             } else {
@@ -131,6 +150,9 @@ public final class AuditQuery {
             }
             printed[0]++;
         });
+        unreadable.forEach((segment, lines) -> err.println("warning: " + segment + ": " + lines
+                + (lines == 1 ? " line is" : " lines are") + " not an audit event (damaged?) and " + (lines == 1 ? "was" : "were")
+                + " skipped; warden audit verify checks the trail"));
         return printed[0];
     }
 

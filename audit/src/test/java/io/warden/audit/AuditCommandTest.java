@@ -123,6 +123,25 @@ class AuditCommandTest {
         assertThat(lines.get(3)).contains("authorization_denied", "User:eve", "payments", "29");
     }
 
+    /**
+     * A line that is not an event is skipped with a warning naming its segment, not silently: the answer is
+     * incomplete. The trail's last line, which a running gateway may be half-way through writing, is skipped quietly.
+     */
+    @Test
+    void queryWarnsOfLinesSkippedAsDamagedButNotOfALastLineBeingWritten() throws Exception {
+        List<Path> segments = Segments.list(dir);
+        Path first = segments.get(0);
+        Files.writeString(first, Files.readString(first).replaceFirst("^\\{", "x"));
+        Path last = segments.get(segments.size() - 1);
+        Files.writeString(last, "{\"seq\":6,\"time\":", java.nio.file.StandardOpenOption.APPEND);
+
+        assertThat(AuditCommand.run(List.of("query", dir.toString(), "--json"), out, err)).isZero();
+
+        assertThat(outBytes.toString(StandardCharsets.UTF_8).lines()).hasSize(4);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8).lines()).containsExactly("warning: " + first
+                + ": 1 line is not an audit event (damaged?) and was skipped; warden audit verify checks the trail");
+    }
+
     /** A trail larger than the heap: events are printed as they are read, not gathered first. */
     @Test
     void queryPrintsATrailLargerThanTheHeap() throws Exception {
