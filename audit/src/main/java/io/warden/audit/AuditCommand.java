@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class AuditCommand {
 
-    static final String USAGE = """
+    public static final String USAGE = """
             usage: warden audit keygen PRIVATE_KEY_PEM PUBLIC_KEY_PEM
                    warden audit verify DIR --public-key PEM [--anchor SEQ:SHA256]
                    warden audit query DIR [--principal P] [--topic T] [--type produce|consume|...]

@@ -242,7 +242,7 @@ public final class UsersCommand {
         return v;
     }
 
-    static String usage() {
+    public static String usage() {
         return """
                 usage: warden users <subcommand>
                   add    --file F --name NAME [--mechanisms SCRAM-SHA-256,SCRAM-SHA-512] [--iterations 8192]

@@ -230,7 +230,7 @@ public final class CertsCommand {
         return KeyType.parse(single(o, "--key", "ec"));
     }
 
-    static String usage() {
+    public static String usage() {
         return """
                 usage: warden certs <subcommand>
                   init-ca      --out DIR [--cn NAME] [--days N] [--key ec|rsa] [--force]

@@ -13,6 +13,7 @@ import io.warden.gateway.proxy.GatewayServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -49,63 +50,94 @@ public final class Warden {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(args, System.in, System.out, System.err));
     }
 
-    static int run(String[] args) {
+    static int run(String[] args, java.io.InputStream in, PrintStream out, PrintStream err) {
         String logFormat = System.getenv(LOG_FORMAT_ENV);
         if (logFormat != null && !LOG_FORMATS.contains(logFormat)) {
-            System.err.println("error: " + LOG_FORMAT_ENV + ": expected text or json, got '" + logFormat + "'");
+            err.println("error: " + LOG_FORMAT_ENV + ": expected text or json, got '" + logFormat + "'");
             return 2;
         }
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
-            usage();
+        if (args.length == 0 || isHelp(args[0])) {
+            (args.length == 0 ? err : out).print(USAGE);
             return args.length == 0 ? 2 : 0;
+        }
+        String help = helpFor(args);
+        if (help != null) {
+            out.println(help.stripTrailing());
+            return 0;
         }
         try {
             switch (args[0]) {
                 case "run" -> {
                     if (args.length != 3 || !args[1].equals("--config")) {
-                        System.err.println("usage: warden run --config FILE");
+                        err.println(RUN_USAGE);
                         return 2;
                     }
                     return runGateway(ConfigLoader.load(Path.of(args[2])));
                 }
                 case "certs" -> {
-                    return CertsCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err);
+                    return CertsCommand.run(java.util.Arrays.asList(args).subList(1, args.length), out, err);
                 }
                 case "users" -> {
-                    return UsersCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.in, System.out, System.err);
+                    return UsersCommand.run(java.util.Arrays.asList(args).subList(1, args.length), in, out, err);
                 }
                 case "policies" -> {
                     if (args.length > 1 && io.warden.gateway.admin.AdminCommand.COMMANDS.contains(args[1])) {
                         return io.warden.gateway.admin.AdminCommand.run(java.util.Arrays.asList(args).subList(1, args.length),
-                                System.out, System.err);
+                                out, err);
                     }
-                    return PoliciesCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err);
+                    return PoliciesCommand.run(java.util.Arrays.asList(args).subList(1, args.length), out, err);
                 }
                 case "audit" -> {
-                    return AuditCommand.run(java.util.Arrays.asList(args).subList(1, args.length), System.out, System.err);
+                    return AuditCommand.run(java.util.Arrays.asList(args).subList(1, args.length), out, err);
                 }
                 case "check-config" -> {
                     if (args.length != 2) {
-                        System.err.println("usage: warden check-config FILE");
+                        err.println(CHECK_CONFIG_USAGE);
                         return 2;
                     }
                     ConfigLoader.load(Path.of(args[1]));
-                    System.out.println(args[1] + ": ok");
+                    out.println(args[1] + ": ok");
                     return 0;
                 }
                 default -> {
-                    System.err.println("warden: unknown command '" + args[0] + "'");
-                    usage();
+                    err.println("warden: unknown command '" + args[0] + "'");
+                    err.print(USAGE);
                     return 2;
                 }
             }
         } catch (ConfigException e) {
-            System.err.println("error: " + e.getMessage());
+            err.println("error: " + e.getMessage());
             return 2;
         }
+    }
+
+    private static boolean isHelp(String arg) {
+        return arg.equals("--help") || arg.equals("-h") || arg.equals("help");
+    }
+
+    /**
+     * The usage of the command {@code args} asks help for ({@code warden users --help}, {@code warden users add -h}),
+     * or null. A file named {@code help} is still a file: only the options ask for help after run and check-config.
+     */
+    private static String helpFor(String[] args) {
+        boolean asked = args.length > 1 && (args[1].equals("--help") || args[1].equals("-h")
+                || (args[1].equals("help") && !args[0].equals("check-config")))
+                || args.length > 2 && (args[2].equals("--help") || args[2].equals("-h"));
+        if (!asked) {
+            return null;
+        }
+        return switch (args[0]) {
+            case "run" -> RUN_USAGE;
+            case "check-config" -> CHECK_CONFIG_USAGE;
+            case "certs" -> CertsCommand.usage();
+            case "users" -> UsersCommand.usage();
+            case "policies" -> PoliciesCommand.usage() + "\n" + io.warden.gateway.admin.AdminCommand.USAGE;
+            case "audit" -> AuditCommand.USAGE;
+            default -> null;
+        };
     }
 
     private static int runGateway(WardenConfig config) {
@@ -160,8 +192,9 @@ public final class Warden {
         }
     }
 
-    private static void usage() {
-        System.err.println("""
+    private static final String RUN_USAGE = "usage: warden run --config FILE";
+    private static final String CHECK_CONFIG_USAGE = "usage: warden check-config FILE";
+    private static final String USAGE = """
                 usage: warden <command>
                   run --config FILE     run the gateway with this configuration
                   check-config FILE     validate a configuration file
@@ -170,6 +203,6 @@ public final class Warden {
                   policies ...          validate an ACL policy file, or show the ACLs it grants; list, apply,
                                         diff, explain, history, rollback: the running gateway's policy (admin API)
                   audit ...             verify an audit log's hash chains and signatures, or query it
-                """);
-    }
+                  COMMAND --help        the usage of one command
+                """;
 }

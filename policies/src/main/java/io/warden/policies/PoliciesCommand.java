@@ -62,7 +62,7 @@ public final class PoliciesCommand {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
-    static String usage() {
+    public static String usage() {
         return """
                 usage: warden policies validate FILE   check a policy file; prints a summary or the first problem
                        warden policies show FILE       print the ACL bindings it expands to, as kafka-acls --list does""";

@@ -53,7 +53,7 @@ public final class AdminCommand {
             "history", Set.of(),
             "rollback", Set.of("if-match"));
 
-    static final String USAGE = """
+    public static final String USAGE = """
             usage: warden policies list [--principal P] [--resource-type T] [--resource-name N] [--operation OP]
                    warden policies apply FILE [--comment TEXT] [--if-match VERSION]
                                                                   replace the policy, if it is still VERSION (the
