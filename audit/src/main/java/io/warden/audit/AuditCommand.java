@@ -22,7 +22,11 @@ public final class AuditCommand {
                    warden audit verify DIR --public-key PEM [--anchor SEQ:SHA256]
                    warden audit query DIR [--principal P] [--topic T] [--type produce|consume|...]
                                           [--since ISO-INSTANT] [--until ISO-INSTANT] [--json]
+                     (--since inclusive, --until exclusive, each with its zone: 2026-11-24T00:00:00Z)
             """;
+
+    private static final java.util.Set<String> QUERY_OPTIONS = java.util.Set.of("--principal", "--topic", "--type", "--since",
+            "--until");
 
     private AuditCommand() {
     }
@@ -123,24 +127,41 @@ public final class AuditCommand {
                 json = true;
                 continue;
             }
+            if (!QUERY_OPTIONS.contains(a)) {
+                return usage(err, "unexpected argument " + a);
+            }
             if (i + 1 >= args.size()) {
                 return usage(err, "missing value for " + a);
             }
             String v = args.get(++i);
-            try {
-                switch (a) {
-                    case "--principal" -> principal = v;
-                    case "--topic" -> topic = v;
-                    case "--type" -> type = AuditEventType.fromWireName(v);
-                    case "--since" -> since = Instant.parse(v);
-                    case "--until" -> until = Instant.parse(v);
-                    default -> {
-                        return usage(err, "unexpected argument " + a);
+            switch (a) {
+                case "--principal" -> principal = v;
+                case "--topic" -> topic = v;
+                case "--type" -> {
+                    try {
+                        type = AuditEventType.fromWireName(v);
+                    } catch (IllegalArgumentException e) {
+                        return usage(err, "bad value for --type: '" + v + "'; expected one of "
+                                + java.util.Arrays.stream(AuditEventType.values()).map(AuditEventType::wireName).toList());
                     }
                 }
-            } catch (IllegalArgumentException | DateTimeParseException e) {
-                return usage(err, "bad value for " + a + ": " + v);
+                default -> {
+                    try {
+                        Instant t = Instant.parse(v);
+                        if (a.equals("--since")) {
+                            since = t;
+                        } else {
+                            until = t;
+                        }
+                    } catch (DateTimeParseException e) {
+                        return usage(err, "bad value for " + a + ": '" + v + "'; expected a time with its zone, "
+                                + "such as 2026-11-24T00:00:00Z or 2026-11-24T01:00:00+01:00");
+                    }
+                }
             }
+        }
+        if (since != null && until != null && !since.isBefore(until)) {
+            return usage(err, "--until " + until + " is not after --since " + since + " (--since is inclusive, --until exclusive)");
         }
         if (!Files.isDirectory(dir)) {
             return usage(err, "not a directory: " + dir);

@@ -228,6 +228,25 @@ class AuditCommandTest {
         assertThat(errBytes.toString(StandardCharsets.UTF_8)).contains("usage: warden audit keygen", "warden audit verify DIR");
     }
 
+    /** Each mistake in a query's arguments is named with what is expected instead. */
+    @Test
+    void badQueryArgumentsAreNamedWithWhatIsExpected() {
+        List<String[]> cases = List.of(
+                new String[] {"--since", "2026-11-24", "error: bad value for --since: '2026-11-24'; expected a time with its zone"},
+                new String[] {"--until", "2026-11-24T00:00:00", "error: bad value for --until: '2026-11-24T00:00:00'; expected a time with its zone"},
+                new String[] {"--type", "reads", "error: bad value for --type: 'reads'; expected one of [produce, consume, "},
+                new String[] {"stray", "--json", "error: unexpected argument stray"},
+                new String[] {"--since", "2026-11-24T00:00:00Z", "--until", "2026-11-24T00:00:00Z",
+                        "error: --until 2026-11-24T00:00:00Z is not after --since 2026-11-24T00:00:00Z"});
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("query", dir.toString()));
+            args.addAll(List.of(c).subList(0, c.length - 1));
+            errBytes.reset();
+            assertThat(AuditCommand.run(args, out, err)).as(args.toString()).isEqualTo(2);
+            assertThat(errBytes.toString(StandardCharsets.UTF_8)).as(args.toString()).startsWith(c[c.length - 1]);
+        }
+    }
+
     /**
      * {@code verify} and {@code query} over a trail damaged at random (a fixed seed, 200 cases: a bit flipped, a byte
      * dropped or added, in any segment or digest): each ends with an exit code and, when not 0, a message on stderr —
