@@ -606,10 +606,10 @@ public final class ConfigLoader {
         ObjectNode l = object(node, path);
         allowOnly(l, path, "name", "bindHost", "advertisedHost", "bootstrapPort", "brokerPorts", "firstNodeId", "tls", "sasl");
         String name = l.has("name") ? text(l.get("name"), path + ".name") : path;
-        String bindHost = l.has("bindHost") ? text(l.get("bindHost"), path + ".bindHost") : "127.0.0.1";
+        String bindHost = l.has("bindHost") ? host(text(l.get("bindHost"), path + ".bindHost"), path + ".bindHost") : "127.0.0.1";
         String advertised;
         if (l.has("advertisedHost")) {
-            advertised = text(l.get("advertisedHost"), path + ".advertisedHost");
+            advertised = host(text(l.get("advertisedHost"), path + ".advertisedHost"), path + ".advertisedHost");
         } else if (bindHost.equals("0.0.0.0") || bindHost.equals("::")) {
             throw fail(path + ".advertisedHost", "is required when bindHost is " + bindHost
                     + ": clients need a host name or address they can reach");
@@ -628,6 +628,21 @@ public final class ConfigLoader {
         TlsConfig tls = l.has("tls") ? tls(object(l.get("tls"), path + ".tls"), path + ".tls") : null;
         SaslListenerConfig sasl = l.has("sasl") ? sasl(object(l.get("sasl"), path + ".sasl"), path + ".sasl", tls != null) : null;
         return new ListenerConfig(name, bindHost, advertised, bootstrapPort, brokerPorts, firstNodeId, tls, sasl);
+    }
+
+    /** Characters of a host name or IP address, as Kafka's own host:port parsing takes them. */
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[0-9A-Za-z.%_:-]+");
+
+    /**
+     * A host name or IP address alone: the advertised host is handed to clients in every Metadata answer, where a
+     * port or a space in it would only show up as clients that cannot connect.
+     */
+    private String host(String host, String path) {
+        boolean ipv6 = host.chars().filter(c -> c == ':').count() >= 2;
+        if (!HOST.matcher(host).matches() || (host.contains(":") && !ipv6)) {
+            throw fail(path, "expected a host name or IP address without a port, got '" + host + "'");
+        }
+        return host;
     }
 
     private SaslListenerConfig sasl(ObjectNode s, String path, boolean tls) {

@@ -39,6 +39,9 @@ class ConfigLoaderTest {
         assertThat(c.upstream().connectTimeout()).isEqualTo(Duration.ofMillis(2000));
         assertThat(c.upstream().metadataTimeout()).isEqualTo(Duration.ofMillis(3000));
         assertThat(c.limits().maxFrameBytes()).isEqualTo(2048);
+        assertThat(ConfigLoader.parse("w.yaml", "upstream: {bootstrapServers: [k:1]}\n"
+                + "listeners: [{bindHost: '::', advertisedHost: 'fd00::1', brokerPorts: 9100-9110}]").listeners().get(0).advertisedHost())
+                .isEqualTo("fd00::1");
     }
 
     @Test
@@ -77,7 +80,13 @@ class ConfigLoaderTest {
                 new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{brokerPorts: 9110-9100}]", "w.yaml: listeners[0].brokerPorts: expected first-last with 1 <= first <= last <= 65535"},
                 new String[] {"upstream: {bootstrapServers: [k:1], bootstarp: x}", "w.yaml: upstream.bootstarp: unknown key; expected one of [bootstrapServers, connectTimeoutMs, metadataTimeoutMs, tls, sasl]"},
                 new String[] {"listeners: [{brokerPorts: 9100-9110}]", "w.yaml: upstream: is required"},
-                new String[] {"upstream: [", "w.yaml: not valid YAML at line"});
+                new String[] {"upstream: [", "w.yaml: not valid YAML at line"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{brokerPorts: 9100-9110, advertisedHost: 'warden.example.com:9092'}]",
+                        "w.yaml: listeners[0].advertisedHost: expected a host name or IP address without a port, got 'warden.example.com:9092'"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{brokerPorts: 9100-9110, advertisedHost: 'warden example'}]",
+                        "w.yaml: listeners[0].advertisedHost: expected a host name or IP address without a port, got 'warden example'"},
+                new String[] {"upstream: {bootstrapServers: [k:1]}\nlisteners: [{brokerPorts: 9100-9110, bindHost: '10.0.0.1:9092'}]",
+                        "w.yaml: listeners[0].bindHost: expected a host name or IP address without a port, got '10.0.0.1:9092'"});
         for (String[] c : cases) {
             assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", c[0]))
                     .as(c[0])
