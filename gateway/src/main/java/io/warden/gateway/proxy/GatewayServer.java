@@ -182,17 +182,17 @@ public final class GatewayServer {
     private void watchTlsFiles() {
         for (ListenerConfig listener : context.config().listeners()) {
             if (listener.tls() != null) {
-                TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, context.stats(), tls -> verticles.stream()
+                TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, context.stats(), tls -> Future.all(verticles.stream()
                         .filter(v -> v.listenerConfig() == listener)
-                        .forEach(v -> v.reloadTls(tls)));
+                        .map(v -> v.reloadTls(tls))
+                        .toList()));
                 watchers.add(watcher);
                 watcher.start();
             }
         }
         if (adminServer != null && context.config().admin().tls() != null) {
             TlsFileWatcher watcher = new TlsFileWatcher(vertx, "admin-api", context.config().admin().tls(), context.stats(),
-                    tls -> adminServer.reloadTls(tls).onFailure(e -> LOG.warn(
-                            "event=tls_reload_failed listener=admin-api reason=\"{}\"", String.valueOf(e))));
+                    adminServer::reloadTls);
             watchers.add(watcher);
             watcher.start();
         }

@@ -247,10 +247,18 @@ final class ListenerVerticle extends VerticleBase {
         }
     }
 
-    /** Re-reads the TLS files for new connections on every server of this loop; open connections continue. */
-    void reloadTls(TlsConfig tls) {
-        context.runOnContext(v -> servers.forEach(s -> s.updateSSLOptions(tls.serverSslOptions(), true)
-                .onFailure(e -> LOG.warn("event=tls_reload_failed listener={} reason=\"{}\"", config.name(), String.valueOf(e)))));
+    /**
+     * Re-reads the TLS files for new connections on every server of this loop; open connections continue. Fails when
+     * a server could not take them.
+     */
+    Future<Void> reloadTls(TlsConfig tls) {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            List<Future<Boolean>> swaps = new ArrayList<>();
+            servers.forEach(s -> swaps.add(s.updateSSLOptions(tls.serverSslOptions(), true)));
+            Future.all(swaps).<Void>mapEmpty().onComplete(done);
+        });
+        return done.future();
     }
 
     /** Connects to a bootstrap broker, trying each configured one in turn, starting from a rotating position. */

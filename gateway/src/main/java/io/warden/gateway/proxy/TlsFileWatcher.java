@@ -1,5 +1,6 @@
 package io.warden.gateway.proxy;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.warden.gateway.config.ListenerConfig;
 import io.warden.gateway.config.TlsConfig;
@@ -9,12 +10,15 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Watches the TLS files of one listener (or of the admin API). A change that passes the same checks as startup, with certificates valid now,
@@ -30,21 +34,23 @@ final class TlsFileWatcher {
     private final Vertx vertx;
     private final String listener;
     private final TlsConfig tls;
-    private final Consumer<TlsConfig> apply;
+    /** Swaps the files in for new connections; its future fails when a server could not take them. */
+    private final Function<TlsConfig, Future<?>> apply;
     private final GatewayStats stats;
-    private List<String> lastSeen;
+    /** The files last in use; null after a failed swap, so that the next check tries again. */
+    private volatile List<String> lastSeen;
     private List<String> lastRejected;
     private Instant lastExpiryWarning = Instant.MIN;
     /** Guarded by this: the periodic check, and whether {@link #stop} came (perhaps before the first check was set up). */
     private long timer = -1;
     private boolean stopped;
 
-    TlsFileWatcher(Vertx vertx, ListenerConfig listener, GatewayStats stats, Consumer<TlsConfig> apply) {
+    TlsFileWatcher(Vertx vertx, ListenerConfig listener, GatewayStats stats, Function<TlsConfig, Future<?>> apply) {
         this(vertx, listener.name(), listener.tls(), stats, apply);
     }
 
     /** For TLS files that are not a Kafka listener's; {@code name} is what logs and the expiry statistic call them. */
-    TlsFileWatcher(Vertx vertx, String name, TlsConfig tls, GatewayStats stats, Consumer<TlsConfig> apply) {
+    TlsFileWatcher(Vertx vertx, String name, TlsConfig tls, GatewayStats stats, Function<TlsConfig, Future<?>> apply) {
         this.vertx = vertx;
         this.stats = stats;
         this.listener = name;
@@ -104,20 +110,32 @@ final class TlsFileWatcher {
             return true;
         }).onSuccess(changed -> {
             if (changed) {
-                apply.accept(tls);
-                LOG.info("event=tls_reloaded listener={} files={}", listener, tls.files());
+                apply.apply(tls).onSuccess(v -> LOG.info("event=tls_reloaded listener={} files={}", listener, tls.files()))
+                        .onFailure(e -> {
+                            // The old files stay in use; forgetting what was seen makes the next check try again.
+                            lastSeen = null;
+                            LOG.warn("event=tls_reload_failed listener={} exception={} reason=\"{}\" action=\"keeping the last"
+                                    + " good certificate; trying again at the next check\"", listener, e.getClass().getName(),
+                                    String.valueOf(e.getMessage()));
+                        });
             }
         });
     }
 
-    /** Modification time and size of every file: enough to notice a replaced certificate. */
+    /**
+     * A digest of every file's contents. Modification time and size are not enough: a renewed certificate or key of
+     * the same type has the same size, and a file system with coarse timestamps may give it the same time.
+     */
     private List<String> fingerprint() {
         List<String> out = new ArrayList<>();
         for (Path f : tls.files()) {
             try {
-                out.add(f + "@" + Files.getLastModifiedTime(f).toMillis() + "/" + Files.size(f));
+                MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+                out.add(f + "@" + HexFormat.of().formatHex(sha256.digest(Files.readAllBytes(f))));
             } catch (IOException e) {
                 out.add(f + "@missing");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is not available in this JVM", e);
             }
         }
         return out;

@@ -1,5 +1,6 @@
 package io.warden.gateway.proxy;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.warden.certs.CertificateFiles;
 import io.warden.certs.CertificateIssuer;
@@ -11,10 +12,13 @@ import io.warden.gateway.config.TlsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,17 +64,94 @@ class TlsFileWatcherTest {
         ListenerConfig listener = new ListenerConfig("tls", "127.0.0.1", "127.0.0.1", 9094, new PortRange(9200, 9209), 0, tls);
         Vertx vertx = Vertx.vertx();
         try {
-            TlsFileWatcher running = new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> { });
+            TlsFileWatcher running = new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> Future.succeededFuture());
             running.start();
             await().atMost(Duration.ofSeconds(10)).until(running::checking);
 
-            TlsFileWatcher stopped = new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> { });
+            TlsFileWatcher stopped = new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> Future.succeededFuture());
             stopped.start();
             stopped.stop();
             Thread.sleep(1_000);
             assertThat(stopped.checking()).isFalse();
             running.stop();
             assertThat(running.checking()).isFalse();
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    /** Files for a listener whose TLS files are checked every 100 ms. */
+    private static ListenerConfig watched(Path dir, IssuedCertificate server) throws Exception {
+        CertificateFiles.writeCertificates(dir.resolve("s.crt"), server.chain(), true);
+        CertificateFiles.writePrivateKey(dir.resolve("s.key"), server.privateKey(), true);
+        TlsConfig tls = new TlsConfig(dir.resolve("s.crt"), dir.resolve("s.key"), null, null, null, TlsConfig.ClientAuth.NONE,
+                null, List.of("TLSv1.3"), null, Duration.ofMillis(100), Duration.ofDays(1));
+        return new ListenerConfig("tls", "127.0.0.1", "127.0.0.1", 9094, new PortRange(9200, 9209), 0, tls);
+    }
+
+    @Test
+    void aSwapTheServersFailedIsTriedAgainAtTheNextCheck(@TempDir Path dir) throws Exception {
+        IssuedCertificate ca = CertificateIssuer.createCa("CA", Duration.ofDays(3650), KeyType.EC_P256);
+        ListenerConfig listener = watched(dir, CertificateIssuer.issueServer(ca, "s", List.of("localhost"), List.of(),
+                Duration.ofDays(5), KeyType.EC_P256));
+        Vertx vertx = Vertx.vertx();
+        AtomicInteger swaps = new AtomicInteger();
+        try {
+            TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, new GatewayStats(),
+                    t -> swaps.incrementAndGet() == 1 ? Future.failedFuture("the server could not take them") : Future.succeededFuture());
+            watcher.start();
+            await().atMost(Duration.ofSeconds(10)).until(watcher::checking);
+            IssuedCertificate renewed = CertificateIssuer.issueServer(ca, "s2", List.of("localhost"), List.of(),
+                    Duration.ofDays(5), KeyType.EC_P256);
+            CertificateFiles.writeCertificates(dir.resolve("s.crt"), renewed.chain(), true);
+            CertificateFiles.writePrivateKey(dir.resolve("s.key"), renewed.privateKey(), true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> swaps.get() >= 2);
+            Thread.sleep(500);
+            assertThat(swaps.get()).as("no more swaps once one succeeded").isEqualTo(2);
+            watcher.stop();
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    @Test
+    void aRenewedCertificateOfTheSameSizeAndTimeIsNoticed(@TempDir Path dir) throws Exception {
+        IssuedCertificate ca = CertificateIssuer.createCa("CA", Duration.ofDays(3650), KeyType.EC_P256);
+        ListenerConfig listener = watched(dir, CertificateIssuer.issueServer(ca, "s", List.of("localhost"), List.of(),
+                Duration.ofDays(5), KeyType.EC_P256));
+        Path crt = dir.resolve("s.crt");
+        Path key = dir.resolve("s.key");
+        byte[] oldCrt = Files.readAllBytes(crt);
+        byte[] oldKey = Files.readAllBytes(key);
+        FileTime crtTime = Files.getLastModifiedTime(crt);
+        FileTime keyTime = Files.getLastModifiedTime(key);
+        // A renewal of the same type whose files come out the same size (DER lengths vary by a byte or two).
+        IssuedCertificate renewed;
+        int attempts = 0;
+        do {
+            renewed = CertificateIssuer.issueServer(ca, "s", List.of("localhost"), List.of(), Duration.ofDays(5), KeyType.EC_P256);
+            CertificateFiles.writeCertificates(dir.resolve("next.crt"), renewed.chain(), true);
+            CertificateFiles.writePrivateKey(dir.resolve("next.key"), renewed.privateKey(), true);
+        } while ((Files.size(dir.resolve("next.crt")) != oldCrt.length || Files.size(dir.resolve("next.key")) != oldKey.length)
+                && ++attempts < 200);
+        assertThat(Files.size(dir.resolve("next.crt"))).isEqualTo(oldCrt.length);
+        assertThat(Files.size(dir.resolve("next.key"))).isEqualTo(oldKey.length);
+
+        Vertx vertx = Vertx.vertx();
+        AtomicInteger swaps = new AtomicInteger();
+        try {
+            TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> {
+                swaps.incrementAndGet();
+                return Future.succeededFuture();
+            });
+            watcher.start();
+            await().atMost(Duration.ofSeconds(10)).until(watcher::checking);
+            Files.write(crt, Files.readAllBytes(dir.resolve("next.crt")));
+            Files.write(key, Files.readAllBytes(dir.resolve("next.key")));
+            Files.setLastModifiedTime(crt, crtTime);
+            Files.setLastModifiedTime(key, keyTime);
+            await().atMost(Duration.ofSeconds(10)).until(() -> swaps.get() == 1);
+            watcher.stop();
         } finally {
             vertx.close().await();
         }
