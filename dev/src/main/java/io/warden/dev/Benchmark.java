@@ -43,6 +43,10 @@ final class Benchmark {
     }
 
     static int run(List<String> args) throws Exception {
+        if (args.contains("--help") || args.contains("-h")) {
+            usage(System.out);
+            return 0;
+        }
         if (!args.isEmpty() && args.get(0).equals("tls")) {
             return TlsBenchmark.run(args.subList(1, args.size()));
         }
@@ -82,23 +86,28 @@ final class Benchmark {
                 }
                 latencyRounds = Integer.parseInt(args.get(++i));
             } else if ((i = options.read(args, i)) < 0) {
-                System.err.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S]"
-                        + " [--latency-rounds N] [--in-process]");
-                System.err.println("       warden bench tls [--records N] [--record-size BYTES] [--rounds N] [--handshake-seconds S]"
-                        + " [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process] [--engine auto|jdk|openssl] [--engines]"
-                        + " [--client-tls openssl|jdk]");
-                System.err.println("       warden bench sasl [--storm-seconds S] [--warmup-seconds S] [--storm-threads N]"
-                        + " [--rate RECORDS_PER_SEC] [--rounds N] [--record-size BYTES] [--in-process] [--engine auto|jdk|openssl]"
-                        + " [--client-tls openssl|jdk]");
-                System.err.println("       warden bench authz " + VariantBenchmark.OPTIONS);
-                System.err.println("       warden bench audit " + VariantBenchmark.OPTIONS);
-                System.err.println("       warden bench metrics [--connections N] " + VariantBenchmark.OPTIONS);
-                System.err.println("       warden bench transport " + VariantBenchmark.OPTIONS);
-                System.err.println("       warden bench policy [--edits N]");
+                usage(System.err);
                 return 2;
             }
         }
         return new Benchmark(options, latencySeconds, latencyRounds).execute();
+    }
+
+    /** Every benchmark's options. */
+    private static void usage(java.io.PrintStream out) {
+        out.println("usage: warden bench [--records N] [--record-size BYTES] [--rounds N] [--latency-seconds S]"
+                + " [--latency-rounds N] [--in-process]");
+        out.println("       warden bench tls [--records N] [--record-size BYTES] [--rounds N] [--handshake-seconds S]"
+                + " [--handshake-warmup-seconds S] [--handshake-threads N] [--in-process] [--engine auto|jdk|openssl] [--engines]"
+                + " [--client-tls openssl|jdk]");
+        out.println("       warden bench sasl [--storm-seconds S] [--warmup-seconds S] [--storm-threads N]"
+                + " [--rate RECORDS_PER_SEC] [--rounds N] [--record-size BYTES] [--in-process] [--engine auto|jdk|openssl]"
+                + " [--client-tls openssl|jdk]");
+        out.println("       warden bench authz " + VariantBenchmark.OPTIONS);
+        out.println("       warden bench audit " + VariantBenchmark.OPTIONS);
+        out.println("       warden bench metrics [--connections N] " + VariantBenchmark.OPTIONS);
+        out.println("       warden bench transport " + VariantBenchmark.OPTIONS);
+        out.println("       warden bench policy [--edits N]");
     }
 
     private int execute() throws Exception {

@@ -131,15 +131,38 @@ final class Demo {
         return passwords;
     }
 
+    static final String USAGE = "usage: warden demo [--port PORT] [--dir DIR]   (defaults: 9092, .warden-demo)";
+
     static int run(List<String> args) throws Exception {
         int port = 9092;
         Path workDir = Path.of(".warden-demo");
         for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "--port" -> port = Integer.parseInt(args.get(++i));
-                case "--dir" -> workDir = Path.of(args.get(++i));
+            String option = args.get(i);
+            if (option.equals("--help") || option.equals("-h")) {
+                System.out.println(USAGE);
+                return 0;
+            }
+            String value = i + 1 < args.size() ? args.get(++i) : null;
+            switch (option) {
+                case "--port" -> {
+                    if (value == null || !value.matches("[0-9]{1,5}") || Integer.parseInt(value) < 1
+                            || Integer.parseInt(value) > 65535 - 407) {
+                        System.err.println("--port: expected the first of the demo's ports, 1 to " + (65535 - 407)
+                                + " (it uses ports up to 407 above it), got " + (value == null ? "nothing" : "'" + value + "'"));
+                        return 2;
+                    }
+                    port = Integer.parseInt(value);
+                }
+                case "--dir" -> {
+                    if (value == null || value.isBlank()) {
+                        System.err.println("--dir: expected a directory for the demo's broker, keys and audit trail");
+                        return 2;
+                    }
+                    workDir = Path.of(value);
+                }
                 default -> {
-                    System.err.println("usage: warden demo [--port PORT] [--dir DIR]");
+                    System.err.println("warden demo has no option " + option);
+                    System.err.println(USAGE);
                     return 2;
                 }
             }

@@ -36,4 +36,19 @@ class BenchmarkArgsTest {
         assertThat(refused("--latency-seconds", "ten")).contains("--latency-seconds: expected a number of seconds (0 for no latency runs), got 'ten'");
         assertThat(refused("--latency-seconds", "-1")).contains("got '-1'");
     }
+
+    @Test
+    void helpPrintsEveryBenchmarksOptionsAndSucceeds() throws Exception {
+        for (List<String> args : List.of(List.of("--help"), List.of("tls", "--help"), List.of("audit", "-h"))) {
+            PrintStream out = System.out;
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            try {
+                assertThat(Benchmark.run(args)).as(args.toString()).isZero();
+            } finally {
+                System.setOut(out);
+            }
+            assertThat(captured.toString(StandardCharsets.UTF_8)).startsWith("usage: warden bench ").contains("warden bench audit ");
+        }
+    }
 }
