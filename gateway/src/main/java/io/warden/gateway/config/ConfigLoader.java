@@ -630,16 +630,12 @@ public final class ConfigLoader {
         return new ListenerConfig(name, bindHost, advertised, bootstrapPort, brokerPorts, firstNodeId, tls, sasl);
     }
 
-    /** Characters of a host name or IP address, as Kafka's own host:port parsing takes them. */
-    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[0-9A-Za-z.%_:-]+");
-
     /**
      * A host name or IP address alone: the advertised host is handed to clients in every Metadata answer, where a
      * port or a space in it would only show up as clients that cannot connect.
      */
     private String host(String host, String path) {
-        boolean ipv6 = host.chars().filter(c -> c == ':').count() >= 2;
-        if (!HOST.matcher(host).matches() || (host.contains(":") && !ipv6)) {
+        if (!HostPort.isHost(host)) {
             throw fail(path, "expected a host name or IP address without a port, got '" + host + "'");
         }
         return host;

@@ -95,6 +95,34 @@ class ConfigLoaderTest {
         }
     }
 
+    /** A bootstrap server whose host no host can have would load, and the gateway would never reach that broker. */
+    @Test
+    void aBootstrapServerWithAHostNoHostCanHaveIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("policy.yaml"), "acls:\n  - principal: User:alice\n    operations: [read]\n    topic: t\n");
+        String base = "listeners: [{brokerPorts: 9100-9199}]\n";
+        List<String[]> cases = List.of(
+                new String[] {base + "upstream: {bootstrapServers: ['k :9092']}",
+                        "w.yaml: upstream.bootstrapServers[0]: expected host:port with a host name or IP address, got 'k :9092'"},
+                new String[] {base + "upstream: {bootstrapServers: ['k:1', 'k/2:9092']}",
+                        "w.yaml: upstream.bootstrapServers[1]: expected host:port with a host name or IP address, got 'k/2:9092'"},
+                new String[] {base + "upstream: {bootstrapServers: ['k:1:9092']}",
+                        "w.yaml: upstream.bootstrapServers[0]: expected host:port with a host name or IP address, got 'k:1:9092'"},
+                new String[] {base + "upstream: {bootstrapServers: [k:1]}\naudit: {kafka: {bootstrapServers: ['a udit:9092'], topic: t}}",
+                        "w.yaml: audit.kafka.bootstrapServers[0]: expected host:port with a host name or IP address, got 'a udit:9092'"},
+                new String[] {base + "upstream: {bootstrapServers: [k:1]}\n"
+                        + "authorization: {policyFile: policy.yaml, kafkaStore: {bootstrapServers: ['st*re:9092'], topic: t}}",
+                        "w.yaml: authorization.kafkaStore.bootstrapServers[0]: expected host:port with a host name or IP address, got 'st*re:9092'"});
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", c[0], dir))
+                    .as(c[0])
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage(c[1]);
+        }
+        assertThat(ConfigLoader.parse("w.yaml", base + "upstream: {bootstrapServers: ['kafka-1.example.com:9092', '[fd00::1]:9093', '10.0.0.1:9094']}", dir)
+                .upstream().bootstrapServers())
+                .containsExactly(new HostPort("kafka-1.example.com", 9092), new HostPort("fd00::1", 9093), new HostPort("10.0.0.1", 9094));
+    }
+
     /** YAML reads an unquoted 0123 as the number 83: a password written so is refused, not changed, and not echoed. */
     @Test
     void anUnquotedNumberWhereTextIsExpectedIsRefusedWithoutEchoingIt() {
