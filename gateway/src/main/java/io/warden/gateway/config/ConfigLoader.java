@@ -461,6 +461,10 @@ public final class ConfigLoader {
         }
         String region = text(s.get("region"), path + ".region");
         java.net.URI endpoint = s.has("endpoint") ? convert(text(s.get("endpoint"), path + ".endpoint"), path + ".endpoint", ConfigLoader::uri) : null;
+        if (s.has("namePrefix") && s.has("secretNames")) {
+            // with secretNames the prefix would be silently ignored
+            throw fail(path, "give namePrefix or secretNames, not both: secretNames reads exactly those secrets, whatever their prefix");
+        }
         String prefix = s.has("namePrefix") ? text(s.get("namePrefix"), path + ".namePrefix") : null;
         List<String> names = textList(s, path, "secretNames", List.of());
         int refresh = intField(s, path, "refreshSeconds", (int) SecretsManagerSettings.DEFAULT_REFRESH_INTERVAL.toSeconds(), 1, 86_400);
@@ -546,6 +550,14 @@ public final class ConfigLoader {
         int sources = (s.has("password") ? 1 : 0) + (s.has("passwordEnv") ? 1 : 0) + (s.has("passwordSecret") ? 1 : 0);
         if (sources != 1) {
             throw fail(path, "give exactly one of password, passwordEnv or passwordSecret");
+        }
+        if (!s.has("passwordSecret")) {
+            // they would be silently ignored: only passwordSecret reads from Secrets Manager
+            for (String key : List.of("secretRegion", "secretEndpoint")) {
+                if (s.has(key)) {
+                    throw fail(path + "." + key, "applies only with passwordSecret (the password is read from Secrets Manager only then)");
+                }
+            }
         }
         UpstreamSaslConfig.PasswordSource password;
         if (s.has("password")) {

@@ -101,6 +101,18 @@ class SaslConfigLoaderTest {
                 .hasMessageContaining("authentication.users.secretsManager.iterations: expected an integer between 4096 and 16384, got 100");
     }
 
+    /** With secretNames the prefix is not used: both given would leave a namePrefix that silently does nothing. */
+    @Test
+    void secretsManagerTakesNamePrefixOrSecretNamesNotBoth() {
+        assertThatThrownBy(() -> load(TLS, "authentication: {users: {secretsManager: {region: eu-west-1, namePrefix: Warden_, "
+                + "secretNames: [AmazonMSK_alice]}}}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("w.yaml: authentication.users.secretsManager: give namePrefix or secretNames, not both: "
+                        + "secretNames reads exactly those secrets, whatever their prefix");
+        assertThat(load(TLS, "authentication: {users: {secretsManager: {region: eu-west-1, namePrefix: Warden_}}}")
+                .authentication().secretsManager().namePrefix()).isEqualTo("Warden_");
+    }
+
     @Test
     void oauthBearerNeedsHttpsOrAFileAndNoHmac() {
         WardenConfig c = load(TLS + "\n    sasl: {mechanisms: [OAUTHBEARER]}",
@@ -141,6 +153,24 @@ class SaslConfigLoaderTest {
                 """, dir, Map.of("WARDEN_PASSWORD", "")::get))
                 .as("an empty password, which the gateway would refuse at start, is refused by check-config too")
                 .hasMessage("w.yaml: upstream.sasl.passwordEnv: environment variable WARDEN_PASSWORD is empty");
+        for (String key : List.of("secretRegion: eu-west-1", "secretEndpoint: \"https://vpce.example\"")) {
+            assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
+                    listeners: [{brokerPorts: 9100-9199}]
+                    upstream:
+                      bootstrapServers: [k:9092]
+                      sasl: {username: warden, passwordEnv: WARDEN_PASSWORD, %s}
+                    """.formatted(key), dir, Map.of("WARDEN_PASSWORD", "p")::get))
+                    .as("%s without passwordSecret would be silently ignored", key)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("w.yaml: upstream.sasl." + key.substring(0, key.indexOf(':'))
+                            + ": applies only with passwordSecret (the password is read from Secrets Manager only then)");
+        }
+        assertThat(ConfigLoader.parse("w.yaml", """
+                listeners: [{brokerPorts: 9100-9199}]
+                upstream:
+                  bootstrapServers: [k:9092]
+                  sasl: {username: warden, passwordSecret: AmazonMSK_warden, secretRegion: eu-west-1, secretEndpoint: "https://vpce.example"}
+                """, dir).upstream().sasl().password()).isInstanceOf(UpstreamSaslConfig.SecretPassword.class);
         assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
                 upstream:
                   bootstrapServers: [k:9092]
