@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -117,6 +118,10 @@ public final class AuthenticationSetup {
 
     /** The gateway's own identity on the brokers, with its password read now; null when the brokers need no SASL. */
     public static UpstreamIdentity upstreamIdentity(UpstreamSaslConfig sasl) {
+        return upstreamIdentity(sasl, System::getenv);
+    }
+
+    static UpstreamIdentity upstreamIdentity(UpstreamSaslConfig sasl, Function<String, String> environment) {
         if (sasl == null) {
             return null;
         }
@@ -124,9 +129,10 @@ public final class AuthenticationSetup {
         if (sasl.password() instanceof UpstreamSaslConfig.InlinePassword inline) {
             password = inline.value();
         } else if (sasl.password() instanceof UpstreamSaslConfig.EnvironmentPassword env) {
-            password = System.getenv(env.variable());
-            if (password == null || password.isEmpty()) {
-                throw new IllegalStateException("upstream.sasl.passwordEnv: environment variable " + env.variable() + " is not set");
+            password = environment.apply(env.variable());
+            String problem = env.problem(password);
+            if (problem != null) {
+                throw new IllegalStateException("upstream.sasl.passwordEnv: " + problem);
             }
         } else {
             UpstreamSaslConfig.SecretPassword secret = (UpstreamSaslConfig.SecretPassword) sasl.password();

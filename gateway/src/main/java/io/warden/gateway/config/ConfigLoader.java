@@ -564,12 +564,13 @@ public final class ConfigLoader {
             password = new UpstreamSaslConfig.InlinePassword(text(s.get("password"), path + ".password"));
         } else if (s.has("passwordEnv")) {
             String variable = text(s.get("passwordEnv"), path + ".passwordEnv");
-            String value = environment.apply(variable);
-            if (value == null || value.isEmpty()) {
+            UpstreamSaslConfig.EnvironmentPassword env = new UpstreamSaslConfig.EnvironmentPassword(variable);
+            String problem = env.problem(environment.apply(variable));
+            if (problem != null) {
                 // the gateway would refuse it at start, after check-config said ok
-                throw fail(path + ".passwordEnv", "environment variable " + variable + (value == null ? " is not set" : " is empty"));
+                throw fail(path + ".passwordEnv", problem);
             }
-            password = new UpstreamSaslConfig.EnvironmentPassword(variable);
+            password = env;
         } else {
             if (!s.has("secretRegion")) {
                 throw fail(path + ".secretRegion", "is required with passwordSecret: the AWS region of the secret");

@@ -26,6 +26,14 @@ public record UpstreamSaslConfig(String mechanism, String username, PasswordSour
 
     /** Read from an environment variable at start. */
     public record EnvironmentPassword(String variable) implements PasswordSource {
+
+        /** Why {@code value}, read from the variable, gives no password; null when it does. */
+        public String problem(String value) {
+            if (value == null) {
+                return "environment variable " + variable + " is not set";
+            }
+            return value.isEmpty() ? "environment variable " + variable + " is empty" : null;
+        }
     }
 
     /**
