@@ -8,15 +8,17 @@ import javax.crypto.spec.SecretKeySpec;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
  * Stand-in credentials for user names the store does not know, so that an unknown user cannot be told from a wrong
  * password: the server sends a salt and iteration count of the same shape as a real user's and runs the same
- * computation before refusing. The salt is derived from the user name with a random per-process key, so asking twice
- * about the same name gives the same salt (a real user's salt does not change between attempts either), while
- * nobody outside the process can predict or link it. Thread-safe.
+ * computation before refusing. The salt is derived from the user name with a secret key, so asking twice about the
+ * same name gives the same salt (a real user's salt does not change between attempts either), while nobody without
+ * the key can predict or link it. The key is random per process unless one is given: gateways that share a key (and
+ * a restarted one) give an unknown name the same salt, as they would a real user's. Thread-safe.
  */
 public final class FakeCredentials {
 
@@ -34,6 +36,21 @@ public final class FakeCredentials {
     public FakeCredentials(int iterations) {
         follow(iterations);
         random.nextBytes(secret);
+    }
+
+    /**
+     * With the salts derived from {@code key}, shared by the gateways that should answer alike; the key itself is
+     * hashed, never kept.
+     */
+    public FakeCredentials(int iterations, byte[] key) {
+        follow(iterations);
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update("warden unknown-user salts".getBytes(StandardCharsets.US_ASCII));
+            System.arraycopy(sha256.digest(key), 0, secret, 0, secret.length);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
     }
 
     /** Announces this count from now on: the store's real credentials changed to it (a reloaded user file). */

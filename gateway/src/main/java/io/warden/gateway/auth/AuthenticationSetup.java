@@ -50,7 +50,7 @@ public final class AuthenticationSetup {
         Map<String, Supplier<SaslServerExchange>> mechanisms = new LinkedHashMap<>();
         // Unknown users must look like known ones, down to the iteration count in the server-first message: with a
         // user file, the count most of its credentials use, followed when the file is reloaded.
-        FakeCredentials fakes = new FakeCredentials(FakeCredentials.DEFAULT_ITERATIONS);
+        FakeCredentials fakes = fakeCredentials(config, System::getenv);
         CredentialStore store = openStore(config, resources, reloaded -> fakes.follow(usualIterations(reloaded)));
         if (store != null) {
             fakes.follow(config.secretsManager() != null ? config.secretsManager().iterations() : usualIterations(store));
@@ -64,6 +64,23 @@ public final class AuthenticationSetup {
             mechanisms.put(OAuthBearerServerExchange.MECHANISM, () -> new OAuthBearerServerExchange(validator));
         }
         return new Authentication(mechanisms, config.failureDelay(), config.maxSessionLifetime(), resources, store);
+    }
+
+    /**
+     * Stand-in credentials for unknown names: with {@code unknownUserKeyEnv}, salts every gateway sharing that key
+     * derives alike; otherwise from a key of this process.
+     */
+    static FakeCredentials fakeCredentials(AuthenticationConfig config, Function<String, String> environment) {
+        String variable = config.unknownUserKeyEnv();
+        if (variable == null) {
+            return new FakeCredentials(FakeCredentials.DEFAULT_ITERATIONS);
+        }
+        String key = environment.apply(variable);
+        String problem = AuthenticationConfig.unknownUserKeyProblem(variable, key);
+        if (problem != null) {
+            throw new IllegalStateException("authentication.unknownUserKeyEnv: " + problem);
+        }
+        return new FakeCredentials(FakeCredentials.DEFAULT_ITERATIONS, key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** The iteration count most of the store's credentials use (the local file may mix counts). */

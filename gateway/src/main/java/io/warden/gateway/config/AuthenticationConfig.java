@@ -16,9 +16,30 @@ import java.time.Duration;
  * @param failureDelay          how long a failed authentication waits before it is answered
  * @param maxSessionLifetime    how long an authentication lasts before the client must re-authenticate; zero: no limit
  * @param allowLegacyScramNonce accept the doubled client-final nonce of librdkafka before 2.6.1
+ * @param unknownUserKeyEnv     the environment variable holding the key that unknown user names' stand-in salts are
+ *                              derived from, the same on every gateway of a fleet; null: a random key per process
  */
 public record AuthenticationConfig(Path usersFile, SecretsManagerSettings secretsManager, JwtSettings oauthBearer,
-                                   Duration failureDelay, Duration maxSessionLifetime, boolean allowLegacyScramNonce) {
+                                   Duration failureDelay, Duration maxSessionLifetime, boolean allowLegacyScramNonce,
+                                   String unknownUserKeyEnv) {
+
+    /** The fewest characters the unknown-user key may have. */
+    public static final int MIN_UNKNOWN_USER_KEY_CHARS = 16;
+
+    /** Without a shared unknown-user key. */
+    public AuthenticationConfig(Path usersFile, SecretsManagerSettings secretsManager, JwtSettings oauthBearer,
+                                Duration failureDelay, Duration maxSessionLifetime, boolean allowLegacyScramNonce) {
+        this(usersFile, secretsManager, oauthBearer, failureDelay, maxSessionLifetime, allowLegacyScramNonce, null);
+    }
+
+    /** Why {@code value}, read from {@link #unknownUserKeyEnv}, cannot be the key; null when it can. Never quotes it. */
+    public static String unknownUserKeyProblem(String variable, String value) {
+        if (value == null) {
+            return "environment variable " + variable + " is not set";
+        }
+        return value.length() < MIN_UNKNOWN_USER_KEY_CHARS ? "environment variable " + variable + " holds "
+                + value.length() + " characters; the key needs at least " + MIN_UNKNOWN_USER_KEY_CHARS : null;
+    }
 
     public static final Duration DEFAULT_FAILURE_DELAY = Duration.ofMillis(100);
     public static final Duration DEFAULT_SESSION_LIFETIME = Duration.ofHours(1);

@@ -432,7 +432,8 @@ public final class ConfigLoader {
 
     private AuthenticationConfig authentication(ObjectNode a) {
         String path = "authentication";
-        allowOnly(a, path, "users", "oauthBearer", "failureDelayMs", "sessionLifetimeSeconds", "allowLegacyScramNonce");
+        allowOnly(a, path, "users", "oauthBearer", "failureDelayMs", "sessionLifetimeSeconds", "allowLegacyScramNonce",
+                "unknownUserKeyEnv");
         Path usersFile = null;
         SecretsManagerSettings secrets = null;
         if (a.has("users")) {
@@ -451,7 +452,16 @@ public final class ConfigLoader {
         int delayMs = intField(a, path, "failureDelayMs", (int) AuthenticationConfig.DEFAULT_FAILURE_DELAY.toMillis(), 0, 10_000);
         int lifetime = intField(a, path, "sessionLifetimeSeconds", (int) AuthenticationConfig.DEFAULT_SESSION_LIFETIME.toSeconds(), 0, 7 * 86_400);
         boolean legacy = bool(a, path, "allowLegacyScramNonce", true);
-        return new AuthenticationConfig(usersFile, secrets, jwt, Duration.ofMillis(delayMs), Duration.ofSeconds(lifetime), legacy);
+        String keyEnv = null;
+        if (a.has("unknownUserKeyEnv")) {
+            keyEnv = text(a.get("unknownUserKeyEnv"), path + ".unknownUserKeyEnv");
+            String problem = AuthenticationConfig.unknownUserKeyProblem(keyEnv, environment.apply(keyEnv));
+            if (problem != null) {
+                throw fail(path + ".unknownUserKeyEnv", problem);
+            }
+        }
+        return new AuthenticationConfig(usersFile, secrets, jwt, Duration.ofMillis(delayMs), Duration.ofSeconds(lifetime), legacy,
+                keyEnv);
     }
 
     private SecretsManagerSettings secretsManager(ObjectNode s, String path) {

@@ -197,4 +197,26 @@ class SaslConfigLoaderTest {
                 """, dir);
         assertThat(overTls.upstream().sasl().mechanism()).isEqualTo("PLAIN");
     }
+
+    @Test
+    void anUnknownUserKeyIsReadFromTheEnvironmentAndNeverShown() {
+        String yaml = """
+                upstream: {bootstrapServers: [k:9092]}
+                listeners:
+                  - brokerPorts: 9100-9109
+                    tls: {certificate: server.crt, key: server.key}
+                    sasl: {mechanisms: [SCRAM-SHA-512]}
+                authentication: {users: {file: users.txt}, unknownUserKeyEnv: WARDEN_UNKNOWN_USER_KEY}
+                """;
+        WardenConfig c = ConfigLoader.parse("w.yaml", yaml, dir, Map.of("WARDEN_UNKNOWN_USER_KEY", "0123456789abcdef")::get);
+        assertThat(c.authentication().unknownUserKeyEnv()).isEqualTo("WARDEN_UNKNOWN_USER_KEY");
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", yaml, dir, Map.of("WARDEN_UNKNOWN_USER_KEY", "letmein")::get))
+                .hasMessage("w.yaml: authentication.unknownUserKeyEnv: environment variable WARDEN_UNKNOWN_USER_KEY holds 7"
+                        + " characters; the key needs at least 16")
+                .hasMessageNotContaining("letmein");
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", yaml, dir, Map.<String, String>of()::get))
+                .hasMessageEndingWith("environment variable WARDEN_UNKNOWN_USER_KEY is not set");
+        assertThat(load(TLS + "\n    sasl: {mechanisms: [PLAIN]}", "authentication: {users: {file: users.txt}}")
+                .authentication().unknownUserKeyEnv()).isNull();
+    }
 }
