@@ -6,9 +6,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.JdkSSLEngineOptions;
-import io.vertx.core.net.OpenSSLEngineOptions;
-import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -122,15 +119,7 @@ public final class AdminServer {
             Router router = s.router(c, contract);
             HttpServerOptions options = new HttpServerOptions().setHost(config.bindHost()).setPort(config.port());
             if (config.tls() != null) {
-                ServerSSLOptions ssl = config.tls().serverSslOptions();
-                options.setSsl(true)
-                        .setSslEngineOptions(config.tls().usesOpenSsl() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions())
-                        .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
-                        .setKeyCertOptions(ssl.getKeyCertOptions())
-                        .setClientAuth(ssl.getClientAuth());
-                if (ssl.getTrustOptions() != null) {
-                    options.setTrustOptions(ssl.getTrustOptions());
-                }
+                config.tls().applyTo(options);
             }
             return vertx.createHttpServer(options).requestHandler(router).listen();
         }).map(server -> {

@@ -716,7 +716,8 @@ public final class ConfigLoader {
 
     private TlsConfig tls(ObjectNode t, String path) {
         allowOnly(t, path, "certificate", "key", "keyStore", "keyStoreType", "keyStorePasswordEnv", "clientAuth",
-                "trustedCertificates", "protocols", "principalMappingRules", "reloadCheckSeconds", "expiryWarningDays", "engine");
+                "trustedCertificates", "protocols", "principalMappingRules", "reloadCheckSeconds", "expiryWarningDays", "engine",
+                "cipherSuites");
         Path certificate = t.has("certificate") ? file(t, path, "certificate") : null;
         Path key = t.has("key") ? file(t, path, "key") : null;
         Path keyStore = t.has("keyStore") ? file(t, path, "keyStore") : null;
@@ -798,8 +799,55 @@ public final class ConfigLoader {
                 throw fail(path + ".engine", "OpenSSL is not available on this machine (netty-tcnative could not load); use auto or jdk");
             }
         }
+        boolean openSsl = engine == TlsConfig.Engine.OPENSSL
+                || engine == TlsConfig.Engine.AUTO && io.vertx.core.net.OpenSSLEngineOptions.isAvailable();
+        List<String> cipherSuites = t.has("cipherSuites")
+                ? cipherSuites(t.get("cipherSuites"), path + ".cipherSuites", protocols, openSsl) : List.of();
         return new TlsConfig(certificate, key, keyStore, keyStoreType, passwordEnv, clientAuth, trusted, protocols, principals,
-                java.time.Duration.ofSeconds(reloadSeconds), java.time.Duration.ofDays(expiryDays), engine);
+                java.time.Duration.ofSeconds(reloadSeconds), java.time.Duration.ofDays(expiryDays), engine, cipherSuites);
+    }
+
+    /**
+     * A listener's cipher suites, as Kafka's {@code ssl.cipher.suites}: names this JVM's TLS knows, and, for each
+     * protocol enabled, at least one suite it can use (TLS 1.3 suites have no {@code _WITH_} in their names), so that
+     * no handshake is bound to fail. The OpenSSL engine (BoringSSL) offers its own TLS 1.3 suites whatever it is told,
+     * so with it only TLS 1.2 suites can be chosen.
+     */
+    private List<String> cipherSuites(JsonNode node, String path, List<String> protocols, boolean openSsl) {
+        if (!node.isArray() || node.isEmpty()) {
+            throw fail(path, "expected a non-empty list of cipher suite names, e.g. [TLS_AES_256_GCM_SHA384,"
+                    + " TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]");
+        }
+        java.util.Set<String> known;
+        try {
+            known = java.util.Set.of(javax.net.ssl.SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no default TLS context", e);
+        }
+        List<String> suites = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String suite = text(node.get(i), path + "[" + i + "]");
+            if (!known.contains(suite)) {
+                throw fail(path + "[" + i + "]", "not a cipher suite this JVM's TLS supports: '" + suite + "'");
+            }
+            if (openSsl && !suite.contains("_WITH_")) {
+                throw fail(path + "[" + i + "]", "the OpenSSL engine offers its own TLS 1.3 suites whatever is listed, so '"
+                        + suite + "' would not restrict them; list only TLS 1.2 suites, or set engine: jdk to choose TLS 1.3 ones");
+            }
+            suites.add(suite);
+        }
+        for (String protocol : protocols) {
+            boolean tls13 = protocol.equals("TLSv1.3");
+            if (tls13 && openSsl) {
+                continue; // the engine's own TLS 1.3 suites
+            }
+            if (suites.stream().noneMatch(s -> s.contains("_WITH_") != tls13)) {
+                throw fail(path, "names no cipher suite for " + protocol + ", which protocols enables: every " + protocol
+                        + " handshake would fail (" + (tls13 ? "TLS 1.3 suites look like TLS_AES_256_GCM_SHA384"
+                        : "TLS 1.2 suites look like TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384") + ")");
+            }
+        }
+        return List.copyOf(suites);
     }
 
     private Path file(ObjectNode node, String parent, String key) {

@@ -28,10 +28,21 @@ import java.util.List;
  * @param reloadCheck          how often the files are checked for changes (replaced files apply to new connections)
  * @param expiryWarning        certificates expiring within this long are warned about, at start and daily
  * @param engine               the TLS implementation: OpenSSL (BoringSSL, native) when available, else the JDK's
+ * @param cipherSuites         the cipher suites offered, by their IANA/JDK names, as Kafka's {@code ssl.cipher.suites};
+ *                             empty: the engine's defaults
  */
 public record TlsConfig(Path certificate, Path key, Path keyStore, String keyStoreType, String keyStorePasswordEnv,
                         ClientAuth clientAuth, Path trustedCertificates, List<String> protocols,
-                        CertificatePrincipals principals, Duration reloadCheck, Duration expiryWarning, Engine engine) {
+                        CertificatePrincipals principals, Duration reloadCheck, Duration expiryWarning, Engine engine,
+                        List<String> cipherSuites) {
+
+    /** With the engine's default cipher suites. */
+    public TlsConfig(Path certificate, Path key, Path keyStore, String keyStoreType, String keyStorePasswordEnv,
+                     ClientAuth clientAuth, Path trustedCertificates, List<String> protocols,
+                     CertificatePrincipals principals, Duration reloadCheck, Duration expiryWarning, Engine engine) {
+        this(certificate, key, keyStore, keyStoreType, keyStorePasswordEnv, clientAuth, trustedCertificates, protocols,
+                principals, reloadCheck, expiryWarning, engine, List.of());
+    }
 
     /** Which TLS implementation terminates the listener's connections. */
     public enum Engine {
@@ -99,6 +110,7 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
     public TlsConfig {
         engine = engine == null ? Engine.AUTO : engine;
         protocols = List.copyOf(protocols);
+        cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
         principals = principals == null ? CertificatePrincipals.defaults() : principals;
         reloadCheck = reloadCheck == null ? DEFAULT_RELOAD_CHECK : reloadCheck;
         expiryWarning = expiryWarning == null ? DEFAULT_EXPIRY_WARNING : expiryWarning;
@@ -123,11 +135,30 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
         if (tls.trustedCertificates() != null) {
             ssl.setTrustOptions(new PemTrustOptions().addCertPath(tls.trustedCertificates().toString()));
         }
+        tls.cipherSuites().forEach(ssl::addEnabledCipherSuite);
         ssl.setClientAuth(switch (tls.clientAuth()) {
             case NONE -> io.vertx.core.http.ClientAuth.NONE;
             case REQUESTED -> io.vertx.core.http.ClientAuth.REQUEST;
             case REQUIRED -> io.vertx.core.http.ClientAuth.REQUIRED;
         });
         return ssl;
+    }
+
+    /**
+     * Sets these TLS settings, engine included, on a server's own options (Vert.x takes a server's first TLS
+     * settings from them; {@link #serverSslOptions()} is what a reload swaps in).
+     */
+    public void applyTo(io.vertx.core.net.NetServerOptions options) {
+        ServerSSLOptions ssl = serverSslOptions();
+        options.setSslEngineOptions(usesOpenSsl() ? new io.vertx.core.net.OpenSSLEngineOptions()
+                : new io.vertx.core.net.JdkSSLEngineOptions());
+        options.setSsl(true)
+                .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
+                .setKeyCertOptions(ssl.getKeyCertOptions())
+                .setClientAuth(ssl.getClientAuth());
+        ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
+        if (ssl.getTrustOptions() != null) {
+            options.setTrustOptions(ssl.getTrustOptions());
+        }
     }
 }

@@ -3,8 +3,6 @@ package io.warden.gateway.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.net.JdkSSLEngineOptions;
-import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -12,7 +10,6 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.ServerSSLOptions;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.ListenerConfig;
 import io.warden.gateway.config.TlsConfig;
@@ -224,7 +221,7 @@ final class ListenerVerticle extends VerticleBase {
             options.setIdleTimeout((int) idleSeconds).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
         }
         if (config.tls() != null) {
-            applyTls(options, config.tls());
+            config.tls().applyTo(options);
         }
         NetServer server = vertx.createNetServer(options);
         server.connectHandler(socket -> new ClientConnection(this, socket, nodeId).start());
@@ -233,18 +230,6 @@ final class ListenerVerticle extends VerticleBase {
                 config.name(), e.getMessage()));
         servers.add(server);
         return server;
-    }
-
-    private static void applyTls(NetServerOptions options, TlsConfig tls) {
-        ServerSSLOptions ssl = tls.serverSslOptions();
-        options.setSslEngineOptions(tls.usesOpenSsl() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
-        options.setSsl(true)
-                .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
-                .setKeyCertOptions(ssl.getKeyCertOptions())
-                .setClientAuth(ssl.getClientAuth());
-        if (ssl.getTrustOptions() != null) {
-            options.setTrustOptions(ssl.getTrustOptions());
-        }
     }
 
     /**

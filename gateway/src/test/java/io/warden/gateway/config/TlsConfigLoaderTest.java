@@ -102,6 +102,33 @@ class TlsConfigLoaderTest {
     }
 
     @Test
+    void cipherSuitesAreNamesThisJvmKnowsWithOneForEveryProtocolEnabled() {
+        TlsConfig tls = load("{certificate: server.crt, key: server.key, engine: jdk, cipherSuites: [TLS_AES_256_GCM_SHA384,"
+                + " TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]}").listeners().get(0).tls();
+        assertThat(tls.cipherSuites()).containsExactly("TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+        assertThat(tls.serverSslOptions().getEnabledCipherSuites())
+                .containsExactly("TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+        assertThat(load("{certificate: server.crt, key: server.key}").listeners().get(0).tls().cipherSuites()).isEmpty();
+        assertThat(load("{certificate: server.crt, key: server.key, engine: jdk, protocols: [TLSv1.3], cipherSuites: [TLS_AES_128_GCM_SHA256]}")
+                .listeners().get(0).tls().cipherSuites()).containsExactly("TLS_AES_128_GCM_SHA256");
+
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, engine: jdk, cipherSuites: [TLS_AES_256_GCM_SHA384, TLS_ROT13]}"))
+                .hasMessage("w.yaml: listeners[0].tls.cipherSuites[1]: not a cipher suite this JVM's TLS supports: 'TLS_ROT13'");
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, engine: jdk, cipherSuites: [TLS_AES_256_GCM_SHA384]}"))
+                .hasMessageStartingWith("w.yaml: listeners[0].tls.cipherSuites: names no cipher suite for TLSv1.2, which protocols"
+                        + " enables: every TLSv1.2 handshake would fail");
+        if (io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
+            assertThat(load("{certificate: server.crt, key: server.key, engine: openssl, cipherSuites:"
+                    + " [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]}").listeners().get(0).tls().cipherSuites()).hasSize(1);
+            assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, engine: openssl, cipherSuites:"
+                    + " [TLS_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]}"))
+                    .hasMessageStartingWith("w.yaml: listeners[0].tls.cipherSuites[0]: the OpenSSL engine offers its own TLS 1.3 suites");
+        }
+        assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, cipherSuites: []}"))
+                .hasMessageStartingWith("w.yaml: listeners[0].tls.cipherSuites: expected a non-empty list of cipher suite names");
+    }
+
+    @Test
     void aPemFileWithCorruptBase64IsABadSettingNotACrash() throws Exception {
         Files.writeString(dir.resolve("corrupt.crt"), "-----BEGIN CERTIFICATE-----\nMIIB!!not*base64\n-----END CERTIFICATE-----\n");
         Files.writeString(dir.resolve("corrupt.key"), "-----BEGIN PRIVATE KEY-----\nMIIB!!not*base64\n-----END PRIVATE KEY-----\n");

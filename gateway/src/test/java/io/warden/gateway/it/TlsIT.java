@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -319,6 +320,61 @@ class TlsIT {
             replace(live.resolve("server-chain.crt"), f -> CertificateFiles.writeCertificates(f, rotated.chain(), true));
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                     .until(() -> serverSubject(g.server().adminPort(), "alice").equals("CN=warden-admin-rotated"));
+        }
+    }
+
+    @Test
+    void aListenerOffersOnlyTheCipherSuitesItIsGiven() throws Exception {
+        Path dir = Files.createTempDirectory(pki, "ciphers");
+        reloadingEverySecond(dir);
+        try (GatewayFixture g = GatewayFixture.fromYaml("""
+                listeners:
+                  - bootstrapPort: ${BOOTSTRAP_PORT}
+                    brokerPorts: ${BROKER_PORTS}
+                    tls: {certificate: server-chain.crt, key: server.key, protocols: [TLSv1.3], cipherSuites: [TLS_AES_256_GCM_SHA384], engine: jdk}
+                upstream:
+                  bootstrapServers: ["${UPSTREAM}"]
+                """, dir, cluster.getBootstrapServers())) {
+            try (SSLSocket s = (SSLSocket) sslContext("alice").getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
+                s.setSoTimeout(10_000);
+                s.setEnabledCipherSuites(new String[] {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"});
+                s.startHandshake();
+                assertThat(s.getSession().getCipherSuite()).isEqualTo("TLS_AES_256_GCM_SHA384");
+            }
+            try (SSLSocket s = (SSLSocket) sslContext("alice").getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
+                s.setSoTimeout(10_000);
+                s.setEnabledCipherSuites(new String[] {"TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"});
+                assertThatThrownBy(s::startHandshake).as("a client offering only other suites").isInstanceOf(IOException.class);
+            }
+        }
+    }
+
+    @Test
+    void theOpenSslEngineOffersOnlyTheTls12SuitesItIsGiven() throws Exception {
+        Path dir = Files.createTempDirectory(pki, "ciphers-openssl");
+        reloadingEverySecond(dir);
+        try (GatewayFixture g = GatewayFixture.fromYaml("""
+                listeners:
+                  - bootstrapPort: ${BOOTSTRAP_PORT}
+                    brokerPorts: ${BROKER_PORTS}
+                    tls: {certificate: server-chain.crt, key: server.key, protocols: [TLSv1.2], engine: openssl,
+                          cipherSuites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]}
+                upstream:
+                  bootstrapServers: ["${UPSTREAM}"]
+                """, dir, cluster.getBootstrapServers())) {
+            try (SSLSocket s = (SSLSocket) sslContext("alice").getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
+                s.setSoTimeout(10_000);
+                s.setEnabledProtocols(new String[] {"TLSv1.2"});
+                s.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"});
+                s.startHandshake();
+                assertThat(s.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+            }
+            try (SSLSocket s = (SSLSocket) sslContext("alice").getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
+                s.setSoTimeout(10_000);
+                s.setEnabledProtocols(new String[] {"TLSv1.2"});
+                s.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"});
+                assertThatThrownBy(s::startHandshake).as("a client offering only other suites").isInstanceOf(IOException.class);
+            }
         }
     }
 
