@@ -14,12 +14,21 @@ public final class CertificateKeys {
     private CertificateKeys() {
     }
 
-    /** Signs a random challenge with the key and verifies it with the certificate's public key. */
+    /**
+     * Signs a random challenge with the key and verifies it with the certificate's public key. RSA, EC and EdDSA
+     * (Ed25519, Ed448) keys are checked; a key of another algorithm, or of another algorithm than the certificate's,
+     * does not belong.
+     */
     public static boolean belongTogether(PrivateKey key, X509Certificate certificate) {
-        if (!key.getAlgorithm().equals(certificate.getPublicKey().getAlgorithm())) {
+        // EdDSA signs the message itself, no digest first; the key says which curve.
+        String algorithm = isEdwardsCurve(key) ? "EdDSA" : switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            default -> null;
+        };
+        if (algorithm == null) {
             return false;
         }
-        String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
         try {
             byte[] challenge = new byte[32];
             RANDOM.nextBytes(challenge);
@@ -34,5 +43,13 @@ public final class CertificateKeys {
         } catch (GeneralSecurityException e) {
             return false;
         }
+    }
+
+    /** True for an Ed25519 or Ed448 key, whichever provider read it. */
+    public static boolean isEdwardsCurve(PrivateKey key) {
+        return switch (key.getAlgorithm()) {
+            case "EdDSA", "Ed25519", "Ed448" -> true;
+            default -> false;
+        };
     }
 }

@@ -33,6 +33,11 @@ final class TlsMaterial {
         } catch (CertsException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
+        if (CertificateKeys.isEdwardsCurve(key)) {
+            // Vert.x reads only RSA and EC keys from PEM files ("Unsupported algorithm identifier" at bind).
+            throw new IllegalArgumentException(keyFile + ": an EdDSA (Ed25519 or Ed448) key cannot serve TLS from PEM files here;"
+                    + " use an EC P-256 or RSA key and certificate (warden certs issues EC P-256)");
+        }
         if (!CertificateKeys.belongTogether(key, chain.get(0))) {
             throw new IllegalArgumentException("the key in " + keyFile + " does not belong to the certificate in " + certificateFile);
         }

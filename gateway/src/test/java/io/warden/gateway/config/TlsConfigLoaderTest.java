@@ -4,13 +4,22 @@ import io.warden.certs.CertificateFiles;
 import io.warden.certs.CertificateIssuer;
 import io.warden.certs.IssuedCertificate;
 import io.warden.certs.KeyType;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.util.Date;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +32,7 @@ class TlsConfigLoaderTest {
     static Path dir;
 
     @BeforeAll
-    static void files() {
+    static void files() throws Exception {
         Duration d = Duration.ofDays(30);
         IssuedCertificate ca = CertificateIssuer.createCa("CA", d, KeyType.EC_P256);
         IssuedCertificate server = CertificateIssuer.issueServer(ca, "s", List.of("localhost"), List.of(), d, KeyType.EC_P256);
@@ -33,6 +42,13 @@ class TlsConfigLoaderTest {
         CertificateFiles.writePrivateKey(dir.resolve("server.key"), server.privateKey(), true);
         CertificateFiles.writePrivateKey(dir.resolve("other.key"), other.privateKey(), true);
         CertificateFiles.writePkcs12(dir.resolve("server.p12"), "server", server, System.getenv("PATH").toCharArray(), true);
+        KeyPair ed25519 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        X500Name name = new X500Name("CN=ed25519");
+        X509CertificateHolder edCertificate = new JcaX509v3CertificateBuilder(name, BigInteger.ONE, new Date(),
+                new Date(System.currentTimeMillis() + d.toMillis()), name, ed25519.getPublic())
+                .build(new JcaContentSignerBuilder("Ed25519").build(ed25519.getPrivate()));
+        CertificateFiles.writeCertificates(dir.resolve("ed25519.crt"), List.of(new JcaX509CertificateConverter().getCertificate(edCertificate)), true);
+        CertificateFiles.writePrivateKey(dir.resolve("ed25519.key"), ed25519.getPrivate(), true);
         CertificateFiles.writePkcs12(dir.resolve("other-password.p12"), "server", server, ("not " + System.getenv("PATH")).toCharArray(), true);
     }
 
@@ -82,6 +98,10 @@ class TlsConfigLoaderTest {
         assertThatThrownBy(() -> load("{certificate: server.crt, key: other.key}"))
                 .hasMessage("w.yaml: listeners[0].tls: the key in " + dir.resolve("other.key")
                         + " does not belong to the certificate in " + dir.resolve("server.crt"));
+        // Vert.x cannot read an EdDSA PEM key: said at load, not as a mismatch nor at the first bind.
+        assertThatThrownBy(() -> load("{certificate: ed25519.crt, key: ed25519.key}"))
+                .hasMessage("w.yaml: listeners[0].tls: " + dir.resolve("ed25519.key") + ": an EdDSA (Ed25519 or Ed448) key cannot"
+                        + " serve TLS from PEM files here; use an EC P-256 or RSA key and certificate (warden certs issues EC P-256)");
         assertThatThrownBy(() -> load("{certificate: server.crt, key: ca.crt}"))
                 .hasMessageContaining("contains no PEM private key");
         assertThatThrownBy(() -> load("{keyStore: other-password.p12, keyStorePasswordEnv: PATH}"))
