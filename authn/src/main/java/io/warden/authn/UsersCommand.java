@@ -213,7 +213,9 @@ public final class UsersCommand {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("--")) {
-                throw new UsageException("unexpected argument '" + a + "'");
+                // Not echoed: a stray word may be a password typed on the command line by mistake.
+                throw new UsageException("unexpected argument at position " + (i + 2)
+                        + " (after the subcommand, options come as --name value; the password is read from standard input)");
             }
             if (i + 1 >= args.size()) {
                 throw new UsageException(a + " needs a value");

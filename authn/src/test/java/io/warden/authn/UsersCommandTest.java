@@ -110,6 +110,9 @@ class UsersCommandTest {
         assertThat(err()).startsWith("error: --name: ");
         assertThat(run("pw\n", "add", "--file", file.toString(), "--name", "alice", "--force", "yes")).isEqualTo(2);
         assertThat(err()).startsWith("error: unknown option --force");
+        // A stray word may be a password given as an argument by mistake: its position is named, not the word.
+        assertThat(run("pw\n", "add", "--file", file.toString(), "--name", "alice", "s3cret-Passw0rd")).isEqualTo(2);
+        assertThat(err()).startsWith("error: unexpected argument at position 6 ").doesNotContain("s3cret-Passw0rd");
         assertThat(run("", "list", "--file")).isEqualTo(2);
         assertThat(err()).isEqualTo("error: --file needs a value\n");
         assertThat(run("", "list", "--file", file.toString())).isEqualTo(2);
