@@ -11,15 +11,20 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.util.encoders.DecoderException;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Reader;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -81,7 +86,7 @@ public final class CertificateFiles {
      */
     public static void requireAbsent(List<Path> files) {
         for (Path file : files) {
-            if (Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw alreadyExists(file);
             }
         }
@@ -151,15 +156,17 @@ public final class CertificateFiles {
             if (force) {
                 Files.deleteIfExists(file);
             }
-            if (secret && file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(Set.of(
-                        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE)));
-            } else {
-                Files.createFile(file);
-            }
-            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                out.write(content);
+            // One open creates and writes the file: nothing can be swapped in between (a symlink to elsewhere, say).
+            // CREATE_NEW never follows a symlink at the path; NOFOLLOW_LINKS says so too where it is supported.
+            Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            FileAttribute<?>[] attributes = secret && file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))}
+                    : new FileAttribute<?>[0];
+            try (SeekableByteChannel out = Files.newByteChannel(file, options, attributes)) {
+                ByteBuffer bytes = ByteBuffer.wrap(content);
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
             }
         } catch (FileAlreadyExistsException e) {
             throw alreadyExists(file);
