@@ -34,7 +34,8 @@ import java.util.List;
  * Creates a root CA and issues server and client certificates from it, with BouncyCastle. Server certificates
  * carry their DNS names and IP addresses as subject alternative names and the serverAuth usage; client
  * certificates carry clientAuth, and their subject reads {@code CN=<cn>,OU=<ou>} the way Kafka prints an mTLS
- * principal ({@code User:CN=alice,OU=payments}).
+ * principal ({@code User:CN=alice,OU=payments}). An issued certificate is valid for the validity asked, or until
+ * the CA certificate ends if that comes first.
  */
 public final class CertificateIssuer {
 
@@ -51,7 +52,7 @@ public final class CertificateIssuer {
         KeyPair keys = keyType.generate();
         X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
         try {
-            JcaX509v3CertificateBuilder b = builder(subject, subject, validity, keys.getPublic());
+            JcaX509v3CertificateBuilder b = builder(subject, subject, validity, Instant.MAX, keys.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
@@ -94,7 +95,8 @@ public final class CertificateIssuer {
         KeyPair keys = keyType.generate();
         try {
             X500Name issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
-            JcaX509v3CertificateBuilder b = builder(issuer, subject, validity, keys.getPublic());
+            // A certificate that outlived its CA would be refused by every peer from then on: it ends with the CA at the latest.
+            JcaX509v3CertificateBuilder b = builder(issuer, subject, validity, ca.certificate().getNotAfter().toInstant(), keys.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             int usage = KeyUsage.digitalSignature | (keyType == KeyType.RSA_3072 ? KeyUsage.keyEncipherment : 0);
@@ -116,13 +118,15 @@ public final class CertificateIssuer {
         }
     }
 
-    private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, Duration validity, PublicKey key) {
+    private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, Duration validity, Instant latestEnd,
+                                                       PublicKey key) {
         if (validity.isNegative() || validity.isZero()) {
             throw new CertsException("validity must be positive");
         }
         Instant now = Instant.now();
+        Instant end = now.plus(validity).isAfter(latestEnd) ? latestEnd : now.plus(validity);
         BigInteger serial = new BigInteger(127, RANDOM).add(BigInteger.ONE);
-        return new JcaX509v3CertificateBuilder(issuer, serial, Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(validity)), subject, key);
+        return new JcaX509v3CertificateBuilder(issuer, serial, Date.from(now.minus(CLOCK_SKEW)), Date.from(end), subject, key);
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair signer, String algorithm) throws GeneralSecurityException {

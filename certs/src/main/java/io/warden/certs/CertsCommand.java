@@ -74,17 +74,19 @@ public final class CertsCommand {
         allow(o, "--ca", "--out", "--name", "--dns", "--ip", "--days", "--key", "--p12-password-env", "--force");
         IssuedCertificate ca = loadCa(Path.of(required(o, "--ca")));
         String name = required(o, "--name");
+        Duration validity = leafValidity(o, ca);
         IssuedCertificate issued = CertificateIssuer.issueServer(ca, name, o.getOrDefault("--dns", List.of()),
-                o.getOrDefault("--ip", List.of()), days(o, 825), keyType(o));
-        save(o, name, issued, out);
+                o.getOrDefault("--ip", List.of()), validity, keyType(o));
+        save(o, name, issued, validity, out);
     }
 
     private static void issueClient(Map<String, List<String>> o, PrintStream out) {
         allow(o, "--ca", "--out", "--cn", "--ou", "--name", "--days", "--key", "--p12-password-env", "--force");
         IssuedCertificate ca = loadCa(Path.of(required(o, "--ca")));
         String cn = required(o, "--cn");
-        IssuedCertificate issued = CertificateIssuer.issueClient(ca, cn, o.getOrDefault("--ou", List.of()), days(o, 825), keyType(o));
-        save(o, single(o, "--name", cn), issued, out);
+        Duration validity = leafValidity(o, ca);
+        IssuedCertificate issued = CertificateIssuer.issueClient(ca, cn, o.getOrDefault("--ou", List.of()), validity, keyType(o));
+        save(o, single(o, "--name", cn), issued, validity, out);
     }
 
     private static void inspect(Map<String, List<String>> o, PrintStream out) {
@@ -101,7 +103,23 @@ public final class CertsCommand {
         }
     }
 
-    private static void save(Map<String, List<String>> o, String name, IssuedCertificate issued, PrintStream out) {
+    /**
+     * --days for a certificate the CA issues: 825 unless given. An explicit --days beyond the CA's end is refused, as
+     * such a certificate would fail every handshake once the CA expires; the default is cut short instead (see save).
+     */
+    private static Duration leafValidity(Map<String, List<String>> o, IssuedCertificate ca) {
+        Duration validity = days(o, 825);
+        Instant caEnd = ca.certificate().getNotAfter().toInstant();
+        if (o.containsKey("--days") && Instant.now().plus(validity).isAfter(caEnd)) {
+            long left = Duration.between(Instant.now(), caEnd).toDays();
+            String fix = left < 1 ? "create a new CA with init-ca" : "give --days " + left + " or fewer, or create a new CA with init-ca";
+            throw new CertsException("--days " + validity.toDays() + ": the CA certificate ends at " + caEnd + ", in "
+                    + (left < 1 ? "less than a day" : left + (left == 1 ? " day" : " days")) + ", and a certificate cannot outlive its CA; " + fix);
+        }
+        return validity;
+    }
+
+    private static void save(Map<String, List<String>> o, String name, IssuedCertificate issued, Duration validity, PrintStream out) {
         if (!name.matches("[A-Za-z0-9._@-]+")) {
             throw new CertsException("--name '" + name + "' must be a plain file name (letters, digits, . _ @ -)");
         }
@@ -132,6 +150,11 @@ public final class CertsCommand {
             CertificateFiles.writePkcs12(dir.resolve(name + ".p12"), name, issued, password, force);
             Arrays.fill(password, '\0');
             out.println("wrote " + dir.resolve(name + ".p12") + " (0600)");
+        }
+        Instant end = issued.certificate().getNotAfter().toInstant();
+        if (!end.isBefore(issued.issuers().get(0).getNotAfter().toInstant())) {
+            out.println("note: valid until " + end + ", when the CA certificate ends, rather than " + validity.toDays()
+                    + " days; renew the CA (init-ca) and reissue before then");
         }
         out.print(CertificateInspector.describe(issued.certificate()));
     }

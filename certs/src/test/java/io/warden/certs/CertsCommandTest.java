@@ -153,6 +153,33 @@ class CertsCommandTest {
     }
 
     @Test
+    void aCertificateEndsWithItsCaAtTheLatest(@TempDir Path dir) throws Exception {
+        Path ca = dir.resolve("ca");
+        Path out = dir.resolve("out");
+        assertThat(run("init-ca", "--out", ca.toString(), "--days", "30")).isZero();
+        Instant caEnd = CertificateFiles.readCertificates(ca.resolve("ca.crt")).get(0).getNotAfter().toInstant();
+
+        // The default 825 days is cut short at the CA's end, and the user is told.
+        assertThat(run("issue-server", "--ca", ca.toString(), "--out", out.toString(), "--name", "warden", "--dns", "localhost"))
+                .as(stderr()).isZero();
+        assertThat(CertificateFiles.readCertificates(out.resolve("warden.crt")).get(0).getNotAfter().toInstant()).isEqualTo(caEnd);
+        assertThat(stdout()).contains("note: valid until " + caEnd + ", when the CA certificate ends, rather than 825 days;");
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", out.toString(), "--cn", "alice")).as(stderr()).isZero();
+        assertThat(CertificateFiles.readCertificates(out.resolve("alice.crt")).get(0).getNotAfter().toInstant()).isEqualTo(caEnd);
+
+        // Days asked for explicitly beyond the CA's end are refused, nothing written.
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", out.toString(), "--cn", "bob", "--days", "31")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("error: --days 31: the CA certificate ends at " + caEnd + ", in 29 days, and a certificate"
+                + " cannot outlive its CA; give --days 29 or fewer, or create a new CA with init-ca\n");
+        assertThat(out.resolve("bob.crt")).doesNotExist();
+
+        // Within the CA's time: as asked, without a note.
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", out.toString(), "--cn", "carol", "--days", "29")).isZero();
+        assertThat(CertificateFiles.readCertificates(out.resolve("carol.crt")).get(0).getNotAfter().toInstant()).isBefore(caEnd);
+        assertThat(stdout()).doesNotContain("note:");
+    }
+
+    @Test
     void badInputGetsAPreciseMessage(@TempDir Path dir) {
         assertThat(run("issue-server", "--out", dir.toString(), "--name", "x", "--dns", "a")).isEqualTo(2);
         assertThat(stderr()).contains("error: --ca is required");
