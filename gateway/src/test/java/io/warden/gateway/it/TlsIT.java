@@ -325,56 +325,45 @@ class TlsIT {
 
     @Test
     void aListenerOffersOnlyTheCipherSuitesItIsGiven() throws Exception {
-        Path dir = Files.createTempDirectory(pki, "ciphers");
-        reloadingEverySecond(dir);
-        try (GatewayFixture g = GatewayFixture.fromYaml("""
-                listeners:
-                  - bootstrapPort: ${BOOTSTRAP_PORT}
-                    brokerPorts: ${BROKER_PORTS}
-                    tls: {certificate: server-chain.crt, key: server.key, protocols: [TLSv1.3], cipherSuites: [TLS_AES_256_GCM_SHA384], engine: jdk}
-                upstream:
-                  bootstrapServers: ["${UPSTREAM}"]
-                """, dir, cluster.getBootstrapServers())) {
-            try (SSLSocket s = (SSLSocket) sslContext("alice").getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
-                s.setSoTimeout(10_000);
-                s.setEnabledCipherSuites(new String[] {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"});
-                s.startHandshake();
-                assertThat(s.getSession().getCipherSuite()).isEqualTo("TLS_AES_256_GCM_SHA384");
-            }
-            try (SSLSocket s = (SSLSocket) sslContext("alice").getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
-                s.setSoTimeout(10_000);
-                s.setEnabledCipherSuites(new String[] {"TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"});
-                assertThatThrownBy(s::startHandshake).as("a client offering only other suites").isInstanceOf(IOException.class);
-            }
+        try (GatewayFixture g = withTls("protocols: [TLSv1.3], cipherSuites: [TLS_AES_256_GCM_SHA384], engine: jdk")) {
+            assertThat(negotiated(g, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384")).isEqualTo("TLS_AES_256_GCM_SHA384");
+            assertThatThrownBy(() -> negotiated(g, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"))
+                    .as("a client offering only other suites").isInstanceOf(IOException.class);
         }
     }
 
     @Test
     void theOpenSslEngineOffersOnlyTheTls12SuitesItIsGiven() throws Exception {
-        Path dir = Files.createTempDirectory(pki, "ciphers-openssl");
+        try (GatewayFixture g = withTls("protocols: [TLSv1.2], engine: openssl, cipherSuites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]")) {
+            assertThat(negotiated(g, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"))
+                    .isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+            assertThatThrownBy(() -> negotiated(g, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"))
+                    .as("a client offering only other suites").isInstanceOf(IOException.class);
+        }
+    }
+
+    /** A gateway whose one listener serves the test PKI's server files with these further TLS settings. */
+    private GatewayFixture withTls(String settings) throws Exception {
+        Path dir = Files.createTempDirectory(pki, "tls-settings");
         reloadingEverySecond(dir);
-        try (GatewayFixture g = GatewayFixture.fromYaml("""
+        return GatewayFixture.fromYaml("""
                 listeners:
                   - bootstrapPort: ${BOOTSTRAP_PORT}
                     brokerPorts: ${BROKER_PORTS}
-                    tls: {certificate: server-chain.crt, key: server.key, protocols: [TLSv1.2], engine: openssl,
-                          cipherSuites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]}
+                    tls: {certificate: server-chain.crt, key: server.key, %s}
                 upstream:
                   bootstrapServers: ["${UPSTREAM}"]
-                """, dir, cluster.getBootstrapServers())) {
-            try (SSLSocket s = (SSLSocket) sslContext("alice").getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
-                s.setSoTimeout(10_000);
-                s.setEnabledProtocols(new String[] {"TLSv1.2"});
-                s.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"});
-                s.startHandshake();
-                assertThat(s.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
-            }
-            try (SSLSocket s = (SSLSocket) sslContext("alice").getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
-                s.setSoTimeout(10_000);
-                s.setEnabledProtocols(new String[] {"TLSv1.2"});
-                s.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"});
-                assertThatThrownBy(s::startHandshake).as("a client offering only other suites").isInstanceOf(IOException.class);
-            }
+                """.formatted(settings), dir, cluster.getBootstrapServers());
+    }
+
+    /** The cipher suite a client offering only {@code suites} over {@code protocol} gets; an IOException if none. */
+    private static String negotiated(GatewayFixture g, String protocol, String... suites) throws Exception {
+        try (SSLSocket s = (SSLSocket) sslContext("alice").getSocketFactory().createSocket("127.0.0.1", g.bootstrapPort())) {
+            s.setSoTimeout(10_000);
+            s.setEnabledProtocols(new String[] {protocol});
+            s.setEnabledCipherSuites(suites);
+            s.startHandshake();
+            return s.getSession().getCipherSuite();
         }
     }
 
