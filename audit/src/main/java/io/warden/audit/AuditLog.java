@@ -345,7 +345,9 @@ public final class AuditLog implements AutoCloseable {
         }
         if (first == null) {
             boolean last = closing && queue.isEmpty();
-            if (owing() && (last || System.nanoTime() - lastSinkFailure >= RETRY_INTERVAL_NANOS)) {
+            // At close the owed events had their last try with the final batch: a sink that is down would only hold
+            // the shutdown up for another of its timeouts.
+            if (!last && owing() && System.nanoTime() - lastSinkFailure >= RETRY_INTERVAL_NANOS) {
                 writeBatch(batch); // nothing new: only what the sinks owe
             }
             if (unflushed) {
@@ -456,7 +458,7 @@ public final class AuditLog implements AutoCloseable {
      * A sink failed the batch: the events nothing waits for (a Produce's outcome, a login, a connection — a request
      * already answered or forwarded) are kept for it and written again ahead of its next batch, or on their own after
      * {@link #RETRY_INTERVAL_NANOS} without one, up to as many as the queue holds; the oldest beyond that are lost
-     * and counted. Events someone waits for fail instead: their request is refused, so there is nothing to record.
+     * and counted, as is what a sink still owes once the last batch at close has been tried. Events someone waits for fail instead: their request is refused, so there is nothing to record.
      */
     private void owe(int sink, List<Entry> batch, Owed[] debtsOfBatch) {
         List<Owed> debts = owed.get(sink);
