@@ -175,8 +175,11 @@ async function untilStopped(out) {
       batch.forEach(m => consumed.add(m.value.toString()));
     }
   })();
-  const progress = setInterval(() => fs.writeFileSync(settings.progressFile,
-    JSON.stringify({ acked: acked.size, consumed: consumed.size })), 200);
+  // Written beside the file and renamed into place, so that a reader never sees it half written.
+  const progress = setInterval(() => {
+    fs.writeFileSync(settings.progressFile + '.next', JSON.stringify({ acked: acked.size, consumed: consumed.size }));
+    fs.renameSync(settings.progressFile + '.next', settings.progressFile);
+  }, 200);
   for (let i = 0; !fs.existsSync(settings.stopFile); i++) {
     const value = `r-${i}`;
     sends.push(p.send(settings.topic, value).then(result => {
