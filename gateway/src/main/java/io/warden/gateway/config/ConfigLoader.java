@@ -799,10 +799,8 @@ public final class ConfigLoader {
                 throw fail(path + ".engine", "OpenSSL is not available on this machine (netty-tcnative could not load); use auto or jdk");
             }
         }
-        boolean openSsl = engine == TlsConfig.Engine.OPENSSL
-                || engine == TlsConfig.Engine.AUTO && io.vertx.core.net.OpenSSLEngineOptions.isAvailable();
         List<String> cipherSuites = t.has("cipherSuites")
-                ? cipherSuites(t.get("cipherSuites"), path + ".cipherSuites", protocols, openSsl) : List.of();
+                ? cipherSuites(t.get("cipherSuites"), path + ".cipherSuites", protocols, engine.usesOpenSsl()) : List.of();
         return new TlsConfig(certificate, key, keyStore, keyStoreType, passwordEnv, clientAuth, trusted, protocols, principals,
                 java.time.Duration.ofSeconds(reloadSeconds), java.time.Duration.ofDays(expiryDays), engine, cipherSuites);
     }

@@ -49,7 +49,12 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
         /** OpenSSL when its native library loads on this machine, else the JDK's. */
         AUTO,
         JDK,
-        OPENSSL
+        OPENSSL;
+
+        /** Whether this choice means OpenSSL on this machine. */
+        public boolean usesOpenSsl() {
+            return this == OPENSSL || this == AUTO && io.vertx.core.net.OpenSSLEngineOptions.isAvailable();
+        }
     }
 
     /** With the engine chosen automatically. */
@@ -104,7 +109,7 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
 
     /** True when this listener's connections are terminated by OpenSSL rather than the JDK. */
     public boolean usesOpenSsl() {
-        return engine == Engine.OPENSSL || engine == Engine.AUTO && io.vertx.core.net.OpenSSLEngineOptions.isAvailable();
+        return engine.usesOpenSsl();
     }
 
     public TlsConfig {
