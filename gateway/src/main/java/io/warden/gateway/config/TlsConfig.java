@@ -149,14 +149,18 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
         return ssl;
     }
 
+    /** The Vert.x options of the TLS engine this chooses. */
+    public io.vertx.core.net.SSLEngineOptions engineOptions() {
+        return usesOpenSsl() ? new io.vertx.core.net.OpenSSLEngineOptions() : new io.vertx.core.net.JdkSSLEngineOptions();
+    }
+
     /**
      * Sets these TLS settings, engine included, on a server's own options (Vert.x takes a server's first TLS
      * settings from them; {@link #serverSslOptions()} is what a reload swaps in).
      */
     public void applyTo(io.vertx.core.net.NetServerOptions options) {
         ServerSSLOptions ssl = serverSslOptions();
-        options.setSslEngineOptions(usesOpenSsl() ? new io.vertx.core.net.OpenSSLEngineOptions()
-                : new io.vertx.core.net.JdkSSLEngineOptions());
+        options.setSslEngineOptions(engineOptions());
         options.setSsl(true)
                 .setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols())
                 .setKeyCertOptions(ssl.getKeyCertOptions())

@@ -202,6 +202,35 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         gateway.stats().clientOpened();
+        ClientTls tls = listener.clientTls();
+        if (tls == null) {
+            established();
+            return;
+        }
+        // Counted from here on, as Kafka counts a connection once accepted; what the client sends after its
+        // handshake waits in the paused socket until the connection is set up.
+        fromClient.pause();
+        tls.handshake(client).onComplete(handshake -> {
+            if (handshake.succeeded() && !listener.draining()) {
+                established();
+                return;
+            }
+            LOG.info("event=connection_refused listener={} client={} reason=\"{}\"", listener.listenerConfig().name(), peer,
+                    handshake.succeeded() ? "gateway shutting down" : "TLS handshake failed: " + handshake.cause().getMessage());
+            dropAdmitted();
+        });
+    }
+
+    /** Closes a connection admitted but never set up, giving its place back. */
+    private void dropAdmitted() {
+        gateway.stats().clientClosed();
+        gateway.stats().release(clientHost);
+        client.close();
+    }
+
+    /** Sets up a connection admitted, and on a TLS listener past its handshake: its principal, audit and forwarding. */
+    private void established() {
+        LimitsConfig limits = gateway.config().limits();
         // As Kafka's DefaultKafkaPrincipalBuilder: on a SASL listener the principal comes from SASL. TLS has verified
         // any client certificate (clientAuth), but the mapping rules do not judge it.
         Optional<String> mapped = sasl != null ? Optional.of(CertificatePrincipals.ANONYMOUS)
@@ -209,9 +238,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (mapped.isEmpty()) {
             audit.authenticationFailed("SSL", null, "client certificate matches no principal mapping rule");
             gateway.stats().refused();
-            gateway.stats().clientClosed();
-            gateway.stats().release(clientHost);
-            client.close();
+            dropAdmitted();
             return;
         }
         principal = mapped.get();
@@ -232,6 +259,7 @@ final class ClientConnection implements SaslGate.Connection {
             openUpstream();
         } else {
             awaitLogin(limits.loginTimeout());
+            fromClient.resume(); // paused during a TLS handshake
         }
     }
 

@@ -49,6 +49,8 @@ final class ListenerVerticle extends VerticleBase {
     private final List<NetServer> servers = new CopyOnWriteArrayList<>();
     private final Set<ClientConnection> connections = new HashSet<>();
     private NetClient upstreamClient;
+    /** Started on each connection once admitted (the servers accept plain TCP); null on a plaintext listener. */
+    private ClientTls clientTls;
     private ResponseRewriter rewriter;
     private volatile int boundPort = -1;
     private boolean draining;
@@ -78,12 +80,19 @@ final class ListenerVerticle extends VerticleBase {
         }
         upstreamClient = vertx.createNetClient(clientOptions);
         rewriter = new ResponseRewriter(this, gateway.nodes(), gateway.topicNames());
-        NetServer bootstrap = newServer(OptionalInt.empty());
-        return bootstrap.listen(config.bootstrapPort(), config.bindHost())
-                .onSuccess(s -> {
-                    boundPort = s.actualPort();
-                    bindKnownBrokers(gateway.nodes().snapshot().keySet());
-                });
+        Future<ClientTls> tlsReady = config.tls() == null ? Future.succeededFuture() : ClientTls.create(vertx, config.tls());
+        return tlsReady.compose(tls -> {
+            clientTls = tls;
+            return newServer(OptionalInt.empty()).listen(config.bootstrapPort(), config.bindHost());
+        }).onSuccess(s -> {
+            boundPort = s.actualPort();
+            bindKnownBrokers(gateway.nodes().snapshot().keySet());
+        });
+    }
+
+    /** The TLS of this listener's client connections, or null on a plaintext listener. */
+    ClientTls clientTls() {
+        return clientTls;
     }
 
     /** The bootstrap port as bound, once started. */
@@ -220,12 +229,8 @@ final class ListenerVerticle extends VerticleBase {
         if (idleSeconds > 0) {
             options.setIdleTimeout((int) idleSeconds).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS);
         }
-        if (config.tls() != null) {
-            config.tls().applyTo(options);
-        }
         NetServer server = vertx.createNetServer(options);
         server.connectHandler(socket -> new ClientConnection(this, socket, nodeId).start());
-        // Failed TLS handshakes never become connections; this is the one place they are seen.
         server.exceptionHandler(e -> LOG.info("event=connection_refused listener={} reason=\"{}\"",
                 config.name(), e.getMessage()));
         servers.add(server);
@@ -233,16 +238,12 @@ final class ListenerVerticle extends VerticleBase {
     }
 
     /**
-     * Re-reads the TLS files for new connections on every server of this loop; open connections continue. Fails when
-     * a server could not take them.
+     * Re-reads the TLS files for the handshakes of this loop's new connections; open connections continue. Fails,
+     * keeping the files in use, when they do not make a TLS context.
      */
     Future<Void> reloadTls(TlsConfig tls) {
         Promise<Void> done = Promise.promise();
-        context.runOnContext(v -> {
-            List<Future<Boolean>> swaps = new ArrayList<>();
-            servers.forEach(s -> swaps.add(s.updateSSLOptions(tls.serverSslOptions(), true)));
-            Future.all(swaps).<Void>mapEmpty().onComplete(done);
-        });
+        context.runOnContext(v -> clientTls.reload(tls).onComplete(done));
         return done.future();
     }
 

@@ -12,9 +12,13 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -115,5 +119,66 @@ class ConnectionLimitsIT {
                 }
             }
         }
+    }
+
+    static final String TLS_YAML = """
+            listeners:
+              - name: tls
+                bootstrapPort: ${BOOTSTRAP_PORT}
+                brokerPorts: ${BROKER_PORTS}
+                tls: {certificate: server-chain.crt, key: server.key}
+            limits: {maxConnections: 100, maxConnectionsPerIp: 2}
+            upstream:
+              bootstrapServers: ["${UPSTREAM}"]
+            """;
+
+    @Test
+    void connectionsStillInTheirTlsHandshakeCountTowardsTheLimits() throws Exception {
+        // As Kafka counts a connection when it accepts it, not once its TLS handshake is done: otherwise a client that
+        // opens connections and never sends a ClientHello holds as many as it likes until the handshake times out.
+        SaslPki pki = new SaslPki();
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(TLS_YAML, pki.dir, cluster.getBootstrapServers());
+             Socket second = connect(gateway, "127.0.0.1")) {
+            Socket first = connect(gateway, "127.0.0.1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() == 2);
+            try (Socket third = connect(gateway, "127.0.0.1")) {
+                assertThat(closedByGateway(third, 3_000)).as("a third connection from 127.0.0.1 while two are in their handshake")
+                        .isTrue();
+            }
+            assertThat(gateway.server().stats().refusedByLimit("per_ip")).isEqualTo(1);
+            assertThat(closedByGateway(first)).as("a connection still in its handshake").isFalse();
+
+            // Another IP is unaffected and completes its handshake.
+            SSLContext tls = trusting(pki);
+            try (SSLSocket other = handshaken(tls, gateway, "127.0.0.2")) {
+                assertThat(other.getSession().getProtocol()).startsWith("TLS");
+            }
+
+            // A connection that goes away during its handshake gives its place back.
+            first.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() == 1);
+            try (SSLSocket again = handshaken(tls, gateway, "127.0.0.1")) {
+                assertThat(again.getSession().getProtocol()).startsWith("TLS");
+            }
+        }
+    }
+
+    private static SSLContext trusting(SaslPki pki) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", pki.ca.certificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        return tls;
+    }
+
+    private static SSLSocket handshaken(SSLContext tls, GatewayFixture gateway, String localAddress) throws IOException {
+        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(connect(gateway, localAddress), "127.0.0.1",
+                gateway.bootstrapPort(), true);
+        s.setSoTimeout(10_000);
+        s.startHandshake();
+        return s;
     }
 }

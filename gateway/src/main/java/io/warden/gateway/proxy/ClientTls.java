@@ -1,0 +1,86 @@
+package io.warden.gateway.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.internal.net.SslChannelProvider;
+import io.vertx.core.internal.net.SslHandshakeCompletionHandler;
+import io.vertx.core.internal.tls.SslContextManager;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.core.net.SocketAddress;
+import io.warden.gateway.config.TlsConfig;
+
+/**
+ * TLS on a listener's client connections, started by the gateway on a connection it has already admitted.
+ *
+ * <p>A Vert.x TLS server hands a connection over only once its handshake is done, so connections still in their
+ * handshake would escape the connection limits: a client could hold any number of sockets without ever sending a
+ * ClientHello, each until the handshake timeout. Kafka counts a connection when it accepts it. So the listener's
+ * servers accept plain TCP, the connection is admitted (or refused) at once, and only then does its TLS handshake
+ * start: the TLS handler goes in front of the connection's pipeline before anything has been read from it, so the
+ * ClientHello is the first thing it sees. The handler is the one Vert.x's own TLS servers use, built from the same
+ * options, so the handshake, the handshake timeout, client certificates and the engine are as before.
+ */
+final class ClientTls {
+
+    private final VertxInternal vertx;
+    private final SslContextManager contexts;
+    private volatile SslChannelProvider provider;
+    private volatile ServerSSLOptions options;
+
+    private ClientTls(Vertx vertx, TlsConfig tls) {
+        this.vertx = (VertxInternal) vertx;
+        this.contexts = new SslContextManager(SslContextManager.resolveEngineOptions(tls.engineOptions(), false));
+    }
+
+    /** The TLS of a listener with these settings; fails, naming the reason, when its files do not make a TLS context. */
+    static Future<ClientTls> create(Vertx vertx, TlsConfig tls) {
+        ClientTls clientTls = new ClientTls(vertx, tls);
+        return clientTls.reload(tls).map(clientTls);
+    }
+
+    /** Re-reads the files for the handshakes started from now on; the ones under way keep what they started with. */
+    Future<Void> reload(TlsConfig tls) {
+        ServerSSLOptions next = tls.serverSslOptions();
+        return contexts.resolveSslContextProvider(next, null, next.getClientAuth(), next.getApplicationLayerProtocols(),
+                        true, vertx.getOrCreateContext())
+                .map(built -> {
+                    synchronized (this) {
+                        provider = new SslChannelProvider(vertx, built, false);
+                        options = next;
+                    }
+                    return null;
+                });
+    }
+
+    /**
+     * Starts the TLS handshake of a connection just accepted, on its event loop, before anything has been read from
+     * it; what the client sends after the handshake waits in the socket, which the caller pauses first, until it is
+     * resumed. Completes when the handshake does, and fails when it fails, times out or the client goes away.
+     */
+    Future<Void> handshake(NetSocket socket) {
+        SslChannelProvider current;
+        ServerSSLOptions settings;
+        synchronized (this) {
+            current = provider;
+            settings = options;
+        }
+        ChannelHandlerContext channel = ((NetSocketInternal) socket).channelHandlerContext();
+        PromiseInternal<Void> done = ((ContextInternal) vertx.getOrCreateContext()).promise();
+        io.netty.util.concurrent.Promise<Void> handshaken = channel.executor().newPromise();
+        handshaken.addListener(done);
+        SocketAddress remote = socket.remoteAddress();
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addFirst("handshaker", new SslHandshakeCompletionHandler(handshaken));
+        pipeline.addFirst("ssl", current.createServerHandler(false, settings.getSslHandshakeTimeout(),
+                settings.getSslHandshakeTimeoutUnit(), remote == null ? null : HostAndPort.create(remote.hostAddress(), remote.port())));
+        return done.future();
+    }
+}
