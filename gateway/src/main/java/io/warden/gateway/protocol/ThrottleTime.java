@@ -4,16 +4,22 @@ import io.vertx.core.buffer.Buffer;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FetchMetadata;
+import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ResponseHeader;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
 
 /**
- * Raises the {@code throttle_time_ms} of Produce and Fetch responses to the gateway's own throttle time, keeping the
- * broker's when it is longer (KIP-219: the client backs off by itself for that long). Records are never touched: a
- * Fetch response has the field first in its body and is patched in place; a Produce response, which carries no
- * records, is decoded and encoded again.
+ * The gateway's throttle time in Produce and Fetch responses (KIP-219: the client backs off by itself for that long).
+ * A Produce response, which carries no records, gets its {@code throttle_time_ms} raised to the gateway's, keeping
+ * the broker's when it is longer. A Fetch response over the quota is not forwarded at all: the client gets Kafka's
+ * throttled response instead, with no records (they are fetched again later), so the broker's is only read, from
+ * its first bytes, for its throttle time.
  */
 public final class ThrottleTime {
 
@@ -35,16 +41,19 @@ public final class ThrottleTime {
         return offset + Integer.BYTES <= frame.length() ? offset : -1;
     }
 
-    /** Raises the throttle time of a Fetch response (or its beginning) in place; false if the field is not in it yet. */
-    public static boolean raiseFetch(Buffer frame, short version, int throttleMs) {
+    /** The broker's throttle time in a Fetch response (or its beginning), or -1 when the bytes do not reach it yet. */
+    public static int ofFetch(Buffer frame, short version) {
         int at = fetchOffset(frame, version);
-        if (at < 0) {
-            return false;
-        }
-        if (frame.getInt(at) < throttleMs) {
-            frame.setInt(at, throttleMs);
-        }
-        return true;
+        return at < 0 ? -1 : frame.getInt(at);
+    }
+
+    /**
+     * What a Kafka broker answers a Fetch its quota throttles ({@code FetchContext.getThrottledResponse}): no error,
+     * the throttle time, and no partitions. The session id is 0, as for a sessionless or full fetch: clients hold no
+     * fetch session through the gateway.
+     */
+    public static FetchResponse throttledFetch(int throttleMs) {
+        return FetchResponse.of(Errors.NONE, throttleMs, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(), List.of());
     }
 
     /** A Produce response with its throttle time raised: the same frame when the broker's is already as long. */

@@ -63,6 +63,18 @@ final class ByteRate {
         return (int) Math.min(throttleMs, Integer.MAX_VALUE);
     }
 
+    /**
+     * As {@link #record}, except that bytes which earn a throttle are taken back out: what carried them is not
+     * delivered, as Kafka unrecords the size of a Fetch response it answers empty because of the throttle.
+     */
+    synchronized int recordIfWithin(long bytes, long now) {
+        int throttleMs = record(bytes, now);
+        if (throttleMs > 0) {
+            sampleBytes[current] -= bytes;
+        }
+        return throttleMs;
+    }
+
     /** True when nothing recorded is still inside the window at {@code now}. */
     synchronized boolean idle(long now) {
         return now - lastRecord >= sampleStart.length * sampleNanos;

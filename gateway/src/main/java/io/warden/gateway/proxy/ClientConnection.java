@@ -30,6 +30,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,6 +115,8 @@ final class ClientConnection implements SaslGate.Connection {
     /** The request whose response is being forwarded while it arrives, and how many of its bytes are out. */
     private InFlight streaming;
     private int streamedBytes;
+    /** The Fetch whose response, arriving in pieces, was recorded against the quota as it began, and was within it. */
+    private InFlight fetchRecorded;
     private boolean closed;
     private boolean upstreamClosed;
     /** SASL state on a SASL listener, else null. */
@@ -987,10 +990,16 @@ final class ClientConnection implements SaslGate.Connection {
         long arrived = request.sentAt() == 0 ? 0 : System.nanoTime();
         Future<Buffer> response;
         try {
-            if (quota != null && (request.api() == ApiKeys.PRODUCE || request.api() == ApiKeys.FETCH)) {
-                frame = withQuota(request, frame);
+            int fetchThrottleMs = 0;
+            if (quota != null && request.api() == ApiKeys.PRODUCE) {
+                frame = withProduceQuota(request, frame);
+            } else if (quota != null && request.api() == ApiKeys.FETCH && request != fetchRecorded) {
+                fetchThrottleMs = fetchQuota(request, frame);
             }
-            if (streaming != null) {
+            fetchRecorded = null;
+            if (fetchThrottleMs > 0) {
+                response = throttledFetch(request, fetchThrottleMs);
+            } else if (streaming != null) {
                 int sent = streamedBytes;
                 streaming = null;
                 streamedBytes = 0;
@@ -1007,6 +1016,23 @@ final class ClientConnection implements SaslGate.Connection {
             response = Future.failedFuture(new IllegalStateException("unreadable " + request.api().name
                     + " v" + request.version() + " response from broker: " + e.getMessage(), e));
         }
+        answer(request, response, arrived);
+    }
+
+    /** The end of a Fetch response skipped as it arrived because the quota throttled it: the client gets Kafka's answer. */
+    private void onThrottledFetchSkipped(InFlight request, int throttleMs) {
+        if (closed) {
+            return;
+        }
+        if (pollInFlight() != request) {
+            close("broker response skipped out of order");
+            return;
+        }
+        answer(request, throttledFetch(request, throttleMs), request.sentAt() == 0 ? 0 : System.nanoTime());
+    }
+
+    /** Sends a broker response's answer on to the client, in order, then what queued behind it may go on. */
+    private void answer(InFlight request, Future<Buffer> response, long arrived) {
         sendToClient(response);
         if (arrived != 0) {
             recordLatency(request, arrived);
@@ -1118,10 +1144,7 @@ final class ClientConnection implements SaslGate.Connection {
         }
         if (streaming == null) {
             InFlight head = inFlight.peek();
-            if (soFar.length() < 2 * KafkaFrames.SIZE_PREFIX || head == null || head.localResponse() != null || head.edit() != null
-                    || head.audit() != null && audit.failClosed()
-                    || !outputTail.isComplete() || KafkaFrames.SIZE_PREFIX + soFar.getInt(0) < STREAM_THRESHOLD
-                    || head.versionChanged() || !ResponseRewriter.canStream(head.api(), head.version())) {
+            if (soFar.length() < 2 * KafkaFrames.SIZE_PREFIX || head == null || head.localResponse() != null) {
                 return;
             }
             if (KafkaFrames.correlationId(soFar) != head.correlationId()) {
@@ -1129,7 +1152,20 @@ final class ClientConnection implements SaslGate.Connection {
                         + " does not match request " + head.correlationId());
                 return;
             }
-            if (quota != null && head.api() == ApiKeys.FETCH && !streamWithQuota(head, soFar)) {
+            if (quota != null && head.api() == ApiKeys.FETCH && head != fetchRecorded) {
+                int throttleMs = fetchQuota(head, soFar);
+                if (throttleMs < 0) {
+                    return;
+                }
+                if (throttleMs > 0) {
+                    fromUpstream.skipFrame(() -> onThrottledFetchSkipped(head, throttleMs));
+                    return;
+                }
+                fetchRecorded = head;
+            }
+            if (head.edit() != null || head.audit() != null && audit.failClosed()
+                    || !outputTail.isComplete() || KafkaFrames.SIZE_PREFIX + soFar.getInt(0) < STREAM_THRESHOLD
+                    || head.versionChanged() || !ResponseRewriter.canStream(head.api(), head.version())) {
                 return;
             }
             streaming = head;
@@ -1145,43 +1181,49 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     /**
-     * Records a Produce's throttle time, or a Fetch response's size, against the principal's quota; a response over
-     * it gets the throttle time (the longer of the broker's and the gateway's) and the client is muted for as long.
+     * A Produce over its principal's quota: its response gets the throttle time (the longer of the broker's and the
+     * gateway's) and the client is muted for as long.
      */
-    private Buffer withQuota(InFlight request, Buffer frame) {
-        if (streaming != null) {
-            // A Fetch forwarded as it arrived was recorded when it began; its first bytes are already out.
-            if (request.api() == ApiKeys.PRODUCE && request.throttleMs() > 0) {
-                throttle(ApiKeys.PRODUCE, request.throttleMs());
-            }
+    private Buffer withProduceQuota(InFlight request, Buffer frame) {
+        if (request.throttleMs() <= 0) {
             return frame;
         }
-        int throttleMs = request.api() == ApiKeys.PRODUCE ? request.throttleMs() : quota.fetched(frame.length());
-        if (throttleMs <= 0) {
-            return frame;
-        }
-        throttle(request.api(), throttleMs);
-        if (request.api() == ApiKeys.PRODUCE) {
-            return ThrottleTime.raiseProduce(frame, request.version(), throttleMs);
-        }
-        ThrottleTime.raiseFetch(frame, request.version(), throttleMs);
-        return frame;
+        throttle(ApiKeys.PRODUCE, request.throttleMs());
+        // A response forwarded as it arrived has its first bytes out already.
+        return streaming != null ? frame : ThrottleTime.raiseProduce(frame, request.version(), request.throttleMs());
     }
 
     /**
-     * The same for a Fetch response forwarded while it arrives: its size is known from its prefix, and its throttle
-     * time is patched before its first bytes leave. False while the bytes so far do not reach past the throttle time.
+     * Records a Fetch response's size against the principal's quota, from the response or its first bytes (its size
+     * prefix says how long it is). Over the quota, as a Kafka broker does, the client is muted for the throttle time
+     * and gets no records: the result is the throttle time to answer with (the longer of the broker's and the
+     * gateway's), and the response's size does not count. 0 within the quota; -1 while the bytes so far do not reach
+     * the broker's throttle time.
      */
-    private boolean streamWithQuota(InFlight head, Buffer soFar) {
-        if (ThrottleTime.fetchOffset(soFar, head.version()) < 0) {
-            return false;
+    private int fetchQuota(InFlight request, Buffer frame) {
+        int brokerMs = ThrottleTime.ofFetch(frame, request.upstreamVersion());
+        if (brokerMs < 0) {
+            return -1;
         }
-        int throttleMs = quota.fetched(KafkaFrames.SIZE_PREFIX + soFar.getInt(0));
-        if (throttleMs > 0) {
-            throttle(ApiKeys.FETCH, throttleMs);
-            ThrottleTime.raiseFetch(soFar, head.version(), throttleMs);
+        int throttleMs = quota.fetched(KafkaFrames.SIZE_PREFIX + frame.getInt(0));
+        if (throttleMs <= 0) {
+            return 0;
         }
-        return true;
+        throttle(ApiKeys.FETCH, throttleMs);
+        return Math.max(throttleMs, brokerMs);
+    }
+
+    /**
+     * Kafka's answer to a Fetch its quota throttles, at the client's version and in place of the broker's response,
+     * whose records the client fetches again later. It carries no records, so audit writes no consume event for it.
+     */
+    private Future<Buffer> throttledFetch(InFlight request, int throttleMs) {
+        FetchResponse response = ThrottleTime.throttledFetch(throttleMs);
+        if (request.audit() != null) {
+            audit.response(request.audit(), response);
+        }
+        return Future.succeededFuture(KafkaFrames.response(request.correlationId(),
+                ApiKeys.FETCH.responseHeaderVersion(request.version()), response.data(), request.version()));
     }
 
     /** Mutes reading from the client for {@code throttleMs} (or longer, if an earlier throttle lasts longer), as Kafka does. */

@@ -99,9 +99,12 @@ final class ClientQuotas {
             return produce == null ? 0 : produce.record(requestBytes, System.nanoTime());
         }
 
-        /** Records a Fetch response's size; the throttle time in ms, 0 within the quota. */
+        /**
+         * Records a Fetch response's size; the throttle time in ms, 0 within the quota. A response over the quota is
+         * answered without its records, so its size does not count (Kafka unrecords it).
+         */
         int fetched(int responseBytes) {
-            return fetch == null ? 0 : fetch.record(responseBytes, System.nanoTime());
+            return fetch == null ? 0 : fetch.recordIfWithin(responseBytes, System.nanoTime());
         }
 
         private boolean idle(long now) {

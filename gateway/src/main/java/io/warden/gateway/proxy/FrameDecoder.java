@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * whole, size prefix included, as a view of the received bytes where it arrived in one piece.
  *
  * <p>The size is checked before any of the frame is buffered: zero, negative or above {@code maxFrameBytes} ends
- * the stream with a reason. A partial frame at end of stream is dropped. Pausing the decoder pauses its source, so
+ * the stream with a reason. A partial frame at end of stream is dropped. A frame arriving in pieces can be skipped
+ * (a response the gateway answers otherwise): its bytes are dropped as they come. Pausing the decoder pauses its source, so
  * a slow consumer of frames holds back the peer instead of growing a buffer. Not thread-safe: one event loop.
  */
 final class FrameDecoder implements Handler<Buffer> {
@@ -36,6 +37,9 @@ final class FrameDecoder implements Handler<Buffer> {
     /** True while frames are being handed on; a resume meanwhile lets that loop go on instead of starting another. */
     private boolean draining;
     private boolean failed;
+    /** Bytes of a frame being skipped that are still to come, and what runs once they have; 0 and null otherwise. */
+    private long skipping;
+    private Runnable onSkipped;
 
     /**
      * @param trustedPeer when true (a broker), a frame that arrives in pieces gets its whole size reserved at once,
@@ -72,6 +76,19 @@ final class FrameDecoder implements Handler<Buffer> {
         drain();
     }
 
+    /**
+     * Drops the frame now arriving in pieces, from a {@link #onPartialFrame} handler: what is buffered of it is let go
+     * and the rest is discarded as it arrives, never held. {@code onSkipped} runs once its last byte is in, in the
+     * frame's place among the frames (after those before it, before those after it, and not while paused).
+     */
+    void skipFrame(Runnable onSkipped) {
+        if (pending == null || pending.length() - offset < KafkaFrames.SIZE_PREFIX || skipping > 0) {
+            throw new IllegalStateException("no frame is arriving in pieces");
+        }
+        this.skipping = KafkaFrames.SIZE_PREFIX + (long) pending.getInt(offset);
+        this.onSkipped = onSkipped;
+    }
+
     /** A size within the limit, and small enough that the frame with its size prefix fits in one buffer. */
     private boolean acceptable(int size) {
         return size > 0 && size <= maxFrameBytes && size <= Integer.MAX_VALUE - KafkaFrames.SIZE_PREFIX;
@@ -79,7 +96,7 @@ final class FrameDecoder implements Handler<Buffer> {
 
     /** How much room the frame starting at {@code offset} will need, as far as it is wise to reserve now. */
     private int expectedFrameLength(int available) {
-        if (available < KafkaFrames.SIZE_PREFIX) {
+        if (available < KafkaFrames.SIZE_PREFIX || skipping > 0) {
             return 0;
         }
         int size = pending.getInt(offset);
@@ -144,6 +161,19 @@ final class FrameDecoder implements Handler<Buffer> {
         boolean emitted = false;
         while (!paused && !failed && pending != null) {
             int available = pending.length() - offset;
+            if (skipping > 0) {
+                int dropped = (int) Math.min(skipping, available);
+                offset += dropped;
+                skipping -= dropped;
+                if (skipping > 0) {
+                    break;
+                }
+                Runnable skipped = onSkipped;
+                onSkipped = null;
+                emitted = true;
+                skipped.run();
+                continue;
+            }
             if (available < KafkaFrames.SIZE_PREFIX) {
                 break;
             }
@@ -159,6 +189,9 @@ final class FrameDecoder implements Handler<Buffer> {
             int total = KafkaFrames.SIZE_PREFIX + size;
             if (available < total) {
                 onPartialFrame.accept(pending.slice(offset, pending.length()));
+                if (skipping > 0) {
+                    continue;
+                }
                 break;
             }
             Buffer frame = pending.slice(offset, offset + total);

@@ -10,19 +10,33 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.Records;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.Socket;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -137,9 +151,11 @@ class QuotaIT {
             carol.assign(List.of(tp));
             carol.seekToBeginning(List.of(tp));
             long carolBytes = 0;
+            long nextOffset = 0;
             long end = System.nanoTime() + RUN_NANOS;
             while (System.nanoTime() < end) {
                 for (ConsumerRecord<byte[], byte[]> r : carol.poll(Duration.ofMillis(100))) {
+                    assertThat(r.offset()).as("each record once, in order").isEqualTo(nextOffset++);
                     carolBytes += r.value().length;
                 }
             }
@@ -157,6 +173,98 @@ class QuotaIT {
                 assertThat(OperationsIT.metric(scrape, "warden_quota_throttled_total{kind=\"" + kind + "\"}")).isPositive();
                 assertThat(OperationsIT.metric(scrape, "warden_quota_throttle_seconds_total{kind=\"" + kind + "\"}")).isPositive();
             }
+        }
+    }
+
+    /**
+     * A Fetch the quota throttles is answered as a Kafka broker answers it: the throttle time, no error, no session and
+     * no records, in place of the broker's response (also one large enough to be forwarded as it arrives, which is
+     * dropped as it comes). The records come in later fetches, each once and in order. Every Fetch has an ApiVersions
+     * request right behind it, answered in turn: the connection stays in step. Audit writes a consume event for the
+     * Fetches that returned records and for no other.
+     */
+    @Test
+    void aThrottledFetchCarriesNoRecordsAndEveryRecordStillArrivesOnceInOrder() throws Exception {
+        SaslPki pki = new SaslPki();
+        pki.addUser("carol", "carol-secret");
+        KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Files.writeString(pki.dir.resolve("audit-key.pem"), AuditIT.pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+        String topic = "quota-throttled-fetch";
+        int records = 3 * 1024;
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Clients.createTopic(direct, topic, 1, (short) 1);
+        }
+        try (KafkaProducer<byte[], byte[]> loader = Clients.bytesProducer(cluster.getBootstrapServers(), Map.of("linger.ms", 20))) {
+            for (int i = 0; i < records; i++) {
+                loader.send(new ProducerRecord<>(topic, new byte[1024]));
+            }
+            loader.flush();
+        }
+        String yaml = YAML.formatted(PRODUCE_QUOTA, FETCH_QUOTA, GatewayFixture.freeRange(1), SaslPki.ISSUER) + """
+                audit:
+                  mode: best-effort
+                  file: {directory: audit-quota, signingKey: audit-key.pem, checkpointSeconds: 1}
+                """;
+        short version = 12; // topics by name
+        short apiVersionsVersion = 3;
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, pki.dir, cluster.getBootstrapServers());
+             RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            assertThat(new RawSasl(c).scramLogin("carol", "carol-secret").errorCode()).isZero();
+            long next = 0;
+            int throttledLarge = 0;
+            Set<Integer> withRecords = new HashSet<>();
+            Set<Integer> throttled = new HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (int round = 0; next < records; round++) {
+                assertThat(System.nanoTime()).as("all records read within 60 s, %d so far", next).isLessThan(deadline);
+                // Responses of about 300 KiB are forwarded as they arrive; those of 16 KiB are not.
+                boolean large = round % 2 == 0;
+                int maxBytes = large ? 300 * 1024 : 16 * 1024;
+                FetchRequestData fetch = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(1).setMaxBytes(maxBytes)
+                        .setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1);
+                fetch.topics().add(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+                        new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(next)
+                                .setPartitionMaxBytes(maxBytes).setLogStartOffset(-1).setCurrentLeaderEpoch(-1))));
+                int fetchId = c.send(ApiKeys.FETCH, version, fetch);
+                int versionsId = c.send(ApiKeys.API_VERSIONS, apiVersionsVersion, new ApiVersionsRequestData()
+                        .setClientSoftwareName("quota-it").setClientSoftwareVersion("1.0"));
+                FetchResponseData r = c.receive(ApiKeys.FETCH, version, fetchId, in -> new FetchResponseData(in, version));
+                ApiVersionsResponseData versions = c.receive(ApiKeys.API_VERSIONS, apiVersionsVersion, versionsId,
+                        in -> new ApiVersionsResponseData(in, apiVersionsVersion));
+                assertThat(versions.errorCode()).as("the ApiVersions behind Fetch %d", fetchId).isZero();
+                assertThat(r.errorCode()).isZero();
+                assertThat(r.sessionId()).as("no fetch session through the gateway").isZero();
+                if (r.throttleTimeMs() > 0) {
+                    assertThat(r.responses()).as("partitions of throttled Fetch %d (%d ms)", fetchId, r.throttleTimeMs()).isEmpty();
+                    throttled.add(fetchId);
+                    if (large) {
+                        throttledLarge++;
+                    }
+                    continue;
+                }
+                FetchResponseData.PartitionData p = r.responses().get(0).partitions().get(0);
+                assertThat(p.errorCode()).isZero();
+                Records fetched = (Records) p.records();
+                if (fetched == null || fetched.sizeInBytes() == 0) {
+                    continue;
+                }
+                withRecords.add(fetchId);
+                for (RecordBatch batch : fetched.batches()) {
+                    for (Record record : batch) {
+                        if (record.offset() >= next) { // a batch may begin before the offset asked for
+                            assertThat(record.offset()).as("each record once, in order").isEqualTo(next++);
+                        }
+                    }
+                }
+            }
+            assertThat(throttledLarge).as("throttled Fetches of about 300 KiB").isPositive();
+            assertThat(gateway.server().stats().streamedResponses()).as("responses forwarded as they arrived").isPositive();
+            assertThat(gateway.server().stats().quotaThrottled("fetch")).isEqualTo(throttled.size());
+            Path audited = pki.dir.resolve("audit-quota");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(AuditIT.events(audited, "consume").stream()
+                    .map(e -> e.path("api").path("request").path("uid").asText())
+                    .map(uid -> Integer.parseInt(uid.substring(uid.lastIndexOf('#') + 1))).collect(Collectors.toSet()))
+                    .as("Fetches with a consume event").isEqualTo(withRecords));
         }
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Raising throttle_time_ms in Produce and Fetch responses, at every version the gateway speaks, records untouched. */
+/** Throttle times in Produce and Fetch responses, at every version the gateway speaks. */
 class ThrottleTimeTest {
 
     private static FetchResponseData fetchResponse(int throttleMs) {
@@ -32,18 +32,10 @@ class ThrottleTimeTest {
     }
 
     @Test
-    void aFetchResponseIsPatchedInPlaceAtEveryVersion() {
+    void theBrokersFetchThrottleTimeIsReadAtEveryVersion() {
         for (short v = ApiKeys.FETCH.oldestVersion(); v <= ApiKeys.FETCH.latestVersion(false); v++) {
-            Buffer frame = KafkaFrames.response(7, ApiKeys.FETCH.responseHeaderVersion(v), fetchResponse(20), v);
-            Buffer before = frame.copy();
-            assertThat(ThrottleTime.raiseFetch(frame, v, 1234)).isTrue();
-            assertThat(frame.length()).isEqualTo(before.length());
-            FetchResponseData patched = decodeFetch(frame, v);
-            assertThat(patched.throttleTimeMs()).as("v%d", v).isEqualTo(1234);
-            assertThat(patched.setThrottleTimeMs(20)).as("v%d, everything else", v).isEqualTo(decodeFetch(before, v));
-            // The broker's longer throttle time stays.
-            assertThat(ThrottleTime.raiseFetch(frame, v, 100)).isTrue();
-            assertThat(decodeFetch(frame, v).throttleTimeMs()).isEqualTo(1234);
+            Buffer frame = KafkaFrames.response(7, ApiKeys.FETCH.responseHeaderVersion(v), fetchResponse(1234), v);
+            assertThat(ThrottleTime.ofFetch(frame, v)).as("v%d", v).isEqualTo(1234);
         }
     }
 
@@ -53,21 +45,34 @@ class ThrottleTimeTest {
         ResponseHeader header = new ResponseHeader(9, ApiKeys.FETCH.responseHeaderVersion(v));
         header.data().unknownTaggedFields().add(new RawTaggedField(5, new byte[] {1, 2, 3}));
         Buffer frame = KafkaFrames.frame(org.apache.kafka.common.protocol.MessageUtil.toByteBufferAccessor(header.data(),
-                header.headerVersion()).buffer(), KafkaFrames.serialize(fetchResponse(0), v));
-        assertThat(ThrottleTime.raiseFetch(frame, v, 500)).isTrue();
-        assertThat(decodeFetch(frame, v).throttleTimeMs()).isEqualTo(500);
+                header.headerVersion()).buffer(), KafkaFrames.serialize(fetchResponse(500), v));
+        assertThat(ThrottleTime.ofFetch(frame, v)).isEqualTo(500);
     }
 
     @Test
-    void theBeginningOfAFetchResponseIsPatchedOnlyOnceItReachesPastTheField() {
+    void theBeginningOfAFetchResponseIsReadOnlyOnceItReachesPastTheField() {
         short v = ApiKeys.FETCH.latestVersion(false);
-        Buffer frame = KafkaFrames.response(7, ApiKeys.FETCH.responseHeaderVersion(v), fetchResponse(0), v);
+        Buffer frame = KafkaFrames.response(7, ApiKeys.FETCH.responseHeaderVersion(v), fetchResponse(10), v);
         int offset = ThrottleTime.fetchOffset(frame, v);
         assertThat(offset).isEqualTo(KafkaFrames.SIZE_PREFIX + 4 + 1);
-        assertThat(ThrottleTime.raiseFetch(frame.slice(0, offset + 3), v, 10)).isFalse();
-        assertThat(ThrottleTime.raiseFetch(frame.slice(0, 6), v, 10)).isFalse();
-        assertThat(ThrottleTime.raiseFetch(frame.slice(0, offset + 4), v, 10)).isTrue();
-        assertThat(decodeFetch(frame, v).throttleTimeMs()).as("patched through the view").isEqualTo(10);
+        assertThat(ThrottleTime.ofFetch(frame.slice(0, offset + 3), v)).isEqualTo(-1);
+        assertThat(ThrottleTime.ofFetch(frame.slice(0, 6), v)).isEqualTo(-1);
+        assertThat(ThrottleTime.ofFetch(frame.slice(0, offset + 4), v)).isEqualTo(10);
+    }
+
+    /** As Kafka's FetchContext.getThrottledResponse for a sessionless or full fetch: no error, no session, no partitions. */
+    @Test
+    void aThrottledFetchResponseCarriesTheThrottleTimeAndNothingElseAtEveryVersion() {
+        for (short v = ApiKeys.FETCH.oldestVersion(); v <= ApiKeys.FETCH.latestVersion(false); v++) {
+            Buffer frame = KafkaFrames.response(11, ApiKeys.FETCH.responseHeaderVersion(v), ThrottleTime.throttledFetch(900).data(), v);
+            assertThat(KafkaFrames.correlationId(frame)).isEqualTo(11);
+            FetchResponseData decoded = decodeFetch(frame, v);
+            assertThat(decoded.throttleTimeMs()).as("v%d", v).isEqualTo(900);
+            assertThat(decoded.errorCode()).isZero();
+            assertThat(decoded.sessionId()).isZero();
+            assertThat(decoded.responses()).isEmpty();
+            assertThat(decoded.nodeEndpoints()).isEmpty();
+        }
     }
 
     @Test

@@ -105,6 +105,17 @@ class ByteRateTest {
     }
 
     @Test
+    void bytesThatEarnAThrottleAreTakenBackWhenTheyAreNotDelivered() {
+        long t0 = 1_000 * SECOND;
+        ByteRate rate = new ByteRate(1000, 2, SECOND, t0);
+        assertThat(rate.recordIfWithin(800, t0)).isZero();
+        // 1500 bytes over 1.1 s is over the quota: throttled, and the 700 bytes do not count...
+        assertThat(rate.recordIfWithin(700, t0 + SECOND / 10)).isEqualTo(400);
+        // ...so 200 more are within it, as they are in Kafka's sensor after unrecord.
+        assertThat(rate.recordIfWithin(200, t0 + SECOND / 5)).isZero();
+    }
+
+    @Test
     void aShortWindowForgetsOldBytes() {
         long t0 = 1_000 * SECOND;
         ByteRate rate = new ByteRate(1000, 2, SECOND, t0);

@@ -96,6 +96,42 @@ class FrameDecoderTest {
         assertThat(frames).containsExactly("abcdefgh");
     }
 
+    /**
+     * A frame skipped as it arrives is never handed on nor held: its bytes are dropped chunk by chunk, then the
+     * skip's end comes in the frame's place, between the frames before and after it, even in the same chunks.
+     */
+    @Test
+    void aSkippedFrameIsDroppedAsItArrivesAndEndsInItsPlace() {
+        List<String> seen = new ArrayList<>();
+        FrameDecoder[] self = new FrameDecoder[1];
+        self[0] = new FrameDecoder(1000, true, source, f -> seen.add(f.getString(4, f.length())), invalid::add);
+        self[0].onPartialFrame(p -> {
+            seen.add("partial " + p.length());
+            self[0].skipFrame(() -> seen.add("skipped"));
+        });
+        Buffer skipped = frame("x".repeat(300));
+        self[0].handle(frame("before").appendBuffer(skipped.getBuffer(0, 20)));
+        self[0].handle(skipped.getBuffer(20, 200));
+        self[0].handle(skipped.getBuffer(200, 304).appendBuffer(frame("after")));
+        assertThat(seen).containsExactly("before", "partial 20", "skipped", "after");
+        assertThat(invalid).isEmpty();
+    }
+
+    @Test
+    void aSkippedFrameThatEndsWhilePausedEndsOnResume() {
+        List<String> seen = new ArrayList<>();
+        FrameDecoder[] self = new FrameDecoder[1];
+        self[0] = new FrameDecoder(1000, true, source, f -> seen.add(f.getString(4, f.length())), invalid::add);
+        self[0].onPartialFrame(p -> self[0].skipFrame(() -> seen.add("skipped")));
+        Buffer skipped = frame("y".repeat(100));
+        self[0].handle(skipped.getBuffer(0, 10));
+        self[0].pause();
+        self[0].handle(skipped.getBuffer(10, 104).appendBuffer(frame("next")));
+        assertThat(seen).isEmpty();
+        self[0].resume();
+        assertThat(seen).containsExactly("skipped", "next");
+    }
+
     @Test
     void refusesSizesOutOfRangeBeforeReadingTheBody() {
         decoder.handle(Buffer.buffer().appendInt(101));
