@@ -75,6 +75,11 @@ final class ByteRate {
         return throttleMs;
     }
 
+    /** The most bytes that fit the quota over the shortest window it is measured over ({@code samples - 1} samples). */
+    long perWindow() {
+        return (long) (bytesPerSecond * (sampleStart.length - 1) * sampleNanos / 1e9);
+    }
+
     /** True when nothing recorded is still inside the window at {@code now}. */
     synchronized boolean idle(long now) {
         return now - lastRecord >= sampleStart.length * sampleNanos;

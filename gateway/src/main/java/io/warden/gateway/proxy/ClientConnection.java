@@ -7,6 +7,7 @@ import io.warden.authn.CertificatePrincipals;
 import io.warden.gateway.config.HostPort;
 import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.TlsConfig;
+import io.warden.gateway.protocol.FetchMaxBytes;
 import io.warden.gateway.protocol.KafkaFrames;
 import io.warden.gateway.protocol.SupportedApis;
 import io.warden.gateway.protocol.ThrottleTime;
@@ -568,6 +569,15 @@ final class ClientConnection implements SaslGate.Connection {
             heldForUpstreamReauth.add(() -> sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt, then));
             return;
         }
+        Buffer out = frame;
+        if (quota != null && header.apiKey() == ApiKeys.FETCH && quota.fetchMaxBytes() < Integer.MAX_VALUE) {
+            try {
+                out = FetchMaxBytes.cap(frame, quota.fetchMaxBytes());
+            } catch (RuntimeException e) {
+                refuse("malformed FETCH request: " + e.getMessage());
+                return;
+            }
+        }
         gateway.stats().request(header.apiKey(), GatewayStats.Outcome.FORWARDED);
         int throttleMs = 0;
         if (quota != null && header.apiKey() == ApiKeys.PRODUCE) {
@@ -578,11 +588,11 @@ final class ClientConnection implements SaslGate.Connection {
         }
         if (expectsResponse) {
             // the version the frame itself carries (after the api key), which the broker answers at
-            short upstreamVersion = frame.getShort(KafkaFrames.SIZE_PREFIX + 2);
+            short upstreamVersion = out.getShort(KafkaFrames.SIZE_PREFIX + 2);
             addInFlight(new InFlight(header.correlationId(), header.apiKey(), header.apiVersion(), upstreamVersion, null, edit,
                     pending, throttleMs, receivedAt, receivedAt == 0 ? 0 : System.nanoTime()));
         }
-        writeUpstream(frame);
+        writeUpstream(out);
         if (!expectsResponse) {
             requestAnswered();
         }

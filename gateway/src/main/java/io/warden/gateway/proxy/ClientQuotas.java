@@ -107,6 +107,14 @@ final class ClientQuotas {
             return fetch == null ? 0 : fetch.recordIfWithin(responseBytes, System.nanoTime());
         }
 
+        /**
+         * The most one Fetch may return and still fit the fetch quota (Kafka's {@code getMaxValueInQuotaWindow}), or
+         * {@link Integer#MAX_VALUE} without a fetch quota.
+         */
+        int fetchMaxBytes() {
+            return fetch == null ? Integer.MAX_VALUE : (int) Math.min(fetch.perWindow(), Integer.MAX_VALUE);
+        }
+
         private boolean idle(long now) {
             return (produce == null || produce.idle(now)) && (fetch == null || fetch.idle(now));
         }

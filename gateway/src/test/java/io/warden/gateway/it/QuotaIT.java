@@ -59,6 +59,7 @@ class QuotaIT {
               principals:
                 "User:alice": {produceBytesPerSecond: %d}
                 "User:carol": {fetchBytesPerSecond: %d}
+                "User:dave": {fetchBytesPerSecond: 65536}
               windowSamples: 2
               windowSampleSeconds: 1
             admin:
@@ -191,15 +192,7 @@ class QuotaIT {
         Files.writeString(pki.dir.resolve("audit-key.pem"), AuditIT.pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
         String topic = "quota-throttled-fetch";
         int records = 3 * 1024;
-        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            Clients.createTopic(direct, topic, 1, (short) 1);
-        }
-        try (KafkaProducer<byte[], byte[]> loader = Clients.bytesProducer(cluster.getBootstrapServers(), Map.of("linger.ms", 20))) {
-            for (int i = 0; i < records; i++) {
-                loader.send(new ProducerRecord<>(topic, new byte[1024]));
-            }
-            loader.flush();
-        }
+        preload(topic, records);
         String yaml = YAML.formatted(PRODUCE_QUOTA, FETCH_QUOTA, GatewayFixture.freeRange(1), SaslPki.ISSUER) + """
                 audit:
                   mode: best-effort
@@ -265,6 +258,50 @@ class QuotaIT {
                     .map(e -> e.path("api").path("request").path("uid").asText())
                     .map(uid -> Integer.parseInt(uid.substring(uid.lastIndexOf('#') + 1))).collect(Collectors.toSet()))
                     .as("Fetches with a consume event").isEqualTo(withRecords));
+        }
+    }
+
+    /**
+     * A consumer whose fetches would each return far more than its quota allows in a window (64 KiB/s, measured over
+     * at least 1 s; fetch.max.bytes and max.partition.fetch.bytes left at their defaults) still reads everything,
+     * once and in order: as Kafka does, the gateway lowers each Fetch's max_bytes to a window's worth of quota, so that
+     * a throttled Fetch, which returns nothing, is not all it ever gets.
+     */
+    @Test
+    void aConsumerWhoseFetchesExceedAWindowOfQuotaStillReadsEverything() throws Exception {
+        SaslPki pki = new SaslPki();
+        pki.addUser("dave", "dave-secret");
+        String topic = "quota-small-window";
+        int records = 256;
+        preload(topic, records);
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(YAML.formatted(PRODUCE_QUOTA, FETCH_QUOTA, GatewayFixture.freeRange(1),
+                SaslPki.ISSUER), pki.dir, cluster.getBootstrapServers());
+             KafkaConsumer<byte[], byte[]> dave = Clients.bytesConsumer(gateway.bootstrap(), user("dave"))) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            dave.assign(List.of(tp));
+            dave.seekToBeginning(List.of(tp));
+            long next = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (next < records && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : dave.poll(Duration.ofMillis(100))) {
+                    assertThat(r.offset()).as("each record once, in order").isEqualTo(next++);
+                }
+            }
+            assertThat(next).as("records read within 30 s").isEqualTo(records);
+            assertThat(clientMetric(dave.metrics(), "fetch-throttle-time-max")).as("dave saw throttle_time_ms").isGreaterThan(0);
+        }
+    }
+
+    /** A new topic of one partition holding {@code records} records of 1 KiB, written straight to the broker. */
+    void preload(String topic, int records) throws Exception {
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Clients.createTopic(direct, topic, 1, (short) 1);
+        }
+        try (KafkaProducer<byte[], byte[]> loader = Clients.bytesProducer(cluster.getBootstrapServers(), Map.of("linger.ms", 20))) {
+            for (int i = 0; i < records; i++) {
+                loader.send(new ProducerRecord<>(topic, new byte[1024]));
+            }
+            loader.flush();
         }
     }
 

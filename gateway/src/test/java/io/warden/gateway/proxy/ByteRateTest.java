@@ -116,6 +116,13 @@ class ByteRateTest {
     }
 
     @Test
+    void aWindowsWorthOfQuotaIsTheQuotaOverAllSamplesButOne() {
+        // Kafka's ClientQuotaManager.getMaxValueInQuotaWindow: quota * (samples - 1) * sample length.
+        assertThat(new ByteRate(65_536, 11, SECOND, 0).perWindow()).isEqualTo(655_360);
+        assertThat(new ByteRate(1000, 2, 2 * SECOND, 0).perWindow()).isEqualTo(2000);
+    }
+
+    @Test
     void aShortWindowForgetsOldBytes() {
         long t0 = 1_000 * SECOND;
         ByteRate rate = new ByteRate(1000, 2, SECOND, t0);
