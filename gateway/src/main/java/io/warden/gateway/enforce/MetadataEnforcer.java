@@ -19,8 +19,13 @@ import java.util.Set;
  * Metadata: DESCRIBE on each topic. Asked for all topics, the client sees only those it may describe, silently; asked
  * for named topics, it gets TOPIC_AUTHORIZATION_FAILED for those it may not describe — whether they exist or not;
  * asked for topics by id (v12+), the same error with the id and no name, as Kafka answers.
- * Topics are auto-created only for a principal with CREATE (on the cluster or the topic), and Warden's own topics
- * ({@link Access#reserved}) for none. Authorized-operation
+ * Auto-creation is authorized topic by topic, as Kafka does: a missing topic is auto-created only for a principal with
+ * CREATE (on the cluster or the topic), and Warden's own topics ({@link Access#reserved}) for none; a missing one it
+ * may not create is answered TOPIC_AUTHORIZATION_FAILED. A request naming topics the principal may not create goes to
+ * the broker with auto-creation off, and the topics it may create are first named in a Metadata request of the
+ * gateway's own with auto-creation on ({@link Verdict.Forward#autoCreate}): the broker creates those missing as it
+ * would for the client (only if its {@code auto.create.topics.enable} allows, with its defaults), and is never asked
+ * to create one the principal may not. Authorized-operation
  * fields are computed for the client's principal, not taken from the broker (which answers the gateway); the
  * cluster's (v8-10) only when it may DESCRIBE the cluster, else 0, as Kafka answers.
  * Before v4 a request cannot switch auto-creation off (the broker creates any missing topic it names), so one naming
@@ -53,8 +58,10 @@ final class MetadataEnforcer implements ApiEnforcer {
                 }
             }
         }
+        List<String> autoCreate = List.of();
         if (!allTopics && askedById.isEmpty()) {
             List<MetadataRequestTopic> allowed = new ArrayList<>();
+            List<String> creatable = new ArrayList<>();
             boolean mayCreate = true;
             for (MetadataRequestTopic topic : request.topics()) {
                 String name = topic.name();
@@ -62,7 +69,11 @@ final class MetadataEnforcer implements ApiEnforcer {
                     allowed.add(topic);
                 } else if (access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
                     allowed.add(topic);
-                    mayCreate &= mayCreate(access, name);
+                    if (mayCreate(access, name)) {
+                        creatable.add(name);
+                    } else {
+                        mayCreate = false;
+                    }
                 } else {
                     denied.add(name);
                 }
@@ -79,6 +90,8 @@ final class MetadataEnforcer implements ApiEnforcer {
                 request.setAllowAutoTopicCreation(false);
                 changed = true;
                 creationTurnedOff = true;
+                // As Kafka authorizes CREATE topic by topic: those the principal may create are still auto-created.
+                autoCreate = creatable;
             }
         }
         boolean answerMissingAsUnauthorized = creationTurnedOff;
@@ -122,7 +135,7 @@ final class MetadataEnforcer implements ApiEnforcer {
             if (clusterOperations) {
                 response.setClusterAuthorizedOperations(access.clusterAuthorizedOperations());
             }
-        }, null, upstreamVersion);
+        }, null, upstreamVersion, autoCreate);
     }
 
     /** CREATE on the cluster or on the topic, as Kafka's auto-creation asks; never one of Warden's own topics. */

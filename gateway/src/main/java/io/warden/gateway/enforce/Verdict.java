@@ -20,19 +20,27 @@ public sealed interface Verdict {
      * of what was removed, so, as Kafka does, the allowed part is appended and the connection closed.
      * {@code upstreamVersion}, when not {@link #CLIENT_VERSION}, is the version the rewritten request goes to the
      * broker at (one the client's version cannot say what is needed in); the broker's answer at that version is
-     * edited, then encoded at the client's version.
+     * edited, then encoded at the client's version. {@code autoCreate}, when not empty, names topics a broker is
+     * first asked to auto-create, as a Metadata request with auto-creation on would have them created: the gateway
+     * asks with a Metadata request of its own naming only these, and the request goes on once that is answered (or
+     * has failed).
      */
-    record Forward(ApiMessage request, ResponseEdit edit, String closeAfter, short upstreamVersion) implements Verdict {
+    record Forward(ApiMessage request, ResponseEdit edit, String closeAfter, short upstreamVersion, List<String> autoCreate)
+            implements Verdict {
 
         /** The request goes to the broker at the version the client sent it at. */
         public static final short CLIENT_VERSION = -1;
+
+        public Forward {
+            autoCreate = List.copyOf(autoCreate);
+        }
 
         public Forward(ApiMessage request, ResponseEdit edit) {
             this(request, edit, null);
         }
 
         public Forward(ApiMessage request, ResponseEdit edit, String closeAfter) {
-            this(request, edit, closeAfter, CLIENT_VERSION);
+            this(request, edit, closeAfter, CLIENT_VERSION, List.of());
         }
 
         /** The version the broker gets the request at, the client's being {@code clientVersion}. */

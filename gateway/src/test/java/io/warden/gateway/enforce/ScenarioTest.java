@@ -59,6 +59,7 @@ import static org.assertj.core.api.Assertions.fail;
  *     expect: forward | rewrite | rewrite-then-close | respond | refuse
  *     upstreamVersion: 4                # with rewrite, optional: the version the broker gets it at (default: the same)
  *     forwarded: {...}                  # with rewrite: the request the broker gets
+ *     autoCreate: [orders.new]          # with rewrite, optional: topics a broker is first asked to auto-create (default: none)
  *     brokerResponse: {...}             # with forward/rewrite: the broker's answer, if the enforcer edits it
  *     response: {...}                   # what the client sees (local answer, or the edited broker answer)
  * </pre>
@@ -157,6 +158,7 @@ class ScenarioTest {
                 assertThat(verdict).isInstanceOf(Verdict.Forward.class);
                 assertThat(((Verdict.Forward) verdict).request()).as("request forwarded unchanged").isNull();
                 assertThat(((Verdict.Forward) verdict).upstreamVersion()).isEqualTo(Verdict.Forward.CLIENT_VERSION);
+                assertThat(((Verdict.Forward) verdict).autoCreate()).as("topics to auto-create first").isEmpty();
                 checkEdit(api, version, version, c, ((Verdict.Forward) verdict).edit());
             }
             case "rewrite" -> {
@@ -169,6 +171,9 @@ class ScenarioTest {
                 if (c.has("forwarded")) {
                     assertContains(toJson(forward.request(), upstream), c.get("forwarded"), "forwarded");
                 }
+                List<String> autoCreate = new ArrayList<>();
+                c.path("autoCreate").forEach(topic -> autoCreate.add(topic.asText()));
+                assertThat(forward.autoCreate()).as("topics to auto-create first").isEqualTo(autoCreate);
                 checkEdit(api, upstream, version, c, forward.edit());
             }
             case "rewrite-then-close" -> {

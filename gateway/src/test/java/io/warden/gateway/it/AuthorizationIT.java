@@ -1,6 +1,7 @@
 package io.warden.gateway.it;
 
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.common.BrokerConfig;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
@@ -58,6 +59,16 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(KafkaClusterExtension.class)
 class AuthorizationIT {
 
+    /** dave may create (and describe) the topics named {@code a-*}, and only describe {@code b}. */
+    static final String MAY_CREATE_SOME_TOPICS = """
+              - principal: User:dave
+                operations: [create, describe]
+                topics: {prefix: a-}
+              - principal: User:dave
+                operations: [describe]
+                topics: [b]
+            """;
+
     static final String POLICY = """
             superUsers: [User:admin]
             acls:
@@ -91,7 +102,7 @@ class AuthorizationIT {
                 host: 10.9.9.9
                 operations: [write]
                 topics: [from-elsewhere]
-            """;
+            """ + MAY_CREATE_SOME_TOPICS;
 
     static final String YAML = SaslPki.SCRAM_PLAINTEXT_USERS + """
             authorization:
@@ -101,13 +112,14 @@ class AuthorizationIT {
               bootstrapServers: ["${UPSTREAM}"]
             """;
 
+    @BrokerConfig(name = "auto.create.topics.enable", value = "true")
     static KafkaCluster cluster;
     static SaslPki pki;
     static GatewayFixture gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        pki = SaslPki.withUsersAndPolicy(POLICY, "admin", "alice", "bob", "carol", "mallory");
+        pki = SaslPki.withUsersAndPolicy(POLICY, "admin", "alice", "bob", "carol", "dave", "mallory");
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
             for (String topic : List.of("orders.eu", "orders.secret.x", "audit", "payments", "from-localhost", "from-elsewhere", "orders.later",
                     "orders.revoked")) {
@@ -435,6 +447,34 @@ class AuthorizationIT {
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
             assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).contains("orders.eu")
                     .doesNotContain("orders.not-created");
+        }
+    }
+
+    /**
+     * CREATE is authorized topic by topic, as Kafka does: a Metadata request with auto-creation naming a missing topic
+     * the principal may create and a missing one it may not has the broker auto-create the first (with the broker's
+     * defaults), and not the second, which is answered TOPIC_AUTHORIZATION_FAILED. So at v12 and at v1, which cannot
+     * turn auto-creation off.
+     */
+    @ParameterizedTest
+    @ValueSource(shorts = {1, 12})
+    void autoCreationCreatesTheMissingTopicsThePrincipalMayCreateAndNoOther(short version) throws Exception {
+        String creatable = "a-" + version;
+        try (RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            new RawSasl(raw).scramLogin("dave", "dave-secret");
+            int id = raw.send(ApiKeys.METADATA, version, new MetadataRequestData().setAllowAutoTopicCreation(true).setTopics(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setName(creatable),
+                    new MetadataRequestData.MetadataRequestTopic().setName("b"))));
+            MetadataResponseData answer = raw.receive(ApiKeys.METADATA, version, id, in -> new MetadataResponseData(in, version));
+            assertThat(answer.topics().find("b").errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+            // What Kafka answers for a topic it is auto-creating; or the topic itself, once created.
+            assertThat(answer.topics().find(creatable).errorCode()).isIn(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                    Errors.LEADER_NOT_AVAILABLE.code(), Errors.NONE.code());
+        }
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).contains(creatable));
+            assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).doesNotContain("b");
         }
     }
 
