@@ -21,6 +21,7 @@ import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.junit.jupiter.api.Test;
@@ -48,12 +49,15 @@ class UpstreamSaslIT {
     @SaslMechanism(value = "SCRAM-SHA-512", principals = {@SaslMechanism.Principal(user = "warden", password = "warden-service-pw")})
     static KafkaCluster cluster;
 
-    static final String YAML = GatewayFixture.PLAIN_YAML + """
+    /** The gateway's own login, appended to a configuration that ends with its {@code upstream} section. */
+    static final String UPSTREAM_SASL = """
               sasl:
                 mechanism: SCRAM-SHA-512
                 username: warden
                 password: "%s"
             """;
+
+    static final String YAML = GatewayFixture.PLAIN_YAML + UPSTREAM_SASL;
 
     @Test
     void clientsReachSaslBrokersThroughTheGatewaysOwnLogin() throws Exception {
@@ -92,6 +96,30 @@ class UpstreamSaslIT {
                 System.clearProperty("aws.accessKeyId");
                 System.clearProperty("aws.secretAccessKey");
             }
+        }
+    }
+
+    /**
+     * The topics a client may create, of a Metadata request with auto-creation that also names one it may not create,
+     * are auto-created over a broker connection of the gateway's own, logged in as the gateway as every other one.
+     */
+    @Test
+    void topicsAutoCreatedOnTheGatewaysOwnConnectionAreAskedForAsTheGateway() throws Exception {
+        SaslPki pki = SaslPki.withUsersAndPolicy("acls:\n" + AuthorizationIT.MAY_CREATE_SOME_TOPICS, "dave");
+        String yaml = SaslPki.SCRAM_WITH_POLICY + UPSTREAM_SASL;
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml.formatted("warden-service-pw"), pki.dir, cluster.getBootstrapServers());
+             RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            new RawSasl(raw).scramLogin("dave", "dave-secret");
+            short v12 = 12;
+            int id = raw.send(ApiKeys.METADATA, v12, new MetadataRequestData().setAllowAutoTopicCreation(true).setTopics(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setName("a-sasl"),
+                    new MetadataRequestData.MetadataRequestTopic().setName("b"))));
+            MetadataResponseData answer = raw.receive(ApiKeys.METADATA, v12, id, in -> new MetadataResponseData(in, v12));
+            assertThat(answer.topics().find("b").errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        }
+        try (Admin direct = Admin.create(cluster.getKafkaClientConfiguration())) {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).contains("a-sasl").doesNotContain("b"));
         }
     }
 
