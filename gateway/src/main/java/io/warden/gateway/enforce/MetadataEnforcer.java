@@ -22,8 +22,8 @@ import java.util.Set;
  * Auto-creation is authorized topic by topic, as Kafka does: a missing topic is auto-created only for a principal with
  * CREATE (on the cluster or the topic), and Warden's own topics ({@link Access#reserved}) for none; a missing one it
  * may not create is answered TOPIC_AUTHORIZATION_FAILED. A request naming topics the principal may not create goes to
- * the broker with auto-creation off, and the topics it may create are first named in a Metadata request of the
- * gateway's own with auto-creation on ({@link Verdict.Forward#autoCreate}): the broker creates those missing as it
+ * the broker with auto-creation off, and those it may create that the answer shows missing are then named in a
+ * Metadata request of the gateway's own with auto-creation on ({@link Verdict.Forward#autoCreate}): the broker creates them as it
  * would for the client (only if its {@code auto.create.topics.enable} allows, with its defaults), and is never asked
  * to create one the principal may not. Authorized-operation
  * fields are computed for the client's principal, not taken from the broker (which answers the gateway); the

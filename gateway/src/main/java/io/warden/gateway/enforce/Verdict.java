@@ -1,8 +1,11 @@
 package io.warden.gateway.enforce;
 
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -20,10 +23,11 @@ public sealed interface Verdict {
      * of what was removed, so, as Kafka does, the allowed part is appended and the connection closed.
      * {@code upstreamVersion}, when not {@link #CLIENT_VERSION}, is the version the rewritten request goes to the
      * broker at (one the client's version cannot say what is needed in); the broker's answer at that version is
-     * edited, then encoded at the client's version. {@code autoCreate}, when not empty, names topics a broker is
-     * first asked to auto-create, as a Metadata request with auto-creation on would have them created: the gateway
-     * asks with a Metadata request of its own naming only these, and the request goes on once that is answered (or
-     * has failed).
+     * edited, then encoded at the client's version. {@code autoCreate}, when not empty, names the topics of a
+     * Metadata request the principal may create, where the request goes with auto-creation off because it names
+     * others it may not: those the answer shows missing ({@link #missingToCreate}) the gateway has a broker
+     * auto-create with a Metadata request of its own naming only them, as the client's request would have had them
+     * created.
      */
     record Forward(ApiMessage request, ResponseEdit edit, String closeAfter, short upstreamVersion, List<String> autoCreate)
             implements Verdict {
@@ -41,6 +45,17 @@ public sealed interface Verdict {
 
         public Forward(ApiMessage request, ResponseEdit edit, String closeAfter) {
             this(request, edit, closeAfter, CLIENT_VERSION, List.of());
+        }
+
+        /** Of {@link #autoCreate}, the topics this Metadata response answers as missing. */
+        public List<String> missingToCreate(ApiMessage response) {
+            List<String> missing = new ArrayList<>();
+            for (MetadataResponseData.MetadataResponseTopic topic : ((MetadataResponseData) response).topics()) {
+                if (topic.errorCode() == Errors.UNKNOWN_TOPIC_OR_PARTITION.code() && autoCreate.contains(topic.name())) {
+                    missing.add(topic.name());
+                }
+            }
+            return missing;
         }
 
         /** The version the broker gets the request at, the client's being {@code clientVersion}. */

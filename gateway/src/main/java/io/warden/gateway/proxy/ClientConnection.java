@@ -160,8 +160,8 @@ final class ClientConnection implements SaslGate.Connection {
     private long throttleTimer = -1;
     private long throttledUntil;
     /**
-     * Requests being decided off the request path (topic ids looked up, topics auto-created, ACL requests answered, a
-     * SASL step, the cluster's ApiVersions): reading stays paused until each is done, so that nothing overtakes them.
+     * Requests being decided off the request path (topic ids looked up, ACL requests answered, a SASL step, the
+     * cluster's ApiVersions): reading stays paused until each is done, so that nothing overtakes them.
      */
     private int holds;
 
@@ -505,16 +505,8 @@ final class ClientConnection implements SaslGate.Connection {
      * held meanwhile, so that nothing overtakes it.
      */
     private void afterLookUp(Set<Uuid> missing, Runnable next) {
-        after(Future.fromCompletionStage(gateway.topicNames().lookUp(missing), listener.context()), next);
-    }
-
-    /**
-     * Goes on with the request once {@code step}, a part of its handling off the request path, has completed
-     * (successfully or not); reading is held meanwhile, so that nothing overtakes it.
-     */
-    private void after(Future<?> step, Runnable next) {
         holdReading();
-        step.onComplete(done -> {
+        Future.fromCompletionStage(gateway.topicNames().lookUp(missing), listener.context()).onComplete(done -> {
             if (closed) {
                 return;
             }
@@ -739,12 +731,12 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     /**
-     * Has a broker auto-create these topics (those the principal may create, of a Metadata request that also names
-     * topics it may not create) before the request goes on. A failure is logged and the request goes on all the
-     * same: the topics are then answered as missing, and the client asks again, as after any metadata miss.
+     * Has a broker auto-create these missing topics (those the principal may create, of a Metadata request that also
+     * names topics it may not create, which therefore went with auto-creation off). The client's answer, as Kafka's
+     * for a topic being auto-created, says they are missing, and the client asks again; a failure is logged.
      */
-    private Future<Void> autoCreate(List<String> topics, short version) {
-        return AutoTopicCreation.request(listener, topics, version).transform(ar -> {
+    private void autoCreate(List<String> topics, short version) {
+        AutoTopicCreation.request(listener, topics, version).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.info("event=auto_create_failed listener={} client={} principal=\"{}\" topics={} reason=\"{}\"",
                         listener.listenerConfig().name(), peer, principal, topics, ar.cause().getMessage());
@@ -754,7 +746,6 @@ final class ClientConnection implements SaslGate.Connection {
                 LOG.debug("event=auto_create listener={} client={} principal=\"{}\" answered={}",
                         listener.listenerConfig().name(), peer, principal, answered);
             }
-            return Future.succeededFuture();
         });
     }
 
@@ -791,14 +782,18 @@ final class ClientConnection implements SaslGate.Connection {
             short upstreamVersion = forward.upstreamVersion(version);
             RequestHeader upstreamHeader = upstreamVersion == version ? header
                     : new RequestHeader(api, upstreamVersion, header.clientId(), correlationId);
-            Buffer upstreamFrame = forward.request() == null ? frame : KafkaFrames.request(upstreamHeader, forward.request());
-            if (forward.autoCreate().isEmpty()) {
-                forward(header, frame, upstreamFrame, forward.edit(), pending, expectsResponse, then);
-            } else {
-                ConnectionAudit.Pending audited = pending;
-                after(autoCreate(forward.autoCreate(), upstreamVersion),
-                        () -> forward(header, frame, upstreamFrame, forward.edit(), audited, expectsResponse, then));
+            Verdict.ResponseEdit edit = forward.edit();
+            if (!forward.autoCreate().isEmpty()) {
+                edit = response -> {
+                    forward.edit().edit(response);
+                    List<String> missing = forward.missingToCreate(response);
+                    if (!missing.isEmpty()) {
+                        autoCreate(missing, upstreamVersion);
+                    }
+                };
             }
+            forward(header, frame, forward.request() == null ? frame : KafkaFrames.request(upstreamHeader, forward.request()),
+                    edit, pending, expectsResponse, then);
         } else if (verdict instanceof Verdict.Respond respond) {
             countDenials(denied);
             gateway.stats().request(api, denied.isEmpty() ? GatewayStats.Outcome.ANSWERED : GatewayStats.Outcome.DENIED);

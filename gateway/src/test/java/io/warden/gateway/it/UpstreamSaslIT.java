@@ -116,10 +116,10 @@ class UpstreamSaslIT {
                     new MetadataRequestData.MetadataRequestTopic().setName("b"))));
             MetadataResponseData answer = raw.receive(ApiKeys.METADATA, v12, id, in -> new MetadataResponseData(in, v12));
             assertThat(answer.topics().find("b").errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
-        }
-        try (Admin direct = Admin.create(cluster.getKafkaClientConfiguration())) {
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                    assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).contains("a-sasl").doesNotContain("b"));
+            try (Admin direct = Admin.create(cluster.getKafkaClientConfiguration())) {
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                        assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).contains("a-sasl").doesNotContain("b"));
+            }
         }
     }
 
