@@ -41,12 +41,12 @@ public final class CertsCommand {
             return 2;
         }
         try {
-            Map<String, List<String>> o = options(args.subList(1, args.size()));
+            List<String> rest = args.subList(1, args.size());
             switch (args.get(0)) {
-                case "init-ca" -> initCa(o, out);
-                case "issue-server" -> issueServer(o, out);
-                case "issue-client" -> issueClient(o, out);
-                case "inspect" -> inspect(o, out);
+                case "init-ca" -> initCa(options(rest, false), out);
+                case "issue-server" -> issueServer(options(rest, false), out);
+                case "issue-client" -> issueClient(options(rest, false), out);
+                case "inspect" -> inspect(options(rest, true), out);
                 default -> throw new CertsException("unknown subcommand '" + args.get(0) + "'\n" + usage());
             }
             return 0;
@@ -184,12 +184,18 @@ public final class CertsCommand {
         return new IssuedCertificate(ca, key, certs.subList(1, certs.size()));
     }
 
-    /** Options by name; bare words under "". */
-    private static Map<String, List<String>> options(List<String> args) {
+    /** Options by name; bare words under "", refused unless the subcommand {@code takesWords}. */
+    private static Map<String, List<String>> options(List<String> args, boolean takesWords) {
         Map<String, List<String>> o = new HashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (!a.startsWith("--")) {
+                if (!takesWords) {
+                    // Not echoed: a stray word may be a keystore password typed on the command line by mistake.
+                    throw new CertsException("unexpected argument at position " + (i + 2)
+                            + " (after the subcommand, options come as --name value; a keystore password is read from"
+                            + " the environment variable --p12-password-env names)");
+                }
                 o.computeIfAbsent("", k -> new ArrayList<>()).add(a);
             } else if (SWITCHES.contains(a)) {
                 o.put(a, List.of());
@@ -214,9 +220,6 @@ public final class CertsCommand {
     private static void allow(Map<String, List<String>> o, String... names) {
         Set<String> allowed = Set.of(names);
         for (String key : o.keySet()) {
-            if (key.isEmpty()) {
-                throw new CertsException("unexpected argument '" + o.get(key).get(0) + "'");
-            }
             if (!allowed.contains(key)) {
                 throw new CertsException("unknown option " + key + "; expected one of " + Arrays.toString(names));
             }

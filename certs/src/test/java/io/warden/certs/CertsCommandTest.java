@@ -189,6 +189,11 @@ class CertsCommandTest {
         assertThat(stderr()).contains("--days: expected a number of days between 1 and 36500, got '-3'");
         assertThat(run("init-ca", "--out", dir.toString(), "--colour", "blue")).isEqualTo(2);
         assertThat(stderr()).contains("unknown option --colour");
+        // A stray word may be a keystore password given as an argument by mistake: its position is named, not the word.
+        assertThat(run("issue-client", "--ca", dir.toString(), "--out", dir.toString(), "--cn", "a", "s3cret-Passw0rd")).isEqualTo(2);
+        assertThat(stderr()).startsWith("error: unexpected argument at position 8 ").doesNotContain("s3cret-Passw0rd");
+        assertThat(run("init-ca", "s3cret-Passw0rd", "--out", dir.toString())).isEqualTo(2);
+        assertThat(stderr()).startsWith("error: unexpected argument at position 2 ").doesNotContain("s3cret-Passw0rd");
         assertThat(run("issue-client", "--ca", dir.toString(), "--out", dir.toString(), "--cn", "a", "--p12-password-env", "NO_SUCH_VARIABLE_X")).isEqualTo(2);
         assertThat(run("issue-client", "--ca", dir.toString(), "--out", dir.toString(), "--cn", "")).isEqualTo(2);
         assertThat(stderr()).contains("error: --cn must not be empty");
