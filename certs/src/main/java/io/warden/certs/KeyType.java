@@ -46,8 +46,15 @@ public enum KeyType {
         return signatureAlgorithm;
     }
 
-    /** The signature algorithm for certificates signed by a key of this algorithm name (EC or RSA). */
+    /**
+     * The signature algorithm for certificates signed by this key: SHA-256 with RSA or ECDSA, or the key's own
+     * curve for an Ed25519 or Ed448 key (a CA made by another tool), which the JDK verifies in TLS since Java 15.
+     */
     static String signatureAlgorithmFor(java.security.PrivateKey signer) {
+        if (CertificateKeys.isEdwardsCurve(signer)) {
+            // The JDK's keys are named "EdDSA" and carry the curve; BouncyCastle's are named after the curve.
+            return signer instanceof java.security.interfaces.EdECKey ed ? ed.getParams().getName() : signer.getAlgorithm();
+        }
         return signer.getAlgorithm().equals("RSA") ? RSA_3072.signatureAlgorithm : EC_P256.signatureAlgorithm;
     }
 }

@@ -1,6 +1,14 @@
 package io.warden.certs;
 
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -9,6 +17,10 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
@@ -17,6 +29,8 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAKey;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -89,12 +103,44 @@ class CertificateIssuerTest {
         IssuedCertificate ca = CertificateIssuer.createCa("TLS CA", YEAR, KeyType.EC_P256);
         IssuedCertificate server = CertificateIssuer.issueServer(ca, "server", List.of("localhost"), List.of("127.0.0.1"), YEAR, KeyType.EC_P256);
         IssuedCertificate client = CertificateIssuer.issueClient(ca, "alice", List.of("payments"), YEAR, KeyType.RSA_3072);
+        assertThat(mutualTlsHandshake(ca, server, client, "TLSv1.3")).isEqualTo("CN=alice,OU=payments");
+    }
 
+    @Test
+    void anEdwardsCurveCaIssuesCertificatesTheJdkVerifiesInTls(@TempDir Path dir) throws Exception {
+        for (String curve : List.of("Ed25519", "Ed448")) {
+            // A CA made by another tool, read from its files as warden certs reads it.
+            KeyPair keys = KeyPairGenerator.getInstance(curve).generateKeyPair();
+            X500Name name = new X500Name("CN=" + curve + " CA");
+            Instant now = Instant.now();
+            var builder = new JcaX509v3CertificateBuilder(name, BigInteger.ONE, Date.from(now.minusSeconds(60)),
+                    Date.from(now.plus(YEAR)), name, keys.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign));
+            CertificateFiles.writeCertificates(dir.resolve(curve + ".crt"), List.of(new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(new JcaContentSignerBuilder(curve).build(keys.getPrivate())))), true);
+            CertificateFiles.writePrivateKey(dir.resolve(curve + ".key"), keys.getPrivate(), true);
+            IssuedCertificate ca = new IssuedCertificate(CertificateFiles.readCertificates(dir.resolve(curve + ".crt")).get(0),
+                    CertificateFiles.readPrivateKey(dir.resolve(curve + ".key")), List.of());
+
+            IssuedCertificate server = CertificateIssuer.issueServer(ca, "server", List.of("localhost"), List.of(), YEAR, KeyType.EC_P256);
+            IssuedCertificate client = CertificateIssuer.issueClient(ca, "alice", List.of(), YEAR, KeyType.EC_P256);
+            assertThat(client.certificate().getSigAlgName()).as(curve).isEqualTo(curve);
+            validate(client, ca);
+            for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+                assertThat(mutualTlsHandshake(ca, server, client, protocol)).as(curve + " " + protocol).isEqualTo("CN=alice");
+            }
+        }
+    }
+
+    /** A mutual TLS handshake on the JDK's TLS stack, each side trusting only the CA; returns the client's subject as the server saw it. */
+    private static String mutualTlsHandshake(IssuedCertificate ca, IssuedCertificate server, IssuedCertificate client,
+                                             String protocol) throws Exception {
         SSLContext serverContext = context(server, ca);
         SSLContext clientContext = context(client, ca);
         try (SSLServerSocket listener = (SSLServerSocket) serverContext.getServerSocketFactory().createServerSocket(0)) {
             listener.setNeedClientAuth(true);
-            listener.setEnabledProtocols(new String[] {"TLSv1.3"});
+            listener.setEnabledProtocols(new String[] {protocol});
             CompletableFuture<String> peer = CompletableFuture.supplyAsync(() -> {
                 try (SSLSocket s = (SSLSocket) listener.accept()) {
                     new DataOutputStream(s.getOutputStream()).writeInt(new DataInputStream(s.getInputStream()).readInt() + 1);
@@ -110,7 +156,7 @@ class CertificateIssuerTest {
                 new DataOutputStream(s.getOutputStream()).writeInt(41);
                 assertThat(new DataInputStream(s.getInputStream()).readInt()).isEqualTo(42);
             }
-            assertThat(peer.get(10, TimeUnit.SECONDS)).isEqualTo("CN=alice,OU=payments");
+            return peer.get(10, TimeUnit.SECONDS);
         }
     }
 
