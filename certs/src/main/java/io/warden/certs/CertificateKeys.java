@@ -1,10 +1,12 @@
 package io.warden.certs;
 
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.EdECKey;
 
 /** Whether a private key is the one a certificate was issued for. Stateless and thread-safe. */
 public final class CertificateKeys {
@@ -45,11 +47,17 @@ public final class CertificateKeys {
         }
     }
 
-    /** True for an Ed25519 or Ed448 key, whichever provider read it. */
-    public static boolean isEdwardsCurve(PrivateKey key) {
+    /** True for an Ed25519 or Ed448 key, private or public, whichever provider read it. */
+    public static boolean isEdwardsCurve(Key key) {
         return switch (key.getAlgorithm()) {
             case "EdDSA", "Ed25519", "Ed448" -> true;
             default -> false;
         };
+    }
+
+    /** The curve of an Ed25519 or Ed448 key, "Ed25519" or "Ed448", which is also the name of its signature algorithm. */
+    public static String edwardsCurve(Key key) {
+        // The JDK's keys are named "EdDSA" and carry the curve; BouncyCastle's are named after the curve.
+        return key instanceof EdECKey ed ? ed.getParams().getName() : key.getAlgorithm();
     }
 }

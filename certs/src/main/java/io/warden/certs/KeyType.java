@@ -52,8 +52,7 @@ public enum KeyType {
      */
     static String signatureAlgorithmFor(java.security.PrivateKey signer) {
         if (CertificateKeys.isEdwardsCurve(signer)) {
-            // The JDK's keys are named "EdDSA" and carry the curve; BouncyCastle's are named after the curve.
-            return signer instanceof java.security.interfaces.EdECKey ed ? ed.getParams().getName() : signer.getAlgorithm();
+            return CertificateKeys.edwardsCurve(signer);
         }
         return signer.getAlgorithm().equals("RSA") ? RSA_3072.signatureAlgorithm : EC_P256.signatureAlgorithm;
     }

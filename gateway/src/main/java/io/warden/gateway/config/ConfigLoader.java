@@ -729,6 +729,19 @@ public final class ConfigLoader {
         if (keyStore != null && (certificate != null || key != null)) {
             throw fail(path, "give either certificate and key, or keyStore, not both");
         }
+        // Before the keystore, whose keys the engine must be able to serve.
+        TlsConfig.Engine engine = TlsConfig.Engine.AUTO;
+        if (t.has("engine")) {
+            String value = text(t.get("engine"), path + ".engine");
+            try {
+                engine = TlsConfig.Engine.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw fail(path + ".engine", "expected auto, jdk or openssl, got '" + value + "'");
+            }
+            if (engine == TlsConfig.Engine.OPENSSL && !io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
+                throw fail(path + ".engine", "OpenSSL is not available on this machine (netty-tcnative could not load); use auto or jdk");
+            }
+        }
         if (keyStore != null) {
             if (!keyStoreType.equals("pkcs12") && !keyStoreType.equals("jks")) {
                 throw fail(path + ".keyStoreType", "expected pkcs12 or jks, got '" + keyStoreType + "'");
@@ -740,7 +753,8 @@ public final class ConfigLoader {
             if (password == null) {
                 throw fail(path + ".keyStorePasswordEnv", "environment variable " + passwordEnv + " is not set");
             }
-            check(path + ".keyStore", () -> TlsMaterial.checkKeyStore(keyStore, keyStoreType, password.toCharArray()));
+            boolean openSsl = engine.usesOpenSsl();
+            check(path + ".keyStore", () -> TlsMaterial.checkKeyStore(keyStore, keyStoreType, password.toCharArray(), openSsl));
         } else {
             check(path, () -> TlsMaterial.checkKeyPair(certificate, key));
         }
@@ -787,18 +801,6 @@ public final class ConfigLoader {
         }
         int reloadSeconds = intField(t, path, "reloadCheckSeconds", (int) TlsConfig.DEFAULT_RELOAD_CHECK.toSeconds(), 1, 86_400);
         int expiryDays = intField(t, path, "expiryWarningDays", (int) TlsConfig.DEFAULT_EXPIRY_WARNING.toDays(), 0, 3650);
-        TlsConfig.Engine engine = TlsConfig.Engine.AUTO;
-        if (t.has("engine")) {
-            String value = text(t.get("engine"), path + ".engine");
-            try {
-                engine = TlsConfig.Engine.valueOf(value.toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw fail(path + ".engine", "expected auto, jdk or openssl, got '" + value + "'");
-            }
-            if (engine == TlsConfig.Engine.OPENSSL && !io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
-                throw fail(path + ".engine", "OpenSSL is not available on this machine (netty-tcnative could not load); use auto or jdk");
-            }
-        }
         List<String> cipherSuites = t.has("cipherSuites")
                 ? cipherSuites(t.get("cipherSuites"), path + ".cipherSuites", protocols, engine.usesOpenSsl()) : List.of();
         return new TlsConfig(certificate, key, keyStore, keyStoreType, passwordEnv, clientAuth, trusted, protocols, principals,

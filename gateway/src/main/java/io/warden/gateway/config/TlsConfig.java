@@ -93,7 +93,7 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
             if (password == null) {
                 throw new IllegalArgumentException("environment variable " + keyStorePasswordEnv + " is not set");
             }
-            TlsMaterial.checkKeyStore(keyStore, keyStoreType, password.toCharArray());
+            TlsMaterial.checkKeyStore(keyStore, keyStoreType, password.toCharArray(), usesOpenSsl());
         } else {
             TlsMaterial.checkKeyPair(certificate, key);
         }

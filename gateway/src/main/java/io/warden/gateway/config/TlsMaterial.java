@@ -47,13 +47,23 @@ final class TlsMaterial {
         certificates(file);
     }
 
-    static void checkKeyStore(Path file, String type, char[] password) {
+    /**
+     * The keystore opens with the password and holds a private key; with {@code openSsl}, none of its keys is an
+     * EdDSA key, which the JDK's TLS serves but the OpenSSL engine fails every handshake with (internal_error).
+     */
+    static void checkKeyStore(Path file, String type, char[] password, boolean openSsl) {
         try (InputStream in = Files.newInputStream(file)) {
             KeyStore ks = KeyStore.getInstance(type.toUpperCase(java.util.Locale.ROOT));
             ks.load(in, password);
             boolean hasKey = false;
             for (String alias : Collections.list(ks.aliases())) {
                 hasKey |= ks.isKeyEntry(alias);
+                java.security.cert.Certificate certificate = ks.getCertificate(alias);
+                if (openSsl && ks.isKeyEntry(alias) && certificate != null && CertificateKeys.isEdwardsCurve(certificate.getPublicKey())) {
+                    throw new IllegalArgumentException(file + ": the key of alias '" + alias + "' is "
+                            + CertificateKeys.edwardsCurve(certificate.getPublicKey()) + ", which the OpenSSL TLS engine cannot serve;"
+                            + " use an EC P-256 or RSA key and certificate (warden certs issues EC P-256), or set engine: jdk");
+                }
             }
             if (!hasKey) {
                 throw new IllegalArgumentException(file + ": the keystore holds no private key");

@@ -13,11 +13,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
@@ -49,6 +52,13 @@ class TlsConfigLoaderTest {
                 .build(new JcaContentSignerBuilder("Ed25519").build(ed25519.getPrivate()));
         CertificateFiles.writeCertificates(dir.resolve("ed25519.crt"), List.of(new JcaX509CertificateConverter().getCertificate(edCertificate)), true);
         CertificateFiles.writePrivateKey(dir.resolve("ed25519.key"), ed25519.getPrivate(), true);
+        KeyStore edKeyStore = KeyStore.getInstance("PKCS12");
+        edKeyStore.load(null, null);
+        edKeyStore.setKeyEntry("edge", ed25519.getPrivate(), System.getenv("PATH").toCharArray(),
+                new Certificate[] {new JcaX509CertificateConverter().getCertificate(edCertificate)});
+        try (OutputStream out = Files.newOutputStream(dir.resolve("ed25519.p12"))) {
+            edKeyStore.store(out, System.getenv("PATH").toCharArray());
+        }
         CertificateFiles.writePkcs12(dir.resolve("other-password.p12"), "server", server, ("not " + System.getenv("PATH")).toCharArray(), true);
     }
 
@@ -161,6 +171,21 @@ class TlsConfigLoaderTest {
         assertThatThrownBy(() -> load("{certificate: server.crt, key: server.key, clientAuth: required, trustedCertificates: corrupt.crt}"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("w.yaml: listeners[0].tls.trustedCertificates: " + dir.resolve("corrupt.crt") + ": not a readable");
+    }
+
+    @Test
+    void anEdDsaKeyInAKeystoreIsRefusedWhereOpenSslWouldServeIt() {
+        // OpenSSL fails every handshake with such a key (internal_error); the JDK's TLS serves it.
+        String refusal = dir.resolve("ed25519.p12") + ": the key of alias 'edge' is Ed25519, which the OpenSSL TLS engine"
+                + " cannot serve; use an EC P-256 or RSA key and certificate (warden certs issues EC P-256), or set engine: jdk";
+        assertThatThrownBy(() -> load("{keyStore: ed25519.p12, keyStorePasswordEnv: PATH, engine: openssl}"))
+                .hasMessage("w.yaml: listeners[0].tls.keyStore: " + refusal);
+        TlsConfig jdk = load("{keyStore: ed25519.p12, keyStorePasswordEnv: PATH, engine: jdk}").listeners().get(0).tls();
+        assertThat(jdk.validate()).hasSize(1);
+        // Checked again when the listener starts and whenever the files change.
+        TlsConfig openSsl = new TlsConfig(null, null, jdk.keyStore(), "pkcs12", "PATH", TlsConfig.ClientAuth.NONE, null,
+                jdk.protocols(), null, null, null, TlsConfig.Engine.OPENSSL);
+        assertThatThrownBy(openSsl::validate).hasMessage(refusal);
     }
 
     @Test
