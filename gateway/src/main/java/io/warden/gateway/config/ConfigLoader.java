@@ -330,7 +330,8 @@ public final class ConfigLoader {
         for (int i = 0; i < servers.size(); i++) {
             String hp = text(servers.get(i), kp + ".bootstrapServers[" + i + "]");
             convert(hp, kp + ".bootstrapServers[" + i + "]", HostPort::parse);
-            bootstrap.add(hp);
+            // Spaces around an entry are dropped, as Kafka drops them from bootstrap.servers.
+            bootstrap.add(hp.trim());
         }
         if (!k.has("topic")) {
             throw fail(kp + ".topic", "is required: " + topicMeaning);

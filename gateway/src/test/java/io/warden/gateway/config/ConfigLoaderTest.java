@@ -123,6 +123,21 @@ class ConfigLoaderTest {
                 .containsExactly(new HostPort("kafka-1.example.com", 9092), new HostPort("fd00::1", 9093), new HostPort("10.0.0.1", 9094));
     }
 
+    /** Spaces around a bootstrap server are not part of its host: Kafka's bootstrap.servers drops them, and so does the gateway. */
+    @Test
+    void spacesAroundABootstrapServerAreDroppedAsKafkaDrops(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("policy.yaml"), "acls:\n  - principal: User:alice\n    operations: [read]\n    topic: t\n");
+        WardenConfig config = ConfigLoader.parse("w.yaml", """
+                listeners: [{brokerPorts: 9100-9199}]
+                upstream: {bootstrapServers: [' k:9092 ']}
+                audit: {kafka: {bootstrapServers: [' audit-1:9092', 'audit-2:9092 '], topic: t}}
+                authorization: {policyFile: policy.yaml, kafkaStore: {bootstrapServers: ["\tstore:9092"], topic: t}}
+                """, dir);
+        assertThat(config.upstream().bootstrapServers()).containsExactly(new HostPort("k", 9092));
+        assertThat(config.audit().kafka().bootstrapServers()).containsExactly("audit-1:9092", "audit-2:9092");
+        assertThat(config.authorization().kafkaStore().bootstrapServers()).containsExactly("store:9092");
+    }
+
     /** YAML reads an unquoted 0123 as the number 83: a password written so is refused, not changed, and not echoed. */
     @Test
     void anUnquotedNumberWhereTextIsExpectedIsRefusedWithoutEchoingIt() {
