@@ -119,13 +119,15 @@ public final class Warden {
     }
 
     /**
-     * The usage of the command {@code args} asks help for ({@code warden users --help}, {@code warden users add -h}),
-     * or null. A file named {@code help} is still a file: only the options ask for help after run and check-config.
+     * The usage of the command {@code args} asks help for ({@code warden users --help}, {@code warden users add -h},
+     * {@code warden audit query DIR --type produce --help}: the option anywhere after the command), or null. A file named
+     * {@code help} is still a file: the word asks for help only right after a command other than check-config.
      */
     private static String helpFor(String[] args) {
-        boolean asked = args.length > 1 && (args[1].equals("--help") || args[1].equals("-h")
-                || (args[1].equals("help") && !args[0].equals("check-config")))
-                || args.length > 2 && (args[2].equals("--help") || args[2].equals("-h"));
+        boolean asked = args.length > 1 && args[1].equals("help") && !args[0].equals("check-config");
+        for (int i = 1; i < args.length && !asked; i++) {
+            asked = args[i].equals("--help") || args[i].equals("-h");
+        }
         if (!asked) {
             return null;
         }

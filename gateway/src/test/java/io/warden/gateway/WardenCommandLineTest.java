@@ -32,7 +32,12 @@ class WardenCommandLineTest {
                 List.of("users", "--help"), List.of("users", "add", "--help"),
                 List.of("certs", "--help"), List.of("certs", "init-ca", "-h"),
                 List.of("audit", "--help"), List.of("audit", "query", "--help"), List.of("audit", "help"),
-                List.of("policies", "--help"), List.of("policies", "apply", "--help"));
+                List.of("policies", "--help"), List.of("policies", "apply", "--help"),
+                // After other arguments too, however many.
+                List.of("audit", "query", "trail", "--help"), List.of("audit", "query", "trail", "--type", "produce", "-h"),
+                List.of("run", "--config", "warden.yaml", "--help"), List.of("check-config", "warden.yaml", "--help"),
+                List.of("certs", "issue-client", "--ca", "ca", "--out", "out", "--cn", "alice", "--help"),
+                List.of("users", "add", "--file", "users.json", "--help"), List.of("policies", "validate", "policy.yaml", "--help"));
         for (List<String> ask : asks) {
             assertThat(run(ask.toArray(String[]::new))).as(ask + ": " + err).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8)).as(ask.toString()).startsWith("usage: warden");
