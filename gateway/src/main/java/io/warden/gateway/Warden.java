@@ -155,7 +155,7 @@ public final class Warden {
         Duration drain = config.shutdown().drainTimeout();
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        TerminationSignals.handle(stopRequested::countDown);
+        TerminationSignals.handle(stopRequested::countDown, () -> stopRequested.getCount() == 0);
         // Any other way the JVM is told to exit (SIGHUP, a signal the JVM keeps for itself) drains the same way.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stopRequested.countDown();

@@ -158,6 +158,14 @@ class ShutdownIT {
         return c.send(ApiKeys.FETCH, FETCH_VERSION, fetch);
     }
 
+    /** A connection to the plain listener whose {@link #longFetch} the broker has held for half a second. */
+    RawKafkaConnection heldFetch() throws Exception {
+        RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", plainPort);
+        longFetch(c);
+        Thread.sleep(500);
+        return c;
+    }
+
     /** True when a new TCP connection to the port is refused, or closed by the gateway without a byte. */
     static boolean refusesConnections(int port) {
         try (Socket s = new Socket()) {
@@ -281,9 +289,7 @@ class ShutdownIT {
     @Test
     void requestsStillInFlightAtTheDrainTimeoutAreAbandonedAndTheProcessExits() throws Exception {
         Path dir = startGateway("abandoned", 1);
-        try (RawKafkaConnection fetcher = new RawKafkaConnection("127.0.0.1", plainPort)) {
-            longFetch(fetcher);
-            Thread.sleep(500);
+        try (RawKafkaConnection fetcher = heldFetch()) {
             long signalled = System.nanoTime();
             gateway.destroy();
             assertThat(fetcher.isClosedByPeer()).as("closed at the drain timeout, before the broker answered").isTrue();
@@ -295,6 +301,27 @@ class ShutdownIT {
         assertThat(messages).anySatisfy(m -> assertThat(m).startsWith("event=connection_closed listener=plain ")
                 .contains("reason=\"gateway shut down with 1 requests in flight after the drain timeout\""));
         assertThat(messages).anySatisfy(m -> assertThat(m).startsWith("event=shutdown_complete in_flight_abandoned=1 "));
+    }
+
+    @Test
+    void aSecondSigtermDuringTheDrainStopsTheProcessAtOnce() throws Exception {
+        Path dir = startGateway("forced", 20);
+        try (RawKafkaConnection fetcher = heldFetch()) {
+            long signalled = System.nanoTime();
+            gateway.destroy();
+            await().atMost(Duration.ofSeconds(FETCH_WAIT_MS / 2_000)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Files.readString(dir.resolve("stdout.log")).contains("event=shutdown_started"));
+            gateway.destroy(); // the same SIGTERM again, the Fetch still held by the broker
+            assertThat(gateway.waitFor(FETCH_WAIT_MS, TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled)).as("exited before the Fetch was answered")
+                    .isLessThan(FETCH_WAIT_MS - 1_000);
+            assertThat(fetcher.isClosedByPeer()).isTrue();
+        }
+        assertThat(gateway.exitValue()).as("128 + SIGTERM, as the JVM exits when killed by it").isEqualTo(143);
+        List<String> messages = jsonLines(dir.resolve("stdout.log")).stream().map(l -> l.path("message").asText()).toList();
+        assertThat(messages).anySatisfy(m -> assertThat(m).startsWith("event=shutdown_forced signal=SIGTERM ")
+                .contains("during the drain, which is cut short"));
+        assertThat(messages).noneSatisfy(m -> assertThat(m).startsWith("event=shutdown_complete"));
     }
 
     /** Every stdout line, each parsed as one JSON object with the fields every log line has. */
