@@ -161,7 +161,7 @@ public final class CertsCommand {
 
     /**
      * The CA in {@code dir}, refused unless it can issue certificates that chain to it: a CA certificate, valid now,
-     * with its own key (a mismatched key would sign certificates no peer can verify).
+     * with its own key (a mismatched key would sign certificates no peer can verify), EC or RSA.
      */
     private static IssuedCertificate loadCa(Path dir) {
         Path certificateFile = dir.resolve("ca.crt");
@@ -180,6 +180,13 @@ public final class CertsCommand {
         PrivateKey key = CertificateFiles.readPrivateKey(keyFile);
         if (!CertificateKeys.belongTogether(key, ca)) {
             throw new CertsException(keyFile + ": not the key of the CA certificate in " + certificateFile);
+        }
+        if (CertificateKeys.isEdwardsCurve(key)) {
+            // The JDK verifies what such a key signs, but a listener on the OpenSSL engine fails every handshake with a
+            // client certificate it signed (internal_error), so the CA would issue certificates the gateway refuses.
+            throw new CertsException(keyFile + ": the CA's key is " + CertificateKeys.edwardsCurve(key) + ", and client"
+                    + " certificates it signs fail the handshake on a listener's OpenSSL TLS engine (the default);"
+                    + " create an EC P-256 or RSA CA with init-ca");
         }
         return new IssuedCertificate(ca, key, certs.subList(1, certs.size()));
     }

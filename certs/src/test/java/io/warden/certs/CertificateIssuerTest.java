@@ -1,12 +1,5 @@
 package io.warden.certs;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,10 +10,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.math.BigInteger;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
@@ -29,8 +19,6 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAKey;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -109,19 +97,10 @@ class CertificateIssuerTest {
     @Test
     void anEdwardsCurveCaIssuesCertificatesTheJdkVerifiesInTls(@TempDir Path dir) throws Exception {
         for (String curve : List.of("Ed25519", "Ed448")) {
-            // A CA made by another tool, read from its files as warden certs reads it.
-            KeyPair keys = KeyPairGenerator.getInstance(curve).generateKeyPair();
-            X500Name name = new X500Name("CN=" + curve + " CA");
-            Instant now = Instant.now();
-            var builder = new JcaX509v3CertificateBuilder(name, BigInteger.ONE, Date.from(now.minusSeconds(60)),
-                    Date.from(now.plus(YEAR)), name, keys.getPublic());
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign));
-            CertificateFiles.writeCertificates(dir.resolve(curve + ".crt"), List.of(new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder(curve).build(keys.getPrivate())))), true);
-            CertificateFiles.writePrivateKey(dir.resolve(curve + ".key"), keys.getPrivate(), true);
-            IssuedCertificate ca = new IssuedCertificate(CertificateFiles.readCertificates(dir.resolve(curve + ".crt")).get(0),
-                    CertificateFiles.readPrivateKey(dir.resolve(curve + ".key")), List.of());
+            // A CA made by another tool, read from its files (warden certs itself refuses it: see CertsCommandTest).
+            EdwardsCurveCa.write(dir, curve);
+            IssuedCertificate ca = new IssuedCertificate(CertificateFiles.readCertificates(dir.resolve("ca.crt")).get(0),
+                    CertificateFiles.readPrivateKey(dir.resolve("ca.key")), List.of());
 
             IssuedCertificate server = CertificateIssuer.issueServer(ca, "server", List.of("localhost"), List.of(), YEAR, KeyType.EC_P256);
             IssuedCertificate client = CertificateIssuer.issueClient(ca, "alice", List.of(), YEAR, KeyType.EC_P256);

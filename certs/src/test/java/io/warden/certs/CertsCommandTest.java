@@ -140,6 +140,15 @@ class CertsCommandTest {
         assertThat(run("issue-server", "--ca", ca.toString(), "--out", out.toString(), "--name", "warden", "--dns", "localhost")).isEqualTo(2);
         assertThat(stderr()).contains("error: " + ca.resolve("ca.crt") + ": 'CN=leaf' is not a CA certificate");
 
+        // A CA made by another tool with an Edwards-curve key: what it signs, the gateway's OpenSSL engine refuses.
+        for (String curve : List.of("Ed25519", "Ed448")) {
+            EdwardsCurveCa.write(ca, curve);
+            assertThat(run("issue-client", "--ca", ca.toString(), "--out", out.toString(), "--cn", "alice")).isEqualTo(2);
+            assertThat(stderr()).isEqualTo("error: " + ca.resolve("ca.key") + ": the CA's key is " + curve + ", and client"
+                    + " certificates it signs fail the handshake on a listener's OpenSSL TLS engine (the default);"
+                    + " create an EC P-256 or RSA CA with init-ca\n");
+        }
+
         // An expired CA.
         IssuedCertificate expired = CertificateIssuer.createCa("Expired CA", Duration.ofSeconds(1), KeyType.EC_P256);
         CertificateFiles.writeCertificates(ca.resolve("ca.crt"), List.of(expired.certificate()), true);
