@@ -130,7 +130,7 @@ public final class CertsCommand {
         if (passwordVariable != null) {
             String value = System.getenv(passwordVariable);
             if (value == null || value.isEmpty()) {
-                throw new CertsException("--p12-password-env " + passwordVariable + ": that environment variable is not set");
+                throw new CertsException("--p12-password-env: " + SecretVariableNames.describe(passwordVariable) + " is not set");
             }
             password = value.toCharArray();
         }

@@ -204,6 +204,13 @@ class CertsCommandTest {
         assertThat(run("init-ca", "s3cret-Passw0rd", "--out", dir.toString())).isEqualTo(2);
         assertThat(stderr()).startsWith("error: unexpected argument at position 2 ").doesNotContain("s3cret-Passw0rd");
         assertThat(run("issue-client", "--ca", dir.toString(), "--out", dir.toString(), "--cn", "a", "--p12-password-env", "NO_SUCH_VARIABLE_X")).isEqualTo(2);
+        Path ca = dir.resolve("ca");
+        assertThat(run("init-ca", "--out", ca.toString())).isZero();
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", ca.toString(), "--cn", "a", "--p12-password-env", "NO_SUCH_VARIABLE_X")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("error: --p12-password-env: environment variable NO_SUCH_VARIABLE_X is not set\n");
+        // The password itself, given where its variable's name belongs, is not shown.
+        assertThat(run("issue-client", "--ca", ca.toString(), "--out", ca.toString(), "--cn", "a", "--p12-password-env", "hunter2")).isEqualTo(2);
+        assertThat(stderr()).startsWith("error: --p12-password-env: the environment variable named").doesNotContain("hunter2");
         assertThat(run("issue-client", "--ca", dir.toString(), "--out", dir.toString(), "--cn", "")).isEqualTo(2);
         assertThat(stderr()).contains("error: --cn must not be empty");
         assertThat(run("init-ca", "--out", dir.resolve("blank").toString(), "--cn", " ")).isEqualTo(2);

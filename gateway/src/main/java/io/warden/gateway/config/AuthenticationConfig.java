@@ -2,6 +2,7 @@ package io.warden.gateway.config;
 
 import io.warden.authn.oauth.JwtSettings;
 import io.warden.authn.store.SecretsManagerSettings;
+import io.warden.certs.SecretVariableNames;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +36,9 @@ public record AuthenticationConfig(Path usersFile, SecretsManagerSettings secret
     /** Why {@code value}, read from {@link #unknownUserKeyEnv}, cannot be the key; null when it can. Never quotes it. */
     public static String unknownUserKeyProblem(String variable, String value) {
         if (value == null) {
-            return "environment variable " + variable + " is not set";
+            return SecretVariableNames.describe(variable) + " is not set";
         }
-        return value.length() < MIN_UNKNOWN_USER_KEY_CHARS ? "environment variable " + variable + " holds "
+        return value.length() < MIN_UNKNOWN_USER_KEY_CHARS ? SecretVariableNames.describe(variable) + " holds "
                 + value.length() + " characters; the key needs at least " + MIN_UNKNOWN_USER_KEY_CHARS : null;
     }
 

@@ -12,6 +12,7 @@ import io.warden.audit.PemKeys;
 import io.warden.authn.CertificatePrincipals;
 import io.warden.authn.oauth.JwtSettings;
 import io.warden.authn.store.SecretsManagerSettings;
+import io.warden.certs.SecretVariableNames;
 import io.warden.policies.PolicyException;
 import io.warden.policies.PolicyParser;
 
@@ -752,7 +753,7 @@ public final class ConfigLoader {
             }
             String password = environment.apply(passwordEnv);
             if (password == null) {
-                throw fail(path + ".keyStorePasswordEnv", "environment variable " + passwordEnv + " is not set");
+                throw fail(path + ".keyStorePasswordEnv", SecretVariableNames.describe(passwordEnv) + " is not set");
             }
             boolean openSsl = engine.usesOpenSsl();
             check(path + ".keyStore", () -> TlsMaterial.checkKeyStore(keyStore, keyStoreType, password.toCharArray(), openSsl));

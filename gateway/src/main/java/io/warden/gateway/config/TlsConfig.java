@@ -4,11 +4,12 @@ import io.vertx.core.net.KeyStoreOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
-import java.util.LinkedHashSet;
 import io.warden.authn.CertificatePrincipals;
+import io.warden.certs.SecretVariableNames;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -91,7 +92,7 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
         if (keyStore != null) {
             String password = keyStorePassword();
             if (password == null) {
-                throw new IllegalArgumentException("environment variable " + keyStorePasswordEnv + " is not set");
+                throw new IllegalArgumentException(SecretVariableNames.describe(keyStorePasswordEnv) + " is not set");
             }
             TlsMaterial.checkKeyStore(keyStore, keyStoreType, password.toCharArray(), usesOpenSsl());
         } else {

@@ -1,5 +1,7 @@
 package io.warden.gateway.config;
 
+import io.warden.certs.SecretVariableNames;
+
 import java.net.URI;
 
 /**
@@ -30,9 +32,9 @@ public record UpstreamSaslConfig(String mechanism, String username, PasswordSour
         /** Why {@code value}, read from the variable, gives no password; null when it does. */
         public String problem(String value) {
             if (value == null) {
-                return "environment variable " + variable + " is not set";
+                return SecretVariableNames.describe(variable) + " is not set";
             }
-            return value.isEmpty() ? "environment variable " + variable + " is empty" : null;
+            return value.isEmpty() ? SecretVariableNames.describe(variable) + " is empty" : null;
         }
     }
 

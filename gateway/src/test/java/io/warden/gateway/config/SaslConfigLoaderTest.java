@@ -146,6 +146,13 @@ class SaslConfigLoaderTest {
                   bootstrapServers: [k:9092]
                   sasl: {username: warden, passwordEnv: WARDEN_TEST_UNSET_VARIABLE}
                 """, dir)).hasMessage("w.yaml: upstream.sasl.passwordEnv: environment variable WARDEN_TEST_UNSET_VARIABLE is not set");
+        // The password itself, put where its variable's name belongs, is not shown.
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
+                upstream:
+                  bootstrapServers: [k:9092]
+                  sasl: {username: warden, passwordEnv: "s3cret-Passw0rd!"}
+                """, dir)).hasMessageStartingWith("w.yaml: upstream.sasl.passwordEnv: the environment variable named")
+                .hasMessageEndingWith(" is not set").message().doesNotContain("s3cret-Passw0rd!");
         assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
                 upstream:
                   bootstrapServers: [k:9092]
