@@ -84,5 +84,31 @@ public sealed interface Verdict {
         default Collection<Uuid> topicIds(ApiMessage response) {
             return List.of();
         }
+
+        /** {@code first}'s edit, then {@code second}'s, naming the topic ids either needs; null when both are. */
+        static ResponseEdit chain(ResponseEdit first, ResponseEdit second) {
+            if (first == null || second == null) {
+                return first == null ? second : first;
+            }
+            return new ResponseEdit() {
+                @Override
+                public void edit(ApiMessage response) {
+                    first.edit(response);
+                    second.edit(response);
+                }
+
+                @Override
+                public Collection<Uuid> topicIds(ApiMessage response) {
+                    Collection<Uuid> firstIds = first.topicIds(response);
+                    Collection<Uuid> secondIds = second.topicIds(response);
+                    if (secondIds.isEmpty()) {
+                        return firstIds;
+                    }
+                    List<Uuid> ids = new ArrayList<>(firstIds);
+                    ids.addAll(secondIds);
+                    return ids;
+                }
+            };
+        }
     }
 }

@@ -106,6 +106,8 @@ final class ClientConnection implements SaslGate.Connection {
     private final String peer;
     /** The client's IP address, as host-based ACLs name it. */
     private final String clientHost;
+    /** The client's address as Kafka shows a group member's host ("/" and the IP address); null without one. */
+    private final String memberHost;
     /** Who the client is, as far as the transport tells: {@code User:<subject DN>} for a TLS client certificate. */
     private String principal = CertificatePrincipals.ANONYMOUS;
     private ConnectionInfo info;
@@ -172,6 +174,7 @@ final class ClientConnection implements SaslGate.Connection {
         this.targetNode = targetNode;
         this.peer = String.valueOf(client.remoteAddress());
         this.clientHost = client.remoteAddress() == null ? "" : client.remoteAddress().hostAddress();
+        this.memberHost = clientHost.isEmpty() ? null : "/" + clientHost;
         this.sasl = listener.listenerConfig().sasl() == null ? null : new SaslGate(listener.vertx(),
                 gateway.authentication(), listener.listenerConfig().sasl(), gateway.stats(), this);
         this.audit = new ConnectionAudit(gateway.audit(), gateway.topicNames(), listener.listenerConfig().name(), client.remoteAddress());
@@ -483,7 +486,8 @@ final class ClientConnection implements SaslGate.Connection {
         // Without a policy, the audit trail still names topics: ids it has not learned are looked up first.
         boolean namesTopicsById = audit.on() && (api == ApiKeys.PRODUCE || api == ApiKeys.FETCH) && version >= TOPIC_IDS;
         ApiMessage body = null;
-        if (api == ApiKeys.PRODUCE || audit.audits(api) && api != ApiKeys.FETCH || namesTopicsById) {
+        if (api == ApiKeys.PRODUCE || audit.audits(api) && api != ApiKeys.FETCH || namesTopicsById
+                || GroupMemberHostEdits.needsRequest(api)) {
             try {
                 body = AbstractRequest.parseRequest(api, version, new ByteBufferAccessor(in)).request.data();
             } catch (RuntimeException e) {
@@ -524,7 +528,7 @@ final class ClientConnection implements SaslGate.Connection {
     private void forwardUnchecked(RequestHeader header, Buffer frame, ApiMessage body) {
         ApiMessage audited = header.apiKey() == ApiKeys.FETCH ? null : body; // a Fetch is audited from its response
         countProduced(audited);
-        forward(header, frame, frame, null, audit.request(header, audited),
+        forward(header, frame, frame, memberHosts(header.apiKey(), body, null), audit.request(header, audited),
                 !(body instanceof ProduceRequestData produce && produce.acks() == 0));
     }
 
@@ -758,6 +762,14 @@ final class ClientConnection implements SaslGate.Connection {
         }
     }
 
+    /**
+     * The edit of a forwarded request's answer: the enforcer's, if any, then that which shows group members' own
+     * client hosts instead of the gateway's.
+     */
+    private Verdict.ResponseEdit memberHosts(ApiKeys api, ApiMessage request, Verdict.ResponseEdit enforcerEdit) {
+        return Verdict.ResponseEdit.chain(enforcerEdit, GroupMemberHostEdits.forRequest(gateway.memberHosts(), api, request, memberHost));
+    }
+
     /** Enforces the policy on a parsed request and acts on the verdict, auditing what it refused. */
     private void decide(RequestHeader header, Buffer frame, ApiMessage body, ApiEnforcer enforcer) {
         ConnectionAudit.Pending pending = audit.request(header, body);
@@ -782,7 +794,7 @@ final class ClientConnection implements SaslGate.Connection {
             short upstreamVersion = forward.upstreamVersion(version);
             RequestHeader upstreamHeader = upstreamVersion == version ? header
                     : new RequestHeader(api, upstreamVersion, header.clientId(), correlationId);
-            Verdict.ResponseEdit edit = forward.edit();
+            Verdict.ResponseEdit edit = memberHosts(api, body, forward.edit());
             if (!forward.autoCreate().isEmpty()) {
                 edit = response -> {
                     forward.edit().edit(response);

@@ -103,7 +103,8 @@ public final class GatewayServer {
                 new ClusterApiVersions(), prepared.authentication(),
                 prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()), authorization,
                 prepared.audit(), policyAdmin == null ? null : new KafkaAclRequests(policyAdmin), ClientQuotas.of(config.quotas()),
-                config.admin() == null ? GatewayMetrics.OFF : GatewayMetrics.prometheus(config.admin().metrics()));
+                config.admin() == null ? GatewayMetrics.OFF : GatewayMetrics.prometheus(config.admin().metrics()),
+                GroupMemberHosts.forConnections(config.limits().maxConnections()));
         GatewayServer server = new GatewayServer(vertx, context);
         server.store = store;
         server.policyAdmin = policyAdmin;

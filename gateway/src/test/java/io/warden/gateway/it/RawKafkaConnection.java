@@ -11,6 +11,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -25,7 +26,16 @@ public final class RawKafkaConnection implements AutoCloseable {
     private int nextCorrelationId = 1;
 
     public RawKafkaConnection(String host, int port) throws IOException {
-        socket = new Socket(host, port);
+        this(new Socket(host, port));
+    }
+
+    /** A connection from this local address (any of 127.0.0.0/8 on loopback), as a client on another host would be. */
+    public RawKafkaConnection(String host, int port, String localAddress) throws IOException {
+        this(new Socket(host, port, InetAddress.getByName(localAddress), 0));
+    }
+
+    private RawKafkaConnection(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(10_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
