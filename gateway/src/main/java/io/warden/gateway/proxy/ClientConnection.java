@@ -796,13 +796,12 @@ final class ClientConnection implements SaslGate.Connection {
                     : new RequestHeader(api, upstreamVersion, header.clientId(), correlationId);
             Verdict.ResponseEdit edit = memberHosts(api, body, forward.edit());
             if (!forward.autoCreate().isEmpty()) {
-                edit = response -> {
-                    forward.edit().edit(response);
+                edit = Verdict.ResponseEdit.chain(edit, response -> {
                     List<String> missing = forward.missingToCreate(response);
                     if (!missing.isEmpty()) {
                         autoCreate(missing, upstreamVersion);
                     }
-                };
+                });
             }
             forward(header, frame, forward.request() == null ? frame : KafkaFrames.request(upstreamHeader, forward.request()),
                     edit, pending, expectsResponse, then);
