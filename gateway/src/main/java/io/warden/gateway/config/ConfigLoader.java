@@ -731,7 +731,7 @@ public final class ConfigLoader {
         if (keyStore != null && (certificate != null || key != null)) {
             throw fail(path, "give either certificate and key, or keyStore, not both");
         }
-        // Before the keystore, whose keys the engine must be able to serve.
+        // Before the keystore and the trusted certificates, whose keys the engine must be able to use.
         TlsConfig.Engine engine = TlsConfig.Engine.AUTO;
         if (t.has("engine")) {
             String value = text(t.get("engine"), path + ".engine");
@@ -775,7 +775,8 @@ public final class ConfigLoader {
                     + ": the CA certificates client certificates must chain to");
         }
         if (trusted != null) {
-            check(path + ".trustedCertificates", () -> TlsMaterial.checkCertificates(trusted));
+            boolean openSslChecksClients = engine.usesOpenSsl() && clientAuth != TlsConfig.ClientAuth.NONE;
+            check(path + ".trustedCertificates", () -> TlsMaterial.checkTrustedCertificates(trusted, openSslChecksClients));
         }
         List<String> protocols = List.of("TLSv1.3", "TLSv1.2");
         if (t.has("protocols")) {

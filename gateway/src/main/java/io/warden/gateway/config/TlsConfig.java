@@ -83,8 +83,8 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
     }
 
     /**
-     * Checks the files again (readable, key matches certificate, keystore opens); returns the server's certificate
-     * chain. Blocking: call off the event loop.
+     * Checks the files again (readable, key matches certificate, keystore opens, keys and trusted CAs the engine can
+     * use); returns the server's certificate chain. Blocking: call off the event loop.
      *
      * @throws IllegalArgumentException naming the file and the problem
      */
@@ -99,7 +99,7 @@ public record TlsConfig(Path certificate, Path key, Path keyStore, String keySto
             TlsMaterial.checkKeyPair(certificate, key);
         }
         if (trustedCertificates != null) {
-            TlsMaterial.checkCertificates(trustedCertificates);
+            TlsMaterial.checkTrustedCertificates(trustedCertificates, usesOpenSsl() && clientAuth != ClientAuth.NONE);
         }
         return keyStore != null ? TlsMaterial.keyStoreCertificates(keyStore, keyStoreType, keyStorePassword().toCharArray())
                 : TlsMaterial.certificatesOf(certificate);

@@ -48,6 +48,22 @@ final class TlsMaterial {
     }
 
     /**
+     * The file holds certificates; with {@code openSslChecksClients} (a listener on the OpenSSL engine that asks for
+     * client certificates), none has an Ed25519 or Ed448 key: the OpenSSL engine fails the handshake of every client
+     * certificate such a CA signed with a bare internal_error alert, where the JDK's TLS accepts it.
+     */
+    static void checkTrustedCertificates(Path file, boolean openSslChecksClients) {
+        for (X509Certificate certificate : certificates(file)) {
+            if (openSslChecksClients && CertificateKeys.isEdwardsCurve(certificate.getPublicKey())) {
+                throw new IllegalArgumentException(file + ": the certificate '" + certificate.getSubjectX500Principal().getName()
+                        + "' has an " + CertificateKeys.edwardsCurve(certificate.getPublicKey()) + " key, and the OpenSSL TLS engine"
+                        + " fails the handshake of every client certificate it signed; trust an EC or RSA CA instead"
+                        + " (warden certs init-ca makes an EC P-256 one), or set engine: jdk");
+            }
+        }
+    }
+
+    /**
      * The keystore opens with the password and holds a private key; with {@code openSsl}, none of its keys is an
      * EdDSA key, which the JDK's TLS serves but the OpenSSL engine fails every handshake with (internal_error).
      */

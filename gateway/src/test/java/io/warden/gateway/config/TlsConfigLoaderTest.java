@@ -5,6 +5,8 @@ import io.warden.certs.CertificateIssuer;
 import io.warden.certs.IssuedCertificate;
 import io.warden.certs.KeyType;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -60,6 +62,14 @@ class TlsConfigLoaderTest {
             edKeyStore.store(out, System.getenv("PATH").toCharArray());
         }
         CertificateFiles.writePkcs12(dir.resolve("other-password.p12"), "server", server, ("not " + System.getenv("PATH")).toCharArray(), true);
+        KeyPair ed448 = KeyPairGenerator.getInstance("Ed448").generateKeyPair();
+        X500Name ed448Name = new X500Name("O=elsewhere,CN=Ed448 CA"); // read back last RDN first: CN=Ed448 CA,O=elsewhere
+        X509CertificateHolder ed448Ca = new JcaX509v3CertificateBuilder(ed448Name, BigInteger.TWO, new Date(),
+                new Date(System.currentTimeMillis() + d.toMillis()), ed448Name, ed448.getPublic())
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+                .build(new JcaContentSignerBuilder("Ed448").build(ed448.getPrivate()));
+        CertificateFiles.writeCertificates(dir.resolve("ca-and-ed448-ca.crt"),
+                List.of(ca.certificate(), new JcaX509CertificateConverter().getCertificate(ed448Ca)), true);
     }
 
     private static WardenConfig load(String tls) {
@@ -186,6 +196,37 @@ class TlsConfigLoaderTest {
         TlsConfig openSsl = new TlsConfig(null, null, jdk.keyStore(), "pkcs12", "PATH", TlsConfig.ClientAuth.NONE, null,
                 jdk.protocols(), null, null, null, TlsConfig.Engine.OPENSSL);
         assertThatThrownBy(openSsl::validate).hasMessage(refusal);
+    }
+
+    @Test
+    void anEdDsaTrustedCertificateIsRefusedWhereOpenSslChecksClientCertificates() {
+        // OpenSSL fails the handshake of every client certificate such a CA signed (internal_error); the JDK's TLS accepts it.
+        String ways = ", and the OpenSSL TLS engine fails the handshake of every client certificate it signed; trust an EC or"
+                + " RSA CA instead (warden certs init-ca makes an EC P-256 one), or set engine: jdk";
+        String pem = "certificate: server.crt, key: server.key, trustedCertificates: ";
+        assertThatThrownBy(() -> load("{" + pem + "ed25519.crt, clientAuth: required, engine: openssl}"))
+                .hasMessage("w.yaml: listeners[0].tls.trustedCertificates: " + dir.resolve("ed25519.crt")
+                        + ": the certificate 'CN=ed25519' has an Ed25519 key" + ways);
+        // In a bundle, the one certificate is named; auto means OpenSSL here (BoringSSL ships with the gateway).
+        assertThatThrownBy(() -> load("{" + pem + "ca-and-ed448-ca.crt, clientAuth: requested}"))
+                .hasMessage("w.yaml: listeners[0].tls.trustedCertificates: " + dir.resolve("ca-and-ed448-ca.crt")
+                        + ": the certificate 'CN=Ed448 CA,O=elsewhere' has an Ed448 key" + ways);
+        assertThatThrownBy(() -> ConfigLoader.parse("w.yaml", """
+                upstream: {bootstrapServers: [k:9092]}
+                listeners: [{brokerPorts: 9100-9109}]
+                admin: {port: 9180, tls: {%s ed25519.crt, clientAuth: requested}}
+                """.formatted(pem), dir))
+                .hasMessage("w.yaml: admin.tls.trustedCertificates: " + dir.resolve("ed25519.crt")
+                        + ": the certificate 'CN=ed25519' has an Ed25519 key" + ways);
+        // The JDK engine accepts such clients; without client certificates the CAs are never used.
+        TlsConfig jdk = load("{" + pem + "ca-and-ed448-ca.crt, clientAuth: required, engine: jdk}").listeners().get(0).tls();
+        assertThat(jdk.validate()).isNotEmpty();
+        assertThat(load("{" + pem + "ed25519.crt, engine: openssl}").listeners().get(0).tls().validate()).isNotEmpty();
+        // Checked again when the listener starts and whenever the files change.
+        TlsConfig openSsl = new TlsConfig(jdk.certificate(), jdk.key(), null, null, null, TlsConfig.ClientAuth.REQUIRED,
+                jdk.trustedCertificates(), jdk.protocols(), null, null, null, TlsConfig.Engine.OPENSSL);
+        assertThatThrownBy(openSsl::validate).hasMessage(dir.resolve("ca-and-ed448-ca.crt")
+                + ": the certificate 'CN=Ed448 CA,O=elsewhere' has an Ed448 key" + ways);
     }
 
     @Test

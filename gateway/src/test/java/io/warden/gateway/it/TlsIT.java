@@ -342,6 +342,53 @@ class TlsIT {
         }
     }
 
+    /**
+     * A CA with an Ed25519 key: the JDK engine accepts the client certificates it signed, the OpenSSL engine fails
+     * every such handshake with a bare internal_error alert, so on OpenSSL the listener is refused at load.
+     */
+    @Test
+    void aCaWithAnEd25519KeyIsTrustedOnTheJdkEngineAndRefusedAtLoadOnOpenSsl() throws Exception {
+        java.security.KeyPair keys = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=Ed25519 CA");
+        java.time.Instant now = java.time.Instant.now();
+        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.ONE,
+                java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plus(Duration.ofDays(1))), name, keys.getPublic());
+        builder.addExtension(org.bouncycastle.asn1.x509.Extension.basicConstraints, true, new org.bouncycastle.asn1.x509.BasicConstraints(true));
+        IssuedCertificate edCa = new IssuedCertificate(new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("Ed25519").build(keys.getPrivate()))),
+                keys.getPrivate(), List.of());
+        write("edna", CertificateIssuer.issueClient(edCa, "edna", List.of(), Duration.ofDays(1), KeyType.EC_P256));
+        Path trusted = pki.resolve("ed25519-ca.crt");
+        CertificateFiles.writeCertificates(trusted, List.of(edCa.certificate()), true);
+
+        try (GatewayFixture jdk = withTls("clientAuth: required, trustedCertificates: " + trusted + ", engine: jdk")) {
+            assertThat(requestAfterHandshake(jdk.bootstrapPort(), "edna")).isEqualTo("handshake completed");
+        }
+        assertThatThrownBy(() -> withTls("clientAuth: required, trustedCertificates: " + trusted + ", engine: openssl"))
+                .hasMessageContaining("tls.trustedCertificates: " + trusted + ": the certificate 'CN=Ed25519 CA' has an Ed25519 key");
+        // Why: the same files on OpenSSL, started without the configuration's checks.
+        TlsConfig openSsl = new TlsConfig(pki.resolve("server-chain.crt"), pki.resolve("server.key"), null, null, null,
+                TlsConfig.ClientAuth.REQUIRED, trusted, List.of("TLSv1.3"), null, null, null, TlsConfig.Engine.OPENSSL);
+        try (GatewayFixture g = GatewayFixture.startTls(cluster.getBootstrapServers(), openSsl)) {
+            assertThat(requestAfterHandshake(g.bootstrapPort(), "edna")).contains("internal_error");
+        }
+    }
+
+    /** What a client with {@code who}'s certificate sees: "handshake completed", or the TLS failure it got. */
+    private static String requestAfterHandshake(int port, String who) throws Exception {
+        try (SSLSocket s = (SSLSocket) sslContext(who).getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.startHandshake();
+            // TLS 1.3 reports a rejected client certificate after the client's side of the handshake: a read gets it.
+            s.getOutputStream().write(new byte[] {0, 0, 0, 1, 0});
+            s.getOutputStream().flush();
+            s.getInputStream().read();
+            return "handshake completed";
+        } catch (javax.net.ssl.SSLException e) {
+            return e.getMessage();
+        }
+    }
+
     /** A gateway whose one listener serves the test PKI's server files with these further TLS settings. */
     private GatewayFixture withTls(String settings) throws Exception {
         Path dir = Files.createTempDirectory(pki, "tls-settings");
