@@ -223,9 +223,17 @@ final class ClientConnection implements SaslGate.Connection {
                 return;
             }
             LOG.info("event=connection_refused listener={} client={} reason=\"{}\"", listener.listenerConfig().name(), peer,
-                    handshake.succeeded() ? "gateway shutting down" : "TLS handshake failed: " + handshake.cause().getMessage());
+                    handshake.succeeded() ? "gateway shutting down" : handshakeFailure(handshake.cause()));
             dropAdmitted();
         });
+    }
+
+    /** Why a TLS handshake failed, in words (a client that went away gives an exception without a message). */
+    private static String handshakeFailure(Throwable cause) {
+        if (cause instanceof java.nio.channels.ClosedChannelException) {
+            return "the client closed the connection during the TLS handshake";
+        }
+        return "TLS handshake failed: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
     }
 
     /** Closes a connection admitted but never set up, giving its place back. */

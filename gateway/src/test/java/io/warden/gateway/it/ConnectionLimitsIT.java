@@ -2,6 +2,7 @@ package io.warden.gateway.it;
 
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.warden.policies.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -138,6 +139,7 @@ class ConnectionLimitsIT {
         // opens connections and never sends a ClientHello holds as many as it likes until the handshake times out.
         SaslPki pki = new SaslPki();
         try (GatewayFixture gateway = GatewayFixture.fromYaml(TLS_YAML, pki.dir, cluster.getBootstrapServers());
+             LogCapture logs = LogCapture.attach("io.warden.gateway.proxy.ClientConnection");
              Socket second = connect(gateway, "127.0.0.1")) {
             Socket first = connect(gateway, "127.0.0.1");
             await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() == 2);
@@ -154,9 +156,12 @@ class ConnectionLimitsIT {
                 assertThat(other.getSession().getProtocol()).startsWith("TLS");
             }
 
-            // A connection that goes away during its handshake gives its place back.
+            // A connection that goes away during its handshake gives its place back, and says so.
             first.close();
             await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() == 1);
+            assertThat(logs.linesContaining("event=connection_refused listener=tls client=127.0.0.1:" + first.getLocalPort() + " "))
+                    .singleElement().asString()
+                    .endsWith("reason=\"the client closed the connection during the TLS handshake\"");
             try (SSLSocket again = handshaken(tls, gateway, "127.0.0.1")) {
                 assertThat(again.getSession().getProtocol()).startsWith("TLS");
             }
