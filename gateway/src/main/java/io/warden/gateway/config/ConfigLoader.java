@@ -732,17 +732,9 @@ public final class ConfigLoader {
             throw fail(path, "give either certificate and key, or keyStore, not both");
         }
         // Before the keystore and the trusted certificates, whose keys the engine must be able to use.
-        TlsConfig.Engine engine = TlsConfig.Engine.AUTO;
-        if (t.has("engine")) {
-            String value = text(t.get("engine"), path + ".engine");
-            try {
-                engine = TlsConfig.Engine.valueOf(value.toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw fail(path + ".engine", "expected auto, jdk or openssl, got '" + value + "'");
-            }
-            if (engine == TlsConfig.Engine.OPENSSL && !io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
-                throw fail(path + ".engine", "OpenSSL is not available on this machine (netty-tcnative could not load); use auto or jdk");
-            }
+        TlsConfig.Engine engine = choice(t, path, "engine", TlsConfig.Engine.class, TlsConfig.Engine.AUTO, "auto, jdk or openssl");
+        if (engine == TlsConfig.Engine.OPENSSL && !io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
+            throw fail(path + ".engine", "OpenSSL is not available on this machine (netty-tcnative could not load); use auto or jdk");
         }
         if (keyStore != null) {
             if (!keyStoreType.equals("pkcs12") && !keyStoreType.equals("jks")) {
@@ -760,15 +752,8 @@ public final class ConfigLoader {
         } else {
             check(path, () -> TlsMaterial.checkKeyPair(certificate, key));
         }
-        TlsConfig.ClientAuth clientAuth = TlsConfig.ClientAuth.NONE;
-        if (t.has("clientAuth")) {
-            String mode = text(t.get("clientAuth"), path + ".clientAuth");
-            try {
-                clientAuth = TlsConfig.ClientAuth.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw fail(path + ".clientAuth", "expected none, requested or required, got '" + mode + "'");
-            }
-        }
+        TlsConfig.ClientAuth clientAuth = choice(t, path, "clientAuth", TlsConfig.ClientAuth.class, TlsConfig.ClientAuth.NONE,
+                "none, requested or required");
         Path trusted = t.has("trustedCertificates") ? file(t, path, "trustedCertificates") : null;
         if (clientAuth != TlsConfig.ClientAuth.NONE && trusted == null) {
             throw fail(path + ".trustedCertificates", "is required when clientAuth is " + clientAuth.name().toLowerCase(java.util.Locale.ROOT)
@@ -918,6 +903,19 @@ public final class ConfigLoader {
             if (!allowed.contains(key)) {
                 throw fail(path.isEmpty() ? key : path + "." + key, "unknown key; expected one of " + List.of(keys));
             }
+        }
+    }
+
+    /** The constant of {@code type} a field names, in any case; {@code absent} when the field is not there. */
+    private <E extends Enum<E>> E choice(JsonNode node, String path, String field, Class<E> type, E absent, String expected) {
+        if (!node.has(field)) {
+            return absent;
+        }
+        String value = text(node.get(field), path + "." + field);
+        try {
+            return Enum.valueOf(type, value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw fail(path + "." + field, "expected " + expected + ", got '" + value + "'");
         }
     }
 

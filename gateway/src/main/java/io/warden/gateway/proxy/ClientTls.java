@@ -30,10 +30,13 @@ import io.warden.gateway.config.TlsConfig;
  */
 final class ClientTls {
 
+    /** What new handshakes use: the TLS context and the options it was built from, swapped together on reload. */
+    private record Current(SslChannelProvider provider, ServerSSLOptions options) {
+    }
+
     private final VertxInternal vertx;
     private final SslContextManager contexts;
-    private volatile SslChannelProvider provider;
-    private volatile ServerSSLOptions options;
+    private volatile Current current;
 
     private ClientTls(Vertx vertx, TlsConfig tls) {
         this.vertx = (VertxInternal) vertx;
@@ -52,10 +55,7 @@ final class ClientTls {
         return contexts.resolveSslContextProvider(next, null, next.getClientAuth(), next.getApplicationLayerProtocols(),
                         true, vertx.getOrCreateContext())
                 .map(built -> {
-                    synchronized (this) {
-                        provider = new SslChannelProvider(vertx, built, false);
-                        options = next;
-                    }
+                    current = new Current(new SslChannelProvider(vertx, built, false), next);
                     return null;
                 });
     }
@@ -66,12 +66,8 @@ final class ClientTls {
      * resumed. Completes when the handshake does, and fails when it fails, times out or the client goes away.
      */
     Future<Void> handshake(NetSocket socket) {
-        SslChannelProvider current;
-        ServerSSLOptions settings;
-        synchronized (this) {
-            current = provider;
-            settings = options;
-        }
+        Current tls = current;
+        ServerSSLOptions settings = tls.options();
         ChannelHandlerContext channel = ((NetSocketInternal) socket).channelHandlerContext();
         PromiseInternal<Void> done = ((ContextInternal) vertx.getOrCreateContext()).promise();
         io.netty.util.concurrent.Promise<Void> handshaken = channel.executor().newPromise();
@@ -79,7 +75,7 @@ final class ClientTls {
         SocketAddress remote = socket.remoteAddress();
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addFirst("handshaker", new SslHandshakeCompletionHandler(handshaken));
-        pipeline.addFirst("ssl", current.createServerHandler(false, settings.getSslHandshakeTimeout(),
+        pipeline.addFirst("ssl", tls.provider().createServerHandler(false, settings.getSslHandshakeTimeout(),
                 settings.getSslHandshakeTimeoutUnit(), remote == null ? null : HostAndPort.create(remote.hostAddress(), remote.port())));
         return done.future();
     }
