@@ -60,8 +60,14 @@ final class TlsFileWatcher {
 
     void start() {
         vertx.executeBlocking(() -> {
-            lastSeen = fingerprint();
-            warnIfExpiring(tls.validate());
+            List<String> now = fingerprint();
+            try {
+                warnIfExpiring(tls.validate());
+                lastSeen = now;
+            } catch (RuntimeException e) {
+                // Replaced or broken since the listener loaded them: left unseen, the files are checked as a change.
+                reject(now, e);
+            }
             return null;
         }).onComplete(ar -> checkPeriodically());
     }
@@ -90,7 +96,11 @@ final class TlsFileWatcher {
             List<String> now = fingerprint();
             if (now.equals(lastSeen)) {
                 if (Instant.now().isAfter(lastExpiryWarning.plus(WARN_EVERY))) {
-                    warnIfExpiring(tls.validate());
+                    try {
+                        warnIfExpiring(tls.validate());
+                    } catch (RuntimeException e) {
+                        reject(now, e);
+                    }
                 }
                 return false;
             }
@@ -98,12 +108,8 @@ final class TlsFileWatcher {
                 List<X509Certificate> chain = tls.validate();
                 requireValidAt(chain, tls.keyStore() != null ? tls.keyStore() : tls.certificate(), Instant.now());
                 warnIfExpiring(chain);
-            } catch (IllegalArgumentException e) {
-                if (!now.equals(lastRejected)) {
-                    LOG.warn("event=tls_reload_rejected listener={} reason=\"{}\" action=\"keeping the last good certificate\"",
-                            listener, e.getMessage());
-                    lastRejected = now;
-                }
+            } catch (RuntimeException e) {
+                reject(now, e);
                 return false;
             }
             lastSeen = now;
@@ -120,6 +126,18 @@ final class TlsFileWatcher {
                         });
             }
         });
+    }
+
+    /**
+     * Says once per content of the files why they cannot be used. A failure the checks do not name (not an
+     * IllegalArgumentException) is named by its exception's class.
+     */
+    private void reject(List<String> files, RuntimeException e) {
+        if (!files.equals(lastRejected)) {
+            LOG.warn("event=tls_reload_rejected listener={} reason=\"{}\" action=\"keeping the last good certificate\"", listener,
+                    e instanceof IllegalArgumentException ? e.getMessage() : e.getClass().getName() + ": " + e.getMessage());
+            lastRejected = files;
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import io.warden.certs.KeyType;
 import io.warden.gateway.config.ListenerConfig;
 import io.warden.gateway.config.PortRange;
 import io.warden.gateway.config.TlsConfig;
+import io.warden.policies.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +88,43 @@ class TlsFileWatcherTest {
         TlsConfig tls = new TlsConfig(dir.resolve("s.crt"), dir.resolve("s.key"), null, null, null, TlsConfig.ClientAuth.NONE,
                 null, List.of("TLSv1.3"), null, Duration.ofMillis(100), Duration.ofDays(1));
         return new ListenerConfig("tls", "127.0.0.1", "127.0.0.1", 9094, new PortRange(9200, 9209), 0, tls);
+    }
+
+    @Test
+    void filesBrokenWhenCheckingStartsAreRejectedOnceAndAGoodReplacementIsStillTaken(@TempDir Path dir) throws Exception {
+        IssuedCertificate ca = CertificateIssuer.createCa("CA", Duration.ofDays(3650), KeyType.EC_P256);
+        ListenerConfig listener = watched(dir, CertificateIssuer.issueServer(ca, "s", List.of("localhost"), List.of(),
+                Duration.ofDays(5), KeyType.EC_P256));
+        // Replaced between the listener's load and the watcher's start by a key that is not the certificate's.
+        IssuedCertificate other = CertificateIssuer.issueServer(ca, "other", List.of("localhost"), List.of(),
+                Duration.ofDays(5), KeyType.EC_P256);
+        CertificateFiles.writePrivateKey(dir.resolve("s.key"), other.privateKey(), true);
+        Vertx vertx = Vertx.vertx();
+        AtomicInteger swaps = new AtomicInteger();
+        try (LogCapture log = LogCapture.attach(TlsFileWatcher.class.getName())) {
+            TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> {
+                swaps.incrementAndGet();
+                return Future.succeededFuture();
+            });
+            watcher.start();
+            await().atMost(Duration.ofSeconds(10)).until(watcher::checking);
+            Thread.sleep(1_000); // some ten checks of the same broken files
+            assertThat(log.linesContaining("event=tls_reload_rejected")).singleElement().asString()
+                    .contains("listener=tls", "does not belong to the certificate in " + dir.resolve("s.crt"))
+                    .doesNotContain("PRIVATE KEY");
+            assertThat(swaps.get()).isZero();
+
+            IssuedCertificate renewed = CertificateIssuer.issueServer(ca, "s2", List.of("localhost"), List.of(),
+                    Duration.ofDays(5), KeyType.EC_P256);
+            CertificateFiles.writePrivateKey(dir.resolve("s.key"), renewed.privateKey(), true);
+            CertificateFiles.writeCertificates(dir.resolve("s.crt"), renewed.chain(), true);
+            await().atMost(Duration.ofSeconds(10)).until(() -> swaps.get() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.linesContaining("event=tls_reloaded").isEmpty());
+            assertThat(log.linesContaining("event=tls_reload_rejected")).hasSize(1);
+            watcher.stop();
+        } finally {
+            vertx.close().await();
+        }
     }
 
     @Test
