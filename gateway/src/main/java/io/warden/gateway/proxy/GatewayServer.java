@@ -114,7 +114,8 @@ public final class GatewayServer {
             store.onChange(version -> server.applyPolicy(version));
             server.applyPolicy(store.current());
         }
-        Future<Void> chain = Future.succeededFuture();
+        // The TLS files as they are before the servers load them: a replacement made meanwhile is then reloaded.
+        Future<Void> chain = server.watchTlsFiles();
         for (ListenerConfig listener : config.listeners()) {
             chain = chain.compose(v -> vertx.deployVerticle(() -> {
                         ListenerVerticle verticle = new ListenerVerticle(listener, context);
@@ -136,7 +137,7 @@ public final class GatewayServer {
         return chain
                 .map(v -> {
                     server.prebindBrokerPorts();
-                    server.watchTlsFiles();
+                    server.watchers.forEach(TlsFileWatcher::start);
                     server.followPolicy();
                     return server;
                 })
@@ -180,23 +181,24 @@ public final class GatewayServer {
                 version.document().bindings().size());
     }
 
-    private void watchTlsFiles() {
+    /**
+     * A watcher for the TLS files of every listener and of the admin API, each with its note of the files taken now,
+     * before the servers load them; {@link TlsFileWatcher#start} once they are serving.
+     */
+    private Future<Void> watchTlsFiles() {
         for (ListenerConfig listener : context.config().listeners()) {
             if (listener.tls() != null) {
-                TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, context.stats(), tls -> Future.all(verticles.stream()
+                watchers.add(new TlsFileWatcher(vertx, listener, context.stats(), tls -> Future.all(verticles.stream()
                         .filter(v -> v.listenerConfig() == listener)
                         .map(v -> v.reloadTls(tls))
-                        .toList()));
-                watchers.add(watcher);
-                watcher.start();
+                        .toList())));
             }
         }
-        if (adminServer != null && context.config().admin().tls() != null) {
-            TlsFileWatcher watcher = new TlsFileWatcher(vertx, "admin-api", context.config().admin().tls(), context.stats(),
-                    adminServer::reloadTls);
-            watchers.add(watcher);
-            watcher.start();
+        if (context.config().admin() != null && context.config().admin().tls() != null) {
+            watchers.add(new TlsFileWatcher(vertx, "admin-api", context.config().admin().tls(), context.stats(),
+                    tls -> adminServer.reloadTls(tls)));
         }
+        return Future.all(watchers.stream().map(TlsFileWatcher::snapshot).toList()).mapEmpty();
     }
 
     /**

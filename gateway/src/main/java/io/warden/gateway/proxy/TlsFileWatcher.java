@@ -40,6 +40,8 @@ final class TlsFileWatcher {
     /** The files last in use; null after a failed swap, so that the next check tries again. */
     private volatile List<String> lastSeen;
     private List<String> lastRejected;
+    /** The files as they were before the servers loaded them ({@link #snapshot}), or null. */
+    private volatile List<String> snapshot;
     private Instant lastExpiryWarning = Instant.MIN;
     /** Guarded by this: the periodic check, and whether {@link #stop} came (perhaps before the first check was set up). */
     private long timer = -1;
@@ -58,12 +60,25 @@ final class TlsFileWatcher {
         this.apply = apply;
     }
 
+    /**
+     * Takes note of the files as they are before the servers load them, so that a replacement made while they load is
+     * taken as a change (at worst the same files are loaded again), never as the files in use. Without it,
+     * {@link #start} takes the files as it finds them.
+     */
+    Future<Void> snapshot() {
+        return vertx.executeBlocking(() -> {
+            snapshot = fingerprint();
+            return null;
+        });
+    }
+
     void start() {
         vertx.executeBlocking(() -> {
             List<String> now = fingerprint();
+            List<String> loaded = snapshot != null ? snapshot : now;
             try {
                 warnIfExpiring(tls.validate());
-                lastSeen = now;
+                lastSeen = loaded;
             } catch (RuntimeException e) {
                 // Replaced or broken since the listener loaded them: left unseen, the files are checked as a change.
                 reject(now, e);
