@@ -744,11 +744,18 @@ final class ClientConnection implements SaslGate.Connection {
 
     /**
      * Has a broker auto-create these missing topics (those the principal may create, of a Metadata request that also
-     * names topics it may not create, which therefore went with auto-creation off). The client's answer, as Kafka's
-     * for a topic being auto-created, says they are missing, and the client asks again; a failure is logged.
+     * names topics it may not create, which therefore went with auto-creation off), those of them not asked for lately
+     * ({@link RecentAutoCreations}). The client's answer, as Kafka's for a topic being auto-created, says they are
+     * missing, and the client asks again; a failure is logged.
      */
-    private void autoCreate(List<String> topics, short version) {
+    private void autoCreate(List<String> missing, short version) {
+        List<String> topics = gateway.autoCreations().claim(missing);
+        if (topics.isEmpty()) {
+            return; // asked for lately, by this client or another
+        }
+        gateway.stats().autoCreationRequested();
         AutoTopicCreation.request(listener, topics, version).onComplete(ar -> {
+            gateway.autoCreations().answered(topics);
             if (ar.failed()) {
                 LOG.info("event=auto_create_failed listener={} client={} principal=\"{}\" topics={} reason=\"{}\"",
                         listener.listenerConfig().name(), peer, principal, topics, ar.cause().getMessage());

@@ -16,11 +16,11 @@ import io.warden.gateway.config.WardenConfig;
  * {@link GatewayAudit#OFF} when nothing is audited; {@code aclRequests} (Kafka's ACL APIs on the gateway's own policy)
  * is null without authorization; {@code quotas} is null when no principal has a byte-rate quota; {@code metrics}
  * is {@link GatewayMetrics#OFF} without an admin listener; {@code memberHosts} holds the client address of the group
- * members that joined through the gateway.
+ * members that joined through the gateway; {@code autoCreations} the topics lately asked of a broker to auto-create.
  */
 record GatewayContext(WardenConfig config, UpstreamNodes nodes, TopicNames topicNames,
                       ClusterMetadataClient metadata, GatewayStats stats, ClusterApiVersions apiVersions,
                       Authentication authentication, UpstreamLogin upstreamLogin, Authorization authorization,
                       GatewayAudit audit, KafkaAclRequests aclRequests, ClientQuotas quotas, GatewayMetrics metrics,
-                      GroupMemberHosts memberHosts) {
+                      GroupMemberHosts memberHosts, RecentAutoCreations autoCreations) {
 }

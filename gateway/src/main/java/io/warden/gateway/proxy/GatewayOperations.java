@@ -90,6 +90,8 @@ final class GatewayOperations implements AdminServer.Operations {
                 .description("1 when the last readiness check reached the cluster").register(registry);
         FunctionCounter.builder("warden.upstream.reauthentications", stats, GatewayStats::upstreamReauthentications)
                 .description("renewals of the gateway's own SASL session on open broker connections (KIP-368)").register(registry);
+        FunctionCounter.builder("warden.upstream.auto.create.requests", stats, GatewayStats::autoCreationRequests)
+                .description("Metadata requests of the gateway's own asking a broker to auto-create topics").register(registry);
         List<ApiKeys> apis = new ArrayList<>();
         for (ApiKeys api : ApiKeys.values()) {
             if (SupportedApis.isSupported(api) || SupportedApis.SASL_APIS.containsKey(api) || SupportedApis.ACL_APIS.contains(api)) {

@@ -104,7 +104,7 @@ public final class GatewayServer {
                 prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()), authorization,
                 prepared.audit(), policyAdmin == null ? null : new KafkaAclRequests(policyAdmin), ClientQuotas.of(config.quotas()),
                 config.admin() == null ? GatewayMetrics.OFF : GatewayMetrics.prometheus(config.admin().metrics()),
-                GroupMemberHosts.forConnections(config.limits().maxConnections()));
+                GroupMemberHosts.forConnections(config.limits().maxConnections()), new RecentAutoCreations());
         GatewayServer server = new GatewayServer(vertx, context);
         server.store = store;
         server.policyAdmin = policyAdmin;

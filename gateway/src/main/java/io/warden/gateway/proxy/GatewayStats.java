@@ -375,6 +375,17 @@ public final class GatewayStats {
         openUpstreamConnections.decrementAndGet();
     }
 
+    private final AtomicLong autoCreationRequests = new AtomicLong();
+
+    void autoCreationRequested() {
+        autoCreationRequests.incrementAndGet();
+    }
+
+    /** Metadata requests the gateway sent of its own to have a broker auto-create topics ({@link AutoTopicCreation}). */
+    public long autoCreationRequests() {
+        return autoCreationRequests.get();
+    }
+
     void upstreamReauthenticated() {
         upstreamReauthentications.incrementAndGet();
     }

@@ -40,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -475,6 +476,56 @@ class AuthorizationIT {
                     assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).contains(creatable));
             assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).doesNotContain("b");
         }
+    }
+
+    /**
+     * Many clients asking at once, each several times, for the same missing topic they may create (with one they may
+     * not, so that the gateway asks for its creation itself) have it asked of the broker once, not once per request:
+     * every request is sent before any answer is read, so all of them find it missing.
+     */
+    @Test
+    void aMissingTopicManyRequestsFindIsAskedOfTheBrokerToBeCreatedOnce() throws Exception {
+        String creatable = "a-asked-once";
+        short v12 = 12;
+        MetadataRequestData request = new MetadataRequestData().setAllowAutoTopicCreation(true).setTopics(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setName(creatable),
+                new MetadataRequestData.MetadataRequestTopic().setName("b")));
+        long before = gateway.server().stats().autoCreationRequests();
+        List<RawKafkaConnection> clients = new ArrayList<>();
+        try {
+            for (int c = 0; c < 4; c++) {
+                RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort());
+                clients.add(raw);
+                new RawSasl(raw).scramLogin("dave", "dave-secret");
+            }
+            Map<RawKafkaConnection, List<Integer>> sent = new HashMap<>();
+            for (int i = 0; i < 10; i++) {
+                for (RawKafkaConnection raw : clients) {
+                    sent.computeIfAbsent(raw, r -> new ArrayList<>()).add(raw.send(ApiKeys.METADATA, v12, request));
+                }
+            }
+            int missing = 0;
+            for (RawKafkaConnection raw : clients) {
+                for (int id : sent.get(raw)) {
+                    MetadataResponseData answer = raw.receive(ApiKeys.METADATA, v12, id, in -> new MetadataResponseData(in, v12));
+                    if (answer.topics().find(creatable).errorCode() == Errors.UNKNOWN_TOPIC_OR_PARTITION.code()) {
+                        missing++;
+                    }
+                }
+            }
+            assertThat(missing).as("requests that found the topic missing").isGreaterThan(1);
+        } finally {
+            for (RawKafkaConnection raw : clients) {
+                raw.close();
+            }
+        }
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(direct.listTopics().names().get(20, TimeUnit.SECONDS)).contains(creatable));
+        }
+        // Once, unless a request came more than a second after the first was answered on a slow machine.
+        assertThat(gateway.server().stats().autoCreationRequests() - before).as("auto-creation requests to the broker")
+                .isBetween(1L, 2L);
     }
 
     static Map<String, Object> withBootstrap(Map<String, Object> settings) {
