@@ -21,11 +21,13 @@ import java.util.Set;
  * asked for topics by id (v12+), the same error with the id and no name, as Kafka answers.
  * Auto-creation is authorized topic by topic, as Kafka does: a missing topic is auto-created only for a principal with
  * CREATE (on the cluster or the topic), and Warden's own topics ({@link Access#reserved}) for none; a missing one it
- * may not create is answered TOPIC_AUTHORIZATION_FAILED. A request naming topics the principal may not create goes to
- * the broker with auto-creation off, and those it may create that the answer shows missing are then named in a
- * Metadata request of the gateway's own with auto-creation on ({@link Verdict.Forward#autoCreate}): the broker creates them as it
- * would for the client (only if its {@code auto.create.topics.enable} allows, with its defaults), and is never asked
- * to create one the principal may not. Authorized-operation
+ * may not create is answered TOPIC_AUTHORIZATION_FAILED, whatever its name (Kafka checks CREATE before the name). A
+ * request naming topics the principal may not create goes to the broker with auto-creation off, and those it may
+ * create that the answer shows missing are then named in a Metadata request of the gateway's own with auto-creation on
+ * ({@link Verdict.Forward#autoCreate}): the broker creates them as it would for the client (only if its
+ * {@code auto.create.topics.enable} allows, with its defaults), and is never asked to create one the principal may
+ * not. One whose name no topic can have the broker answers INVALID_TOPIC_EXCEPTION, asked with auto-creation on or
+ * off, so it is never asked for. Authorized-operation
  * fields are computed for the client's principal, not taken from the broker (which answers the gateway); the
  * cluster's (v8-10) only when it may DESCRIBE the cluster, else 0, as Kafka answers.
  * Before v4 a request cannot switch auto-creation off (the broker creates any missing topic it names), so one naming
@@ -110,9 +112,10 @@ final class MetadataEnforcer implements ApiEnforcer {
                 if (!access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, topic.name())) {
                     hidden.add(topic);
                 } else {
-                    if (answerMissingAsUnauthorized && topic.errorCode() == Errors.UNKNOWN_TOPIC_OR_PARTITION.code()
-                            && !mayCreate(access, topic.name())) {
-                        // Asked to create it, Kafka answers a missing topic the principal may not create so.
+                    if (answerMissingAsUnauthorized && missing(topic) && !mayCreate(access, topic.name())) {
+                        // Asked to create it, Kafka answers a missing topic the principal may not create so, before it
+                        // looks at the name: the broker, asked with auto-creation off, answers an invalid one
+                        // INVALID_TOPIC_EXCEPTION.
                         topic.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
                     }
                     if (topicOperations) {
@@ -136,6 +139,11 @@ final class MetadataEnforcer implements ApiEnforcer {
                 response.setClusterAuthorizedOperations(access.clusterAuthorizedOperations());
             }
         }, null, upstreamVersion, autoCreate);
+    }
+
+    /** Whether the broker answers the topic as missing: unknown, or with a name no topic can have. */
+    private static boolean missing(MetadataResponseTopic topic) {
+        return topic.errorCode() == Errors.UNKNOWN_TOPIC_OR_PARTITION.code() || topic.errorCode() == Errors.INVALID_TOPIC_EXCEPTION.code();
     }
 
     /** CREATE on the cluster or on the topic, as Kafka's auto-creation asks; never one of Warden's own topics. */

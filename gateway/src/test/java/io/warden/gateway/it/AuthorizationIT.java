@@ -528,6 +528,44 @@ class AuthorizationIT {
                 .isBetween(1L, 2L);
     }
 
+    /**
+     * A missing topic whose name no topic can have, asked for with auto-creation: as Kafka's broker (with
+     * auto-creation enabled) answers, INVALID_TOPIC_EXCEPTION where the principal may create it, and the broker is not
+     * asked to create it; TOPIC_AUTHORIZATION_FAILED where it may not, CREATE being checked before the name. So also
+     * where the request names a topic the principal may not create, and the gateway would ask for the creation itself.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aMissingTopicWithAnInvalidNameIsAnsweredAsKafkaAnswersAndNotAskedToBeCreated(boolean withOneThePrincipalMayNotCreate)
+            throws Exception {
+        String slash = "a-bad/name";
+        String tooLong = "a-" + "x".repeat(248);
+        short v12 = 12;
+        List<MetadataRequestData.MetadataRequestTopic> topics = new ArrayList<>(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setName(slash),
+                new MetadataRequestData.MetadataRequestTopic().setName(tooLong)));
+        if (withOneThePrincipalMayNotCreate) {
+            topics.add(new MetadataRequestData.MetadataRequestTopic().setName("b"));
+        }
+        long before = gateway.server().stats().autoCreationRequests();
+        try (RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            new RawSasl(raw).scramLogin("dave", "dave-secret");
+            int id = raw.send(ApiKeys.METADATA, v12, new MetadataRequestData().setAllowAutoTopicCreation(true).setTopics(topics));
+            MetadataResponseData answer = raw.receive(ApiKeys.METADATA, v12, id, in -> new MetadataResponseData(in, v12));
+            assertThat(answer.topics().find(slash).errorCode()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
+            assertThat(answer.topics().find(tooLong).errorCode()).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION.code());
+        }
+        assertThat(gateway.server().stats().autoCreationRequests() - before).as("auto-creation requests to the broker").isZero();
+        // alice may describe orders.* and create nothing
+        try (RawKafkaConnection raw = new RawKafkaConnection("127.0.0.1", gateway.bootstrapPort())) {
+            new RawSasl(raw).scramLogin("alice", "alice-secret");
+            int id = raw.send(ApiKeys.METADATA, v12, new MetadataRequestData().setAllowAutoTopicCreation(true).setTopics(List.of(
+                    new MetadataRequestData.MetadataRequestTopic().setName("orders.bad/name"))));
+            MetadataResponseData answer = raw.receive(ApiKeys.METADATA, v12, id, in -> new MetadataResponseData(in, v12));
+            assertThat(answer.topics().find("orders.bad/name").errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        }
+    }
+
     static Map<String, Object> withBootstrap(Map<String, Object> settings) {
         Map<String, Object> all = new HashMap<>(settings);
         all.put("bootstrap.servers", gateway.bootstrap());
