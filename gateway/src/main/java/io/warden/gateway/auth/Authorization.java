@@ -7,6 +7,8 @@ import io.warden.gateway.enforce.Access;
 import io.warden.gateway.enforce.AuthorizerAccess;
 import io.warden.policies.PolicyDocument;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * The gateway's ACL policy: the current snapshot, replaced atomically when the policy file changes, so the next
  * request on every open connection is checked against the new policy.
@@ -16,6 +18,7 @@ public final class Authorization {
     private final PolicyHolder holder;
     private final TopicNames topicNames;
     private final ReservedTopics reserved;
+    private final BooleanSupplier clusterAutoCreatesTopics;
 
     public Authorization(PolicyDocument initial, TopicNames topicNames) {
         this(initial, topicNames, ReservedTopics.NONE);
@@ -23,9 +26,15 @@ public final class Authorization {
 
     /** With Warden's own topics ({@code reserved}) out of every client's reach, whatever the policy says. */
     public Authorization(PolicyDocument initial, TopicNames topicNames, ReservedTopics reserved) {
+        this(initial, topicNames, reserved, () -> true);
+    }
+
+    /** Also telling enforcers whether the cluster's brokers auto-create topics ({@link Access#clusterAutoCreatesTopics}). */
+    public Authorization(PolicyDocument initial, TopicNames topicNames, ReservedTopics reserved, BooleanSupplier clusterAutoCreatesTopics) {
         this.holder = new PolicyHolder(toPolicy(initial));
         this.topicNames = topicNames;
         this.reserved = reserved;
+        this.clusterAutoCreatesTopics = clusterAutoCreatesTopics;
     }
 
     /** Applies a new policy to every request from now on. */
@@ -35,7 +44,7 @@ public final class Authorization {
 
     /** What this principal, connected from this host, may do under the current policy. */
     public Access access(String principal, String host) {
-        return reserved.guard(new AuthorizerAccess(holder.current(), principal, host, topicNames::cached));
+        return reserved.guard(new AuthorizerAccess(holder.current(), principal, host, topicNames::cached, clusterAutoCreatesTopics));
     }
 
     /** Kafka's decision for one operation under the current policy, with the rule that made it. */

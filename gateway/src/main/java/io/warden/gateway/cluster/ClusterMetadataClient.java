@@ -6,19 +6,23 @@ import io.warden.gateway.config.UpstreamConfig;
 import io.warden.gateway.config.UpstreamTlsConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicCollection;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.Collection;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -27,17 +31,23 @@ import java.util.stream.Collectors;
 
 /**
  * The gateway's own view of the upstream cluster, for the cases where no client response has told it yet: the
- * address of a broker a client connects to directly, and the name behind a topic id. Uses Kafka's own Admin
+ * address of a broker a client connects to directly, the name behind a topic id, and whether the brokers auto-create
+ * topics. Uses Kafka's own Admin
  * client (created on first use, on its own thread); results complete off the event loop, so callers hop back to
  * their context.
  */
 public final class ClusterMetadataClient implements AutoCloseable {
+
+    /** How often the brokers' {@value #AUTO_CREATE_TOPICS} is read again: it changes only when they restart. */
+    public static final Duration AUTO_CREATE_TOPICS_REFRESH = Duration.ofMinutes(10);
+    private static final String AUTO_CREATE_TOPICS = "auto.create.topics.enable";
 
     private final UpstreamConfig upstream;
     private final UpstreamNodes nodes;
     private final UpstreamIdentity identity;
     private Admin admin;
     private boolean closed;
+    private volatile boolean autoCreatesTopics = true;
 
     public ClusterMetadataClient(UpstreamConfig upstream, UpstreamNodes nodes) {
         this(upstream, nodes, null);
@@ -60,6 +70,35 @@ public final class ClusterMetadataClient implements AutoCloseable {
                 out.put(n.id(), hp);
             }
             return out;
+        });
+    }
+
+    /**
+     * Whether the brokers auto-create topics ({@value #AUTO_CREATE_TOPICS}), as {@link #refreshAutoCreateTopics} last
+     * read it; true, Kafka's default, until it has been read once.
+     */
+    public boolean autoCreatesTopics() {
+        return autoCreatesTopics;
+    }
+
+    /**
+     * Reads {@value #AUTO_CREATE_TOPICS} from one of the cluster's brokers (DescribeConfigs, which needs
+     * DESCRIBE_CONFIGS on the cluster for the gateway's principal) and remembers it for {@link #autoCreatesTopics}.
+     */
+    public CompletionStage<Boolean> refreshAutoCreateTopics() {
+        return admin().thenCompose(a -> a.describeCluster().nodes().toCompletionStage().thenCompose(found -> {
+            if (found.isEmpty()) {
+                throw new IllegalStateException("the cluster described no broker");
+            }
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, found.iterator().next().idString());
+            return a.describeConfigs(List.of(broker)).values().get(broker).toCompletionStage();
+        })).thenApply(config -> {
+            ConfigEntry entry = config.get(AUTO_CREATE_TOPICS);
+            if (entry == null || entry.value() == null) {
+                throw new IllegalStateException("the broker did not describe " + AUTO_CREATE_TOPICS);
+            }
+            autoCreatesTopics = Boolean.parseBoolean(entry.value());
+            return autoCreatesTopics;
         });
     }
 

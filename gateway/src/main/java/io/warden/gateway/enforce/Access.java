@@ -49,6 +49,14 @@ public interface Access {
     /** The name of a topic id, when the gateway knows it (ids are resolved before enforcement). */
     Optional<String> topicName(Uuid id);
 
+    /**
+     * Whether the cluster's brokers auto-create topics ({@code auto.create.topics.enable}), as the gateway last learned
+     * it; true while it does not know.
+     */
+    default boolean clusterAutoCreatesTopics() {
+        return true;
+    }
+
     default boolean allowedOnCluster(AclOperation operation) {
         return allowed(operation, ResourceType.CLUSTER, CLUSTER);
     }

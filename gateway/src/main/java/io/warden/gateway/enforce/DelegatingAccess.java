@@ -39,4 +39,9 @@ public abstract class DelegatingAccess implements Access {
     public Optional<String> topicName(Uuid id) {
         return delegate.topicName(id);
     }
+
+    @Override
+    public boolean clusterAutoCreatesTopics() {
+        return delegate.clusterAutoCreatesTopics();
+    }
 }

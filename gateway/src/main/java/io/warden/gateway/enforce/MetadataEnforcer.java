@@ -27,7 +27,9 @@ import java.util.Set;
  * ({@link Verdict.Forward#autoCreate}): the broker creates them as it would for the client (only if its
  * {@code auto.create.topics.enable} allows, with its defaults), and is never asked to create one the principal may
  * not. One whose name no topic can have the broker answers INVALID_TOPIC_EXCEPTION, asked with auto-creation on or
- * off, so it is never asked for. Authorized-operation
+ * off, so it is never asked for. CREATE is checked only where the brokers auto-create topics
+ * ({@link Access#clusterAutoCreatesTopics}), as Kafka checks it only where it would create: where they do not, a
+ * missing topic is answered as the broker answers it, and nothing is asked to be created. Authorized-operation
  * fields are computed for the client's principal, not taken from the broker (which answers the gateway); the
  * cluster's (v8-10) only when it may DESCRIBE the cluster, else 0, as Kafka answers.
  * Before v4 a request cannot switch auto-creation off (the broker creates any missing topic it names), so one naming
@@ -61,17 +63,20 @@ final class MetadataEnforcer implements ApiEnforcer {
             }
         }
         List<String> autoCreate = List.of();
+        // Kafka checks CREATE only where it would auto-create; where the brokers do not, nothing is created, and the
+        // request still goes with auto-creation off, should their setting have changed since the gateway read it.
+        boolean clusterCreates = access.clusterAutoCreatesTopics();
         if (!allTopics && askedById.isEmpty()) {
             List<MetadataRequestTopic> allowed = new ArrayList<>();
             List<String> creatable = new ArrayList<>();
-            boolean mayCreate = true;
+            boolean mayCreate = clusterCreates;
             for (MetadataRequestTopic topic : request.topics()) {
                 String name = topic.name();
                 if (name == null) {
                     allowed.add(topic);
                 } else if (access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name)) {
                     allowed.add(topic);
-                    if (mayCreate(access, name)) {
+                    if (clusterCreates && mayCreate(access, name)) {
                         creatable.add(name);
                     } else {
                         mayCreate = false;
@@ -96,7 +101,7 @@ final class MetadataEnforcer implements ApiEnforcer {
                 autoCreate = creatable;
             }
         }
-        boolean answerMissingAsUnauthorized = creationTurnedOff;
+        boolean answerMissingAsUnauthorized = creationTurnedOff && clusterCreates;
         boolean topicOperations = version >= AUTHORIZED_OPERATIONS && request.includeTopicAuthorizedOperations();
         boolean clusterOperations = version >= AUTHORIZED_OPERATIONS && version <= LAST_CLUSTER_OPERATIONS
                 && request.includeClusterAuthorizedOperations();

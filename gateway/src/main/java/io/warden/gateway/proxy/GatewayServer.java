@@ -36,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class GatewayServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+    private static final long AUTO_CREATE_TOPICS_RETRY_MS = 30_000;
 
     private final Vertx vertx;
     private final GatewayContext context;
@@ -49,6 +50,8 @@ public final class GatewayServer {
     private PolicyAdmin policyAdmin;
     private AdminServer adminServer;
     private volatile boolean shuttingDown;
+    private volatile long autoCreateTopicsTimer = -1;
+    private volatile boolean stopped;
 
     private GatewayServer(Vertx vertx, GatewayContext context) {
         this.vertx = vertx;
@@ -97,7 +100,8 @@ public final class GatewayServer {
         PolicyVersion initialPolicy = store == null ? null : store.current();
         Authorization authorization = store == null ? null : new Authorization(initialPolicy.document(), topicNames,
                 ReservedTopics.of(config.authorization().kafkaStore() == null ? null : config.authorization().kafkaStore().topic(),
-                        config.audit() == null || config.audit().kafka() == null ? null : config.audit().kafka().topic()));
+                        config.audit() == null || config.audit().kafka() == null ? null : config.audit().kafka().topic()),
+                metadata::autoCreatesTopics);
         PolicyAdmin policyAdmin = store == null ? null : new PolicyAdmin(store, prepared.audit());
         GatewayContext context = new GatewayContext(config, nodes, topicNames, metadata, new GatewayStats(),
                 new ClusterApiVersions(), prepared.authentication(),
@@ -138,6 +142,7 @@ public final class GatewayServer {
                 .map(v -> {
                     server.prebindBrokerPorts();
                     server.watchers.forEach(TlsFileWatcher::start);
+                    server.learnAutoCreateTopics();
                     server.followPolicy();
                     return server;
                 })
@@ -216,6 +221,30 @@ public final class GatewayServer {
     }
 
     /**
+     * Learns whether the brokers auto-create topics, for Metadata's answers about missing ones
+     * ({@link io.warden.gateway.enforce.Access#clusterAutoCreatesTopics}): now, then every
+     * {@link ClusterMetadataClient#AUTO_CREATE_TOPICS_REFRESH}, or in {@value #AUTO_CREATE_TOPICS_RETRY_MS} ms while it
+     * cannot be read. Only with a policy: nothing else asks.
+     */
+    private void learnAutoCreateTopics() {
+        if (context.authorization() == null || stopped) {
+            return;
+        }
+        boolean before = context.metadata().autoCreatesTopics();
+        context.metadata().refreshAutoCreateTopics().whenComplete((enabled, err) -> {
+            if (err != null) {
+                LOG.info("event=auto_create_topics_unknown reason=\"{}\"", err.getMessage());
+            } else if (enabled != before) {
+                LOG.info("event=auto_create_topics enabled={}", enabled);
+            }
+            long delay = err != null ? AUTO_CREATE_TOPICS_RETRY_MS : ClusterMetadataClient.AUTO_CREATE_TOPICS_REFRESH.toMillis();
+            if (!stopped) {
+                autoCreateTopicsTimer = vertx.setTimer(delay, id -> learnAutoCreateTopics());
+            }
+        });
+    }
+
+    /**
      * The network servers the gateway's listeners hold, on every event loop: bootstrap servers and one per broker port
      * bound.
      */
@@ -285,6 +314,8 @@ public final class GatewayServer {
 
     /** Stops accepting, closes every connection and the metadata client. */
     public Future<Void> stop() {
+        stopped = true;
+        vertx.cancelTimer(autoCreateTopicsTimer);
         watchers.forEach(TlsFileWatcher::stop);
         List<Future<Void>> undeploying = new ArrayList<>();
         if (adminServer != null) {

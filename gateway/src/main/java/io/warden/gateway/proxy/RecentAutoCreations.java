@@ -22,7 +22,8 @@ import java.util.Set;
  * is usually there within a few hundred milliseconds. One second covers that, and is also the longest a Java client
  * waits between two metadata requests by default ({@code retry.backoff.max.ms}), so a client still waiting gets the
  * topic asked for again about once per poll at most; against a broker that never creates it
- * ({@code auto.create.topics.enable=false}) that is one request per second per topic for the whole gateway.
+ * ({@code auto.create.topics.enable=false}, before the gateway has read that setting) that is one request per second
+ * per topic for the whole gateway.
  * <p>
  * At most {@code capacity} topics are remembered: beyond them, a topic is not asked for now (the client's answer says
  * it is missing, and the client asks again), so that a client naming ever new topics cannot grow this without limit.
