@@ -51,6 +51,8 @@ public final class GatewayServer {
     private AdminServer adminServer;
     private volatile boolean shuttingDown;
     private volatile long autoCreateTopicsTimer = -1;
+    /** Why the brokers' auto-creation setting could not be read last time, or null. */
+    private volatile String autoCreateTopicsFailure;
     private volatile boolean stopped;
 
     private GatewayServer(Vertx vertx, GatewayContext context) {
@@ -232,11 +234,14 @@ public final class GatewayServer {
         }
         boolean before = context.metadata().autoCreatesTopics();
         context.metadata().refreshAutoCreateTopics().whenComplete((enabled, err) -> {
-            if (err != null) {
-                LOG.info("event=auto_create_topics_unknown reason=\"{}\"", err.getMessage());
-            } else if (enabled != before) {
+            String failure = err == null ? null : String.valueOf(err.getMessage());
+            if (failure != null && !failure.equals(autoCreateTopicsFailure)) {
+                // Once per reason, not at every retry: a gateway principal without DESCRIBE_CONFIGS stays so.
+                LOG.info("event=auto_create_topics_unknown reason=\"{}\" retry_seconds={}", failure, AUTO_CREATE_TOPICS_RETRY_MS / 1000);
+            } else if (err == null && enabled != before) {
                 LOG.info("event=auto_create_topics enabled={}", enabled);
             }
+            autoCreateTopicsFailure = failure;
             long delay = err != null ? AUTO_CREATE_TOPICS_RETRY_MS : ClusterMetadataClient.AUTO_CREATE_TOPICS_REFRESH.toMillis();
             if (!stopped) {
                 autoCreateTopicsTimer = vertx.setTimer(delay, id -> learnAutoCreateTopics());
