@@ -458,7 +458,9 @@ public final class AuditLog implements AutoCloseable {
      * A sink failed the batch: the events nothing waits for (a Produce's outcome, a login, a connection — a request
      * already answered or forwarded) are kept for it and written again ahead of its next batch, or on their own after
      * {@link #RETRY_INTERVAL_NANOS} without one, up to as many as the queue holds; the oldest beyond that are lost
-     * and counted, as is what a sink still owes once the last batch at close has been tried. Events someone waits for fail instead: their request is refused, so there is nothing to record.
+     * and counted, as is what a sink still owes once the last batch at close has been tried. Events someone waits for
+     * fail instead: their request is refused, and the caller notes that refusal as an event of its own (the gateway
+     * notes the request's outcome) for the sinks that did take the failed one.
      */
     private void owe(int sink, List<Entry> batch, Owed[] debtsOfBatch) {
         List<Owed> debts = owed.get(sink);

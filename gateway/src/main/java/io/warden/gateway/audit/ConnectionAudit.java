@@ -288,6 +288,30 @@ public final class ConnectionAudit {
     }
 
     /**
+     * Fail-closed: a request refused because its event could not be written, so the broker never saw it. Sinks that
+     * did take that event (its {@code phase: request} intent, or an acks=0 request's only event) would otherwise hold
+     * a request with no outcome, or one that looks forwarded; this outcome says what happened instead: every
+     * partition, and the request, KAFKA_STORAGE_ERROR, the retriable error the client was answered (an acks=0 client
+     * had its connection closed). It is noted, not waited for, so a sink that failed the intent owes it and writes it
+     * once it can.
+     */
+    public void notForwarded(Pending p, boolean answered, String failure) {
+        if (p.type() == null || p.api == ApiKeys.FETCH) {
+            return;
+        }
+        AuditEvent.Builder e = start(p, p.type()).latencyMs(elapsedMs(p)).detail("not_forwarded", "audit_unavailable");
+        if (!answered) {
+            e.detail("acks", "0");
+        }
+        for (PartitionDetail part : p.produced.values()) {
+            e.partition(part.refused(Errors.KAFKA_STORAGE_ERROR.code()));
+        }
+        audit.note(e.outcome(Errors.KAFKA_STORAGE_ERROR.code(), "not forwarded: its audit event could not be written ("
+                + failure + "); " + (answered ? "answered KAFKA_STORAGE_ERROR, which clients retry" : "the connection was closed"))
+                .build());
+    }
+
+    /**
      * Adds a request's partitions as the client asked for them, those the policy removed with their refusal (the
      * first one the event's outcome), and returns the refusals counted by error.
      */

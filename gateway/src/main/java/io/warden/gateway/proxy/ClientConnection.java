@@ -570,7 +570,7 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         afterAudit(gate, () -> sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt, then),
-                failure -> refuseUnaudited(header, clientFrame, expectsResponse, failure));
+                failure -> refuseUnaudited(header, clientFrame, pending, expectsResponse, failure));
     }
 
     /** Writes the request to the broker, then runs {@code then} when set. */
@@ -626,11 +626,16 @@ final class ClientConnection implements SaslGate.Connection {
         }
     }
 
-    /** Fail-closed: the request's audit event could not be written, so it is answered with a retriable error. */
-    private void refuseUnaudited(RequestHeader header, Buffer clientFrame, boolean expectsResponse, Throwable failure) {
+    /**
+     * Fail-closed: the request's audit event could not be written, so it is answered with a retriable error, and the
+     * trail told so: the sinks that took its event must not show it as forwarded.
+     */
+    private void refuseUnaudited(RequestHeader header, Buffer clientFrame, ConnectionAudit.Pending pending, boolean expectsResponse,
+                                 Throwable failure) {
         gateway.stats().refused();
         LOG.info("event=audit_unavailable listener={} client={} principal=\"{}\" api={} reason=\"{}\"",
                 listener.listenerConfig().name(), peer, principal, header.apiKey().name, failure.getMessage());
+        audit.notForwarded(pending, expectsResponse, failure.getMessage());
         if (!expectsResponse) {
             close("request refused: its audit event could not be written");
             return;

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.Uuid;
@@ -95,7 +96,7 @@ class AuditIT {
         publicKey = pki.dir.resolve("audit-key.pub.pem");
         Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "ledger-ids", "ledger-acks0", "ledger-abandoned", "vault")) {
+            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "ledger-ids", "ledger-acks0", "ledger-abandoned", "ledger-unaudited", "vault")) {
                 Clients.createTopic(direct, topic, 3, (short) 1);
             }
             Clients.createTopic(direct, "warden-audit", 1, (short) 1);
@@ -480,6 +481,62 @@ class AuditIT {
             assertThat(trail).anySatisfy(r -> assertThat(r.value()).contains("\"event_type\":\"produce\"")
                     .contains("ledger-fc").contains("User:alice"));
             assertThat(trail).anySatisfy(r -> assertThat(r.value()).contains("\"event_type\":\"consume\"").contains("User:bob"));
+        }
+    }
+
+    /**
+     * Fail-closed with a file sink that works and a Kafka sink that cannot: the file takes each Produce's request event
+     * before the batch fails on the Kafka sink, and the request is refused. The file then shows each such request
+     * refused, with the error its client got, rather than a request event that nothing follows.
+     */
+    @Test
+    void aRequestRefusedBecauseOneSinkFailedIsShownRefusedInTheOthers() throws Exception {
+        int unreachable;
+        try (ServerSocket s = new ServerSocket(0)) {
+            unreachable = s.getLocalPort();
+        }
+        Path dir = pki.dir.resolve("audit-one-sink-down");
+        try (GatewayFixture gateway = gateway("""
+                  mode: fail-closed
+                  file: {directory: audit-one-sink-down, signingKey: audit-key.pem}
+                  kafka:
+                    bootstrapServers: ["127.0.0.1:%d"]
+                    topic: warden-audit
+                    properties: {max.block.ms: "300", delivery.timeout.ms: "1000", request.timeout.ms: "500"}
+                """.formatted(unreachable))) {
+            Map<String, Object> alice = as("alice");
+            alice.put("retries", 0); // one request, so that the producer's answer is the gateway's
+            alice.put("enable.idempotence", false);
+            try (KafkaProducer<String, String> producer = Clients.producer(gateway.bootstrap(), alice)) {
+                assertThatThrownBy(() -> producer.send(new ProducerRecord<>("ledger-unaudited", 0, "k", "unaudited")).get(20, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(KafkaStorageException.class);
+            }
+        }
+        List<JsonNode> produce = events(dir, "produce");
+        List<JsonNode> intents = produce.stream()
+                .filter(e -> e.path("unmapped").path("details").path("phase").asText().equals("request")).toList();
+        List<JsonNode> outcomes = produce.stream().filter(e -> !intents.contains(e)).toList();
+        assertThat(intents).as("request events the file took").hasSize(1);
+        assertThat(outcomes).extracting(e -> e.path("api").path("request").path("uid").asText())
+                .as("one outcome per request event, for the same request")
+                .containsExactlyElementsOf(intents.stream().map(e -> e.path("api").path("request").path("uid").asText()).toList());
+        assertThat(outcomes).allSatisfy(e -> {
+            assertThat(e.path("status").asText()).isEqualTo("Failure");
+            assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.KAFKA_STORAGE_ERROR.code());
+            assertThat(e.path("status_detail").asText()).startsWith("not forwarded: its audit event could not be written (audit sink failed: ")
+                    .endsWith("); answered KAFKA_STORAGE_ERROR, which clients retry");
+            assertThat(e.path("unmapped").path("details").path("not_forwarded").asText()).isEqualTo("audit_unavailable");
+            assertThat(e.path("unmapped").path("partitions")).singleElement().satisfies(p -> {
+                assertThat(p.path("topic").asText()).isEqualTo("ledger-unaudited");
+                assertThat(p.path("record_count").asLong()).isEqualTo(1);
+                assertThat(p.path("error_code").asInt()).isEqualTo(Errors.KAFKA_STORAGE_ERROR.code());
+                assertThat(p.path("first_offset").asLong()).isEqualTo(-1);
+            });
+        });
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            TopicPartition p0 = new TopicPartition("ledger-unaudited", 0);
+            assertThat(direct.listOffsets(Map.of(p0, OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS).get(p0).offset())
+                    .as("records that reached the broker").isZero();
         }
     }
 
