@@ -420,6 +420,33 @@ public final class ConnectionAudit {
      * is listed all the same, by its bytes: they reach the client, so fail-closed holds them for the event too.
      */
     private AuditEvent consumed(Pending p, FetchResponseData data) {
+        List<PartitionDetail> parts = fetched(data, null);
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return start(p, AuditEventType.CONSUME).latencyMs(elapsedMs(p)).partitions(parts).build();
+    }
+
+    /**
+     * Fail-closed: a Fetch response whose records were withheld from the client, answered KAFKA_STORAGE_ERROR instead,
+     * because their consume event could not be written to every sink. The sinks that took it would otherwise show the
+     * records as read; this event, noted like an outcome, says they were not: the same partitions and offsets, each
+     * with KAFKA_STORAGE_ERROR, and {@code not_forwarded}. Called before the records are removed from {@code data}.
+     */
+    public void withheld(Pending p, FetchResponseData data, String failure) {
+        List<PartitionDetail> parts = fetched(data, Errors.KAFKA_STORAGE_ERROR);
+        if (parts.isEmpty()) {
+            return;
+        }
+        audit.note(start(p, AuditEventType.CONSUME).latencyMs(elapsedMs(p)).partitions(parts)
+                .detail("not_forwarded", "audit_unavailable")
+                .outcome(Errors.KAFKA_STORAGE_ERROR.code(), "records withheld: their audit event could not be written ("
+                        + failure + "); answered KAFKA_STORAGE_ERROR, which consumers retry")
+                .build());
+    }
+
+    /** The partitions of a Fetch response that returned record bytes, with their error or {@code error} when set. */
+    private List<PartitionDetail> fetched(FetchResponseData data, Errors error) {
         List<PartitionDetail> parts = new ArrayList<>();
         for (FetchResponseData.FetchableTopicResponse topic : data.responses()) {
             String name = topicNames.nameOf(topic.topic(), topic.topicId());
@@ -428,13 +455,11 @@ public final class ConnectionAudit {
                 if (records == null || records.sizeInBytes() == 0) {
                     continue;
                 }
-                parts.add(PartitionDetail.fromRecords(name, part.partitionIndex(), part.errorCode(), records));
+                short code = error == null ? part.errorCode() : error.code();
+                parts.add(PartitionDetail.fromRecords(name, part.partitionIndex(), code, records));
             }
         }
-        if (parts.isEmpty()) {
-            return null;
-        }
-        return start(p, AuditEventType.CONSUME).latencyMs(elapsedMs(p)).partitions(parts).build();
+        return parts;
     }
 
     private AuditEvent admin(Pending p, AbstractResponse response) {

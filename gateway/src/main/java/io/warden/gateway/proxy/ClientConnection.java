@@ -1189,6 +1189,7 @@ final class ClientConnection implements SaslGate.Connection {
             }
             LOG.info("event=audit_unavailable listener={} client={} principal=\"{}\" api=Fetch reason=\"{}\"",
                     listener.listenerConfig().name(), peer, principal, ar.cause().getMessage());
+            audit.withheld(request.audit(), (FetchResponseData) body, ar.cause().getMessage());
             withheld((FetchResponseData) body);
             return listener.rewriter().rewrite(request.api(), request.version(), encode(request, parsed, body));
         });

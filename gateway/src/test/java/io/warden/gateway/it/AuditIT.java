@@ -487,13 +487,20 @@ class AuditIT {
     /**
      * Fail-closed with a file sink that works and a Kafka sink that cannot: the file takes each Produce's request event
      * before the batch fails on the Kafka sink, and the request is refused. The file then shows each such request
-     * refused, with the error its client got, rather than a request event that nothing follows.
+     * refused, with the error its client got, rather than a request event that nothing follows; likewise each Fetch
+     * whose records were withheld for want of their consume event.
      */
     @Test
     void aRequestRefusedBecauseOneSinkFailedIsShownRefusedInTheOthers() throws Exception {
         int unreachable;
         try (ServerSocket s = new ServerSocket(0)) {
             unreachable = s.getLocalPort();
+        }
+        TopicPartition stored = new TopicPartition("ledger-unaudited", 1);
+        try (KafkaProducer<String, String> seed = Clients.producer(cluster.getBootstrapServers(), Map.of())) {
+            for (int i = 0; i < 3; i++) {
+                seed.send(new ProducerRecord<>(stored.topic(), stored.partition(), "k", "already there")).get(20, TimeUnit.SECONDS);
+            }
         }
         Path dir = pki.dir.resolve("audit-one-sink-down");
         try (GatewayFixture gateway = gateway("""
@@ -511,6 +518,33 @@ class AuditIT {
                 assertThatThrownBy(() -> producer.send(new ProducerRecord<>("ledger-unaudited", 0, "k", "unaudited")).get(20, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class).cause().isInstanceOf(KafkaStorageException.class);
             }
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), as("bob"))) {
+                consumer.assign(List.of(stored));
+                consumer.seekToBeginning(List.of(stored));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (System.nanoTime() < deadline) {
+                    assertThat(consumer.poll(Duration.ofMillis(200))).as("records withheld").isEmpty();
+                }
+            }
+            // Every Fetch that returned the records has its consume event (in the file) followed by their withholding.
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                List<JsonNode> consume = events(dir, "consume");
+                List<String> read = consume.stream().filter(e -> !e.path("unmapped").path("details").has("not_forwarded"))
+                        .map(e -> e.path("api").path("request").path("uid").asText()).toList();
+                List<JsonNode> withheld = consume.stream().filter(e -> e.path("unmapped").path("details").has("not_forwarded")).toList();
+                assertThat(read).isNotEmpty();
+                assertThat(withheld).extracting(e -> e.path("api").path("request").path("uid").asText()).containsExactlyElementsOf(read);
+                assertThat(withheld).allSatisfy(e -> {
+                    assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.KAFKA_STORAGE_ERROR.code());
+                    assertThat(e.path("status_detail").asText()).startsWith("records withheld: their audit event could not be written (");
+                    assertThat(e.path("unmapped").path("partitions")).singleElement().satisfies(p -> {
+                        assertThat(p.path("partition").asInt()).isEqualTo(stored.partition());
+                        assertThat(p.path("error_code").asInt()).isEqualTo(Errors.KAFKA_STORAGE_ERROR.code());
+                        assertThat(p.path("record_count").asLong()).isEqualTo(3);
+                        assertThat(p.path("first_offset").asLong()).isZero();
+                    });
+                });
+            });
         }
         List<JsonNode> produce = events(dir, "produce");
         List<JsonNode> intents = produce.stream()
