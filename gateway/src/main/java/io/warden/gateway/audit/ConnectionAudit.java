@@ -291,24 +291,23 @@ public final class ConnectionAudit {
      * Fail-closed: a request refused because its event could not be written, so the broker never saw it. Sinks that
      * did take that event (its {@code phase: request} intent, or an acks=0 request's only event) would otherwise hold
      * a request with no outcome, or one that looks forwarded; this outcome says what happened instead: every
-     * partition, and the request, KAFKA_STORAGE_ERROR, the retriable error the client was answered (an acks=0 client
-     * had its connection closed). It is noted, not waited for, so a sink that failed the intent owes it and writes it
-     * once it can.
+     * partition, and the request, KAFKA_STORAGE_ERROR, the retriable error the client was answered ({@code then} says
+     * what the client got: an acks=0 client has its connection closed). It is noted, not waited for, so a sink that
+     * failed the intent owes it and writes it once it can.
      */
-    public void notForwarded(Pending p, boolean answered, String failure) {
+    public void notForwarded(Pending p, boolean acksZero, String failure, String then) {
         if (p.type() == null || p.api == ApiKeys.FETCH) {
             return;
         }
         AuditEvent.Builder e = start(p, p.type()).latencyMs(elapsedMs(p)).detail("not_forwarded", "audit_unavailable");
-        if (!answered) {
+        if (acksZero) {
             e.detail("acks", "0");
         }
         for (PartitionDetail part : p.produced.values()) {
             e.partition(part.refused(Errors.KAFKA_STORAGE_ERROR.code()));
         }
         audit.note(e.outcome(Errors.KAFKA_STORAGE_ERROR.code(), "not forwarded: its audit event could not be written ("
-                + failure + "); " + (answered ? "answered KAFKA_STORAGE_ERROR, which clients retry" : "the connection was closed"))
-                .build());
+                + failure + "); " + then).build());
     }
 
     /**

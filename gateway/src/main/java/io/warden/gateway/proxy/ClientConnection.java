@@ -628,14 +628,20 @@ final class ClientConnection implements SaslGate.Connection {
 
     /**
      * Fail-closed: the request's audit event could not be written, so it is answered with a retriable error, and the
-     * trail told so: the sinks that took its event must not show it as forwarded.
+     * trail told so: the sinks that took its event must not show it as forwarded. Also when the connection closed
+     * while the event was being written: the request is not forwarded then either.
      */
     private void refuseUnaudited(RequestHeader header, Buffer clientFrame, ConnectionAudit.Pending pending, boolean expectsResponse,
                                  Throwable failure) {
+        String then = closed ? "the connection had closed"
+                : expectsResponse ? "answered KAFKA_STORAGE_ERROR, which clients retry" : "the connection was closed";
+        audit.notForwarded(pending, !expectsResponse, failure.getMessage(), then);
+        if (closed) {
+            return;
+        }
         gateway.stats().refused();
         LOG.info("event=audit_unavailable listener={} client={} principal=\"{}\" api={} reason=\"{}\"",
                 listener.listenerConfig().name(), peer, principal, header.apiKey().name, failure.getMessage());
-        audit.notForwarded(pending, expectsResponse, failure.getMessage());
         if (!expectsResponse) {
             close("request refused: its audit event could not be written");
             return;
@@ -655,7 +661,8 @@ final class ClientConnection implements SaslGate.Connection {
 
     /**
      * Runs {@code action} once {@code gate} (an audit write, may be null) has completed and everything before it has
-     * run, so that requests and local answers keep their order; {@code onFailure} instead when the write failed.
+     * run, so that requests and local answers keep their order, unless the connection has closed meanwhile;
+     * {@code onFailure} instead when the write failed, closed or not.
      */
     private void afterAudit(CompletableFuture<Void> gate, Runnable action, java.util.function.Consumer<Throwable> onFailure) {
         if (auditTail.isComplete() && (gate == null || gate.isDone() && !gate.isCompletedExceptionally())) {
@@ -669,15 +676,13 @@ final class ClientConnection implements SaslGate.Connection {
         }
         auditTail = auditTail.transform(previous -> written).transform(ar -> {
             awaitingAudit--;
-            if (!closed) {
-                if (ar.succeeded()) {
-                    action.run();
-                } else {
-                    onFailure.accept(ar.cause());
-                }
-                if (awaitingAudit == MAX_AWAITING_AUDIT - 1) {
-                    resumeReading();
-                }
+            if (ar.failed()) {
+                onFailure.accept(ar.cause()); // also once closed: the trail still says what became of the request
+            } else if (!closed) {
+                action.run();
+            }
+            if (!closed && awaitingAudit == MAX_AWAITING_AUDIT - 1) {
+                resumeReading();
             }
             return Future.succeededFuture();
         });

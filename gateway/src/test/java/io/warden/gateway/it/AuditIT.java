@@ -518,6 +518,20 @@ class AuditIT {
                 assertThatThrownBy(() -> producer.send(new ProducerRecord<>("ledger-unaudited", 0, "k", "unaudited")).get(20, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class).cause().isInstanceOf(KafkaStorageException.class);
             }
+            // A client that leaves while its request's event is being written: the request is not forwarded either.
+            String[] hostPort = gateway.bootstrap().split(":");
+            try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                assertThat(new RawSasl(c).scramLogin("alice", "alice-secret").errorCode()).isZero();
+                ProduceRequestData request = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5_000);
+                request.topicData().add(new ProduceRequestData.TopicProduceData().setName("ledger-unaudited")
+                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                                .setRecords(MemoryRecords.withRecords(Compression.NONE,
+                                        new SimpleRecord("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)))))));
+                // Answered once the gateway's broker connection is up, so that the Produce is not held for it.
+                int metadata = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+                assertThat(c.receive(ApiKeys.METADATA, (short) 12, metadata, in -> new MetadataResponseData(in, (short) 12)).brokers()).isNotEmpty();
+                c.send(ApiKeys.PRODUCE, (short) 9, request);
+            }
             try (KafkaConsumer<String, String> consumer = Clients.consumer(gateway.bootstrap(), as("bob"))) {
                 consumer.assign(List.of(stored));
                 consumer.seekToBeginning(List.of(stored));
@@ -550,15 +564,14 @@ class AuditIT {
         List<JsonNode> intents = produce.stream()
                 .filter(e -> e.path("unmapped").path("details").path("phase").asText().equals("request")).toList();
         List<JsonNode> outcomes = produce.stream().filter(e -> !intents.contains(e)).toList();
-        assertThat(intents).as("request events the file took").hasSize(1);
+        assertThat(intents).as("request events the file took").hasSize(2);
         assertThat(outcomes).extracting(e -> e.path("api").path("request").path("uid").asText())
                 .as("one outcome per request event, for the same request")
                 .containsExactlyElementsOf(intents.stream().map(e -> e.path("api").path("request").path("uid").asText()).toList());
         assertThat(outcomes).allSatisfy(e -> {
             assertThat(e.path("status").asText()).isEqualTo("Failure");
             assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.KAFKA_STORAGE_ERROR.code());
-            assertThat(e.path("status_detail").asText()).startsWith("not forwarded: its audit event could not be written (audit sink failed: ")
-                    .endsWith("); answered KAFKA_STORAGE_ERROR, which clients retry");
+            assertThat(e.path("status_detail").asText()).startsWith("not forwarded: its audit event could not be written (audit sink failed: ");
             assertThat(e.path("unmapped").path("details").path("not_forwarded").asText()).isEqualTo("audit_unavailable");
             assertThat(e.path("unmapped").path("partitions")).singleElement().satisfies(p -> {
                 assertThat(p.path("topic").asText()).isEqualTo("ledger-unaudited");
@@ -567,6 +580,8 @@ class AuditIT {
                 assertThat(p.path("first_offset").asLong()).isEqualTo(-1);
             });
         });
+        assertThat(outcomes).extracting(e -> e.path("status_detail").asText().replaceAll(".*\\); ", ""))
+                .containsExactly("answered KAFKA_STORAGE_ERROR, which clients retry", "the connection had closed");
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
             TopicPartition p0 = new TopicPartition("ledger-unaudited", 0);
             assertThat(direct.listOffsets(Map.of(p0, OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS).get(p0).offset())
