@@ -137,35 +137,20 @@ public final class ConnectionAudit {
 
     /**
      * A request refused by closing the connection: there is no response to carry an error, so the event's is the one
-     * Kafka gives for the first denied check's resource (TOPIC_AUTHORIZATION_FAILED for {@code WRITE topic:payments}),
-     * CLUSTER_AUTHORIZATION_FAILED when no check was denied (a request only brokers may send, for one).
+     * the refusal stands for, as whoever refused it says ({@code Verdict.Refuse.error()}: TOPIC_AUTHORIZATION_FAILED
+     * for a topic the policy denied, CLUSTER_AUTHORIZATION_FAILED for a request only brokers may send).
      */
-    public void refused(ApiKeys api, short version, int correlationId, String reason, List<String> denied) {
+    public void refused(ApiKeys api, short version, int correlationId, String reason, Errors error, List<String> denied) {
         if (audit.on()) {
             AuditEvent.Builder e = event(AuditEventType.AUTHORIZATION_DENIED)
                     .api(api.name, version)
                     .requestId(requestId(correlationId))
-                    .outcome(refusal(denied).code(), reason);
+                    .outcome(error.code(), reason);
             if (!denied.isEmpty()) {
                 e.detail("denied", String.join("; ", denied));
             }
             audit.note(e.build());
         }
-    }
-
-    /** The authorization error of the first denied check, {@code OPERATION type:name}, by its resource type. */
-    private static Errors refusal(List<String> denied) {
-        String check = denied.isEmpty() ? "" : denied.get(0);
-        int space = check.indexOf(' ');
-        int colon = check.indexOf(':', space + 1);
-        String type = space < 0 || colon < 0 ? "" : check.substring(space + 1, colon);
-        return switch (type) {
-            case "topic" -> Errors.TOPIC_AUTHORIZATION_FAILED;
-            case "group" -> Errors.GROUP_AUTHORIZATION_FAILED;
-            case "transactional_id" -> Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-            case "delegation_token" -> Errors.DELEGATION_TOKEN_AUTHORIZATION_FAILED;
-            default -> Errors.CLUSTER_AUTHORIZATION_FAILED;
-        };
     }
 
     /**

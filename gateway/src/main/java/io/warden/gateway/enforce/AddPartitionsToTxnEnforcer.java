@@ -41,7 +41,7 @@ final class AddPartitionsToTxnEnforcer implements ApiEnforcer {
         }
         String transactionalId = request.v3AndBelowTransactionalId();
         if (transactionalId == null) {
-            return new Verdict.Refuse("AddPartitionsToTxn without a transactional id");
+            return new Verdict.Refuse("AddPartitionsToTxn without a transactional id", Errors.CLUSTER_AUTHORIZATION_FAILED);
         }
         if (!access.allowed(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
             return respond(transactionalId, request, topic -> Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);

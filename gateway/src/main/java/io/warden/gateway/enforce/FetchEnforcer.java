@@ -53,7 +53,7 @@ final class FetchEnforcer implements ApiEnforcer {
         FetchRequestData request = (FetchRequestData) message;
         int replicaId = version >= REPLICA_STATE ? request.replicaState().replicaId() : request.replicaId();
         if (replicaId >= 0) {
-            return new Verdict.Refuse("replica fetch (replica id " + replicaId + ") from a client");
+            return new Verdict.Refuse("replica fetch (replica id " + replicaId + ") from a client", Errors.CLUSTER_AUTHORIZATION_FAILED);
         }
         boolean sessionless = true;
         if (version >= SESSIONS) {

@@ -23,7 +23,7 @@ final class ListOffsetsEnforcer implements ApiEnforcer {
     public Verdict enforce(Access access, short version, ApiMessage message) {
         ListOffsetsRequestData request = (ListOffsetsRequestData) message;
         if (request.replicaId() >= 0) {
-            return new Verdict.Refuse("ListOffsets as replica " + request.replicaId() + " from a client");
+            return new Verdict.Refuse("ListOffsets as replica " + request.replicaId() + " from a client", Errors.CLUSTER_AUTHORIZATION_FAILED);
         }
         List<ListOffsetsTopic> denied = new ArrayList<>();
         for (ListOffsetsTopic topic : request.topics()) {

@@ -25,7 +25,8 @@ final class OffsetForLeaderEpochEnforcer implements ApiEnforcer {
     public Verdict enforce(Access access, short version, ApiMessage message) {
         OffsetForLeaderEpochRequestData request = (OffsetForLeaderEpochRequestData) message;
         if (request.replicaId() >= 0) {
-            return new Verdict.Refuse("OffsetForLeaderEpoch as replica " + request.replicaId() + " from a client");
+            return new Verdict.Refuse("OffsetForLeaderEpoch as replica " + request.replicaId() + " from a client",
+                    Errors.CLUSTER_AUTHORIZATION_FAILED);
         }
         if (access.allowedOnCluster(AclOperation.CLUSTER_ACTION)) {
             return Verdict.FORWARD;

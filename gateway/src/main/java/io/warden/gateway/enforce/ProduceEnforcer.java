@@ -41,7 +41,8 @@ final class ProduceEnforcer implements ApiEnforcer {
         String transactionalId = request.transactionalId();
         if (transactionalId != null && !access.allowed(AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, transactionalId)) {
             if (request.acks() == 0) {
-                return new Verdict.Refuse("acks=0 Produce with transactional id '" + transactionalId + "' the principal may not write");
+                return new Verdict.Refuse("acks=0 Produce with transactional id '" + transactionalId + "' the principal may not write",
+                        Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
             }
             return new Verdict.Respond(errorResponse(request.topicData(), Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
         }
@@ -60,7 +61,7 @@ final class ProduceEnforcer implements ApiEnforcer {
         if (request.acks() == 0) {
             String reason = "acks=0 Produce to topic '" + label(denied.get(0)) + "': " + errors.get(0).name();
             if (denied.size() == request.topicData().size()) {
-                return new Verdict.Refuse(reason);
+                return new Verdict.Refuse(reason, errors.get(0));
             }
             // As Kafka: the allowed partitions are appended, then the connection closes (no response to carry errors).
             denied.forEach(request.topicData()::remove);

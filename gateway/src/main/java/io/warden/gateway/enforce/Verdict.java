@@ -68,8 +68,13 @@ public sealed interface Verdict {
     record Respond(ApiMessage response) implements Verdict {
     }
 
-    /** Close the connection (as Kafka does, e.g. for a denied acks=0 Produce, which has no response to carry an error). */
-    record Refuse(String reason) implements Verdict {
+    /**
+     * Close the connection (as Kafka does, e.g. for a denied acks=0 Produce, which has no response to carry an error).
+     * {@code error} is the one the refusal stands for, which the audit event carries: the authorization error of
+     * the resource refused (TOPIC_AUTHORIZATION_FAILED for a topic), CLUSTER_AUTHORIZATION_FAILED for a request only
+     * brokers may send.
+     */
+    record Refuse(String reason, Errors error) implements Verdict {
     }
 
     /** Changes a decoded broker response in place before it goes to the client. */

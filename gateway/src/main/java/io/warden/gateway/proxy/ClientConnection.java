@@ -843,7 +843,7 @@ final class ClientConnection implements SaslGate.Connection {
         } else if (verdict instanceof Verdict.Refuse refusal) {
             countDenials(denied);
             gateway.stats().request(api, GatewayStats.Outcome.REFUSED);
-            audit.refused(api, version, correlationId, refusal.reason(), denied);
+            audit.refused(api, version, correlationId, refusal.reason(), refusal.error(), denied);
             refuse("denied: " + refusal.reason());
         }
     }
@@ -894,7 +894,7 @@ final class ClientConnection implements SaslGate.Connection {
     /** A request the SASL exchange does not allow now: audited as refused, and the connection closed. */
     private void refuseOutsideSasl(ApiKeys api, short version, int correlationId, String reason) {
         gateway.stats().refused();
-        audit.refused(api, version, correlationId, reason, List.of());
+        audit.refused(api, version, correlationId, reason, Errors.CLUSTER_AUTHORIZATION_FAILED, List.of());
         close(reason);
     }
 

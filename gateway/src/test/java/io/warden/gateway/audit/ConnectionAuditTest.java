@@ -36,15 +36,17 @@ class ConnectionAuditTest {
     @TempDir
     Path tmp;
 
-    /** A request refused by closing the connection is audited with the error of what the policy denied. */
+    /** A request refused by closing the connection is audited with the error the refusal stands for. */
     @Test
     void aRefusalRecordsTheErrorOfTheDeniedResource() throws Exception {
         try (GatewayAudit audit = failClosedTrail()) {
             ConnectionAudit connection = new ConnectionAudit(audit, KnownTopicNames.none(), "plain", null);
             connection.refused(ApiKeys.PRODUCE, (short) 9, 1, "acks=0 Produce to topic 'vault': TOPIC_AUTHORIZATION_FAILED",
-                    List.of("WRITE topic:vault"));
-            connection.refused(ApiKeys.TXN_OFFSET_COMMIT, (short) 3, 2, "denied", List.of("READ group:billing"));
-            connection.refused(ApiKeys.FETCH, (short) 12, 3, "replica fetch (replica id 1) from a client", List.of());
+                    Errors.TOPIC_AUTHORIZATION_FAILED, List.of("WRITE topic:vault"));
+            connection.refused(ApiKeys.TXN_OFFSET_COMMIT, (short) 3, 2, "denied", Errors.GROUP_AUTHORIZATION_FAILED,
+                    List.of("READ group:billing"));
+            connection.refused(ApiKeys.FETCH, (short) 12, 3, "replica fetch (replica id 1) from a client",
+                    Errors.CLUSTER_AUTHORIZATION_FAILED, List.of());
         }
         assertThat(events("authorization_denied")).extracting(e -> e.path("unmapped").path("error_code").asInt())
                 .containsExactly((int) Errors.TOPIC_AUTHORIZATION_FAILED.code(), (int) Errors.GROUP_AUTHORIZATION_FAILED.code(),

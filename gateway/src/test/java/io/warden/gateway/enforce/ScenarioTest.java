@@ -9,6 +9,7 @@ import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.junit.jupiter.api.DynamicContainer;
@@ -62,6 +63,7 @@ import static org.assertj.core.api.Assertions.fail;
  *     autoCreate: [orders.new]          # with rewrite, optional: topics a broker is first asked to auto-create (default: none)
  *     brokerResponse: {...}             # with forward/rewrite: the broker's answer, if the enforcer edits it
  *     response: {...}                   # what the client sees (local answer, or the edited broker answer)
+ *     error: TOPIC_AUTHORIZATION_FAILED # with refuse: the error the refusal stands for (its audit event's)
  * </pre>
  */
 class ScenarioTest {
@@ -187,7 +189,12 @@ class ScenarioTest {
                 assertThat(verdict).isInstanceOf(Verdict.Respond.class);
                 assertContains(toJson(((Verdict.Respond) verdict).response(), version), c.get("response"), "response");
             }
-            case "refuse" -> assertThat(verdict).isInstanceOf(Verdict.Refuse.class);
+            case "refuse" -> {
+                assertThat(verdict).isInstanceOf(Verdict.Refuse.class);
+                assertThat(c.has("error")).as("a refuse case names the error the refusal stands for").isTrue();
+                assertThat(((Verdict.Refuse) verdict).error()).as("the error the refusal stands for (audited)")
+                        .isEqualTo(Errors.valueOf(c.get("error").asText()));
+            }
             default -> fail("unknown expect '" + expect + "'");
         }
     }

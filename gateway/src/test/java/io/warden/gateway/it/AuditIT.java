@@ -325,6 +325,37 @@ class AuditIT {
     }
 
     /**
+     * An acks=0 Produce naming only a topic id no topic has: the connection is closed, as for a denied one, and the
+     * refusal is audited with the error the enforcer refused it for, UNKNOWN_TOPIC_ID — no check of the policy was
+     * denied, so an error read off the denied checks would say CLUSTER_AUTHORIZATION_FAILED.
+     */
+    @Test
+    void anAcksZeroProduceToAnUnknownTopicIdIsAuditedWithThatError() throws Exception {
+        Path dir = pki.dir.resolve("audit-acks0-unknown");
+        try (GatewayFixture gateway = gateway("""
+                  file: {directory: audit-acks0-unknown, signingKey: audit-key.pem}
+                """)) {
+            String[] hostPort = gateway.bootstrap().split(":");
+            try (RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]))) {
+                assertThat(new RawSasl(c).scramLogin("alice", "alice-secret").errorCode()).isZero();
+                ProduceRequestData produce = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(5_000);
+                produce.topicData().add(new ProduceRequestData.TopicProduceData().setTopicId(Uuid.randomUuid())
+                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                                .setRecords(MemoryRecords.withRecords(Compression.NONE,
+                                        new SimpleRecord("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)))))));
+                c.send(ApiKeys.PRODUCE, (short) 13, produce);
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                        assertThat(events(dir, "authorization_denied")).singleElement().satisfies(e -> {
+                            assertThat(e.path("api").path("operation").asText()).isEqualTo("Produce");
+                            assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.UNKNOWN_TOPIC_ID.code());
+                            assertThat(e.path("status_detail").asText()).endsWith(": UNKNOWN_TOPIC_ID");
+                            assertThat(e.path("unmapped").path("details").has("denied")).isFalse();
+                        }));
+            }
+        }
+    }
+
+    /**
      * A Produce forwarded to the broker whose client closes its connection before the answer: the broker may or may not
      * act on it, so it is audited, with an unknown outcome, rather than left out of the trail. A Fetch the broker holds
      * (it waits for data that does not come) keeps the Produce behind it unanswered, as a broker reads a connection's
