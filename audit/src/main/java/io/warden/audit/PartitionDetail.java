@@ -31,6 +31,18 @@ public record PartitionDetail(String topic, int partition, short errorCode, long
 
     /** As {@link #fromRecords(String, int, Records)}, with the partition's outcome error code. */
     public static PartitionDetail fromRecords(String topic, int partition, short errorCode, Records records) {
+        return read(topic, partition, errorCode, records, true);
+    }
+
+    /**
+     * As {@link #fromRecords(String, int, Records)} without offsets: what a Produce request carries (the client's
+     * batches count from 0), before a broker has assigned any.
+     */
+    public static PartitionDetail requested(String topic, int partition, Records records) {
+        return read(topic, partition, (short) 0, records, false);
+    }
+
+    private static PartitionDetail read(String topic, int partition, short errorCode, Records records, boolean withOffsets) {
         long count = 0;
         boolean countKnown = true;
         long bytes = records == null ? 0 : records.sizeInBytes(); // with a partial last batch, which batches() leaves out
@@ -67,7 +79,7 @@ public record PartitionDetail(String topic, int partition, short errorCode, long
             }
         }
         return new PartitionDetail(topic, partition, errorCode, countKnown ? count : UNKNOWN, bytes,
-                first, last, firstTs, lastTs);
+                withOffsets ? first : UNKNOWN, withOffsets ? last : UNKNOWN, firstTs, lastTs);
     }
 
     private static long firstTimestamp(RecordBatch batch) {
@@ -83,14 +95,6 @@ public record PartitionDetail(String topic, int partition, short errorCode, long
      */
     public static PartitionDetail unreadable(String topic, int partition, long bytes) {
         return new PartitionDetail(topic, partition, (short) 0, UNKNOWN, bytes, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN);
-    }
-
-    /**
-     * This partition without offsets: what a Produce request carries (the client's batches count from 0), before a
-     * broker has assigned any.
-     */
-    public PartitionDetail withoutOffsets() {
-        return refused(errorCode);
     }
 
     /** This partition with the outcome {@code error}, and no offsets: nothing of it was stored. */

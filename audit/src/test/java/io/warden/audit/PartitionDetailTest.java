@@ -53,6 +53,15 @@ class PartitionDetailTest {
         }
     }
 
+    /** A Produce request's partition: what the headers tell, but not the offsets the client's batches count from. */
+    @Test
+    void aRequestedPartitionHasItsCountsAndTimestampsWithoutOffsets() {
+        MemoryRecords records = threeBatches(Compression.NONE);
+        PartitionDetail read = PartitionDetail.fromRecords("orders", 2, records);
+        assertThat(PartitionDetail.requested("orders", 2, records)).isEqualTo(new PartitionDetail("orders", 2, (short) 0,
+                read.recordCount(), read.bytes(), PartitionDetail.UNKNOWN, PartitionDetail.UNKNOWN, TS + 100, TS + 111));
+    }
+
     @Test
     void neverDecompresses() {
         MemoryRecords records = threeBatches(Compression.gzip().build());

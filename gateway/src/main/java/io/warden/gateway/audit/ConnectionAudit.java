@@ -167,7 +167,7 @@ public final class ConnectionAudit {
             for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
                 String name = topicNames.nameOf(topic.name(), topic.topicId());
                 for (ProduceRequestData.PartitionProduceData part : topic.partitionData()) {
-                    p.produced.put(name + ":" + part.index(), produced(p, name, part.index(), (Records) part.records()).withoutOffsets());
+                    p.produced.put(name + ":" + part.index(), produced(p, name, part.index(), (Records) part.records()));
                 }
             }
             if (produce.transactionalId() != null) {
@@ -180,14 +180,15 @@ public final class ConnectionAudit {
     }
 
     /**
-     * A Produce partition's detail from its batch headers, with the offsets the client's batches count from 0: they say
-     * nothing of where the broker stores the records, so only the response's base offset gives the event its offsets. Headers that cannot be read (a corrupt batch) leave only the
-     * size, and the reason in {@code unreadable_records}: the request still goes on, and the broker refuses it with
+     * A Produce partition's detail from its batch headers, without offsets: the client's batches count from 0 and say
+     * nothing of where the broker stores the records, so only the response's base offset gives the event its offsets.
+     * Read once, without a copy, since every audited Produce partition passes here. Headers that cannot be read (a
+     * corrupt batch) leave only the size, and the reason in {@code unreadable_records}: the request still goes on, and the broker refuses it with
      * CORRUPT_MESSAGE, as Kafka answers such a request, which the outcome event records.
      */
     private static PartitionDetail produced(Pending p, String topic, int partition, Records records) {
         try {
-            return PartitionDetail.fromRecords(topic, partition, records);
+            return PartitionDetail.requested(topic, partition, records);
         } catch (RuntimeException unreadable) {
             p.details.putIfAbsent("unreadable_records", topic + "-" + partition + ": " + unreadable.getMessage());
             return PartitionDetail.unreadable(topic, partition, records == null ? 0 : records.sizeInBytes());
