@@ -282,18 +282,32 @@ public final class ConnectionAudit {
      * failed the intent owes it and writes it once it can.
      */
     public void notForwarded(Pending p, boolean acksZero, String failure, String then) {
-        if (p.type() == null || p.api == ApiKeys.FETCH) {
+        notForwarded(p, acksZero, "audit_unavailable", Errors.KAFKA_STORAGE_ERROR,
+                "not forwarded: its audit event could not be written (" + failure + "); " + then);
+    }
+
+    /**
+     * Fail-closed: a request whose event was written while its client closed the connection, so it was never
+     * forwarded; its outcome says so, with NETWORK_EXCEPTION, the error a client reads for a connection that closed
+     * before its answer.
+     */
+    public void closedBeforeForwarding(Pending p, boolean acksZero) {
+        notForwarded(p, acksZero, "connection_closed", Errors.NETWORK_EXCEPTION,
+                "not forwarded: the connection closed while its audit event was being written");
+    }
+
+    private void notForwarded(Pending p, boolean acksZero, String why, Errors error, String status) {
+        if (p == null || p.type() == null || p.api == ApiKeys.FETCH) {
             return;
         }
-        AuditEvent.Builder e = start(p, p.type()).latencyMs(elapsedMs(p)).detail("not_forwarded", "audit_unavailable");
+        AuditEvent.Builder e = start(p, p.type()).latencyMs(elapsedMs(p)).detail("not_forwarded", why);
         if (acksZero) {
             e.detail("acks", "0");
         }
         for (PartitionDetail part : p.produced.values()) {
-            e.partition(part.refused(Errors.KAFKA_STORAGE_ERROR.code()));
+            e.partition(part.refused(error.code()));
         }
-        audit.note(e.outcome(Errors.KAFKA_STORAGE_ERROR.code(), "not forwarded: its audit event could not be written ("
-                + failure + "); " + then).build());
+        audit.note(e.outcome(error.code(), status).build());
     }
 
     /**

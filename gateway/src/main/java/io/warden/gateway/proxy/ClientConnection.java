@@ -570,7 +570,8 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         afterAudit(gate, () -> sendUpstream(header, frame, edit, pending, expectsResponse, receivedAt, then),
-                failure -> refuseUnaudited(header, clientFrame, pending, expectsResponse, failure));
+                failure -> refuseUnaudited(header, clientFrame, pending, expectsResponse, failure),
+                () -> audit.closedBeforeForwarding(pending, !expectsResponse));
     }
 
     /** Writes the request to the broker, then runs {@code then} when set. */
@@ -661,10 +662,11 @@ final class ClientConnection implements SaslGate.Connection {
 
     /**
      * Runs {@code action} once {@code gate} (an audit write, may be null) has completed and everything before it has
-     * run, so that requests and local answers keep their order, unless the connection has closed meanwhile;
-     * {@code onFailure} instead when the write failed, closed or not.
+     * run, so that requests and local answers keep their order, or {@code onClosed} if the connection has closed
+     * meanwhile; {@code onFailure} instead when the write failed, closed or not.
      */
-    private void afterAudit(CompletableFuture<Void> gate, Runnable action, java.util.function.Consumer<Throwable> onFailure) {
+    private void afterAudit(CompletableFuture<Void> gate, Runnable action, java.util.function.Consumer<Throwable> onFailure,
+                            Runnable onClosed) {
         if (auditTail.isComplete() && (gate == null || gate.isDone() && !gate.isCompletedExceptionally())) {
             action.run();
             return;
@@ -680,6 +682,8 @@ final class ClientConnection implements SaslGate.Connection {
                 onFailure.accept(ar.cause()); // also once closed: the trail still says what became of the request
             } else if (!closed) {
                 action.run();
+            } else {
+                onClosed.run();
             }
             if (!closed && awaitingAudit == MAX_AWAITING_AUDIT - 1) {
                 resumeReading();
@@ -1332,7 +1336,7 @@ final class ClientConnection implements SaslGate.Connection {
             respondNow(correlationId, api, version, response);
             return;
         }
-        afterAudit(null, () -> respondNow(correlationId, api, version, response), failure -> { });
+        afterAudit(null, () -> respondNow(correlationId, api, version, response), failure -> { }, () -> { });
     }
 
     private void respondNow(int correlationId, ApiKeys api, short version, Buffer response) {

@@ -96,7 +96,7 @@ class AuditIT {
         publicKey = pki.dir.resolve("audit-key.pub.pem");
         Files.writeString(publicKey, pem("PUBLIC KEY", keys.getPublic().getEncoded()));
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "ledger-ids", "ledger-acks0", "ledger-abandoned", "ledger-unaudited", "vault")) {
+            for (String topic : List.of("ledger", "ledger-closed", "ledger-fc", "ledger-corrupt", "ledger-ids", "ledger-acks0", "ledger-abandoned", "ledger-unaudited", "ledger-left", "vault")) {
                 Clients.createTopic(direct, topic, 3, (short) 1);
             }
             Clients.createTopic(direct, "warden-audit", 1, (short) 1);
@@ -617,6 +617,57 @@ class AuditIT {
             TopicPartition p0 = new TopicPartition("ledger-unaudited", 0);
             assertThat(direct.listOffsets(Map.of(p0, OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS).get(p0).offset())
                     .as("records that reached the broker").isZero();
+        }
+    }
+
+    @Test
+    void aRequestWhoseClientLeftWhileItsEventWasWrittenIsShownNotForwarded() throws Exception {
+        Path dir = pki.dir.resolve("audit-client-left");
+        int clients = 20;
+        try (GatewayFixture gateway = gateway("""
+                  mode: fail-closed
+                  file: {directory: audit-client-left, signingKey: audit-key.pem}
+                """)) {
+            String[] hostPort = gateway.bootstrap().split(":");
+            for (int i = 0; i < clients; i++) {
+                RawKafkaConnection c = new RawKafkaConnection(hostPort[0], Integer.parseInt(hostPort[1]));
+                assertThat(new RawSasl(c).scramLogin("alice", "alice-secret").errorCode()).isZero();
+                int metadata = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+                assertThat(c.receive(ApiKeys.METADATA, (short) 12, metadata, in -> new MetadataResponseData(in, (short) 12)).brokers()).isNotEmpty();
+                ProduceRequestData request = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5_000);
+                request.topicData().add(new ProduceRequestData.TopicProduceData().setName("ledger-left")
+                        .setPartitionData(List.of(new ProduceRequestData.PartitionProduceData().setIndex(0)
+                                .setRecords(MemoryRecords.withRecords(Compression.NONE,
+                                        new SimpleRecord("k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)))))));
+                c.send(ApiKeys.PRODUCE, (short) 9, request);
+                // Gone after a wait of 0 to 2 ms: some while the request's event is being written (a force).
+                java.util.concurrent.locks.LockSupport.parkNanos(i * 100_000L);
+                c.close();
+            }
+        }
+        // Every request event the trail holds has its outcome: forwarded (answered, or unknown once the client left)
+        // or, when the client left before its event was written, not forwarded.
+        List<JsonNode> produce = events(dir, "produce");
+        List<JsonNode> intents = produce.stream()
+                .filter(e -> e.path("unmapped").path("details").path("phase").asText().equals("request")).toList();
+        List<JsonNode> outcomes = produce.stream().filter(e -> !intents.contains(e)).toList();
+        assertThat(intents).hasSize(clients);
+        assertThat(outcomes).extracting(e -> e.path("api").path("request").path("uid").asText())
+                .as("one outcome per request event")
+                .containsExactlyInAnyOrderElementsOf(intents.stream().map(e -> e.path("api").path("request").path("uid").asText()).toList());
+        List<JsonNode> notForwarded = outcomes.stream()
+                .filter(e -> e.path("unmapped").path("details").path("not_forwarded").asText().equals("connection_closed")).toList();
+        assertThat(notForwarded).allSatisfy(e -> {
+            assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.NETWORK_EXCEPTION.code());
+            assertThat(e.path("status_detail").asText())
+                    .isEqualTo("not forwarded: the connection closed while its audit event was being written");
+            assertThat(e.path("unmapped").path("partitions")).singleElement()
+                    .satisfies(p -> assertThat(p.path("error_code").asInt()).isEqualTo(Errors.NETWORK_EXCEPTION.code()));
+        });
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            TopicPartition p0 = new TopicPartition("ledger-left", 0);
+            assertThat(direct.listOffsets(Map.of(p0, OffsetSpec.latest())).all().get(20, TimeUnit.SECONDS).get(p0).offset())
+                    .as("records that reached the broker: none of those shown not forwarded").isLessThanOrEqualTo(clients - notForwarded.size());
         }
     }
 
