@@ -233,6 +233,9 @@ final class ClientConnection implements SaslGate.Connection {
         if (cause instanceof java.nio.channels.ClosedChannelException) {
             return "the client closed the connection during the TLS handshake";
         }
+        if (cause instanceof ClientTls.IdleHandshakeException) {
+            return cause.getMessage();
+        }
         return "TLS handshake failed: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName());
     }
 

@@ -1,7 +1,10 @@
 package io.warden.gateway.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -77,6 +80,59 @@ final class ClientTls {
         pipeline.addFirst("handshaker", new SslHandshakeCompletionHandler(handshaken));
         pipeline.addFirst("ssl", tls.provider().createServerHandler(false, settings.getSslHandshakeTimeout(),
                 settings.getSslHandshakeTimeoutUnit(), remote == null ? null : HostAndPort.create(remote.hostAddress(), remote.port())));
-        return done.future();
+        IdleDuringHandshake idle = watchIdle(pipeline);
+        if (idle == null) {
+            return done.future();
+        }
+        handshaken.addListener(f -> {
+            if (pipeline.context(idle) != null) {
+                pipeline.remove(idle); // on the channel's event loop, as the handshake completes
+            }
+        });
+        return done.future().recover(failure -> Future.failedFuture(idle.seen ? idle.failure() : failure));
+    }
+
+    /**
+     * Notes the listener's idle timeout firing before the handshake is done: the connection is then closed by the
+     * gateway, not by the client, and its handshake fails as if the client had gone. Null without an idle timeout.
+     */
+    private static IdleDuringHandshake watchIdle(ChannelPipeline pipeline) {
+        ChannelHandlerContext idleTimer = pipeline.context(IdleStateHandler.class);
+        if (idleTimer == null) {
+            return null;
+        }
+        IdleDuringHandshake watch = new IdleDuringHandshake(((IdleStateHandler) idleTimer.handler()).getAllIdleTimeInMillis());
+        pipeline.addAfter(idleTimer.name(), "tls-idle", watch);
+        return watch;
+    }
+
+    /** Sees the idle timeout's event go by while the handshake is under way. */
+    private static final class IdleDuringHandshake extends ChannelInboundHandlerAdapter {
+        private final long idleMillis;
+        private volatile boolean seen;
+
+        IdleDuringHandshake(long idleMillis) {
+            this.idleMillis = idleMillis;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof IdleStateEvent) {
+                seen = true;
+            }
+            super.userEventTriggered(ctx, event);
+        }
+
+        Throwable failure() {
+            return new IdleHandshakeException("nothing received for " + idleMillis / 1000
+                    + " s during the TLS handshake (limits.idleTimeoutSeconds): closed by the gateway");
+        }
+    }
+
+    /** A handshake ended by the listener's idle timeout; its message says so. */
+    static final class IdleHandshakeException extends RuntimeException {
+        IdleHandshakeException(String message) {
+            super(message, null, false, false);
+        }
     }
 }

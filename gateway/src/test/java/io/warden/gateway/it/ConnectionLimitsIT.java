@@ -168,6 +168,27 @@ class ConnectionLimitsIT {
         }
     }
 
+    @Test
+    void aTlsHandshakeEndedByTheIdleTimeoutSaysSo() throws Exception {
+        SaslPki pki = new SaslPki();
+        String yaml = TLS_YAML.replace("limits: {maxConnections: 100, maxConnectionsPerIp: 2}",
+                "limits: {maxConnections: 100, maxConnectionsPerIp: 2, idleTimeoutSeconds: 1}");
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, pki.dir, cluster.getBootstrapServers());
+             LogCapture logs = LogCapture.attach("io.warden.gateway.proxy.ClientConnection");
+             Socket silent = connect(gateway, "127.0.0.1")) {
+            // No ClientHello: the idle timeout (1 s) ends it before the handshake timeout (10 s).
+            assertThat(closedByGateway(silent, 8_000)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().openClientConnections() == 0);
+            assertThat(logs.linesContaining("event=connection_refused listener=tls client=127.0.0.1:" + silent.getLocalPort() + " "))
+                    .singleElement().asString()
+                    .endsWith("reason=\"nothing received for 1 s during the TLS handshake (limits.idleTimeoutSeconds): closed by the gateway\"");
+            // A connection that completes its handshake is not disturbed by the watch.
+            try (SSLSocket done = handshaken(trusting(pki), gateway, "127.0.0.1")) {
+                assertThat(done.getSession().getProtocol()).startsWith("TLS");
+            }
+        }
+    }
+
     private static SSLContext trusting(SaslPki pki) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
