@@ -224,11 +224,11 @@ public final class AdminServer {
         edit(builder, "putPolicy", true, (ctx, expected, who) -> {
             JsonObject b = body(ctx);
             PolicyDocument doc = PolicyParser.parse("policy", b.getString("yaml"));
-            return changeJson(admin.replace(doc, expected, who, "admin-api", b.getString("comment", "")), 200);
+            return changeJson(admin.replace(doc, expected, who, PolicyAdmin.ADMIN_API, b.getString("comment", "")), 200);
         });
         edit(builder, "rollbackPolicy", true, (ctx, expected, who) -> {
             long to = version(body(ctx).getValue("version")).version();
-            return changeJson(admin.rollback(to, expected, who, "admin-api"), 200);
+            return changeJson(admin.rollback(to, expected, who, PolicyAdmin.ADMIN_API), 200);
         });
         edit(builder, "createAcls", false, (ctx, expected, who) -> {
             JsonArray acls = body(ctx).getJsonArray("acls");
@@ -241,7 +241,7 @@ public final class AdminServer {
                 }
             }
             try {
-                PolicyAdmin.AclChange change = admin.addAcls(bindings, expected, who, "admin-api");
+                PolicyAdmin.AclChange change = admin.addAcls(bindings, expected, who, PolicyAdmin.ADMIN_API);
                 return changeJson(change, change.added().isEmpty() ? 200 : 201);
             } catch (PolicyAdmin.InvalidAclException e) {
                 throw new BadRequest("acls[" + e.index() + "]: " + e.getMessage());
@@ -257,7 +257,7 @@ public final class AdminServer {
                     throw new BadRequest("filters[" + i + "]." + e.getMessage());
                 }
             }
-            return changeJson(admin.removeAcls(parsed, expected, who, "admin-api"), 200);
+            return changeJson(admin.removeAcls(parsed, expected, who, PolicyAdmin.ADMIN_API), 200);
         });
         Router router = builder.createRouter();
         router.get("/openapi.json").order(-1).handler(ctx -> ctx.response()

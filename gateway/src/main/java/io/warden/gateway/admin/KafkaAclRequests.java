@@ -95,7 +95,7 @@ public final class KafkaAclRequests {
         }
         if (!valid.isEmpty()) {
             try {
-                admin.addAcls(valid, PolicyStore.ANY_VERSION, principal, "kafka-acls");
+                admin.addAcls(valid, PolicyStore.ANY_VERSION, principal, PolicyAdmin.KAFKA_ACLS);
             } catch (Exception e) {
                 validResults.forEach(r -> r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code())
                         .setErrorMessage("the policy could not be changed: " + e.getMessage()));
@@ -111,7 +111,7 @@ public final class KafkaAclRequests {
         String failure = null;
         if (!valid.isEmpty()) {
             try {
-                removed = admin.removeAcls(valid, PolicyStore.ANY_VERSION, principal, "kafka-acls").removed();
+                removed = admin.removeAcls(valid, PolicyStore.ANY_VERSION, principal, PolicyAdmin.KAFKA_ACLS).removed();
             } catch (Exception e) {
                 failure = "the policy could not be changed: " + e.getMessage();
             }

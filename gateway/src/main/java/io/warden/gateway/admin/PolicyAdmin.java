@@ -11,6 +11,7 @@ import io.warden.policies.store.PolicyStore;
 import io.warden.policies.store.PolicyVersion;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.protocol.Errors;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Every change to the policy, whichever way it comes (the admin API, Kafka's CreateAcls and DeleteAcls), goes through
@@ -31,6 +33,12 @@ public final class PolicyAdmin {
 
     /** At most this many added or removed bindings are listed in an audit event; the counts are always complete. */
     static final int MAX_LISTED = 50;
+
+    /** {@code via} of an edit made through the admin API, whose caller is answered with an HTTP status. */
+    public static final String ADMIN_API = "admin-api";
+
+    /** {@code via} of an edit made with Kafka's CreateAcls or DeleteAcls, whose caller is answered with a Kafka error. */
+    public static final String KAFKA_ACLS = "kafka-acls";
 
     private final PolicyStore store;
     private final GatewayAudit audit;
@@ -132,14 +140,15 @@ public final class PolicyAdmin {
     /** Makes {@code document} the whole policy. */
     public AclChange replace(PolicyDocument document, long expectedVersion, String who, String via, String comment)
             throws PolicyConflictException {
-        recordIntent(store.current(), who, via, "replace the whole policy", comment);
+        Attempt attempt = new Attempt(who, via);
+        recordIntent(attempt, store.current(), "replace the whole policy", comment);
         PolicyVersion after = store.apply(document, expectedVersion, who, comment);
         // Not the version current before the apply: the store may have caught up with other gateways' versions (or a
         // hand edit) first, and with If-Match: * the edit follows whichever version was newest then.
         PolicyVersion before = store.version(after.version() - 1).orElseThrow(() -> new IllegalStateException(
                 "the store has version " + after.version() + " but not the version before it"));
         AclChange change = diff(before.document(), after);
-        audited(before, change, who, via, comment);
+        audited(attempt, before, change, comment);
         return change;
     }
 
@@ -179,11 +188,12 @@ public final class PolicyAdmin {
             if (edit.added().isEmpty() && edit.removed().isEmpty()) {
                 return new AclChange(before, List.of(), List.of());
             }
-            recordIntent(before, who, via, "add " + listed(edit.added()) + "; remove " + listed(edit.removed()), "");
+            Attempt tried = new Attempt(who, via);
+            recordIntent(tried, before, "add " + listed(edit.added()) + "; remove " + listed(edit.removed()), "");
             try {
                 PolicyVersion after = store.apply(edit.document(), before.version(), who, via);
                 AclChange change = new AclChange(after, edit.added(), edit.removed());
-                audited(before, change, who, via, "");
+                audited(tried, before, change, "");
                 return change;
             } catch (PolicyConflictException e) {
                 if (expectedVersion != PolicyStore.ANY_VERSION || attempt >= RETRIES) {
@@ -193,16 +203,23 @@ public final class PolicyAdmin {
         }
     }
 
+    /** One try at an edit: who, by which way, and the id its events share (the intent and its one outcome). */
+    private record Attempt(String who, String via, String id) {
+        Attempt(String who, String via) {
+            this(who, via, UUID.randomUUID().toString());
+        }
+    }
+
     /**
      * Fail-closed: the edit's event is durably written before the policy changes, as a request's is before it is
      * forwarded; when the trail cannot take it, the edit is refused ({@link AuditUnavailableException}) and the
      * policy stays as it is. Best-effort: nothing to wait for (the outcome event follows the change).
      */
-    private void recordIntent(PolicyVersion before, String who, String via, String intended, String comment) {
+    private void recordIntent(Attempt attempt, PolicyVersion before, String intended, String comment) {
         if (!audit.failClosed()) {
             return;
         }
-        AuditEvent.Builder e = policyEdit(who, via)
+        AuditEvent.Builder e = policyEdit(attempt)
                 .detail("phase", "request")
                 .detail("before_version", Long.toString(before.version()))
                 .detail("intended", intended);
@@ -213,21 +230,55 @@ public final class PolicyAdmin {
             audit.record(e.build()).join();
         } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException failed) {
             Throwable cause = failed.getCause() == null ? failed : failed.getCause();
-            throw new AuditUnavailableException("the policy was not changed: its audit event could not be written ("
-                    + cause.getMessage() + ")", cause);
+            AuditUnavailableException refused = new AuditUnavailableException(
+                    "the policy was not changed: its audit event could not be written (" + cause.getMessage() + ")", cause);
+            notApplied(attempt, before, "audit_unavailable",
+                    "its audit event could not be written (" + cause.getMessage() + ")", answered(attempt.via(), refused));
+            throw refused;
         }
     }
 
+    /**
+     * Fail-closed: an edit whose intent a sink may hold was not applied. Its outcome, with the intent's id, says so,
+     * why ({@code not_applied}) and what the caller was answered, so that no sink shows an intended change with
+     * nothing after it. Noted, not waited for: a sink that failed the intent owes it and writes it once it can.
+     */
+    private void notApplied(Attempt attempt, PolicyVersion before, String why, String reason, Answer answer) {
+        audit.note(policyEdit(attempt)
+                .detail("before_version", Long.toString(before.version()))
+                .detail("not_applied", why)
+                .outcome(answer.code(), "not applied: " + reason + "; " + answer.text())
+                .build());
+    }
+
+    /** What the caller of a refused edit gets: an error code and how it reads in an event's status_detail. */
+    private record Answer(short code, String text) {
+    }
+
+    /**
+     * The answer a failed edit gets on its way in, as the admin API ({@link AdminServer}) and the ACL requests
+     * ({@link KafkaAclRequests}) give it: the HTTP status, or the Kafka error every refused ACL edit is answered with.
+     */
+    private static Answer answered(String via, Exception failure) {
+        if (via.equals(KAFKA_ACLS)) {
+            return new Answer(Errors.UNKNOWN_SERVER_ERROR.code(), "answered " + Errors.UNKNOWN_SERVER_ERROR.name());
+        }
+        short status = failure instanceof AuditUnavailableException ? (short) 503
+                : failure instanceof PolicyConflictException ? (short) 412 : (short) 500;
+        return new Answer(status, "answered " + status);
+    }
+
     /** The start of a policy edit's event, as the intent (fail-closed) and the outcome both begin. */
-    private static AuditEvent.Builder policyEdit(String who, String via) {
+    private static AuditEvent.Builder policyEdit(Attempt attempt) {
         return AuditEvent.builder(AuditEventType.ADMIN_ACTION, Instant.now())
-                .principal(who)
-                .api(via, -1)
+                .principal(attempt.who())
+                .api(attempt.via(), -1)
+                .requestId(attempt.id())
                 .detail("action", "policy_edit");
     }
 
-    private void audited(PolicyVersion before, AclChange change, String who, String via, String comment) {
-        AuditEvent.Builder e = policyEdit(who, via)
+    private void audited(Attempt attempt, PolicyVersion before, AclChange change, String comment) {
+        AuditEvent.Builder e = policyEdit(attempt)
                 .detail("before_version", Long.toString(before.version()))
                 .detail("after_version", Long.toString(change.version().version()))
                 .detail("added_count", Integer.toString(change.added().size()))

@@ -656,4 +656,66 @@ class PolicyAdminIT {
                 .as("rollback takes no comment").contains("rollback has no option --comment (it takes [--if-match])");
         assertThat(call("GET", "/v1/policy", adminToken(), null, null).bodyAsJsonObject().getLong("version")).isEqualTo(now);
     }
+    /**
+     * Fail-closed with a file sink and a Kafka sink that cannot be reached: an edit's intent reaches the file, the
+     * Kafka sink fails its batch, and the edit is refused, through the admin API and through CreateAcls. The file then
+     * shows each intent followed by one outcome, for the same edit, saying it was not applied and what the caller got.
+     */
+    @Test
+    void anEditRefusedBecauseOneAuditSinkFailedIsShownNotAppliedInTheOthers() throws Exception {
+        int unreachable;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            unreachable = s.getLocalPort();
+        }
+        Files.writeString(pki.dir.resolve("policy-one-sink-down.yaml"), POLICY);
+        String yaml = YAML.formatted(GatewayFixture.freeRange(1), SaslPki.ISSUER, AUDIENCE)
+                .replace("policyFile: policy.yaml", "policyFile: policy-one-sink-down.yaml")
+                .replace("  file: {directory: audit-admin, signingKey: audit-key.pem}\n", """
+                          mode: fail-closed
+                          file: {directory: audit-one-sink-down, signingKey: audit-key.pem}
+                          kafka:
+                            bootstrapServers: ["127.0.0.1:%d"]
+                            topic: warden-audit
+                            properties: {max.block.ms: "300", delivery.timeout.ms: "1000", request.timeout.ms: "500"}
+                        """.formatted(unreachable));
+        AclBinding grace = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "admin-orders", PatternType.LITERAL),
+                new AccessControlEntry("User:grace", "*", AclOperation.READ, AclPermissionType.ALLOW));
+        try (GatewayFixture failing = GatewayFixture.fromYaml(yaml, pki.dir, cluster.getBootstrapServers())) {
+            WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+                    .setDefaultPort(failing.server().adminPort()).setSsl(true)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(pki.dir.resolve("ca.crt").toString())));
+            HttpResponse<Buffer> viaApi = send(client.post("/v1/acls").bearerTokenAuthentication(adminToken()),
+                    new JsonObject().put("acls", new JsonArray().add(acl("User:grace", "READ", "TOPIC", "admin-orders"))));
+            assertThat(viaApi.statusCode()).as(viaApi.bodyAsString()).isEqualTo(503);
+            Map<String, Object> adminSettings = new HashMap<>(as("admin"));
+            adminSettings.put("bootstrap.servers", failing.bootstrap());
+            try (Admin admin = Admin.create(adminSettings)) {
+                assertThatThrownBy(() -> admin.createAcls(List.of(grace)).all().get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).cause()
+                        .isInstanceOf(org.apache.kafka.common.errors.UnknownServerException.class)
+                        .hasMessageContaining("the policy was not changed");
+            }
+            assertThat(failing.server().policyAdmin().current().version()).as("the policy unchanged").isEqualTo(1);
+        }
+        List<com.fasterxml.jackson.databind.JsonNode> edits = AuditQuery.find(pki.dir.resolve("audit-one-sink-down"), AuditQuery.Filter.all())
+                .stream().filter(e -> e.path("unmapped").path("details").path("action").asText().equals("policy_edit")).toList();
+        List<com.fasterxml.jackson.databind.JsonNode> intents = edits.stream()
+                .filter(e -> e.path("unmapped").path("details").path("phase").asText().equals("request")).toList();
+        List<com.fasterxml.jackson.databind.JsonNode> outcomes = edits.stream().filter(e -> !intents.contains(e)).toList();
+        assertThat(intents).extracting(e -> e.path("api").path("operation").asText()).containsExactly("admin-api", "kafka-acls");
+        assertThat(outcomes).extracting(e -> e.path("api").path("request").path("uid").asText())
+                .as("one outcome per intent, for the same edit")
+                .containsExactlyElementsOf(intents.stream().map(e -> e.path("api").path("request").path("uid").asText()).toList())
+                .doesNotContain("");
+        assertThat(outcomes).allSatisfy(e -> {
+            assertThat(e.path("status").asText()).isEqualTo("Failure");
+            assertThat(e.path("unmapped").path("details").path("not_applied").asText()).isEqualTo("audit_unavailable");
+            assertThat(e.path("unmapped").path("details").has("after_version")).isFalse();
+            assertThat(e.path("status_detail").asText()).startsWith("not applied: its audit event could not be written (audit sink failed: ");
+        });
+        assertThat(outcomes).extracting(e -> e.path("unmapped").path("error_code").asInt())
+                .containsExactly(503, (int) org.apache.kafka.common.protocol.Errors.UNKNOWN_SERVER_ERROR.code());
+        assertThat(outcomes).extracting(e -> e.path("status_detail").asText().replaceAll(".*\\); ", ""))
+                .containsExactly("answered 503", "answered UNKNOWN_SERVER_ERROR");
+    }
 }
