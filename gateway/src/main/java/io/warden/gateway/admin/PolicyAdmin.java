@@ -141,8 +141,15 @@ public final class PolicyAdmin {
     public AclChange replace(PolicyDocument document, long expectedVersion, String who, String via, String comment)
             throws PolicyConflictException {
         Attempt attempt = new Attempt(who, via);
-        recordIntent(attempt, store.current(), "replace the whole policy", comment);
-        PolicyVersion after = store.apply(document, expectedVersion, who, comment);
+        PolicyVersion current = store.current();
+        recordIntent(attempt, current, "replace the whole policy", comment);
+        PolicyVersion after;
+        try {
+            after = store.apply(document, expectedVersion, who, comment);
+        } catch (PolicyConflictException | RuntimeException e) {
+            notApplied(attempt, current, e, false);
+            throw e;
+        }
         // Not the version current before the apply: the store may have caught up with other gateways' versions (or a
         // hand edit) first, and with If-Match: * the edit follows whichever version was newest then.
         PolicyVersion before = store.version(after.version() - 1).orElseThrow(() -> new IllegalStateException(
@@ -190,16 +197,23 @@ public final class PolicyAdmin {
             }
             Attempt tried = new Attempt(who, via);
             recordIntent(tried, before, "add " + listed(edit.added()) + "; remove " + listed(edit.removed()), "");
+            PolicyVersion after;
             try {
-                PolicyVersion after = store.apply(edit.document(), before.version(), who, via);
-                AclChange change = new AclChange(after, edit.added(), edit.removed());
-                audited(tried, before, change, "");
-                return change;
+                after = store.apply(edit.document(), before.version(), who, via);
             } catch (PolicyConflictException e) {
-                if (expectedVersion != PolicyStore.ANY_VERSION || attempt >= RETRIES) {
-                    throw e;
+                boolean retried = expectedVersion == PolicyStore.ANY_VERSION && attempt < RETRIES;
+                notApplied(tried, before, e, retried);
+                if (retried) {
+                    continue;
                 }
+                throw e;
+            } catch (RuntimeException e) {
+                notApplied(tried, before, e, false);
+                throw e;
             }
+            AclChange change = new AclChange(after, edit.added(), edit.removed());
+            audited(tried, before, change, "");
+            return change;
         }
     }
 
@@ -232,8 +246,9 @@ public final class PolicyAdmin {
             Throwable cause = failed.getCause() == null ? failed : failed.getCause();
             AuditUnavailableException refused = new AuditUnavailableException(
                     "the policy was not changed: its audit event could not be written (" + cause.getMessage() + ")", cause);
-            notApplied(attempt, before, "audit_unavailable",
-                    "its audit event could not be written (" + cause.getMessage() + ")", answered(attempt.via(), refused));
+            Answer answer = answered(attempt.via(), refused);
+            notApplied(attempt, before, "audit_unavailable", answer.code(),
+                    "not applied: its audit event could not be written (" + cause.getMessage() + "); " + answer.text());
             throw refused;
         }
     }
@@ -243,12 +258,32 @@ public final class PolicyAdmin {
      * why ({@code not_applied}) and what the caller was answered, so that no sink shows an intended change with
      * nothing after it. Noted, not waited for: a sink that failed the intent owes it and writes it once it can.
      */
-    private void notApplied(Attempt attempt, PolicyVersion before, String why, String reason, Answer answer) {
+    private void notApplied(Attempt attempt, PolicyVersion before, String why, short error, String status) {
         audit.note(policyEdit(attempt)
                 .detail("before_version", Long.toString(before.version()))
                 .detail("not_applied", why)
-                .outcome(answer.code(), "not applied: " + reason + "; " + answer.text())
+                .outcome(error, status)
                 .build());
+    }
+
+    /**
+     * Fail-closed: the store did not take an edit whose intent was written, so its outcome says so, with the store's
+     * reason: another edit made a version first ({@code conflict}; retried on the newer version, the next try has its
+     * own intent and outcome), or the store failed ({@code store_failed}: a Kafka-backed store that heard nothing back
+     * says the change may still become a version, which a {@code policy_change} event then shows).
+     */
+    private void notApplied(Attempt attempt, PolicyVersion before, Exception failure, boolean retried) {
+        if (!audit.failClosed()) {
+            return;
+        }
+        Answer answer = answered(attempt.via(), failure);
+        if (failure instanceof PolicyConflictException) {
+            notApplied(attempt, before, "conflict", answer.code(), "not applied: " + failure.getMessage() + "; "
+                    + (retried ? "retried on the current version" : answer.text()));
+        } else {
+            notApplied(attempt, before, "store_failed", answer.code(),
+                    "the policy store failed: " + failure.getMessage() + "; " + answer.text());
+        }
     }
 
     /** What the caller of a refused edit gets: an error code and how it reads in an event's status_detail. */
