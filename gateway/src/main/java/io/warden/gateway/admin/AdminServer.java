@@ -437,22 +437,33 @@ public final class AdminServer {
                 return;
             }
             Throwable e = ar.cause();
+            int status = status(e);
             if (e instanceof PolicyConflictException c) {
                 ctx.response().putHeader("ETag", "\"v" + c.currentVersion() + "\"");
-                error(ctx, 412, e.getMessage(), "If-Match");
-            } else if (e instanceof PolicyException p) {
-                error(ctx, 400, p.getMessage(), "yaml");
-            } else if (e instanceof NotFound) {
-                error(ctx, 404, e.getMessage(), null);
-            } else if (e instanceof BadRequest || e instanceof IllegalArgumentException) {
-                error(ctx, 400, e.getMessage(), null);
-            } else if (e instanceof io.warden.audit.AuditUnavailableException) {
-                error(ctx, 503, e.getMessage(), null);
-            } else {
+                error(ctx, status, e.getMessage(), "If-Match");
+            } else if (e instanceof PolicyException) {
+                error(ctx, status, e.getMessage(), "yaml");
+            } else if (status == 500) {
                 LOG.warn("event=admin_request_failed path={} reason=\"{}\"", ctx.request().path(), e.toString());
-                error(ctx, 500, "the request could not be completed: " + e.getMessage(), null);
+                error(ctx, status, "the request could not be completed: " + e.getMessage(), null);
+            } else {
+                error(ctx, status, e.getMessage(), null);
             }
         });
+    }
+
+    /** The HTTP status a request that failed with {@code e} is answered with; the audit of a failed edit records it. */
+    static int status(Throwable e) {
+        if (e instanceof PolicyConflictException) {
+            return 412;
+        } else if (e instanceof PolicyException || e instanceof BadRequest || e instanceof IllegalArgumentException) {
+            return 400;
+        } else if (e instanceof NotFound) {
+            return 404;
+        } else if (e instanceof io.warden.audit.AuditUnavailableException) {
+            return 503;
+        }
+        return 500;
     }
 
     private void failed(RoutingContext ctx) {

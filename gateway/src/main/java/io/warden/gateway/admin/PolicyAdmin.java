@@ -298,8 +298,7 @@ public final class PolicyAdmin {
         if (via.equals(KAFKA_ACLS)) {
             return new Answer(Errors.UNKNOWN_SERVER_ERROR.code(), "answered " + Errors.UNKNOWN_SERVER_ERROR.name());
         }
-        short status = failure instanceof AuditUnavailableException ? (short) 503
-                : failure instanceof PolicyConflictException ? (short) 412 : (short) 500;
+        short status = (short) AdminServer.status(failure);
         return new Answer(status, "answered " + status);
     }
 

@@ -123,6 +123,23 @@ class AuditIT {
         return as(user, user + "-secret");
     }
 
+    /**
+     * An audit section's Kafka sink (indented as the section's fields are) on a port nothing listens on, with short
+     * timeouts: every batch it is given fails within a second.
+     */
+    static String unreachableKafkaSink() throws java.io.IOException {
+        int unreachable;
+        try (ServerSocket s = new ServerSocket(0)) {
+            unreachable = s.getLocalPort();
+        }
+        return """
+                  kafka:
+                    bootstrapServers: ["127.0.0.1:%d"]
+                    topic: warden-audit
+                    properties: {max.block.ms: "300", delivery.timeout.ms: "1000", request.timeout.ms: "500"}
+                """.formatted(unreachable);
+    }
+
     /** Sends {@code count} records round-robin over three partitions in three batches; returns offsets by partition. */
     static Map<Integer, List<Long>> produce(GatewayFixture gateway, String topic, int count) throws Exception {
         Map<Integer, List<Long>> offsets = new TreeMap<>();
@@ -523,10 +540,6 @@ class AuditIT {
      */
     @Test
     void aRequestRefusedBecauseOneSinkFailedIsShownRefusedInTheOthers() throws Exception {
-        int unreachable;
-        try (ServerSocket s = new ServerSocket(0)) {
-            unreachable = s.getLocalPort();
-        }
         TopicPartition stored = new TopicPartition("ledger-unaudited", 1);
         try (KafkaProducer<String, String> seed = Clients.producer(cluster.getBootstrapServers(), Map.of())) {
             for (int i = 0; i < 3; i++) {
@@ -537,11 +550,7 @@ class AuditIT {
         try (GatewayFixture gateway = gateway("""
                   mode: fail-closed
                   file: {directory: audit-one-sink-down, signingKey: audit-key.pem}
-                  kafka:
-                    bootstrapServers: ["127.0.0.1:%d"]
-                    topic: warden-audit
-                    properties: {max.block.ms: "300", delivery.timeout.ms: "1000", request.timeout.ms: "500"}
-                """.formatted(unreachable))) {
+                """ + unreachableKafkaSink())) {
             Map<String, Object> alice = as("alice");
             alice.put("retries", 0); // one request, so that the producer's answer is the gateway's
             alice.put("enable.idempotence", false);
@@ -673,10 +682,6 @@ class AuditIT {
 
     @Test
     void failClosedRefusesRequestsWhenTheSinkCannotWrite() throws Exception {
-        int unreachable;
-        try (ServerSocket s = new ServerSocket(0)) {
-            unreachable = s.getLocalPort();
-        }
         try (Admin direct = Clients.admin(cluster.getBootstrapServers());
              KafkaProducer<String, String> seed = Clients.producer(cluster.getBootstrapServers(), Map.of())) {
             for (int i = 0; i < 5; i++) {
@@ -684,11 +689,7 @@ class AuditIT {
             }
             try (GatewayFixture gateway = gateway("""
                       mode: fail-closed
-                      kafka:
-                        bootstrapServers: ["127.0.0.1:%d"]
-                        topic: warden-audit
-                        properties: {max.block.ms: "300", delivery.timeout.ms: "1000", request.timeout.ms: "500"}
-                    """.formatted(unreachable))) {
+                    """ + unreachableKafkaSink())) {
                 Map<String, Object> alice = as("alice");
                 alice.put("delivery.timeout.ms", 6_000);
                 alice.put("request.timeout.ms", 3_000);

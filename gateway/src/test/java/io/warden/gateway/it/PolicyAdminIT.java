@@ -663,21 +663,13 @@ class PolicyAdminIT {
      */
     @Test
     void anEditRefusedBecauseOneAuditSinkFailedIsShownNotAppliedInTheOthers() throws Exception {
-        int unreachable;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            unreachable = s.getLocalPort();
-        }
         Files.writeString(pki.dir.resolve("policy-one-sink-down.yaml"), POLICY);
         String yaml = YAML.formatted(GatewayFixture.freeRange(1), SaslPki.ISSUER, AUDIENCE)
                 .replace("policyFile: policy.yaml", "policyFile: policy-one-sink-down.yaml")
                 .replace("  file: {directory: audit-admin, signingKey: audit-key.pem}\n", """
                           mode: fail-closed
                           file: {directory: audit-one-sink-down, signingKey: audit-key.pem}
-                          kafka:
-                            bootstrapServers: ["127.0.0.1:%d"]
-                            topic: warden-audit
-                            properties: {max.block.ms: "300", delivery.timeout.ms: "1000", request.timeout.ms: "500"}
-                        """.formatted(unreachable));
+                        """ + AuditIT.unreachableKafkaSink());
         AclBinding grace = new AclBinding(new ResourcePattern(ResourceType.TOPIC, "admin-orders", PatternType.LITERAL),
                 new AccessControlEntry("User:grace", "*", AclOperation.READ, AclPermissionType.ALLOW));
         try (GatewayFixture failing = GatewayFixture.fromYaml(yaml, pki.dir, cluster.getBootstrapServers())) {

@@ -82,6 +82,14 @@ class TlsFileWatcherTest {
     }
 
     /** Files for a listener whose TLS files are checked every 100 ms. */
+    /** A watcher whose servers take every swap, counted in {@code swaps}. */
+    private static TlsFileWatcher counting(Vertx vertx, ListenerConfig listener, AtomicInteger swaps) {
+        return new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> {
+            swaps.incrementAndGet();
+            return Future.succeededFuture();
+        });
+    }
+
     /** Replaces the watched files with a new certificate and key of the same CA. */
     private static void renew(IssuedCertificate ca, Path dir) throws Exception {
         IssuedCertificate renewed = CertificateIssuer.issueServer(ca, "s2", List.of("localhost"), List.of(),
@@ -110,10 +118,7 @@ class TlsFileWatcherTest {
         Vertx vertx = Vertx.vertx();
         AtomicInteger swaps = new AtomicInteger();
         try (LogCapture log = LogCapture.attach(TlsFileWatcher.class.getName())) {
-            TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> {
-                swaps.incrementAndGet();
-                return Future.succeededFuture();
-            });
+            TlsFileWatcher watcher = counting(vertx, listener, swaps);
             watcher.start();
             await().atMost(Duration.ofSeconds(10)).until(watcher::checking);
             Thread.sleep(1_000); // some ten checks of the same broken files
@@ -140,10 +145,7 @@ class TlsFileWatcherTest {
         Vertx vertx = Vertx.vertx();
         AtomicInteger swaps = new AtomicInteger();
         try {
-            TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> {
-                swaps.incrementAndGet();
-                return Future.succeededFuture();
-            });
+            TlsFileWatcher watcher = counting(vertx, listener, swaps);
             watcher.snapshot().await();
             // Renewed after the note was taken and before checking starts: the servers may have loaded either pair.
             renew(ca, dir);
@@ -205,10 +207,7 @@ class TlsFileWatcherTest {
         Vertx vertx = Vertx.vertx();
         AtomicInteger swaps = new AtomicInteger();
         try {
-            TlsFileWatcher watcher = new TlsFileWatcher(vertx, listener, new GatewayStats(), t -> {
-                swaps.incrementAndGet();
-                return Future.succeededFuture();
-            });
+            TlsFileWatcher watcher = counting(vertx, listener, swaps);
             watcher.start();
             await().atMost(Duration.ofSeconds(10)).until(watcher::checking);
             Files.write(crt, Files.readAllBytes(dir.resolve("next.crt")));
