@@ -1,0 +1,440 @@
+package io.warden.gateway.it;
+
+import io.kroxylicious.testing.kafka.api.KafkaCluster;
+import io.kroxylicious.testing.kafka.common.BrokerConfig;
+import io.kroxylicious.testing.kafka.common.SaslMechanism;
+import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.AlterConfigsOptions;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.CreatePartitionsOptions;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Warden's ACL enforcement against Kafka's own: one broker runs Kafka's {@code StandardAuthorizer}, and the same ACL
+ * bindings, created with {@code Admin.createAcls}, go to the broker directly and to Warden's policy through Warden.
+ * Then every principal runs the same operations with the real Java clients, once straight at the broker and once
+ * through Warden (which logs in to that broker as a super user, so that only its own policy decides), and what each
+ * operation answers — each item's exception class, the topics and groups listed, the authorized operations — must be
+ * the same both ways.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+class KafkaParityIT {
+
+    static final List<String> USERS = List.of("alice", "bob", "carol", "dave");
+    static final String DIRECT = "direct";
+    static final String WARDEN = "warden";
+
+    @SaslMechanism(value = "SCRAM-SHA-512", principals = {
+            @SaslMechanism.Principal(user = "admin", password = "admin-secret"),
+            @SaslMechanism.Principal(user = "warden", password = "warden-secret"),
+            @SaslMechanism.Principal(user = "alice", password = "alice-secret"),
+            @SaslMechanism.Principal(user = "bob", password = "bob-secret"),
+            @SaslMechanism.Principal(user = "carol", password = "carol-secret"),
+            @SaslMechanism.Principal(user = "dave", password = "dave-secret")})
+    @BrokerConfig(name = "authorizer.class.name", value = "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+    // the brokers' and controllers' own listeners are not SASL: their principal is ANONYMOUS
+    @BrokerConfig(name = "super.users", value = "User:admin;User:warden;User:ANONYMOUS")
+    @BrokerConfig(name = "auto.create.topics.enable", value = "false")
+    static KafkaCluster cluster;
+    static SaslPki pki;
+    static GatewayFixture gateway;
+
+    /** The bindings both authorizers get: literal, prefixed and wildcard names, DENY over ALLOW, hosts, implied ops. */
+    static final List<AclBinding> ACLS = List.of(
+            allow("alice", ResourceType.TOPIC, "orders.", PatternType.PREFIXED, AclOperation.WRITE),
+            allow("alice", ResourceType.TOPIC, "orders.", PatternType.PREFIXED, AclOperation.DESCRIBE),
+            allow("alice", ResourceType.TOPIC, "orders.a", PatternType.LITERAL, AclOperation.READ),
+            allow("alice", ResourceType.TRANSACTIONAL_ID, "tx-a", PatternType.PREFIXED, AclOperation.WRITE),
+            allow("alice", ResourceType.GROUP, "g-a", PatternType.PREFIXED, AclOperation.READ),
+            binding("*", "*", ResourceType.TOPIC, "orders.secret", PatternType.LITERAL, AclOperation.READ, AclPermissionType.DENY),
+            allow("bob", ResourceType.TOPIC, "orders.", PatternType.PREFIXED, AclOperation.ALL),
+            binding("bob", "*", ResourceType.TOPIC, "orders.secret", PatternType.LITERAL, AclOperation.ALL, AclPermissionType.DENY),
+            allow("bob", ResourceType.GROUP, "g-", PatternType.PREFIXED, AclOperation.READ),
+            allow("bob", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.DESCRIBE_CONFIGS),
+            allow("bob", ResourceType.TOPIC, "new-", PatternType.PREFIXED, AclOperation.CREATE),
+            allow("bob", ResourceType.TOPIC, "new-", PatternType.PREFIXED, AclOperation.DELETE),
+            binding("carol", "10.0.0.1", ResourceType.TOPIC, "*", PatternType.LITERAL, AclOperation.ALL, AclPermissionType.ALLOW),
+            allow("carol", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.DESCRIBE),
+            allow("carol", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE),
+            allow("carol", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.CREATE),
+            allow("carol", ResourceType.TOPIC, "public", PatternType.LITERAL, AclOperation.ALTER_CONFIGS),
+            allow("carol", ResourceType.GROUP, "*", PatternType.LITERAL, AclOperation.DESCRIBE),
+            allow("carol", ResourceType.TRANSACTIONAL_ID, "*", PatternType.LITERAL, AclOperation.DESCRIBE),
+            allow("*", ResourceType.TOPIC, "public", PatternType.LITERAL, AclOperation.DESCRIBE));
+
+    static final List<String> TOPICS = List.of("orders.a", "orders.secret", "public", "private");
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = SaslPki.withUsersAndPolicy("superUsers: [User:admin]\nacls: []\n", "admin", "alice", "bob", "carol", "dave");
+        gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY + UpstreamSaslIT.UPSTREAM_SASL.formatted("warden-secret"),
+                pki.dir, cluster.getBootstrapServers());
+        try (Admin direct = admin(DIRECT, "admin"); Admin through = admin(WARDEN, "admin")) {
+            for (String topic : TOPICS) {
+                Clients.createTopic(direct, topic, 2, (short) 1);
+            }
+            // a binding made and deleted again: both answer the deletion with the same bindings
+            AclBinding erin = allow("erin", ResourceType.TOPIC, "tmp", PatternType.LITERAL, AclOperation.READ);
+            AclBindingFilter erins = new AclBindingFilter(ResourcePatternFilter.ANY,
+                    new AccessControlEntryFilter("User:erin", null, AclOperation.ANY, AclPermissionType.ANY));
+            direct.createAcls(List.of(erin)).all().get(30, TimeUnit.SECONDS);
+            through.createAcls(List.of(erin)).all().get(30, TimeUnit.SECONDS);
+            assertThat(through.deleteAcls(List.of(erins)).all().get(30, TimeUnit.SECONDS))
+                    .isEqualTo(direct.deleteAcls(List.of(erins)).all().get(30, TimeUnit.SECONDS)).containsExactly(erin);
+            direct.createAcls(ACLS).all().get(30, TimeUnit.SECONDS);
+            through.createAcls(ACLS).all().get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer = Clients.producer(cluster.getBootstrapServers(), sasl(DIRECT, "admin"))) {
+                for (String topic : TOPICS) {
+                    for (int i = 0; i < 4; i++) {
+                        producer.send(new ProducerRecord<>(topic, i % 2, "k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
+                    }
+                }
+            }
+            // committed offsets of groups nobody is a member of, for the group operations to find
+            for (String group : List.of("g-a", "g-b", "h")) {
+                direct.alterConsumerGroupOffsets(group, Map.of(
+                        new TopicPartition("orders.a", 0), new OffsetAndMetadata(1),
+                        new TopicPartition("orders.secret", 0), new OffsetAndMetadata(1),
+                        new TopicPartition("public", 0), new OffsetAndMetadata(1),
+                        new TopicPartition("private", 1), new OffsetAndMetadata(1))).all().get(30, TimeUnit.SECONDS);
+            }
+            // the broker takes its new ACLs from the metadata log: wait until both sides list the same bindings
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bindings(through)).isEqualTo(bindings(direct)));
+            assertThat(bindings(direct)).hasSize(ACLS.size());
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    /** Operations that change nothing: each principal's answers, straight from the broker and through Warden. */
+    @Test
+    void readsAreAnsweredAsTheBrokersOwnAuthorizerAnswersThem() throws Exception {
+        assertSameAnswers(KafkaParityIT::reads);
+    }
+
+    /** Operations that create, write, join and delete, each side on names of its own that the same ACLs cover. */
+    @Test
+    void writesAreAnsweredAsTheBrokersOwnAuthorizerAnswersThem() throws Exception {
+        assertSameAnswers(KafkaParityIT::writes);
+    }
+
+    interface Operations {
+        /** Runs every operation as this user on this side: what each answered, by operation. */
+        Map<String, String> run(String side, String user) throws Exception;
+    }
+
+    /**
+     * Runs the operations for every user, straight at the broker and then through Warden, and compares the answers.
+     * The comparison means something only if the broker itself allowed some operations and refused others.
+     */
+    private static void assertSameAnswers(Operations operations) throws Exception {
+        Map<String, List<String>> differences = new TreeMap<>();
+        List<String> seen = new ArrayList<>();
+        for (String user : USERS) {
+            Map<String, String> direct = operations.run(DIRECT, user);
+            Map<String, String> through = operations.run(WARDEN, user);
+            for (String op : direct.keySet()) {
+                if (!direct.get(op).equals(through.get(op))) {
+                    differences.computeIfAbsent(user, u -> new ArrayList<>()).add(op + ": " + direct.get(op) + " <> " + through.get(op));
+                }
+            }
+            seen.addAll(direct.values());
+        }
+        assertThat(seen).anyMatch(o -> o.startsWith("ok"));
+        assertThat(seen).anyMatch(o -> o.contains("TopicAuthorizationException"));
+        assertThat(seen).anyMatch(o -> o.contains("GroupAuthorizationException"));
+        assertThat(seen).anyMatch(o -> o.contains("ClusterAuthorizationException"));
+        assertThat(differences).as("operations answered differently through Warden (direct <> warden)").isEmpty();
+    }
+
+    private static Map<String, String> reads(String side, String user) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        try (Admin admin = admin(side, user)) {
+            o.put("listTopics", outcome(admin.listTopics().names(), names -> new TreeSet<>(names).toString()));
+            Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(
+                    List.of("orders.a", "orders.secret", "public", "private", "missing"),
+                    new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
+            described.forEach((topic, f) -> o.put("describeTopics " + topic, outcome(f,
+                    d -> d.partitions().size() + " partitions, may " + new TreeSet<>(d.authorizedOperations()))));
+            o.put("describeCluster", outcome(admin.describeCluster(new DescribeClusterOptions().includeAuthorizedOperations(true))
+                    .authorizedOperations(), ops -> "may " + (ops == null ? null : new TreeSet<>(ops))));
+            admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, "orders.a"),
+                            new ConfigResource(ConfigResource.Type.TOPIC, "public"),
+                            new ConfigResource(ConfigResource.Type.BROKER, "0")))
+                    .values().forEach((r, f) -> o.put("describeConfigs " + r.type() + " " + r.name(),
+                            outcome(f, c -> c.entries().isEmpty() ? "none" : "some")));
+            o.put("listGroups", outcome(admin.listGroups().all(),
+                    gs -> new TreeSet<>(gs.stream().map(GroupListing::groupId).toList()).toString()));
+            admin.describeConsumerGroups(List.of("g-a", "g-b", "h"), new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+                    .describedGroups().forEach((g, f) -> o.put("describeConsumerGroups " + g,
+                            outcome(f, (ConsumerGroupDescription d) -> "may " + new TreeSet<>(d.authorizedOperations()))));
+            for (String group : List.of("g-a", "g-b", "h")) {
+                o.put("listConsumerGroupOffsets " + group, outcome(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(),
+                        m -> new TreeSet<>(m.keySet().stream().map(TopicPartition::toString).toList()).toString()));
+            }
+            Map<String, ListConsumerGroupOffsetsSpec> groups = new HashMap<>();
+            List.of("g-a", "g-b", "h").forEach(g -> groups.put(g, new ListConsumerGroupOffsetsSpec()));
+            ListConsumerGroupOffsetsResult batched = admin.listConsumerGroupOffsets(groups);
+            for (String group : List.of("g-a", "g-b", "h")) {
+                o.put("listConsumerGroupOffsets of three, " + group, outcome(batched.partitionsToOffsetAndMetadata(group),
+                        m -> new TreeSet<>(m.keySet().stream().map(TopicPartition::toString).toList()).toString()));
+            }
+            for (String topic : List.of("orders.a", "orders.secret", "public", "private")) {
+                TopicPartition p0 = new TopicPartition(topic, 0);
+                o.put("listOffsets " + topic, outcome(admin.listOffsets(Map.of(p0, OffsetSpec.latest())).partitionResult(p0),
+                        r -> "offset " + r.offset()));
+                o.put("describeProducers " + topic, outcome(admin.describeProducers(List.of(p0)).partitionResult(p0),
+                        r -> r.activeProducers().size() + " producers"));
+            }
+            o.put("describeAcls", outcome(admin.describeAcls(AclBindingFilter.ANY).values(), b -> b.size() + " bindings"));
+            o.put("listTransactions", outcome(admin.listTransactions().all(),
+                    ts -> new TreeSet<>(ts.stream().map(TransactionListing::transactionalId).toList()).toString()));
+            o.put("describeTransactions tx-a", outcome(admin.describeTransactions(List.of("tx-a")).description("tx-a"), d -> d.state().toString()));
+            o.put("describeLogDirs", outcome(admin.describeLogDirs(List.of(0)).allDescriptions(), d -> d.keySet().toString()));
+            o.put("describeClientQuotas", outcome(admin.describeClientQuotas(ClientQuotaFilter.all()).entities(), e -> e.size() + " entities"));
+            o.put("describeFeatures", outcome(admin.describeFeatures().featureMetadata(), f -> "some"));
+            o.put("createPartitions orders.a (validate only)", outcome(admin.createPartitions(Map.of("orders.a", NewPartitions.increaseTo(3)),
+                    new CreatePartitionsOptions().validateOnly(true)).all(), v -> "ok"));
+            ConfigResource publicTopic = new ConfigResource(ConfigResource.Type.TOPIC, "public");
+            o.put("incrementalAlterConfigs public (validate only)", outcome(admin.incrementalAlterConfigs(Map.of(publicTopic, List.of(
+                            new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET))),
+                    new AlterConfigsOptions().validateOnly(true)).all(), v -> "ok"));
+            o.put("deleteConsumerGroups nobody", outcome(admin.deleteConsumerGroups(List.of("g-nobody")).all(), v -> "ok"));
+        }
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap(side), sasl(side, user))) {
+            for (String topic : List.of("orders.a", "orders.secret", "public", "private")) {
+                o.put("consumer.partitionsFor " + topic, outcome(() -> consumer.partitionsFor(topic, Duration.ofSeconds(10)).size() + " partitions"));
+            }
+        }
+        for (String topic : List.of("orders.a", "orders.secret", "public")) {
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap(side), sasl(side, user))) {
+                o.put("consumer.assign+poll " + topic, outcome(() -> {
+                    consumer.assign(List.of(new TopicPartition(topic, 0)));
+                    consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
+                    return "records " + pollUntilRecords(consumer);
+                }));
+            }
+        }
+        return o;
+    }
+
+    private static Map<String, String> writes(String side, String user) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (String topic : List.of("orders.a", "orders.secret", "public", "private")) {
+            try (KafkaProducer<String, String> producer = Clients.producer(bootstrap(side), sasl(side, user))) {
+                o.put("produce " + topic, outcome(() -> "offset>=0 " + (producer.send(new ProducerRecord<>(topic, 0, "k", side))
+                        .get(30, TimeUnit.SECONDS).offset() >= 0)));
+            }
+        }
+        Map<String, Object> nonIdempotent = sasl(side, user);
+        nonIdempotent.put("enable.idempotence", false);
+        nonIdempotent.put("acks", "1");
+        try (KafkaProducer<String, String> producer = Clients.producer(bootstrap(side), nonIdempotent)) {
+            o.put("produce non-idempotent public", outcome(() -> "offset>=0 " + (producer.send(new ProducerRecord<>("public", 0, "k", side))
+                    .get(30, TimeUnit.SECONDS).offset() >= 0)));
+        }
+        Map<String, Object> transactional = sasl(side, user);
+        transactional.put("transactional.id", "tx-a-" + side);
+        try (KafkaProducer<String, String> producer = Clients.producer(bootstrap(side), transactional)) {
+            o.put("transaction tx-a-*", outcome(() -> {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>("orders.a", 0, "k", side)).get(30, TimeUnit.SECONDS);
+                producer.sendOffsetsToTransaction(Map.of(new TopicPartition("orders.a", 1), new OffsetAndMetadata(1)),
+                        new ConsumerGroupMetadata("g-a-tx-" + side));
+                producer.commitTransaction();
+                return "committed";
+            }));
+        }
+        // A principal denied both the group and the topic may be told either first, as the consumer's metadata and
+        // group requests race: orders.a, which carol and dave may not describe, is subscribed to by alice and bob only.
+        List<String> subscribed = user.equals("alice") || user.equals("bob") ? List.of("public", "orders.a") : List.of("public");
+        for (String topic : subscribed) {
+            for (String group : List.of("g-a", "g-b", "h")) {
+                for (String protocol : List.of("classic", "consumer")) {
+                    Map<String, Object> member = sasl(side, user);
+                    member.put("group.id", group + "-" + side + "-" + user + "-" + topic + "-" + protocol);
+                    member.put("group.protocol", protocol);
+                    try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap(side), member)) {
+                        o.put("subscribe+poll+commit " + group + "-* " + topic + " " + protocol, outcome(() -> {
+                            consumer.subscribe(List.of(topic));
+                            int records = pollUntilRecords(consumer);
+                            consumer.commitSync(Duration.ofSeconds(10));
+                            return "records " + records;
+                        }));
+                    }
+                }
+            }
+        }
+        try (Admin admin = admin(side, user)) {
+            String mine = "-" + side + "-" + user;
+            CreateTopicsResult created = admin.createTopics(List.of(new NewTopic("new" + mine, 1, (short) 1),
+                    new NewTopic("orders.n" + mine, 1, (short) 1), new NewTopic("other" + mine, 1, (short) 1)));
+            for (String prefix : List.of("new", "orders.n", "other")) {
+                String name = prefix + mine;
+                o.put("createTopics " + prefix + "-*", outcome(created.numPartitions(name), n -> n + " partitions")
+                        + ", configs " + outcome(created.config(name), c -> "returned"));
+            }
+            for (String prefix : List.of("new", "orders.n", "other")) {
+                String name = prefix + mine;
+                try (Admin root = admin(DIRECT, "admin")) {
+                    root.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get(30, TimeUnit.SECONDS); // whoever could not
+                } catch (ExecutionException e) {
+                    // created above by the user
+                }
+            }
+            for (String prefix : List.of("new", "orders.n", "other")) {
+                String name = prefix + mine;
+                try (Admin root = admin(DIRECT, "admin")) {
+                    Clients.awaitTopic(root, name, 1);
+                }
+                o.put("deleteTopics " + prefix + "-*", outcome(admin.deleteTopics(List.of(name)).topicNameValues().get(name), v -> "ok"));
+            }
+            for (String topic : List.of("orders.a", "public")) {
+                TopicPartition p1 = new TopicPartition(topic, 1);
+                o.put("deleteRecords " + topic, outcome(admin.deleteRecords(Map.of(p1, RecordsToDelete.beforeOffset(0))).lowWatermarks().get(p1),
+                        d -> "low watermark " + d.lowWatermark()));
+            }
+            o.put("deleteConsumerGroupOffsets g-b private-1", outcome(admin.deleteConsumerGroupOffsets("g-b",
+                    Set.of(new TopicPartition("private", 1))).all(), v -> "ok"));
+            o.put("alterConsumerGroupOffsets g-b", outcome(admin.alterConsumerGroupOffsets("g-b",
+                    Map.of(new TopicPartition("orders.a", 0), new OffsetAndMetadata(1))).all(), v -> "ok"));
+            o.put("electLeaders orders.a", outcome(admin.electLeaders(ElectionType.PREFERRED, Set.of(new TopicPartition("orders.a", 0)))
+                    .partitions(), m -> m.toString()));
+        }
+        return o;
+    }
+
+    private static int pollUntilRecords(KafkaConsumer<String, String> consumer) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        int records = 0;
+        while (records == 0 && System.nanoTime() < deadline) {
+            ConsumerRecords<String, String> polled = consumer.poll(Duration.ofMillis(200));
+            records += polled.count();
+        }
+        return records > 0 ? 1 : 0; // whether any came: the counts differ as each side writes its own
+    }
+
+    interface Call {
+        String call() throws Exception;
+    }
+
+    private static String outcome(Call call) {
+        try {
+            return "ok " + call.call();
+        } catch (Exception e) {
+            return failure(e);
+        }
+    }
+
+    private static <T> String outcome(KafkaFuture<T> future, Function<T, String> describe) {
+        return outcome(() -> describe.apply(future.get(30, TimeUnit.SECONDS)));
+    }
+
+    private static String failure(Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof ExecutionException || cause instanceof CompletionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return "failed " + cause.getClass().getSimpleName();
+    }
+
+    private static Set<String> bindings(Admin admin) throws Exception {
+        Collection<AclBinding> all = admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS);
+        return new TreeSet<>(all.stream().map(AclBinding::toString).toList());
+    }
+
+    private static String bootstrap(String side) {
+        return side.equals(DIRECT) ? cluster.getBootstrapServers() : gateway.bootstrap();
+    }
+
+    private static Admin admin(String side, String user) {
+        Map<String, Object> c = sasl(side, user);
+        c.put("bootstrap.servers", bootstrap(side));
+        c.put("default.api.timeout.ms", 30_000);
+        return Admin.create(c);
+    }
+
+    /** SCRAM-SHA-512 as this user, on the broker's SASL listener or on Warden's. */
+    private static Map<String, Object> sasl(String side, String user) {
+        Map<String, Object> c = new HashMap<>(side.equals(DIRECT)
+                ? cluster.getKafkaClientConfiguration(user, user + "-secret") : Clients.scramPlaintext(user, user + "-secret"));
+        c.remove("bootstrap.servers");
+        c.put("max.block.ms", 10_000);
+        c.put("delivery.timeout.ms", 15_000);
+        c.put("request.timeout.ms", 10_000);
+        return c;
+    }
+
+    private static AclBinding allow(String user, ResourceType type, String name, PatternType pattern, AclOperation op) {
+        return binding(user, "*", type, name, pattern, op, AclPermissionType.ALLOW);
+    }
+
+    private static AclBinding binding(String user, String host, ResourceType type, String name, PatternType pattern, AclOperation op,
+                                      AclPermissionType permission) {
+        return new AclBinding(new ResourcePattern(type, name, pattern), new AccessControlEntry("User:" + user, host, op, permission));
+    }
+}
