@@ -16,7 +16,10 @@ public interface Access {
     /** The cluster resource's name in Kafka ACLs. */
     String CLUSTER = "kafka-cluster";
 
-    /** Operations Kafka reports in topic authorized-operations fields (Metadata, DescribeTopicPartitions). */
+    /**
+     * Operations Kafka reports in topic authorized-operations fields (Metadata, DescribeTopicPartitions): as for every
+     * resource type, those its brokers support on it ({@code AclEntry.supportedOperations}).
+     */
     List<AclOperation> TOPIC_OPERATIONS = List.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE,
             AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS,
             AclOperation.ALTER_CONFIGS);
@@ -26,8 +29,9 @@ public interface Access {
             AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS,
             AclOperation.IDEMPOTENT_WRITE);
 
-    /** Operations Kafka reports in group authorized-operations fields. */
-    List<AclOperation> GROUP_OPERATIONS = List.of(AclOperation.READ, AclOperation.DELETE, AclOperation.DESCRIBE);
+    /** Operations Kafka reports in group authorized-operations fields (groups have configs since KIP-848). */
+    List<AclOperation> GROUP_OPERATIONS = List.of(AclOperation.READ, AclOperation.DELETE, AclOperation.DESCRIBE,
+            AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
 
     String principal();
 

@@ -3,6 +3,7 @@ package io.warden.gateway.it;
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.common.BrokerConfig;
 import io.kroxylicious.testing.kafka.common.SaslMechanism;
+import io.kroxylicious.testing.kafka.common.SaslMechanism.Principal;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -21,8 +22,12 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,8 +49,6 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -82,20 +85,8 @@ class KafkaParityIT {
     static final String DIRECT = "direct";
     static final String WARDEN = "warden";
 
-    @SaslMechanism(value = "SCRAM-SHA-512", principals = {
-            @SaslMechanism.Principal(user = "admin", password = "admin-secret"),
-            @SaslMechanism.Principal(user = "warden", password = "warden-secret"),
-            @SaslMechanism.Principal(user = "alice", password = "alice-secret"),
-            @SaslMechanism.Principal(user = "bob", password = "bob-secret"),
-            @SaslMechanism.Principal(user = "carol", password = "carol-secret"),
-            @SaslMechanism.Principal(user = "dave", password = "dave-secret")})
-    @BrokerConfig(name = "authorizer.class.name", value = "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
-    // the brokers' and controllers' own listeners are not SASL: their principal is ANONYMOUS
-    @BrokerConfig(name = "super.users", value = "User:admin;User:warden;User:ANONYMOUS")
-    @BrokerConfig(name = "auto.create.topics.enable", value = "false")
-    static KafkaCluster cluster;
-    static SaslPki pki;
-    static GatewayFixture gateway;
+    KafkaCluster cluster;
+    GatewayFixture gateway;
 
     /** The bindings both authorizers get: literal, prefixed and wildcard names, DENY over ALLOW, hosts, implied ops. */
     static final List<AclBinding> ACLS = List.of(
@@ -122,12 +113,80 @@ class KafkaParityIT {
 
     static final List<String> TOPICS = List.of("orders.a", "orders.secret", "public", "private");
 
-    @BeforeAll
-    static void start() throws Exception {
-        pki = SaslPki.withUsersAndPolicy("superUsers: [User:admin]\nacls: []\n", "admin", "alice", "bob", "carol", "dave");
+    static final String AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+    /** Warden's own login, the test's, and the brokers' and controllers' own listeners (not SASL: ANONYMOUS). */
+    static final String SUPER_USERS = "User:admin;User:warden;User:ANONYMOUS";
+
+    /** Kafka's default: a resource no ACL names is refused to everyone but super users. */
+    @Test
+    void withKafkasDefaults(
+            @SaslMechanism(value = "SCRAM-SHA-512", principals = {@Principal(user = "admin", password = "admin-secret"),
+                    @Principal(user = "warden", password = "warden-secret")})
+            @BrokerConfig(name = "authorizer.class.name", value = AUTHORIZER)
+            @BrokerConfig(name = "super.users", value = SUPER_USERS)
+            @BrokerConfig(name = "auto.create.topics.enable", value = "false")
+            KafkaCluster cluster) throws Exception {
+        assertSameAnswers(cluster, false, ACLS);
+    }
+
+    /**
+     * MSK's setting {@code allow.everyone.if.no.acl.found=true}: a resource no ACL names is open to everyone. Without
+     * the bindings for every name ({@code *}), which would name every resource of their type, so that some are left.
+     */
+    @Test
+    void withMsksAllowEveryoneIfNoAclFound(
+            @SaslMechanism(value = "SCRAM-SHA-512", principals = {@Principal(user = "admin", password = "admin-secret"),
+                    @Principal(user = "warden", password = "warden-secret")})
+            @BrokerConfig(name = "authorizer.class.name", value = AUTHORIZER)
+            @BrokerConfig(name = "super.users", value = SUPER_USERS)
+            @BrokerConfig(name = "auto.create.topics.enable", value = "false")
+            @BrokerConfig(name = "allow.everyone.if.no.acl.found", value = "true")
+            KafkaCluster cluster) throws Exception {
+        assertSameAnswers(cluster, true, ACLS.stream().filter(b -> !b.pattern().name().equals("*")).toList());
+    }
+
+    /**
+     * Gives the same bindings to the broker and to Warden, runs the operations that change nothing and then those
+     * that do, for every user, straight at the broker and then through Warden, and compares the answers. The
+     * comparison means something only if the broker itself allowed some operations and refused others.
+     */
+    private void assertSameAnswers(KafkaCluster cluster, boolean allowEveryoneIfNoAclFound, List<AclBinding> acls) throws Exception {
+        this.cluster = cluster;
+        SaslPki pki = SaslPki.withUsersAndPolicy("superUsers: [User:admin]\nallowEveryoneIfNoAclFound: " + allowEveryoneIfNoAclFound
+                + "\nacls: []\n", "admin", "alice", "bob", "carol", "dave");
         gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY + UpstreamSaslIT.UPSTREAM_SASL.formatted("warden-secret"),
                 pki.dir, cluster.getBootstrapServers());
+        try {
+            prepare(acls);
+            Map<String, List<String>> differences = new TreeMap<>();
+            List<String> seen = new ArrayList<>();
+            for (Operations operations : List.<Operations>of(this::reads, this::writes)) {
+                for (String user : USERS) {
+                    Map<String, String> direct = operations.run(DIRECT, user);
+                    Map<String, String> through = operations.run(WARDEN, user);
+                    for (String op : direct.keySet()) {
+                        if (!direct.get(op).equals(through.get(op))) {
+                            differences.computeIfAbsent(user, u -> new ArrayList<>()).add(op + ": " + direct.get(op) + " <> " + through.get(op));
+                        }
+                    }
+                    seen.addAll(direct.values());
+                }
+            }
+            assertThat(seen).anyMatch(o -> o.startsWith("ok"));
+            assertThat(seen).anyMatch(o -> o.contains("TopicAuthorizationException"));
+            assertThat(seen).anyMatch(o -> o.contains("GroupAuthorizationException"));
+            assertThat(seen).anyMatch(o -> o.contains("ClusterAuthorizationException"));
+            assertThat(differences).as("operations answered differently through Warden (direct <> warden)").isEmpty();
+        } finally {
+            gateway.close();
+        }
+    }
+
+    /** The topics, records, committed offsets and ACLs both sides share. */
+    private void prepare(List<AclBinding> acls) throws Exception {
         try (Admin direct = admin(DIRECT, "admin"); Admin through = admin(WARDEN, "admin")) {
+            direct.alterUserScramCredentials(USERS.stream().<UserScramCredentialAlteration>map(user -> new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), user + "-secret")).toList()).all().get(30, TimeUnit.SECONDS);
             for (String topic : TOPICS) {
                 Clients.createTopic(direct, topic, 2, (short) 1);
             }
@@ -139,8 +198,8 @@ class KafkaParityIT {
             through.createAcls(List.of(erin)).all().get(30, TimeUnit.SECONDS);
             assertThat(through.deleteAcls(List.of(erins)).all().get(30, TimeUnit.SECONDS))
                     .isEqualTo(direct.deleteAcls(List.of(erins)).all().get(30, TimeUnit.SECONDS)).containsExactly(erin);
-            direct.createAcls(ACLS).all().get(30, TimeUnit.SECONDS);
-            through.createAcls(ACLS).all().get(30, TimeUnit.SECONDS);
+            direct.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+            through.createAcls(acls).all().get(30, TimeUnit.SECONDS);
             try (KafkaProducer<String, String> producer = Clients.producer(cluster.getBootstrapServers(), sasl(DIRECT, "admin"))) {
                 for (String topic : TOPICS) {
                     for (int i = 0; i < 4; i++) {
@@ -158,27 +217,8 @@ class KafkaParityIT {
             }
             // the broker takes its new ACLs from the metadata log: wait until both sides list the same bindings
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bindings(through)).isEqualTo(bindings(direct)));
-            assertThat(bindings(direct)).hasSize(ACLS.size());
+            assertThat(bindings(direct)).hasSize(acls.size());
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
-
-    /** Operations that change nothing: each principal's answers, straight from the broker and through Warden. */
-    @Test
-    void readsAreAnsweredAsTheBrokersOwnAuthorizerAnswersThem() throws Exception {
-        assertSameAnswers(KafkaParityIT::reads);
-    }
-
-    /** Operations that create, write, join and delete, each side on names of its own that the same ACLs cover. */
-    @Test
-    void writesAreAnsweredAsTheBrokersOwnAuthorizerAnswersThem() throws Exception {
-        assertSameAnswers(KafkaParityIT::writes);
     }
 
     interface Operations {
@@ -186,31 +226,7 @@ class KafkaParityIT {
         Map<String, String> run(String side, String user) throws Exception;
     }
 
-    /**
-     * Runs the operations for every user, straight at the broker and then through Warden, and compares the answers.
-     * The comparison means something only if the broker itself allowed some operations and refused others.
-     */
-    private static void assertSameAnswers(Operations operations) throws Exception {
-        Map<String, List<String>> differences = new TreeMap<>();
-        List<String> seen = new ArrayList<>();
-        for (String user : USERS) {
-            Map<String, String> direct = operations.run(DIRECT, user);
-            Map<String, String> through = operations.run(WARDEN, user);
-            for (String op : direct.keySet()) {
-                if (!direct.get(op).equals(through.get(op))) {
-                    differences.computeIfAbsent(user, u -> new ArrayList<>()).add(op + ": " + direct.get(op) + " <> " + through.get(op));
-                }
-            }
-            seen.addAll(direct.values());
-        }
-        assertThat(seen).anyMatch(o -> o.startsWith("ok"));
-        assertThat(seen).anyMatch(o -> o.contains("TopicAuthorizationException"));
-        assertThat(seen).anyMatch(o -> o.contains("GroupAuthorizationException"));
-        assertThat(seen).anyMatch(o -> o.contains("ClusterAuthorizationException"));
-        assertThat(differences).as("operations answered differently through Warden (direct <> warden)").isEmpty();
-    }
-
-    private static Map<String, String> reads(String side, String user) throws Exception {
+    private Map<String, String> reads(String side, String user) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
         try (Admin admin = admin(side, user)) {
             o.put("listTopics", outcome(admin.listTopics().names(), names -> new TreeSet<>(names).toString()));
@@ -281,7 +297,7 @@ class KafkaParityIT {
         return o;
     }
 
-    private static Map<String, String> writes(String side, String user) throws Exception {
+    private Map<String, String> writes(String side, String user) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
         for (String topic : List.of("orders.a", "orders.secret", "public", "private")) {
             try (KafkaProducer<String, String> producer = Clients.producer(bootstrap(side), sasl(side, user))) {
@@ -402,16 +418,16 @@ class KafkaParityIT {
         return "failed " + cause.getClass().getSimpleName();
     }
 
-    private static Set<String> bindings(Admin admin) throws Exception {
+    private Set<String> bindings(Admin admin) throws Exception {
         Collection<AclBinding> all = admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS);
         return new TreeSet<>(all.stream().map(AclBinding::toString).toList());
     }
 
-    private static String bootstrap(String side) {
+    private String bootstrap(String side) {
         return side.equals(DIRECT) ? cluster.getBootstrapServers() : gateway.bootstrap();
     }
 
-    private static Admin admin(String side, String user) {
+    private Admin admin(String side, String user) {
         Map<String, Object> c = sasl(side, user);
         c.put("bootstrap.servers", bootstrap(side));
         c.put("default.api.timeout.ms", 30_000);
@@ -419,7 +435,7 @@ class KafkaParityIT {
     }
 
     /** SCRAM-SHA-512 as this user, on the broker's SASL listener or on Warden's. */
-    private static Map<String, Object> sasl(String side, String user) {
+    private Map<String, Object> sasl(String side, String user) {
         Map<String, Object> c = new HashMap<>(side.equals(DIRECT)
                 ? cluster.getKafkaClientConfiguration(user, user + "-secret") : Clients.scramPlaintext(user, user + "-secret"));
         c.remove("bootstrap.servers");
