@@ -37,6 +37,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
@@ -44,6 +45,7 @@ import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
@@ -52,6 +54,7 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -87,6 +90,9 @@ class KafkaParityIT {
 
     KafkaCluster cluster;
     GatewayFixture gateway;
+    /** The ids of {@link #TOPICS}, and the version both sides accept for each API. */
+    Map<String, Uuid> topicIds;
+    Map<ApiKeys, Short> versions;
 
     /** The bindings both authorizers get: literal, prefixed and wildcard names, DENY over ALLOW, hosts, implied ops. */
     static final List<AclBinding> ACLS = List.of(
@@ -160,7 +166,7 @@ class KafkaParityIT {
             prepare(acls);
             Map<String, List<String>> differences = new TreeMap<>();
             List<String> seen = new ArrayList<>();
-            for (Operations operations : List.<Operations>of(this::reads, this::writes)) {
+            for (Operations operations : List.<Operations>of(this::reads, this::writes, this::requests)) {
                 for (String user : USERS) {
                     Map<String, String> direct = operations.run(DIRECT, user);
                     Map<String, String> through = operations.run(WARDEN, user);
@@ -214,6 +220,11 @@ class KafkaParityIT {
                         new TopicPartition("orders.secret", 0), new OffsetAndMetadata(1),
                         new TopicPartition("public", 0), new OffsetAndMetadata(1),
                         new TopicPartition("private", 1), new OffsetAndMetadata(1))).all().get(30, TimeUnit.SECONDS);
+            }
+            topicIds = new HashMap<>();
+            direct.describeTopics(TOPICS).allTopicNames().get(30, TimeUnit.SECONDS).forEach((name, d) -> topicIds.put(name, d.topicId()));
+            try (RawKafkaConnection straight = connect(DIRECT); RawKafkaConnection warden = connect(WARDEN)) {
+                versions = ParityRequests.commonVersions(ParityRequests.apiVersions(straight), ParityRequests.apiVersions(warden));
             }
             // the broker takes its new ACLs from the metadata log: wait until both sides list the same bindings
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bindings(through)).isEqualTo(bindings(direct)));
@@ -295,6 +306,40 @@ class KafkaParityIT {
             }
         }
         return o;
+    }
+
+    /** Hand-made requests that mix what the user may and may not do in one request ({@link ParityRequests}). */
+    private Map<String, String> requests(String side, String user) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        RawKafkaConnection c = login(side, user);
+        try {
+            for (ParityRequests.Probe probe : ParityRequests.probes()) {
+                short version = (short) Math.min(probe.maxVersion(), versions.get(probe.api()));
+                String name = probe.name() + " v" + version;
+                try {
+                    o.put(name, ParityRequests.send(c, probe, version, topicIds));
+                } catch (IOException e) {
+                    o.put(name, "failed " + e.getClass().getSimpleName()); // the connection closed: the next probe gets a new one
+                    c.close();
+                    c = login(side, user);
+                }
+            }
+        } finally {
+            c.close();
+        }
+        return o;
+    }
+
+    private RawKafkaConnection login(String side, String user) throws Exception {
+        RawKafkaConnection c = connect(side);
+        assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).as("%s's login %s", user, side).isZero();
+        return c;
+    }
+
+    private RawKafkaConnection connect(String side) throws IOException {
+        String address = bootstrap(side).split(",")[0];
+        int colon = address.lastIndexOf(':');
+        return new RawKafkaConnection(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     }
 
     private Map<String, String> writes(String side, String user) throws Exception {
