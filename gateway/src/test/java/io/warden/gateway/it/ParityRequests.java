@@ -211,6 +211,15 @@ final class ParityRequests {
         p.add(new Probe("DescribeAcls", ApiKeys.DESCRIBE_ACLS, (short) 3, ids -> new DescribeAclsRequestData().setResourceTypeFilter((byte) 1)
                 .setResourceNameFilter(null).setPatternTypeFilter((byte) 1).setPrincipalFilter(null).setHostFilter(null)
                 .setOperation((byte) 1).setPermissionType((byte) 1)));
+        // resource type, name, pattern type (MATCH: every pattern that matches the name), principal, host
+        for (Object[] f : List.<Object[]>of(new Object[]{2, "orders.a", 2, null, null}, new Object[]{2, "orders.x", 2, null, null},
+                new Object[]{1, "orders.", 4, null, null}, new Object[]{1, "*", 3, null, null}, new Object[]{1, null, 1, "User:*", null},
+                new Object[]{1, null, 1, "User:carol", "10.0.0.1"}, new Object[]{3, null, 1, null, "*"})) {
+            p.add(new Probe("DescribeAcls " + java.util.Arrays.toString(f), ApiKeys.DESCRIBE_ACLS, (short) 3, ids -> new DescribeAclsRequestData()
+                    .setResourceTypeFilter(((Integer) f[0]).byteValue()).setResourceNameFilter((String) f[1])
+                    .setPatternTypeFilter(((Integer) f[2]).byteValue()).setPrincipalFilter((String) f[3]).setHostFilter((String) f[4])
+                    .setOperation((byte) 1).setPermissionType((byte) 1)));
+        }
         p.add(new Probe("ElectLeaders", ApiKeys.ELECT_LEADERS, (short) 2, ids -> {
             ElectLeadersRequestData.TopicPartitionsCollection partitions = new ElectLeadersRequestData.TopicPartitionsCollection();
             partitions.add(new ElectLeadersRequestData.TopicPartitions().setTopic("orders.a").setPartitions(List.of(0)));
