@@ -45,7 +45,12 @@ import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
@@ -166,7 +171,7 @@ class KafkaParityIT {
             prepare(acls);
             Map<String, List<String>> differences = new TreeMap<>();
             List<String> seen = new ArrayList<>();
-            for (Operations operations : List.<Operations>of(this::reads, this::writes, this::requests)) {
+            for (Operations operations : List.<Operations>of(this::logins, this::reads, this::writes, this::requests)) {
                 for (String user : USERS) {
                     Map<String, String> direct = operations.run(DIRECT, user);
                     Map<String, String> through = operations.run(WARDEN, user);
@@ -306,6 +311,52 @@ class KafkaParityIT {
             }
         }
         return o;
+    }
+
+    /**
+     * Logins that fail, and requests before a login: the error each gets, and whether the connection is then closed.
+     * Neither side tells an unknown user from a wrong password.
+     */
+    private Map<String, String> logins(String side, String user) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        String wrongPassword = attempt(side, c -> {
+            SaslAuthenticateResponseData answer = new RawSasl(c).scramLogin(user, "not-" + user + "-secret");
+            return Errors.forCode(answer.errorCode()) + " \"" + answer.errorMessage() + "\"";
+        });
+        String unknownUser = attempt(side, c -> {
+            SaslAuthenticateResponseData answer = new RawSasl(c).scramLogin(user + "-nobody", user + "-secret");
+            return Errors.forCode(answer.errorCode()) + " \"" + answer.errorMessage() + "\"";
+        });
+        o.put("wrong password", wrongPassword.replaceAll(" \".*\"", ""));
+        o.put("unknown user", unknownUser.replaceAll(" \".*\"", ""));
+        o.put("unknown user told as a wrong password", String.valueOf(unknownUser.equals(wrongPassword)));
+        o.put("handshake for PLAIN", attempt(side, c -> {
+            SaslHandshakeResponseData answer = new RawSasl(c).handshake("PLAIN");
+            return Errors.forCode(answer.errorCode()) + " " + answer.mechanisms();
+        }));
+        o.put("Metadata before a login", attempt(side, c -> {
+            int id = c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData().setTopics(null));
+            return "answered " + c.receive(ApiKeys.METADATA, (short) 12, id, a -> new MetadataResponseData(a, (short) 12)).topics().size();
+        }));
+        return o;
+    }
+
+    interface Attempt {
+        String on(RawKafkaConnection c) throws Exception;
+    }
+
+    /** What one attempt on a new connection answered, and whether the connection was closed after it. */
+    private String attempt(String side, Attempt attempt) throws Exception {
+        try (RawKafkaConnection c = connect(side)) {
+            String answer;
+            try {
+                answer = attempt.on(c);
+            } catch (IOException e) {
+                return "closed without an answer";
+            }
+            c.readTimeout(3_000);
+            return answer + (c.isClosedByPeer() ? ", then closed" : ", left open");
+        }
     }
 
     /** Hand-made requests that mix what the user may and may not do in one request ({@link ParityRequests}). */
