@@ -441,6 +441,24 @@ class KafkaParityIT {
                 }
             }
         }
+        // A regular expression: the consumer resolves it (classic) or the group coordinator does (KIP-848)
+        for (String protocol : List.of("classic", "consumer")) {
+            Map<String, Object> member = sasl(side, user);
+            member.put("group.id", "g-a-" + side + "-" + user + "-pattern-" + protocol);
+            member.put("group.protocol", protocol);
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap(side), member)) {
+                o.put("subscribe+poll+commit g-a-* orders\\.(a|secret) " + protocol, outcome(() -> {
+                    if (protocol.equals("classic")) {
+                        consumer.subscribe(java.util.regex.Pattern.compile("orders\\.(a|secret)"));
+                    } else {
+                        consumer.subscribe(new org.apache.kafka.clients.consumer.SubscriptionPattern("orders\\.(a|secret)"));
+                    }
+                    int records = pollUntilRecords(consumer);
+                    consumer.commitSync(Duration.ofSeconds(10));
+                    return "records " + records + ", assigned " + new TreeSet<>(consumer.assignment().stream().map(TopicPartition::toString).toList());
+                }));
+            }
+        }
         try (Admin admin = admin(side, user)) {
             String mine = "-" + side + "-" + user;
             CreateTopicsResult created = admin.createTopics(List.of(new NewTopic("new" + mine, 1, (short) 1),
