@@ -47,6 +47,7 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.SaslAuthenticateResponseData;
 import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -171,7 +172,7 @@ class KafkaParityIT {
             prepare(acls);
             Map<String, List<String>> differences = new TreeMap<>();
             List<String> seen = new ArrayList<>();
-            for (Operations operations : List.<Operations>of(this::logins, this::reads, this::writes, this::requests)) {
+            for (Operations operations : List.<Operations>of(this::logins, this::refusals, this::reads, this::writes, this::requests)) {
                 for (String user : USERS) {
                     Map<String, String> direct = operations.run(DIRECT, user);
                     Map<String, String> through = operations.run(WARDEN, user);
@@ -341,6 +342,62 @@ class KafkaParityIT {
         return o;
     }
 
+    /**
+     * What closes a connection: an acks=0 Produce that gets an error (it has no response to carry it), a request of a
+     * version Kafka 4 no longer takes, an unknown API key; and an ApiVersions request of a version too new.
+     */
+    private Map<String, String> refusals(String side, String user) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (List<String> topics : List.of(List.of("orders.a"), List.of("orders.a", "private"))) {
+            o.put("acks=0 Produce to " + topics, attempt(side, c -> {
+                assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).isZero();
+                ProduceRequestData produce = ParityRequests.produce(topicIds, false, topics).setAcks((short) 0);
+                c.send(ApiKeys.PRODUCE, (short) 12, produce);
+                return "sent";
+            }));
+        }
+        if (!user.equals(USERS.get(0))) {
+            return o; // the rest does not depend on who asks
+        }
+        o.put("Metadata v0 (the oldest)", attempt(side, c -> {
+            assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).isZero();
+            c.writeRaw(handMade(ApiKeys.METADATA.id, 0, false, new byte[]{0, 0, 0, 0})); // no topic named: every topic
+            return "answered " + c.receiveRawFrame().length + " bytes";
+        }));
+        o.put("ListOffsets v0 (removed in Kafka 4)", attempt(side, c -> {
+            assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).isZero();
+            c.writeRaw(handMade(ApiKeys.LIST_OFFSETS.id, 0, false, new byte[]{-1, -1, -1, -1, 0, 0, 0, 0})); // no replica, no topic
+            return "answered " + c.receiveRawFrame().length + " bytes";
+        }));
+        o.put("API key 999", attempt(side, c -> {
+            assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).isZero();
+            c.writeRaw(handMade(999, 0, false, new byte[0]));
+            return "answered " + c.receiveRawFrame().length + " bytes";
+        }));
+        o.put("ApiVersions v99", attempt(side, c -> {
+            c.writeRaw(handMade(ApiKeys.API_VERSIONS.id, 99, true, new byte[]{0}));
+            java.nio.ByteBuffer answer = java.nio.ByteBuffer.wrap(c.receiveRawFrame());
+            answer.getInt(); // correlation id
+            return "answered " + Errors.forCode(answer.getShort());
+        }));
+        return o;
+    }
+
+    /**
+     * A request frame written byte by byte: header v1 (key, version, correlation id 7, client id "parity"), or v2
+     * (the same and no tagged fields), then the body.
+     */
+    private static byte[] handMade(int apiKey, int version, boolean headerV2, byte[] body) {
+        byte[] clientId = "parity".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int size = 2 + 2 + 4 + 2 + clientId.length + (headerV2 ? 1 : 0) + body.length;
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(4 + size).putInt(size).putShort((short) apiKey).putShort((short) version)
+                .putInt(7).putShort((short) clientId.length).put(clientId);
+        if (headerV2) {
+            frame.put((byte) 0);
+        }
+        return frame.put(body).array();
+    }
+
     interface Attempt {
         String on(RawKafkaConnection c) throws Exception;
     }
@@ -354,7 +411,7 @@ class KafkaParityIT {
             } catch (IOException e) {
                 return "closed without an answer";
             }
-            c.readTimeout(3_000);
+            c.readTimeout(1_000);
             return answer + (c.isClosedByPeer() ? ", then closed" : ", left open");
         }
     }

@@ -306,8 +306,13 @@ final class ParityRequests {
     }
 
     private static ProduceRequestData produce(Map<String, Uuid> ids, boolean byId) {
+        return produce(ids, byId, List.of("orders.a", "orders.secret", "public", "private", "missing"));
+    }
+
+    /** A Produce of one record to partition 0 of each topic, with acks=all. */
+    static ProduceRequestData produce(Map<String, Uuid> ids, boolean byId, List<String> names) {
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
-        for (String t : List.of("orders.a", "orders.secret", "public", "private", "missing")) {
+        for (String t : names) {
             ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setPartitionData(List.of(
                     new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.withRecords(Compression.NONE,
                             new SimpleRecord("raw".getBytes(StandardCharsets.UTF_8))))));
