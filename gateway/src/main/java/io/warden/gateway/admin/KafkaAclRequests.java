@@ -3,6 +3,7 @@ package io.warden.gateway.admin;
 import io.warden.gateway.enforce.Access;
 import io.warden.policies.AclValidation;
 import io.warden.policies.store.PolicyStore;
+import io.warden.policies.store.PolicyStoreException;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
@@ -97,7 +98,7 @@ public final class KafkaAclRequests {
             try {
                 admin.addAcls(valid, PolicyStore.ANY_VERSION, principal, PolicyAdmin.KAFKA_ACLS);
             } catch (Exception e) {
-                validResults.forEach(r -> r.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code())
+                validResults.forEach(r -> r.setErrorCode(error(e).code())
                         .setErrorMessage("the policy could not be changed: " + e.getMessage()));
             }
         }
@@ -109,11 +110,13 @@ public final class KafkaAclRequests {
         List<AclBindingFilter> valid = filters.stream().filter(f -> !f.isUnknown()).toList();
         List<AclBinding> removed = List.of();
         String failure = null;
+        Errors failed = Errors.NONE;
         if (!valid.isEmpty()) {
             try {
                 removed = admin.removeAcls(valid, PolicyStore.ANY_VERSION, principal, PolicyAdmin.KAFKA_ACLS).removed();
             } catch (Exception e) {
                 failure = "the policy could not be changed: " + e.getMessage();
+                failed = error(e);
             }
         }
         List<DeleteAclsResponseData.DeleteAclsFilterResult> results = new ArrayList<>();
@@ -123,7 +126,7 @@ public final class KafkaAclRequests {
                 result.setErrorCode(Errors.INVALID_REQUEST.code())
                         .setErrorMessage("the filter has an unknown resource type, pattern type, operation or permission");
             } else if (failure != null) {
-                result.setErrorCode(Errors.UNKNOWN_SERVER_ERROR.code()).setErrorMessage(failure);
+                result.setErrorCode(failed.code()).setErrorMessage(failure);
             } else {
                 List<DeleteAclsResponseData.DeleteAclsMatchingAcl> matching = new ArrayList<>();
                 AclBindingFilter kept = AclValidation.canonical(filter); // the hosts the policy keeps
@@ -135,7 +138,25 @@ public final class KafkaAclRequests {
         return new DeleteAclsResponseData().setFilterResults(results);
     }
 
-    private static ApiMessage denied(AbstractRequest request, AclOperation needed) {
+    /**
+     * The error an ACL edit the policy did not take is answered with. Where a broker could have failed the same way, as
+     * it would answer: {@code KAFKA_STORAGE_ERROR}, which clients may retry, when the audit trail could not take the
+     * edit's event (as a Produce refused for that reason gets) or the policy store could not write the new version;
+     * {@code POLICY_VIOLATION} when the policy could not hold the change (over its size limits). Anything else is
+     * {@code UNKNOWN_SERVER_ERROR}.
+     */
+    static Errors error(Exception failure) {
+        if (failure instanceof io.warden.audit.AuditUnavailableException || failure instanceof PolicyStoreException) {
+            return Errors.KAFKA_STORAGE_ERROR;
+        }
+        if (failure instanceof io.warden.policies.PolicyException) {
+            return Errors.POLICY_VIOLATION;
+        }
+        return Errors.UNKNOWN_SERVER_ERROR;
+    }
+
+    /** The request's answer when the principal may not perform {@code needed} on the cluster. */
+    static ApiMessage denied(AbstractRequest request, AclOperation needed) {
         return request.getErrorResponse(0, new ClusterAuthorizationException(
                 "Cluster authorization failed: " + needed + " on the cluster is needed")).data();
     }

@@ -292,11 +292,12 @@ public final class PolicyAdmin {
 
     /**
      * The answer a failed edit gets on its way in, as the admin API ({@link AdminServer}) and the ACL requests
-     * ({@link KafkaAclRequests}) give it: the HTTP status, or the Kafka error every refused ACL edit is answered with.
+     * ({@link KafkaAclRequests}) give it: the HTTP status, or the Kafka error.
      */
     private static Answer answered(String via, Exception failure) {
         if (via.equals(KAFKA_ACLS)) {
-            return new Answer(Errors.UNKNOWN_SERVER_ERROR.code(), "answered " + Errors.UNKNOWN_SERVER_ERROR.name());
+            Errors error = KafkaAclRequests.error(failure);
+            return new Answer(error.code(), "answered " + error.name());
         }
         short status = (short) AdminServer.status(failure);
         return new Answer(status, "answered " + status);

@@ -20,8 +20,10 @@ import java.util.Set;
  * <p>Left out on purpose: inter-broker, controller and KRaft quorum APIs (DescribeQuorum's answer carries addresses the
  * gateway does not rewrite); share groups and streams groups (previews in Kafka 4.1; ShareFetch and
  * ShareAcknowledge answers carry broker addresses too); delegation tokens (they would bypass the gateway's
- * authentication); changes to the brokers' SCRAM credentials, client quotas, replica log dirs and features; client
- * telemetry. The ACL APIs are not forwarded either: with a policy the gateway answers them itself ({@link #ACL_APIS}).
+ * authentication); the brokers' SCRAM credentials (clients log in with the gateway's own, which
+ * DescribeUserScramCredentials describes: {@link #GATEWAY_APIS}), changes to client quotas, replica log dirs and
+ * features; client telemetry. The ACL APIs are not forwarded either: with a policy the gateway answers them itself
+ * ({@link #ACL_APIS}).
  */
 public final class SupportedApis {
 
@@ -60,7 +62,6 @@ public final class SupportedApis {
             ApiKeys.LIST_PARTITION_REASSIGNMENTS,
             ApiKeys.OFFSET_DELETE,
             ApiKeys.DESCRIBE_CLIENT_QUOTAS,
-            ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
             ApiKeys.DESCRIBE_PRODUCERS,
             ApiKeys.DESCRIBE_TRANSACTIONS,
             ApiKeys.LIST_TRANSACTIONS,
@@ -98,7 +99,27 @@ public final class SupportedApis {
 
     /** Adds the ACL administration APIs, at every version this gateway's protocol classes speak. */
     public static void addAclAdministration(ApiVersionsResponseData response) {
-        for (ApiKeys api : ACL_APIS) {
+        addAll(response, ACL_APIS);
+    }
+
+    /**
+     * The APIs every listener answers from the gateway's own state, never forwarded: DescribeUserScramCredentials,
+     * from the gateway's own users, whose credentials are the ones that log in here (the brokers' are not).
+     */
+    public static final java.util.List<ApiKeys> GATEWAY_APIS = java.util.List.of(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS);
+
+    /** Adds {@link #GATEWAY_APIS}, at every version this gateway's protocol classes speak. */
+    public static void addGatewayApis(ApiVersionsResponseData response) {
+        addAll(response, GATEWAY_APIS);
+    }
+
+    /** True when the gateway answers this API itself at this version ({@link #GATEWAY_APIS}). */
+    public static boolean isAnsweredByGateway(ApiKeys api, short version) {
+        return GATEWAY_APIS.contains(api) && version >= api.oldestVersion() && version <= api.latestVersion(false);
+    }
+
+    private static void addAll(ApiVersionsResponseData response, java.util.List<ApiKeys> apis) {
+        for (ApiKeys api : apis) {
             if (response.apiKeys().find(api.id) == null) {
                 response.apiKeys().add(new ApiVersion().setApiKey(api.id).setMinVersion(api.oldestVersion())
                         .setMaxVersion(api.latestVersion(false)));

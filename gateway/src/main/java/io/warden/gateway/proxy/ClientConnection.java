@@ -18,6 +18,7 @@ import io.warden.gateway.enforce.RecordingAccess;
 import io.warden.gateway.enforce.Verdict;
 import io.warden.gateway.audit.ConnectionAudit;
 import io.warden.gateway.admin.KafkaAclRequests;
+import io.warden.gateway.admin.ScramCredentialsAnswer;
 import io.warden.audit.AuditEvent;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -478,7 +479,12 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         if (gateway.aclRequests() != null && KafkaAclRequests.handles(api)) {
-            answerAclRequest(header, in);
+            answerLocally(header, in, gateway.aclRequests()::answer);
+            return;
+        }
+        if (SupportedApis.isAnsweredByGateway(api, version)) {
+            answerLocally(header, in, (request, access) -> ScramCredentialsAnswer.answer(request, access,
+                    gateway.authentication() == null ? null : gateway.authentication().credentials()));
             return;
         }
         if (!SupportedApis.isSupported(api)) {
@@ -721,11 +727,18 @@ final class ClientConnection implements SaslGate.Connection {
         afterLookUp(missing, () -> decide(header, frame, body, enforcer));
     }
 
+    /** How the gateway answers a request itself; {@code access} is null without a policy. */
+    @FunctionalInterface
+    private interface LocalAnswer {
+        ApiMessage answer(AbstractRequest request, RecordingAccess access) throws Exception;
+    }
+
     /**
-     * CreateAcls, DescribeAcls, DeleteAcls: answered from and into the gateway's own policy (off the event loop, as
-     * the policy store may block); reading pauses meanwhile so that answers keep their order.
+     * A request the gateway answers itself, never forwarded: CreateAcls, DescribeAcls, DeleteAcls from and into its
+     * own policy, DescribeUserScramCredentials from its own users. Answered off the event loop, as the policy store
+     * may block; reading pauses meanwhile so that answers keep their order. Denials are audited and counted.
      */
-    private void answerAclRequest(RequestHeader header, ByteBuffer in) {
+    private void answerLocally(RequestHeader header, ByteBuffer in, LocalAnswer answerer) {
         ApiKeys api = header.apiKey();
         short version = header.apiVersion();
         AbstractRequest request;
@@ -735,10 +748,10 @@ final class ClientConnection implements SaslGate.Connection {
             refuse("malformed " + api.name + " request: " + e.getMessage());
             return;
         }
-        Access access = gateway.authorization().access(principal, clientHost);
-        RecordingAccess recording = new RecordingAccess(access);
+        RecordingAccess recording = gateway.authorization() == null ? null
+                : new RecordingAccess(gateway.authorization().access(principal, clientHost));
         holdReading();
-        listener.vertx().executeBlocking(() -> gateway.aclRequests().answer(request, recording), false).onComplete(ar -> {
+        listener.vertx().executeBlocking(() -> answerer.answer(request, recording), false).onComplete(ar -> {
             if (closed) {
                 return;
             }
@@ -747,13 +760,14 @@ final class ClientConnection implements SaslGate.Connection {
                 return;
             }
             Buffer answer = KafkaFrames.response(header.correlationId(), api.responseHeaderVersion(version), ar.result(), version);
-            ConnectionAudit.Pending pending = audit.denials(null, header, recording.denied());
+            List<String> denied = recording == null ? List.of() : recording.denied();
+            ConnectionAudit.Pending pending = audit.denials(null, header, denied);
             if (pending != null) {
                 KafkaFrames.Response split = KafkaFrames.splitResponse(answer, api, version);
                 audit.response(pending, AbstractResponse.parseResponse(api, new ByteBufferAccessor(split.body()), version));
             }
-            countDenials(recording.denied());
-            gateway.stats().request(api, recording.denied().isEmpty() ? GatewayStats.Outcome.ANSWERED : GatewayStats.Outcome.DENIED);
+            countDenials(denied);
+            gateway.stats().request(api, denied.isEmpty() ? GatewayStats.Outcome.ANSWERED : GatewayStats.Outcome.DENIED);
             respondLocally(header.correlationId(), api, version, answer);
             releaseReading();
         });
@@ -934,6 +948,7 @@ final class ClientConnection implements SaslGate.Connection {
                 SupportedApis.retain(data, Enforcers::isEnforced);
                 SupportedApis.addAclAdministration(data);
             }
+            SupportedApis.addGatewayApis(data);
             SupportedApis.addSasl(data);
             SupportedApis.fitFeatures(data, version); // what was learned may come from an answer at another version
             gateway.stats().request(ApiKeys.API_VERSIONS, GatewayStats.Outcome.ANSWERED);

@@ -94,7 +94,8 @@ final class GatewayOperations implements AdminServer.Operations {
                 .description("Metadata requests of the gateway's own asking a broker to auto-create topics").register(registry);
         List<ApiKeys> apis = new ArrayList<>();
         for (ApiKeys api : ApiKeys.values()) {
-            if (SupportedApis.isSupported(api) || SupportedApis.SASL_APIS.containsKey(api) || SupportedApis.ACL_APIS.contains(api)) {
+            if (SupportedApis.isSupported(api) || SupportedApis.SASL_APIS.containsKey(api) || SupportedApis.ACL_APIS.contains(api)
+                    || SupportedApis.GATEWAY_APIS.contains(api)) {
                 apis.add(api);
             }
         }

@@ -155,6 +155,7 @@ final class ResponseRewriter {
             SupportedApis.retain(data, Enforcers::isEnforced);
             SupportedApis.addAclAdministration(data);
         }
+        SupportedApis.addGatewayApis(data);
         if (sasl) {
             SupportedApis.addSasl(data);
         }

@@ -125,9 +125,9 @@ class PolicyAdminTest {
             List<JsonNode> outcomes = outcomesOfIntents(trail);
             assertThat(outcomes).singleElement().satisfies(e -> {
                 assertThat(e.path("unmapped").path("details").path("not_applied").asText()).isEqualTo("store_failed");
-                assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.UNKNOWN_SERVER_ERROR.code());
+                assertThat(e.path("unmapped").path("error_code").asInt()).isEqualTo(Errors.KAFKA_STORAGE_ERROR.code());
                 assertThat(e.path("status_detail").asText()).startsWith("the policy store failed: ")
-                        .endsWith("; answered UNKNOWN_SERVER_ERROR");
+                        .endsWith("; answered KAFKA_STORAGE_ERROR");
             });
         }
     }

@@ -37,7 +37,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.DuplicateResourceException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.ResourceNotFoundException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
@@ -113,6 +115,13 @@ class AdminApisIT {
         return c;
     }
 
+    /** What the broker itself answers, asked directly. */
+    static <T> T direct(java.util.function.Function<Admin, KafkaFuture<T>> call) throws Exception {
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            return get(call.apply(direct));
+        }
+    }
+
     static <T> T get(KafkaFuture<T> future) throws Exception {
         return future.get(30, TimeUnit.SECONDS);
     }
@@ -177,8 +186,9 @@ class AdminApisIT {
     }
 
     /**
-     * Quotas and SCRAM credentials are the broker's, set on it directly: a principal with DESCRIBE_CONFIGS and DESCRIBE
-     * on the cluster reads them through the gateway; one with neither is refused, as Kafka refuses it.
+     * Quotas are the broker's, set on it directly; SCRAM credentials are the gateway's own users', those that log in
+     * here, never the broker's. A principal with DESCRIBE_CONFIGS and DESCRIBE on the cluster reads them through the
+     * gateway; one with neither is refused, as Kafka refuses it.
      */
     @Test
     void quotasAndScramCredentialsAreDescribedOnlyWithTheClusterOperations() throws Exception {
@@ -194,10 +204,19 @@ class AdminApisIT {
                 ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofEntity(ClientQuotaEntity.USER,
                         "quota-user")))).entities())).containsEntry(entity, Map.of("producer_byte_rate", 1_048_576.0)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            UserScramCredentialsDescription user = get(ops.describeUserScramCredentials(List.of("broker-user"))
-                    .description("broker-user"));
-            assertThat(user.credentialInfos()).containsExactly(new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192));
+            Map<String, UserScramCredentialsDescription> brokers = direct(a -> a.describeUserScramCredentials().all());
+            assertThat(brokers).containsKey("broker-user");
         });
+        // the gateway's users as `warden users add` made them: both mechanisms, 8192 iterations
+        Map<String, UserScramCredentialsDescription> users = get(ops.describeUserScramCredentials().all());
+        assertThat(users).containsOnlyKeys("guest", "ops");
+        assertThat(users.get("ops").credentialInfos()).containsExactlyInAnyOrder(new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 8192),
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192));
+        assertThat(get(ops.describeUserScramCredentials(List.of("ops")).description("ops")).credentialInfos()).hasSize(2);
+        assertThatThrownBy(() -> get(ops.describeUserScramCredentials(List.of("broker-user")).description("broker-user")))
+                .cause().isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("broker-user");
+        assertThatThrownBy(() -> get(ops.describeUserScramCredentials(List.of("ops", "ops")).all()))
+                .cause().isInstanceOf(DuplicateResourceException.class);
 
         try (Admin guest = Admin.create(as("guest"))) {
             assertThatThrownBy(() -> get(guest.describeClientQuotas(ClientQuotaFilter.all()).entities()))

@@ -24,6 +24,7 @@ import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
 import org.apache.kafka.common.message.DescribeTransactionsRequestData;
+import org.apache.kafka.common.message.DescribeUserScramCredentialsRequestData;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.EndTxnRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -227,6 +228,10 @@ final class ParityRequests {
         }));
         p.add(new Probe("ListPartitionReassignments", ApiKeys.LIST_PARTITION_REASSIGNMENTS, (short) 0, ids ->
                 new ListPartitionReassignmentsRequestData().setTopics(null).setTimeoutMs(10_000)));
+        // the users differ (Warden's are its own), so only users neither has, or named twice
+        p.add(new Probe("DescribeUserScramCredentials, unknown and twice", ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, (short) 0,
+                ids -> new DescribeUserScramCredentialsRequestData().setUsers(each(List.of("nobody", "dave", "dave"),
+                        u -> new DescribeUserScramCredentialsRequestData.UserName().setName(u)))));
         p.add(new Probe("DescribeLogDirs", ApiKeys.DESCRIBE_LOG_DIRS, (short) 4, ids -> new DescribeLogDirsRequestData().setTopics(null)));
         return p;
     }

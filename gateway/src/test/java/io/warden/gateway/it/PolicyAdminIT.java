@@ -684,7 +684,7 @@ class PolicyAdminIT {
             try (Admin admin = Admin.create(adminSettings)) {
                 assertThatThrownBy(() -> admin.createAcls(List.of(grace)).all().get(30, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class).cause()
-                        .isInstanceOf(org.apache.kafka.common.errors.UnknownServerException.class)
+                        .isInstanceOf(org.apache.kafka.common.errors.KafkaStorageException.class) // retriable
                         .hasMessageContaining("the policy was not changed");
             }
             assertThat(failing.server().policyAdmin().current().version()).as("the policy unchanged").isEqualTo(1);
@@ -706,8 +706,8 @@ class PolicyAdminIT {
             assertThat(e.path("status_detail").asText()).startsWith("not applied: its audit event could not be written (audit sink failed: ");
         });
         assertThat(outcomes).extracting(e -> e.path("unmapped").path("error_code").asInt())
-                .containsExactly(503, (int) org.apache.kafka.common.protocol.Errors.UNKNOWN_SERVER_ERROR.code());
+                .containsExactly(503, (int) org.apache.kafka.common.protocol.Errors.KAFKA_STORAGE_ERROR.code());
         assertThat(outcomes).extracting(e -> e.path("status_detail").asText().replaceAll(".*\\); ", ""))
-                .containsExactly("answered 503", "answered UNKNOWN_SERVER_ERROR");
+                .containsExactly("answered 503", "answered KAFKA_STORAGE_ERROR");
     }
 }
