@@ -583,7 +583,9 @@ class KafkaParityIT {
 
     private static String failure(Throwable e) {
         Throwable cause = e;
-        while ((cause instanceof ExecutionException || cause instanceof CompletionException) && cause.getCause() != null) {
+        // A client in an error state wraps the error that put it there in a plain KafkaException, or not, by timing
+        while ((cause instanceof ExecutionException || cause instanceof CompletionException
+                || cause.getClass() == org.apache.kafka.common.KafkaException.class) && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return "failed " + cause.getClass().getSimpleName();

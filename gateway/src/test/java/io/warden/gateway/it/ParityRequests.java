@@ -115,6 +115,18 @@ final class ParityRequests {
                             t -> new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(t).setPartitions(List.of(
                                     new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(1)))))));
         }
+        // v10 names topics by id (KIP-848's groups), as Produce v13 and Fetch v13 do
+        p.add(new Probe("OffsetCommit g-b by id", ApiKeys.OFFSET_COMMIT, (short) 10, ids -> new OffsetCommitRequestData().setGroupId("g-b")
+                .setGenerationIdOrMemberEpoch(-1).setMemberId("").setTopics(each(List.of("orders.a", "private", "missing"),
+                        t -> new OffsetCommitRequestData.OffsetCommitRequestTopic().setTopicId(ids.getOrDefault(t, Uuid.ONE_UUID))
+                                .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
+                                        .setCommittedOffset(1)))))));
+        p.add(new Probe("OffsetFetch by id, three groups", ApiKeys.OFFSET_FETCH, (short) 10, ids -> new OffsetFetchRequestData().setGroups(List.of(
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("g-a").setTopics(null),
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("g-b").setTopics(each(List.of("orders.a", "private", "missing"),
+                        t -> new OffsetFetchRequestData.OffsetFetchRequestTopics().setTopicId(ids.getOrDefault(t, Uuid.ONE_UUID))
+                                .setPartitionIndexes(List.of(0, 1)))),
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("h").setTopics(null)))));
         p.add(new Probe("OffsetFetch, three groups", ApiKeys.OFFSET_FETCH, (short) 9, ids -> new OffsetFetchRequestData().setGroups(List.of(
                 new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("g-a").setTopics(null),
                 new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("g-b").setTopics(each(List.of("orders.a", "private", "missing"),
