@@ -121,7 +121,11 @@ class KafkaParityIT {
             allow("carol", ResourceType.TOPIC, "public", PatternType.LITERAL, AclOperation.ALTER_CONFIGS),
             allow("carol", ResourceType.GROUP, "*", PatternType.LITERAL, AclOperation.DESCRIBE),
             allow("carol", ResourceType.TRANSACTIONAL_ID, "*", PatternType.LITERAL, AclOperation.DESCRIBE),
-            allow("*", ResourceType.TOPIC, "public", PatternType.LITERAL, AclOperation.DESCRIBE));
+            allow("*", ResourceType.TOPIC, "public", PatternType.LITERAL, AclOperation.DESCRIBE),
+            binding("carol", "127.0.0.1", ResourceType.TOPIC, "public", PatternType.LITERAL, AclOperation.READ, AclPermissionType.ALLOW),
+            binding("carol", "127.0.0.1", ResourceType.GROUP, "h", PatternType.PREFIXED, AclOperation.READ, AclPermissionType.ALLOW),
+            binding("bob", "127.0.0.1", ResourceType.TOPIC, "orders.a", PatternType.LITERAL, AclOperation.WRITE, AclPermissionType.DENY),
+            binding("dave", "127.0.0.1", ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE, AclPermissionType.ALLOW));
 
     static final List<String> TOPICS = List.of("orders.a", "orders.secret", "public", "private");
 
