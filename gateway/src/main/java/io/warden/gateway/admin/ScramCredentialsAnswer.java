@@ -13,8 +13,9 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -54,22 +55,12 @@ public final class ScramCredentialsAnswer {
             }
             return new DescribeUserScramCredentialsResponseData().setResults(results);
         }
-        Set<String> seen = new HashSet<>();
-        Set<String> twice = new HashSet<>();
-        request.users().forEach(u -> {
-            if (!seen.add(u.name())) {
-                twice.add(u.name());
-            }
-        });
-        Set<String> answered = new HashSet<>();
-        for (DescribeUserScramCredentialsRequestData.UserName named : request.users()) {
-            String user = named.name();
-            if (!answered.add(user)) {
-                continue; // one result per user, as Kafka gives
-            }
+        Map<String, Integer> named = new LinkedHashMap<>(); // one result per user, as Kafka gives
+        request.users().forEach(u -> named.merge(u.name(), 1, Integer::sum));
+        named.forEach((user, times) -> {
             DescribeUserScramCredentialsResult result = new DescribeUserScramCredentialsResult().setUser(user);
             List<CredentialInfo> infos = store == null ? List.of() : credentials(store, user);
-            if (twice.contains(user)) {
+            if (times > 1) {
                 result.setErrorCode(Errors.DUPLICATE_RESOURCE.code())
                         .setErrorMessage("Cannot describe SCRAM credentials for the same user twice in a single request: " + user);
             } else if (infos.isEmpty()) {
@@ -79,7 +70,7 @@ public final class ScramCredentialsAnswer {
                 result.setCredentialInfos(infos);
             }
             results.add(result);
-        }
+        });
         return new DescribeUserScramCredentialsResponseData().setResults(results);
     }
 

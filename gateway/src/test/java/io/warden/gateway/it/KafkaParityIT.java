@@ -354,7 +354,7 @@ class KafkaParityIT {
         Map<String, String> o = new LinkedHashMap<>();
         for (List<String> topics : List.of(List.of("orders.a"), List.of("orders.a", "private"))) {
             o.put("acks=0 Produce to " + topics, attempt(side, c -> {
-                assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).isZero();
+                logIn(c, user);
                 ProduceRequestData produce = ParityRequests.produce(topicIds, false, topics).setAcks((short) 0);
                 c.send(ApiKeys.PRODUCE, (short) 12, produce);
                 return "sent";
@@ -364,17 +364,17 @@ class KafkaParityIT {
             return o; // the rest does not depend on who asks
         }
         o.put("Metadata v0 (the oldest)", attempt(side, c -> {
-            assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).isZero();
+            logIn(c, user);
             c.writeRaw(handMade(ApiKeys.METADATA.id, 0, false, new byte[]{0, 0, 0, 0})); // no topic named: every topic
             return "answered " + c.receiveRawFrame().length + " bytes";
         }));
         o.put("ListOffsets v0 (removed in Kafka 4)", attempt(side, c -> {
-            assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).isZero();
+            logIn(c, user);
             c.writeRaw(handMade(ApiKeys.LIST_OFFSETS.id, 0, false, new byte[]{-1, -1, -1, -1, 0, 0, 0, 0})); // no replica, no topic
             return "answered " + c.receiveRawFrame().length + " bytes";
         }));
         o.put("API key 999", attempt(side, c -> {
-            assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).isZero();
+            logIn(c, user);
             c.writeRaw(handMade(999, 0, false, new byte[0]));
             return "answered " + c.receiveRawFrame().length + " bytes";
         }));
@@ -444,8 +444,13 @@ class KafkaParityIT {
 
     private RawKafkaConnection login(String side, String user) throws Exception {
         RawKafkaConnection c = connect(side);
-        assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).as("%s's login %s", user, side).isZero();
+        logIn(c, user);
         return c;
+    }
+
+    /** A SCRAM login as this user on an open connection, which must succeed. */
+    private static void logIn(RawKafkaConnection c, String user) throws Exception {
+        assertThat(new RawSasl(c).scramLogin(user, user + "-secret").errorCode()).as("%s's login", user).isZero();
     }
 
     private RawKafkaConnection connect(String side) throws IOException {
