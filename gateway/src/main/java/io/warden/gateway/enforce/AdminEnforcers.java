@@ -34,7 +34,6 @@ final class AdminEnforcers {
         cluster(into, ApiKeys.ELECT_LEADERS, AclOperation.ALTER);
         into.put(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, new AlterPartitionReassignmentsEnforcer());
         cluster(into, ApiKeys.LIST_PARTITION_REASSIGNMENTS, AclOperation.DESCRIBE);
-        cluster(into, ApiKeys.DESCRIBE_CLIENT_QUOTAS, AclOperation.DESCRIBE_CONFIGS);
     }
 
     private static void cluster(Map<ApiKeys, ApiEnforcer> into, ApiKeys api, AclOperation operation) {

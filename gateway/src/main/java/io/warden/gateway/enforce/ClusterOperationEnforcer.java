@@ -12,7 +12,6 @@ import org.apache.kafka.common.protocol.Errors;
  *   <li>DescribeLogDirs: DESCRIBE (KafkaApis.handleDescribeLogDirsRequest: no results, top-level error from v3)</li>
  *   <li>ElectLeaders: ALTER (ControllerApis, authorizeClusterOperation)</li>
  *   <li>ListPartitionReassignments: DESCRIBE (ControllerApis, authorizeClusterOperation)</li>
- *   <li>DescribeClientQuotas: DESCRIBE_CONFIGS (KafkaApis.handleDescribeClientQuotasRequest)</li>
  * </ul>
  */
 final class ClusterOperationEnforcer implements ApiEnforcer {

@@ -20,9 +20,9 @@ import java.util.Set;
  * <p>Left out on purpose: inter-broker, controller and KRaft quorum APIs (DescribeQuorum's answer carries addresses the
  * gateway does not rewrite); share groups and streams groups (previews in Kafka 4.1; ShareFetch and
  * ShareAcknowledge answers carry broker addresses too); delegation tokens (they would bypass the gateway's
- * authentication); the brokers' SCRAM credentials (clients log in with the gateway's own, which
- * DescribeUserScramCredentials describes: {@link #GATEWAY_APIS}), changes to client quotas, replica log dirs and
- * features; client telemetry. The ACL APIs are not forwarded either: with a policy the gateway answers them itself
+ * authentication); the brokers' SCRAM credentials and client quotas (clients log in with the gateway's own users and
+ * are held to its own quotas, which DescribeUserScramCredentials and DescribeClientQuotas describe:
+ * {@link #GATEWAY_APIS}), replica log dirs and features; client telemetry. The ACL APIs are not forwarded either: with a policy the gateway answers them itself
  * ({@link #ACL_APIS}).
  */
 public final class SupportedApis {
@@ -61,7 +61,6 @@ public final class SupportedApis {
             ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
             ApiKeys.LIST_PARTITION_REASSIGNMENTS,
             ApiKeys.OFFSET_DELETE,
-            ApiKeys.DESCRIBE_CLIENT_QUOTAS,
             ApiKeys.DESCRIBE_PRODUCERS,
             ApiKeys.DESCRIBE_TRANSACTIONS,
             ApiKeys.LIST_TRANSACTIONS,
@@ -104,9 +103,12 @@ public final class SupportedApis {
 
     /**
      * The APIs every listener answers from the gateway's own state, never forwarded: DescribeUserScramCredentials,
-     * from the gateway's own users, whose credentials are the ones that log in here (the brokers' are not).
+     * from the gateway's own users, whose credentials are the ones that log in here (the brokers' are not), and
+     * DescribeClientQuotas, from the gateway's own quotas, which are the ones its clients are held to (the brokers'
+     * see only the gateway's connections).
      */
-    public static final java.util.List<ApiKeys> GATEWAY_APIS = java.util.List.of(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS);
+    public static final java.util.List<ApiKeys> GATEWAY_APIS = java.util.List.of(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
+            ApiKeys.DESCRIBE_CLIENT_QUOTAS);
 
     /** Adds {@link #GATEWAY_APIS}, at every version this gateway's protocol classes speak. */
     public static void addGatewayApis(ApiVersionsResponseData response) {

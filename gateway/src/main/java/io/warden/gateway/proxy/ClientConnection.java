@@ -18,6 +18,7 @@ import io.warden.gateway.enforce.RecordingAccess;
 import io.warden.gateway.enforce.Verdict;
 import io.warden.gateway.audit.ConnectionAudit;
 import io.warden.gateway.admin.KafkaAclRequests;
+import io.warden.gateway.admin.ClientQuotasAnswer;
 import io.warden.gateway.admin.ScramCredentialsAnswer;
 import io.warden.audit.AuditEvent;
 import org.apache.kafka.common.errors.KafkaStorageException;
@@ -483,8 +484,11 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         if (SupportedApis.isAnsweredByGateway(api, version)) {
-            answerLocally(header, in, (request, access) -> ScramCredentialsAnswer.answer(request, access,
-                    gateway.authentication() == null ? null : gateway.authentication().credentials()));
+            answerLocally(header, in, api == ApiKeys.DESCRIBE_CLIENT_QUOTAS
+                    ? (request, access) -> ClientQuotasAnswer.answer(request, access, gateway.config().quotas(),
+                            gateway.config().limits().maxConnectionCreationRatePerIp())
+                    : (request, access) -> ScramCredentialsAnswer.answer(request, access,
+                            gateway.authentication() == null ? null : gateway.authentication().credentials()));
             return;
         }
         if (!SupportedApis.isSupported(api)) {
@@ -735,8 +739,9 @@ final class ClientConnection implements SaslGate.Connection {
 
     /**
      * A request the gateway answers itself, never forwarded: CreateAcls, DescribeAcls, DeleteAcls from and into its
-     * own policy, DescribeUserScramCredentials from its own users. Answered off the event loop, as the policy store
-     * may block; reading pauses meanwhile so that answers keep their order. Denials are audited and counted.
+     * own policy, DescribeUserScramCredentials from its own users, DescribeClientQuotas from its own quotas. Answered
+     * off the event loop, as the policy store may block; reading pauses meanwhile so that answers keep their order.
+     * Denials are audited and counted.
      */
     private void answerLocally(RequestHeader header, ByteBuffer in, LocalAnswer answerer) {
         ApiKeys api = header.apiKey();

@@ -39,6 +39,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.DuplicateResourceException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.ResourceNotFoundException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -89,6 +91,14 @@ class AdminApisIT {
                 topics: [other]
             """;
 
+    /** Rates no test reaches: the gateway's own quotas, for DescribeClientQuotas to tell. */
+    static final String QUOTAS = """
+            quotas:
+              default: {fetchBytesPerSecond: 209715200}
+              principals:
+                "User:ops": {produceBytesPerSecond: 104857600}
+            """;
+
     static KafkaCluster cluster;
     static GatewayFixture gateway;
     static Admin ops;
@@ -99,7 +109,7 @@ class AdminApisIT {
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
             Clients.createTopic(direct, "other", 1, (short) 1);
         }
-        gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY, pki.dir, cluster.getBootstrapServers());
+        gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY + QUOTAS, pki.dir, cluster.getBootstrapServers());
         ops = Admin.create(as("ops"));
     }
 
@@ -186,9 +196,9 @@ class AdminApisIT {
     }
 
     /**
-     * Quotas are the broker's, set on it directly; SCRAM credentials are the gateway's own users', those that log in
-     * here, never the broker's. A principal with DESCRIBE_CONFIGS and DESCRIBE on the cluster reads them through the
-     * gateway; one with neither is refused, as Kafka refuses it.
+     * Quotas and SCRAM credentials are the gateway's own, those its clients log in with and are held to, never the
+     * broker's. A principal with DESCRIBE_CONFIGS and DESCRIBE on the cluster reads them through the gateway; one with
+     * neither is refused, as Kafka refuses it.
      */
     @Test
     void quotasAndScramCredentialsAreDescribedOnlyWithTheClusterOperations() throws Exception {
@@ -200,9 +210,27 @@ class AdminApisIT {
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), "broker-user-secret"))).all());
         }
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(ops.describeClientQuotas(
-                ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofEntity(ClientQuotaEntity.USER,
-                        "quota-user")))).entities())).containsEntry(entity, Map.of("producer_byte_rate", 1_048_576.0)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<ClientQuotaEntity, Map<String, Double>> brokers = direct(a -> a.describeClientQuotas(ClientQuotaFilter.all()).entities());
+            assertThat(brokers).containsEntry(entity, Map.of("producer_byte_rate", 1_048_576.0));
+        });
+        Map<String, String> defaultUser = new HashMap<>();
+        defaultUser.put(ClientQuotaEntity.USER, null);
+        Map<String, String> defaultIp = new HashMap<>();
+        defaultIp.put(ClientQuotaEntity.IP, null);
+        // the limits of limits and quotas, as Kafka stores the same ones (users' byte rates, KIP-612's IP creation rate)
+        assertThat(get(ops.describeClientQuotas(ClientQuotaFilter.all()).entities())).isEqualTo(Map.of(
+                new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "ops")), Map.of("producer_byte_rate", 104_857_600.0),
+                new ClientQuotaEntity(defaultUser), Map.of("consumer_byte_rate", 209_715_200.0),
+                new ClientQuotaEntity(defaultIp), Map.of("connection_creation_rate", 100.0)));
+        assertThat(get(ops.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofEntity(
+                ClientQuotaEntity.USER, "quota-user")))).entities())).isEmpty();
+        assertThat(get(ops.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofEntity(
+                ClientQuotaEntity.USER, "ops")))).entities())).containsOnlyKeys(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "ops")));
+        assertThatThrownBy(() -> get(ops.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(
+                ClientQuotaFilterComponent.ofDefaultEntity(ClientQuotaEntity.IP), ClientQuotaFilterComponent.ofEntityType(
+                        ClientQuotaEntity.USER)))).entities())).cause().isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("IP filter component should not be used with user or clientId filter component");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Map<String, UserScramCredentialsDescription> brokers = direct(a -> a.describeUserScramCredentials().all());
             assertThat(brokers).containsKey("broker-user");

@@ -52,6 +52,8 @@ import org.apache.kafka.common.message.SaslAuthenticateResponseData;
 import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.quota.ClientQuotaFilter;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
@@ -129,6 +131,24 @@ class KafkaParityIT {
 
     static final List<String> TOPICS = List.of("orders.a", "orders.secret", "public", "private");
 
+    /** Warden's quotas and connection creation rate per IP; {@link #BROKER_QUOTAS} are the same, as Kafka stores them. */
+    static final String QUOTAS = """
+            limits:
+              maxConnectionCreationRatePerIp: 1000
+            quotas:
+              default: {produceBytesPerSecond: 104857600}
+              principals:
+                "User:alice": {fetchBytesPerSecond: 52428800}
+                "User:bob": {produceBytesPerSecond: 62914560, fetchBytesPerSecond: 73400320}
+            """;
+
+    static final List<ClientQuotaAlteration> BROKER_QUOTAS = List.of(
+            quota(ClientQuotaEntity.USER, null, "producer_byte_rate", 104857600),
+            quota(ClientQuotaEntity.USER, "alice", "consumer_byte_rate", 52428800),
+            new ClientQuotaAlteration(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "bob")), List.of(
+                    new ClientQuotaAlteration.Op("producer_byte_rate", 62914560.0), new ClientQuotaAlteration.Op("consumer_byte_rate", 73400320.0))),
+            quota(ClientQuotaEntity.IP, null, "connection_creation_rate", 1000));
+
     static final String AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
     /** Warden's own login, the test's, and the brokers' and controllers' own listeners (not SASL: ANONYMOUS). */
     static final String SUPER_USERS = "User:admin;User:warden;User:ANONYMOUS";
@@ -170,8 +190,8 @@ class KafkaParityIT {
         this.cluster = cluster;
         SaslPki pki = SaslPki.withUsersAndPolicy("superUsers: [User:admin]\nallowEveryoneIfNoAclFound: " + allowEveryoneIfNoAclFound
                 + "\nacls: []\n", "admin", "alice", "bob", "carol", "dave");
-        gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY + UpstreamSaslIT.UPSTREAM_SASL.formatted("warden-secret"),
-                pki.dir, cluster.getBootstrapServers());
+        gateway = GatewayFixture.fromYaml(SaslPki.SCRAM_WITH_POLICY + UpstreamSaslIT.UPSTREAM_SASL.formatted("warden-secret")
+                + QUOTAS, pki.dir, cluster.getBootstrapServers());
         try {
             prepare(acls);
             Map<String, List<String>> differences = new TreeMap<>();
@@ -206,6 +226,7 @@ class KafkaParityIT {
             for (String topic : TOPICS) {
                 Clients.createTopic(direct, topic, 2, (short) 1);
             }
+            direct.alterClientQuotas(BROKER_QUOTAS).all().get(30, TimeUnit.SECONDS);
             // a binding made and deleted again: both answer the deletion with the same bindings
             AclBinding erin = allow("erin", ResourceType.TOPIC, "tmp", PatternType.LITERAL, AclOperation.READ);
             AclBindingFilter erins = new AclBindingFilter(ResourcePatternFilter.ANY,
@@ -238,6 +259,8 @@ class KafkaParityIT {
             }
             // the broker takes its new ACLs from the metadata log: wait until both sides list the same bindings
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bindings(through)).isEqualTo(bindings(direct)));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(direct.describeClientQuotas(ClientQuotaFilter.all())
+                    .entities().get(30, TimeUnit.SECONDS)).hasSize(BROKER_QUOTAS.size()));
             assertThat(bindings(direct)).hasSize(acls.size());
         }
     }
@@ -291,7 +314,8 @@ class KafkaParityIT {
                     ts -> new TreeSet<>(ts.stream().map(TransactionListing::transactionalId).toList()).toString()));
             o.put("describeTransactions tx-a", outcome(admin.describeTransactions(List.of("tx-a")).description("tx-a"), d -> d.state().toString()));
             o.put("describeLogDirs", outcome(admin.describeLogDirs(List.of(0)).allDescriptions(), d -> d.keySet().toString()));
-            o.put("describeClientQuotas", outcome(admin.describeClientQuotas(ClientQuotaFilter.all()).entities(), e -> e.size() + " entities"));
+            o.put("describeClientQuotas", outcome(admin.describeClientQuotas(ClientQuotaFilter.all()).entities(), e -> new TreeSet<>(
+                    e.entrySet().stream().map(q -> q.getKey().entries() + "=" + new TreeMap<>(q.getValue())).toList()).toString()));
             o.put("describeFeatures", outcome(admin.describeFeatures().featureMetadata(), f -> "some"));
             o.put("createPartitions orders.a (validate only)", outcome(admin.createPartitions(Map.of("orders.a", NewPartitions.increaseTo(3)),
                     new CreatePartitionsOptions().validateOnly(true)).all(), v -> "ok"));
@@ -629,6 +653,13 @@ class KafkaParityIT {
 
     private static AclBinding allow(String user, ResourceType type, String name, PatternType pattern, AclOperation op) {
         return binding(user, "*", type, name, pattern, op, AclPermissionType.ALLOW);
+    }
+
+    /** One quota of one entity; a null name is the type's default entity. */
+    private static ClientQuotaAlteration quota(String type, String name, String key, double value) {
+        Map<String, String> entity = new HashMap<>();
+        entity.put(type, name);
+        return new ClientQuotaAlteration(new ClientQuotaEntity(entity), List.of(new ClientQuotaAlteration.Op(key, value)));
     }
 
     private static AclBinding binding(String user, String host, ResourceType type, String name, PatternType pattern, AclOperation op,

@@ -17,6 +17,7 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DescribeAclsRequestData;
+import org.apache.kafka.common.message.DescribeClientQuotasRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
@@ -48,6 +49,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.DescribeClientQuotasRequest;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -244,6 +246,23 @@ final class ParityRequests {
         p.add(new Probe("DescribeUserScramCredentials, unknown and twice", ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, (short) 0,
                 ids -> new DescribeUserScramCredentialsRequestData().setUsers(each(List.of("nobody", "dave", "dave"),
                         u -> new DescribeUserScramCredentialsRequestData.UserName().setName(u)))));
+        // both have the same quotas (KafkaParityIT.QUOTAS): Kafka's filters, and the filters it refuses
+        p.add(quotas("DescribeClientQuotas, all", false));
+        p.add(quotas("DescribeClientQuotas, alice", false, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_EXACT, "alice")));
+        p.add(quotas("DescribeClientQuotas, carol", false, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_EXACT, "carol")));
+        p.add(quotas("DescribeClientQuotas, default user", true, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null)));
+        p.add(quotas("DescribeClientQuotas, any user", true, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
+        p.add(quotas("DescribeClientQuotas, default IP", false, quotaFilter("ip", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null)));
+        p.add(quotas("DescribeClientQuotas, bob with a client id", false, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_EXACT, "bob"),
+                quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
+        p.add(quotas("DescribeClientQuotas, strict, nothing", true));
+        p.add(quotas("DescribeClientQuotas, IP and user", false, quotaFilter("ip", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null),
+                quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
+        p.add(quotas("DescribeClientQuotas, user twice", false, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_EXACT, "alice"),
+                quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null)));
+        p.add(quotas("DescribeClientQuotas, unknown type", false, quotaFilter("group", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
+        p.add(quotas("DescribeClientQuotas, exact without a name", false, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_EXACT, null)));
+        p.add(quotas("DescribeClientQuotas, unknown match type", false, quotaFilter("user", (byte) 7, null)));
         p.add(new Probe("DescribeLogDirs", ApiKeys.DESCRIBE_LOG_DIRS, (short) 4, ids -> new DescribeLogDirsRequestData().setTopics(null)));
         return p;
     }
@@ -354,6 +373,15 @@ final class ParityRequests {
     private static DescribeConfigsRequestData.DescribeConfigsResource config(byte type, String name) {
         return new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(type).setResourceName(name).setConfigurationKeys(List.of("retention.ms",
                 "log.retention.hours", "consumer.session.timeout.ms"));
+    }
+
+    private static Probe quotas(String name, boolean strict, DescribeClientQuotasRequestData.ComponentData... components) {
+        return new Probe(name, ApiKeys.DESCRIBE_CLIENT_QUOTAS, (short) 1, ids -> new DescribeClientQuotasRequestData().setStrict(strict)
+                .setComponents(new ArrayList<>(List.of(components))));
+    }
+
+    private static DescribeClientQuotasRequestData.ComponentData quotaFilter(String type, byte matchType, String match) {
+        return new DescribeClientQuotasRequestData.ComponentData().setEntityType(type).setMatchType(matchType).setMatch(match);
     }
 
     private static <T> List<T> each(List<String> names, Function<String, T> make) {

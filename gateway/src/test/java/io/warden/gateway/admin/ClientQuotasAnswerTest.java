@@ -1,0 +1,139 @@
+package io.warden.gateway.admin;
+
+import io.warden.gateway.config.QuotasConfig;
+import io.warden.gateway.config.QuotasConfig.ByteRates;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.message.DescribeClientQuotasRequestData;
+import org.apache.kafka.common.message.DescribeClientQuotasRequestData.ComponentData;
+import org.apache.kafka.common.message.DescribeClientQuotasResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.requests.DescribeClientQuotasRequest;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import static org.apache.kafka.common.requests.DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT;
+import static org.apache.kafka.common.requests.DescribeClientQuotasRequest.MATCH_TYPE_EXACT;
+import static org.apache.kafka.common.requests.DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClientQuotasAnswerTest {
+
+    /** Default rates for both kinds, alice her own produce rate, bob his own fetch rate, carol an entry without any. */
+    static final QuotasConfig QUOTAS = new QuotasConfig(new ByteRates(1000, 2000), Map.of(
+            "User:alice", new ByteRates(10, ByteRates.UNLIMITED),
+            "User:bob", new ByteRates(ByteRates.UNLIMITED, 20),
+            "User:CN=carol,O=Example", new ByteRates(30, 40),
+            "User:dave", ByteRates.NONE), 11, Duration.ofSeconds(1));
+
+    static final Map<Map<String, String>, Map<String, Double>> ENTITIES = ClientQuotasAnswer.entities(QUOTAS, 100);
+
+    /** Each principal with only the rates it sets, the defaults as the default user, the creation rate as the default IP. */
+    @Test
+    void theGatewaysQuotasAsKafkaStoresThem() {
+        assertThat(describe(false)).containsExactly(
+                "user=<default> consumer_byte_rate=2000.0 producer_byte_rate=1000.0",
+                "user=CN=carol,O=Example consumer_byte_rate=40.0 producer_byte_rate=30.0",
+                "user=alice producer_byte_rate=10.0",
+                "user=bob consumer_byte_rate=20.0",
+                "ip=<default> connection_creation_rate=100.0");
+        assertThat(ClientQuotasAnswer.entities(null, 0)).isEmpty();
+        assertThat(ClientQuotasAnswer.entities(new QuotasConfig(ByteRates.NONE, Map.of("User:alice", new ByteRates(5, 0)), 11,
+                Duration.ofSeconds(1)), 0)).containsOnlyKeys(Map.of("user", "alice"));
+    }
+
+    @Test
+    void exactDefaultAndSpecifiedMatchAsInKafka() {
+        assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "alice"))).containsExactly("user=alice producer_byte_rate=10.0");
+        assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "erin"))).isEmpty();
+        assertThat(describe(false, component("user", MATCH_TYPE_DEFAULT, null)))
+                .containsExactly("user=<default> consumer_byte_rate=2000.0 producer_byte_rate=1000.0");
+        // Kafka's "specified" is any entity with that type, the default one too
+        assertThat(describe(false, component("user", MATCH_TYPE_SPECIFIED, null))).hasSize(4).noneMatch(e -> e.startsWith("ip"));
+        assertThat(describe(true, component("ip", MATCH_TYPE_DEFAULT, null))).containsExactly("ip=<default> connection_creation_rate=100.0");
+        // no entity has a client id: neither matches one that names a user and a client id
+        assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "alice"), component("client-id", MATCH_TYPE_SPECIFIED, null))).isEmpty();
+        assertThat(describe(false, component("client-id", MATCH_TYPE_DEFAULT, null))).isEmpty();
+    }
+
+    /** Strict: the entity has no type but the filter's; otherwise other types are let through. */
+    @Test
+    void strictLeavesOutEntitiesWithOtherTypes() {
+        Map<Map<String, String>, Map<String, Double>> withClientId = new java.util.LinkedHashMap<>(ENTITIES);
+        withClientId.put(Map.of("user", "alice", "client-id", "app"), Map.of("producer_byte_rate", 5.0));
+        assertThat(lines(ClientQuotasAnswer.answer(request(false, component("user", MATCH_TYPE_EXACT, "alice")), withClientId))).hasSize(2);
+        assertThat(lines(ClientQuotasAnswer.answer(request(true, component("user", MATCH_TYPE_EXACT, "alice")), withClientId)))
+                .containsExactly("user=alice producer_byte_rate=10.0");
+        assertThat(describe(true)).isEmpty();
+    }
+
+    /** Kafka's errors and messages for a filter it refuses ({@code ClientQuotasImage.describe}). */
+    @Test
+    void refusedFiltersGetKafkasErrors() {
+        assertRefused(InvalidRequestException.class, "Invalid empty entity type.", component("", MATCH_TYPE_SPECIFIED, null));
+        assertRefused(InvalidRequestException.class, "Entity type user cannot appear more than once in the filter.",
+                component("user", MATCH_TYPE_EXACT, "alice"), component("user", MATCH_TYPE_DEFAULT, null));
+        assertRefused(UnsupportedVersionException.class, "Unsupported entity type group", component("group", MATCH_TYPE_SPECIFIED, null));
+        assertRefused(InvalidRequestException.class, "Request specified MATCH_TYPE_EXACT, but set match string to null.",
+                component("user", MATCH_TYPE_EXACT, null));
+        assertRefused(InvalidRequestException.class, "Request specified MATCH_TYPE_DEFAULT, but also specified a match string.",
+                component("user", MATCH_TYPE_DEFAULT, "alice"));
+        assertRefused(InvalidRequestException.class, "Request specified MATCH_TYPE_SPECIFIED, but also specified a match string.",
+                component("user", MATCH_TYPE_SPECIFIED, "alice"));
+        assertRefused(InvalidRequestException.class, "Unknown match type 7", component("user", (byte) 7, null));
+        assertRefused(InvalidRequestException.class, "Invalid entity filter component combination. IP filter component should not be "
+                + "used with user or clientId filter component.", component("ip", MATCH_TYPE_DEFAULT, null), component("client-id", MATCH_TYPE_SPECIFIED, null));
+    }
+
+    /** Through the request: a refused filter is the whole answer's error, with no entries, as a broker answers it. */
+    @Test
+    void aRefusedFilterIsAnsweredWithItsError() {
+        AbstractRequest request = new DescribeClientQuotasRequest.Builder(ClientQuotaFilter.all()).build((short) 1);
+        DescribeClientQuotasRequestData bad = new DescribeClientQuotasRequestData().setComponents(List.of(component("ip", MATCH_TYPE_EXACT, null)));
+        DescribeClientQuotasResponseData answer = (DescribeClientQuotasResponseData) ClientQuotasAnswer.answer(
+                new DescribeClientQuotasRequest(bad, (short) 1), null, QUOTAS, 100);
+        assertThat(Errors.forCode(answer.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(answer.errorMessage()).isEqualTo("Request specified MATCH_TYPE_EXACT, but set match string to null.");
+        assertThat(answer.entries()).isNull();
+        DescribeClientQuotasResponseData all = (DescribeClientQuotasResponseData) ClientQuotasAnswer.answer(request, null, QUOTAS, 100);
+        assertThat(all.errorCode()).isZero();
+        assertThat(all.entries()).hasSize(5);
+    }
+
+    private static void assertRefused(Class<? extends Exception> type, String message, ComponentData... components) {
+        assertThatThrownBy(() -> ClientQuotasAnswer.answer(request(false, components), ENTITIES)).isInstanceOf(type).hasMessage(message);
+    }
+
+    private static List<String> describe(boolean strict, ComponentData... components) {
+        return lines(ClientQuotasAnswer.answer(request(strict, components), ENTITIES));
+    }
+
+    private static DescribeClientQuotasRequestData request(boolean strict, ComponentData... components) {
+        return new DescribeClientQuotasRequestData().setStrict(strict).setComponents(new ArrayList<>(Arrays.asList(components)));
+    }
+
+    private static ComponentData component(String type, byte matchType, String match) {
+        return new ComponentData().setEntityType(type).setMatchType(matchType).setMatch(match);
+    }
+
+    /** Each entry as its entity and its values, sorted by key. */
+    private static List<String> lines(DescribeClientQuotasResponseData answer) {
+        assertThat(answer.errorCode()).isZero();
+        return answer.entries().stream().map(e -> {
+            StringBuilder line = new StringBuilder();
+            new TreeSet<>(e.entity().stream().map(x -> x.entityType() + "=" + (x.entityName() == null ? "<default>" : x.entityName())).toList())
+                    .forEach(x -> line.append(line.isEmpty() ? "" : " ").append(x));
+            new TreeSet<>(e.values().stream().map(v -> v.key() + "=" + v.value()).toList()).forEach(v -> line.append(' ').append(v));
+            return line.toString();
+        }).toList();
+    }
+}
