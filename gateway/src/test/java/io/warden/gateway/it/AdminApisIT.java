@@ -101,11 +101,12 @@ class AdminApisIT {
 
     static KafkaCluster cluster;
     static GatewayFixture gateway;
+    static SaslPki pki;
     static Admin ops;
 
     @BeforeAll
     static void start() throws Exception {
-        SaslPki pki = SaslPki.withUsersAndPolicy(POLICY, "ops", "guest");
+        pki = SaslPki.withUsersAndPolicy(POLICY, "ops", "guest");
         try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
             Clients.createTopic(direct, "other", 1, (short) 1);
         }
@@ -252,6 +253,33 @@ class AdminApisIT {
             assertThatThrownBy(() -> get(guest.describeUserScramCredentials().all()))
                     .cause().isInstanceOf(ClusterAuthorizationException.class);
         }
+    }
+
+    /**
+     * Kafka's own {@code kafka-configs} tool describes the gateway's users, with their quotas and SCRAM credentials,
+     * and its connection creation rate per IP; to a principal without DESCRIBE_CONFIGS on the cluster it fails.
+     */
+    @Test
+    void theKafkaConfigsToolDescribesTheGatewaysUsersAndLimits() throws Exception {
+        assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "users")).containsExactly(
+                "Quota configs for the default user-principal are consumer_byte_rate=2.097152E8",
+                "Quota configs for user-principal 'ops' are producer_byte_rate=1.048576E8",
+                "SCRAM credential configs for user-principal 'guest' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=8192",
+                "SCRAM credential configs for user-principal 'ops' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=8192");
+        assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "users", "--entity-name", "ops")).containsExactly(
+                "Quota configs for user-principal 'ops' are producer_byte_rate=1.048576E8",
+                "SCRAM credential configs for user-principal 'ops' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=8192");
+        assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "ips", "--entity-default"))
+                .containsExactly("Quota configs for the default ip are connection_creation_rate=100.0");
+        var refused = KafkaTools.kafkaConfigs(gateway.bootstrap(), as("guest"), pki.dir, "--describe", "--entity-type", "users");
+        assertThat(refused.exit()).isEqualTo(1);
+    }
+
+    /** What the tool printed, line by line, after it succeeded. */
+    private static List<String> kafkaConfigs(String user, String... args) throws Exception {
+        var described = KafkaTools.kafkaConfigs(gateway.bootstrap(), as(user), pki.dir, args);
+        assertThat(described.exit()).as(described.output()).isZero();
+        return described.output().lines().filter(line -> !line.isBlank()).toList();
     }
 
     @Test

@@ -530,34 +530,9 @@ class PolicyAdminIT {
         }
     }
 
-    /**
-     * Kafka's own {@code kafka-acls} tool ({@code org.apache.kafka.tools.AclCommand}) run against the gateway as this
-     * user, in this JVM; returns its exit status and what it printed, as for the clients run as processes.
-     */
+    /** Kafka's own {@code kafka-acls} tool run against the gateway as this user, in this JVM. */
     static ExternalProcess.Result kafkaAcls(String user, String... args) throws Exception {
-        java.nio.file.Path config = pki.dir.resolve(user + "-client.properties");
-        StringBuilder properties = new StringBuilder();
-        as(user).forEach((k, v) -> properties.append(k).append('=').append(v).append('\n'));
-        Files.writeString(config, properties.toString());
-        List<String> all = new java.util.ArrayList<>(List.of("--bootstrap-server", gateway.bootstrap(), "--command-config", config.toString()));
-        all.addAll(List.of(args));
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        int[] exit = {0};
-        org.apache.kafka.common.utils.Exit.setExitProcedure((status, message) -> {
-            exit[0] = status;
-            throw new IllegalStateException("kafka-acls exited with " + status);
-        });
-        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            org.apache.kafka.tools.AclCommand.main(all.toArray(String[]::new));
-        } catch (IllegalStateException e) {
-            // the tool's exit, turned into a status
-        } finally {
-            System.setOut(stdout);
-            org.apache.kafka.common.utils.Exit.resetExitProcedure();
-        }
-        return new ExternalProcess.Result(exit[0], out.toString(StandardCharsets.UTF_8));
+        return KafkaTools.kafkaAcls(gateway.bootstrap(), as(user), pki.dir, args);
     }
 
     @Test
