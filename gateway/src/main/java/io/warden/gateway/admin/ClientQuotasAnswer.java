@@ -30,8 +30,8 @@ import java.util.TreeMap;
  * DescribeClientQuotas (KIP-546) answered from the gateway's own quotas: the brokers' quotas see only the gateway's
  * connections, and clients are held to the quotas the gateway applies, so those are the quotas of this endpoint.
  * They are told as Kafka stores the same limits: a principal's byte rates as the {@code user} entity of its name
- * ({@code producer_byte_rate}, {@code consumer_byte_rate}), the default rates as the default {@code user} entity, and
- * the connection creation rate per IP ({@code limits.maxConnectionCreationRatePerIp}) as the default {@code ip} entity
+ * ({@code producer_byte_rate}, {@code consumer_byte_rate}), the default rates as the default {@code user} entity,
+ * those by client id as {@code client-id} entities, and the connection creation rate per IP ({@code limits.maxConnectionCreationRatePerIp}) as the default {@code ip} entity
  * ({@code connection_creation_rate}, KIP-612). The filter is read as a Kafka broker reads it
  * ({@code ClientQuotasImage.describe}), with its errors.
  */
@@ -73,6 +73,8 @@ public final class ClientQuotasAnswer {
             put(entities, ClientQuotaEntity.USER, null, quotas.defaults());
             new TreeMap<>(quotas.principals()).forEach((principal, rates) ->
                     put(entities, ClientQuotaEntity.USER, principal.substring(principal.indexOf(':') + 1), rates));
+            put(entities, ClientQuotaEntity.CLIENT_ID, null, quotas.clientDefaults());
+            new TreeMap<>(quotas.clients()).forEach((id, rates) -> put(entities, ClientQuotaEntity.CLIENT_ID, id, rates));
         }
         if (connectionRatePerIp > 0) {
             Map<String, String> entity = new HashMap<>();

@@ -215,36 +215,58 @@ public final class ConfigLoader {
     /** Byte-rate quotas; null when they limit nobody. */
     private QuotasConfig quotas(ObjectNode q) {
         String path = "quotas";
-        allowOnly(q, path, "default", "principals", "windowSamples", "windowSampleSeconds");
-        QuotasConfig.ByteRates defaults = q.has("default")
-                ? byteRates(object(q.get("default"), path + ".default"), path + ".default") : QuotasConfig.ByteRates.NONE;
-        Map<String, QuotasConfig.ByteRates> principals = new java.util.LinkedHashMap<>();
-        if (q.has("principals")) {
-            ObjectNode p = object(q.get("principals"), path + ".principals");
-            for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
-                String principal = it.next();
-                String pp = path + ".principals.\"" + principal + "\"";
-                int colon = principal.indexOf(':');
-                if (colon <= 0 || colon == principal.length() - 1) {
-                    throw fail(pp, "a principal must be Type:name, e.g. User:alice");
-                }
-                if (!principal.startsWith("User:")) {
-                    throw fail(pp, "has type '" + principal.substring(0, colon)
-                            + "'; Warden's clients are User principals (the type is case-sensitive), e.g. User:alice");
-                }
-                QuotasConfig.ByteRates rates = byteRates(object(p.get(principal), pp), pp);
-                if (rates.unlimited()) {
-                    throw fail(pp, "gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond");
-                }
-                principals.put(principal, rates);
+        allowOnly(q, path, "default", "principals", "clients", "windowSamples", "windowSampleSeconds");
+        QuotasConfig.ByteRates defaults = optionalRates(q, "default", path);
+        Map<String, QuotasConfig.ByteRates> principals = namedRates(q, "principals", path, (principal, pp) -> {
+            int colon = principal.indexOf(':');
+            if (colon <= 0 || colon == principal.length() - 1) {
+                throw fail(pp, "a principal must be Type:name, e.g. User:alice");
             }
+            if (!principal.startsWith("User:")) {
+                throw fail(pp, "has type '" + principal.substring(0, colon)
+                        + "'; Warden's clients are User principals (the type is case-sensitive), e.g. User:alice");
+            }
+        });
+        QuotasConfig.ByteRates clientDefaults = QuotasConfig.ByteRates.NONE;
+        Map<String, QuotasConfig.ByteRates> clients = Map.of();
+        if (q.has("clients")) {
+            String cp = path + ".clients";
+            ObjectNode c = object(q.get("clients"), cp);
+            allowOnly(c, cp, "default", "ids");
+            clientDefaults = optionalRates(c, "default", cp);
+            clients = namedRates(c, "ids", cp, (id, ip) -> { });
         }
         int samples = intField(q, path, "windowSamples", QuotasConfig.DEFAULT_WINDOW_SAMPLES, 2, 100);
         int sampleSeconds = intField(q, path, "windowSampleSeconds", (int) QuotasConfig.DEFAULT_SAMPLE_LENGTH.toSeconds(), 1, 60);
-        if (defaults.unlimited() && principals.isEmpty()) {
+        if (defaults.unlimited() && principals.isEmpty() && clientDefaults.unlimited() && clients.isEmpty()) {
             return null;
         }
-        return new QuotasConfig(defaults, principals, samples, Duration.ofSeconds(sampleSeconds));
+        return new QuotasConfig(defaults, principals, clientDefaults, clients, samples, Duration.ofSeconds(sampleSeconds));
+    }
+
+    /** The rates under {@code key}, none when it is absent. */
+    private QuotasConfig.ByteRates optionalRates(ObjectNode parent, String key, String path) {
+        return parent.has(key) ? byteRates(object(parent.get(key), path + "." + key), path + "." + key) : QuotasConfig.ByteRates.NONE;
+    }
+
+    /** The rates by name under {@code key} (principals, client ids), each name checked, each entry giving some rate. */
+    private Map<String, QuotasConfig.ByteRates> namedRates(ObjectNode parent, String key, String path,
+                                                           java.util.function.BiConsumer<String, String> checkName) {
+        Map<String, QuotasConfig.ByteRates> named = new java.util.LinkedHashMap<>();
+        if (parent.has(key)) {
+            ObjectNode entries = object(parent.get(key), path + "." + key);
+            for (Iterator<String> it = entries.fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                String np = path + "." + key + ".\"" + name + "\"";
+                checkName.accept(name, np);
+                QuotasConfig.ByteRates rates = byteRates(object(entries.get(name), np), np);
+                if (rates.unlimited()) {
+                    throw fail(np, "gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond");
+                }
+                named.put(name, rates);
+            }
+        }
+        return named;
     }
 
     private QuotasConfig.ByteRates byteRates(ObjectNode r, String path) {

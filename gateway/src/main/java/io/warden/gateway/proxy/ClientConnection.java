@@ -158,8 +158,10 @@ final class ClientConnection implements SaslGate.Connection {
     private long requestsAnswered;
     /** Shutdown: no further request is read, and the connection closes once nothing is in flight. */
     private boolean draining;
-    /** The principal's shared byte rates, or null when it has no quota. */
-    private ClientQuotas.Principal quota;
+    /** The shared byte rates that hold this connection, or null when no quota does. */
+    private ClientQuotas.Rates quota;
+    /** The principal is known: the next request takes the connection's share of the quotas. */
+    private boolean quotaDue;
     /** The timer that ends the current throttle (reading from the client is muted until then), or -1. */
     private long throttleTimer = -1;
     private long throttledUntil;
@@ -268,7 +270,7 @@ final class ClientConnection implements SaslGate.Connection {
         gateway.stats().opened(info);
         meters = gateway.metrics().principal(principal);
         if (sasl == null) {
-            acquireQuota();
+            quotaDue = true;
         }
         client.handler(fromClient);
         client.closeHandler(v -> onClientClosed());
@@ -473,6 +475,9 @@ final class ClientConnection implements SaslGate.Connection {
 
         if (sasl != null && !saslAllows(api, version, correlationId, in)) {
             return;
+        }
+        if (quotaDue) {
+            acquireQuota(header.clientId());
         }
 
         if (api == ApiKeys.API_VERSIONS && !SupportedApis.isSupported(api, version)) {
@@ -1012,7 +1017,7 @@ final class ClientConnection implements SaslGate.Connection {
             cancel(loginTimer);
             loginTimer = -1;
             principal = authenticatedPrincipal;
-            acquireQuota();
+            quotaDue = true;
             gateway.stats().closed(info);
             info = new ConnectionInfo(listener.listenerConfig().name(), peer, principal, true);
             gateway.stats().opened(info);
@@ -1347,10 +1352,14 @@ final class ClientConnection implements SaslGate.Connection {
         });
     }
 
-    /** Takes the principal's share of the byte-rate quotas, once it is known. */
-    private void acquireQuota() {
+    /**
+     * Takes the connection's share of the byte-rate quotas at its first request once its principal is known: the
+     * client id that request carries decides which client-id quota holds it, where no principal quota does.
+     */
+    private void acquireQuota(String clientId) {
+        quotaDue = false;
         if (gateway.quotas() != null) {
-            quota = gateway.quotas().acquire(principal);
+            quota = gateway.quotas().acquire(principal, clientId);
         }
     }
 

@@ -7,17 +7,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The byte-rate quotas of one gateway: one produce rate and one fetch rate per principal with a quota, shared by all
- * of its connections on every listener and event loop. A connection takes its principal's {@link Principal} once
- * (when the principal is known) and records into it directly, so the request path looks nothing up. Principals
- * without connections and without bytes inside the window are forgotten, so that the map stays bounded.
- * Thread-safe.
+ * The byte-rate quotas of one gateway: one rate per quota that holds some traffic (a principal's, or a client id's:
+ * {@link QuotasConfig#quotaOf}), shared by all the connections it holds on every listener and event loop. A connection
+ * takes its {@link Rates} once, at its first request after its principal is known (the client id that request carries
+ * decides the client-id quotas), and records into them directly, so the request path looks nothing up. Rates without
+ * connections and without bytes inside the window are forgotten, so that the map stays bounded. Thread-safe.
  */
 final class ClientQuotas {
 
     private final QuotasConfig config;
     private final long sampleNanos;
-    private final Map<String, Principal> principals = new ConcurrentHashMap<>();
+    /** By kind and entity: {@code PRODUCE user User:alice}, {@code FETCH client-id app}. */
+    private final Map<String, Shared> rates = new ConcurrentHashMap<>();
     private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
 
     private ClientQuotas(QuotasConfig config) {
@@ -31,41 +32,53 @@ final class ClientQuotas {
     }
 
     /**
-     * The shared rates of {@code principal} for one more connection, or null when it has no quota. A connection that
-     * got one must {@link #release} it when it closes.
+     * The shared rates that hold {@code principal}'s requests with this client id, for one more connection, or null when
+     * no quota holds them. A connection that got one must {@link #release} it when it closes.
      */
-    Principal acquire(String principal) {
-        QuotasConfig.ByteRates rates = config.ratesOf(principal);
-        if (rates.unlimited()) {
+    Rates acquire(String principal, String clientId) {
+        QuotasConfig.Quota produce = config.quotaOf(principal, clientId, QuotasConfig.Kind.PRODUCE);
+        QuotasConfig.Quota fetch = config.quotaOf(principal, clientId, QuotasConfig.Kind.FETCH);
+        if (produce == null && fetch == null) {
             return null;
         }
         long now = System.nanoTime();
         long last = lastSweep.get();
         if (now - last >= window() && lastSweep.compareAndSet(last, now)) {
-            principals.forEach((name, p) -> {
-                synchronized (p) {
-                    if (!p.removed && p.connections == 0 && p.idle(now)) {
-                        p.removed = true;
-                        principals.remove(name, p);
+            rates.forEach((key, shared) -> {
+                synchronized (shared) {
+                    if (!shared.removed && shared.connections == 0 && shared.rate.idle(now)) {
+                        shared.removed = true;
+                        rates.remove(key, shared);
                     }
                 }
             });
         }
+        return new Rates(share(QuotasConfig.Kind.PRODUCE, produce), share(QuotasConfig.Kind.FETCH, fetch));
+    }
+
+    private Shared share(QuotasConfig.Kind kind, QuotasConfig.Quota quota) {
+        if (quota == null) {
+            return null;
+        }
         while (true) {
-            Principal p = principals.computeIfAbsent(principal, name -> new Principal(config.ratesOf(name), config.windowSamples(),
-                    sampleNanos, System.nanoTime()));
-            synchronized (p) {
-                if (!p.removed) {
-                    p.connections++;
-                    return p;
+            Shared shared = rates.computeIfAbsent(kind + " " + quota.entity(), key -> new Shared(new ByteRate(quota.bytesPerSecond(),
+                    config.windowSamples(), sampleNanos, System.nanoTime())));
+            synchronized (shared) {
+                if (!shared.removed) {
+                    shared.connections++;
+                    return shared;
                 }
             }
         }
     }
 
-    void release(Principal p) {
-        synchronized (p) {
-            p.connections--;
+    void release(Rates p) {
+        for (Shared shared : new Shared[] {p.produce, p.fetch}) {
+            if (shared != null) {
+                synchronized (shared) {
+                    shared.connections--;
+                }
+            }
         }
     }
 
@@ -73,30 +86,33 @@ final class ClientQuotas {
         return config.windowSamples() * sampleNanos;
     }
 
-    /** Principals held in memory now (with connections, or with bytes still inside the window). */
-    int trackedPrincipals() {
-        return principals.size();
+    /** One rate and the connections it holds. */
+    private static final class Shared {
+
+        final ByteRate rate;
+        /** Guarded by this. */
+        int connections;
+        boolean removed;
+
+        Shared(ByteRate rate) {
+            this.rate = rate;
+        }
     }
 
-    /** One principal's produce and fetch rates; a null rate is unlimited. */
-    static final class Principal {
+    /** The produce and fetch rates that hold one connection; a null rate is unlimited. */
+    static final class Rates {
 
-        private final ByteRate produce;
-        private final ByteRate fetch;
-        /** Guarded by this. */
-        private int connections;
-        private boolean removed;
+        private final Shared produce;
+        private final Shared fetch;
 
-        Principal(QuotasConfig.ByteRates rates, int samples, long sampleNanos, long now) {
-            this.produce = rates.produceBytesPerSecond() == QuotasConfig.ByteRates.UNLIMITED ? null
-                    : new ByteRate(rates.produceBytesPerSecond(), samples, sampleNanos, now);
-            this.fetch = rates.fetchBytesPerSecond() == QuotasConfig.ByteRates.UNLIMITED ? null
-                    : new ByteRate(rates.fetchBytesPerSecond(), samples, sampleNanos, now);
+        private Rates(Shared produce, Shared fetch) {
+            this.produce = produce;
+            this.fetch = fetch;
         }
 
         /** Records a Produce request's size; the throttle time in ms, 0 within the quota. */
         int produced(int requestBytes) {
-            return produce == null ? 0 : produce.record(requestBytes, System.nanoTime());
+            return produce == null ? 0 : produce.rate.record(requestBytes, System.nanoTime());
         }
 
         /**
@@ -104,7 +120,7 @@ final class ClientQuotas {
          * answered without its records, so its size does not count (Kafka unrecords it).
          */
         int fetched(int responseBytes) {
-            return fetch == null ? 0 : fetch.recordIfWithin(responseBytes, System.nanoTime());
+            return fetch == null ? 0 : fetch.rate.recordIfWithin(responseBytes, System.nanoTime());
         }
 
         /**
@@ -112,11 +128,7 @@ final class ClientQuotas {
          * {@link Integer#MAX_VALUE} without a fetch quota.
          */
         int fetchMaxBytes() {
-            return fetch == null ? Integer.MAX_VALUE : (int) Math.min(fetch.perWindow(), Integer.MAX_VALUE);
-        }
-
-        private boolean idle(long now) {
-            return (produce == null || produce.idle(now)) && (fetch == null || fetch.idle(now));
+            return fetch == null ? Integer.MAX_VALUE : (int) Math.min(fetch.rate.perWindow(), Integer.MAX_VALUE);
         }
     }
 }

@@ -28,12 +28,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ClientQuotasAnswerTest {
 
-    /** Default rates for both kinds, alice her own produce rate, bob his own fetch rate, carol an entry without any. */
+    /**
+     * Default rates for both kinds, alice her own produce rate, bob his own fetch rate, dave an entry without any; a
+     * default client-id fetch rate and one client id's produce rate.
+     */
     static final QuotasConfig QUOTAS = new QuotasConfig(new ByteRates(1000, 2000), Map.of(
             "User:alice", new ByteRates(10, ByteRates.UNLIMITED),
             "User:bob", new ByteRates(ByteRates.UNLIMITED, 20),
             "User:CN=carol,O=Example", new ByteRates(30, 40),
-            "User:dave", ByteRates.NONE), 11, Duration.ofSeconds(1));
+            "User:dave", ByteRates.NONE), new ByteRates(ByteRates.UNLIMITED, 50), Map.of("app", new ByteRates(60, 0)),
+            11, Duration.ofSeconds(1));
 
     static final Map<Map<String, String>, Map<String, Double>> ENTITIES = ClientQuotasAnswer.entities(QUOTAS, 100);
 
@@ -45,6 +49,8 @@ class ClientQuotasAnswerTest {
                 "user=CN=carol,O=Example consumer_byte_rate=40.0 producer_byte_rate=30.0",
                 "user=alice producer_byte_rate=10.0",
                 "user=bob consumer_byte_rate=20.0",
+                "client-id=<default> consumer_byte_rate=50.0",
+                "client-id=app producer_byte_rate=60.0",
                 "ip=<default> connection_creation_rate=100.0");
         assertThat(ClientQuotasAnswer.entities(null, 0)).isEmpty();
         assertThat(ClientQuotasAnswer.entities(new QuotasConfig(ByteRates.NONE, Map.of("User:alice", new ByteRates(5, 0)), 11,
@@ -60,9 +66,10 @@ class ClientQuotasAnswerTest {
         // Kafka's "specified" is any entity with that type, the default one too
         assertThat(describe(false, component("user", MATCH_TYPE_SPECIFIED, null))).hasSize(4).noneMatch(e -> e.startsWith("ip"));
         assertThat(describe(true, component("ip", MATCH_TYPE_DEFAULT, null))).containsExactly("ip=<default> connection_creation_rate=100.0");
-        // no entity has a client id: neither matches one that names a user and a client id
+        // no entity has both a user and a client id: none matches a filter that names both
         assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "alice"), component("client-id", MATCH_TYPE_SPECIFIED, null))).isEmpty();
-        assertThat(describe(false, component("client-id", MATCH_TYPE_DEFAULT, null))).isEmpty();
+        assertThat(describe(false, component("client-id", MATCH_TYPE_DEFAULT, null))).containsExactly("client-id=<default> consumer_byte_rate=50.0");
+        assertThat(describe(false, component("client-id", MATCH_TYPE_SPECIFIED, null))).hasSize(2);
     }
 
     /** Strict: the entity has no type but the filter's; otherwise other types are let through. */
@@ -106,7 +113,7 @@ class ClientQuotasAnswerTest {
         assertThat(answer.entries()).isNull();
         DescribeClientQuotasResponseData all = (DescribeClientQuotasResponseData) ClientQuotasAnswer.answer(request, null, QUOTAS, 100);
         assertThat(all.errorCode()).isZero();
-        assertThat(all.entries()).hasSize(5);
+        assertThat(all.entries()).hasSize(7);
     }
 
     private static void assertRefused(Class<? extends Exception> type, String message, ComponentData... components) {

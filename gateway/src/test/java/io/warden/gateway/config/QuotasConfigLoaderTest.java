@@ -30,16 +30,50 @@ class QuotasConfigLoaderTest {
         assertThat(q.windowSamples()).isEqualTo(5);
         assertThat(q.sampleLength()).isEqualTo(Duration.ofSeconds(2));
         // A kind an entry leaves out is the default's, as Kafka resolves each quota type on its own.
-        assertThat(q.ratesOf("User:alice")).isEqualTo(new QuotasConfig.ByteRates(1_048_576, 20_971_520));
-        assertThat(q.ratesOf("User:CN=app,OU=team")).isEqualTo(new QuotasConfig.ByteRates(10_485_760, 5_000_000_000L));
-        assertThat(q.ratesOf("User:bob")).isEqualTo(q.defaults());
+        assertThat(rates(q, "User:alice", "any")).containsExactly("user User:alice 1048576", "user User:alice 20971520");
+        assertThat(rates(q, "User:CN=app,OU=team", "any")).containsExactly("user User:CN=app,OU=team 10485760",
+                "user User:CN=app,OU=team 5000000000");
+        assertThat(rates(q, "User:bob", "any")).containsExactly("user User:bob 10485760", "user User:bob 20971520");
+    }
+
+    /**
+     * Kafka's order, each kind on its own: the principal's own rate, the default principal rate, the client id's own
+     * rate, the default client-id rate. A principal rate is shared by the principal, a client-id rate by the client id.
+     */
+    @Test
+    void clientIdsAreHeldWhereNoPrincipalRateIs() {
+        QuotasConfig q = load("""
+                quotas:
+                  principals:
+                    "User:alice": {produceBytesPerSecond: 100}
+                  clients:
+                    default: {fetchBytesPerSecond: 400}
+                    ids:
+                      "app-1": {produceBytesPerSecond: 300}
+                      "default": {fetchBytesPerSecond: 500}
+                """).quotas();
+        assertThat(rates(q, "User:alice", "app-1")).containsExactly("user User:alice 100", "client-id app-1 400");
+        assertThat(rates(q, "User:bob", "app-1")).containsExactly("client-id app-1 300", "client-id app-1 400");
+        assertThat(rates(q, "User:bob", "other")).containsExactly("none", "client-id other 400");
+        assertThat(rates(q, "User:bob", "default")).containsExactly("none", "client-id default 500");
+        assertThat(rates(q, "User:bob", null)).containsExactly("none", "client-id  400");
+        // a default principal rate comes before any client id's, as in Kafka
+        QuotasConfig withDefault = load("quotas: {default: {produceBytesPerSecond: 7}, clients: {ids: {app-1: {produceBytesPerSecond: 300}}}}").quotas();
+        assertThat(rates(withDefault, "User:bob", "app-1")).containsExactly("user User:bob 7", "none");
+        assertThat(load("quotas: {clients: {default: {produceBytesPerSecond: 1}}}").quotas()).isNotNull();
+    }
+
+    /** The produce and the fetch quota that hold this principal with this client id, as their entity and rate. */
+    private static List<String> rates(QuotasConfig q, String principal, String clientId) {
+        return java.util.Arrays.stream(QuotasConfig.Kind.values()).map(kind -> q.quotaOf(principal, clientId, kind))
+                .map(quota -> quota == null ? "none" : quota.entity() + " " + quota.bytesPerSecond()).toList();
     }
 
     @Test
     void withoutADefaultOnlyTheNamedPrincipalsAreLimited() {
         QuotasConfig q = load("quotas: {principals: {\"User:alice\": {produceBytesPerSecond: 1024}}}").quotas();
-        assertThat(q.ratesOf("User:alice")).isEqualTo(new QuotasConfig.ByteRates(1024, QuotasConfig.ByteRates.UNLIMITED));
-        assertThat(q.ratesOf("User:ANONYMOUS").unlimited()).isTrue();
+        assertThat(rates(q, "User:alice", "any")).containsExactly("user User:alice 1024", "none");
+        assertThat(rates(q, "User:ANONYMOUS", "any")).containsExactly("none", "none");
         assertThat(q.windowSamples()).isEqualTo(11);
         assertThat(q.sampleLength()).isEqualTo(Duration.ofSeconds(1));
     }
@@ -49,6 +83,7 @@ class QuotasConfigLoaderTest {
         assertThat(load("").quotas()).isNull();
         assertThat(load("quotas: {}").quotas()).isNull();
         assertThat(load("quotas: {default: {}, windowSamples: 3}").quotas()).isNull();
+        assertThat(load("quotas: {clients: {default: {}}}").quotas()).isNull();
     }
 
     @Test
@@ -87,7 +122,14 @@ class QuotasConfigLoaderTest {
                 new String[] {"quotas: {default: {produceBytesPerSec: 5}}",
                         "w.yaml: quotas.default.produceBytesPerSec: unknown key; expected one of [produceBytesPerSecond, fetchBytesPerSecond]"},
                 new String[] {"quotas: {defaults: {produceBytesPerSecond: 5}}",
-                        "w.yaml: quotas.defaults: unknown key; expected one of [default, principals, windowSamples, windowSampleSeconds]"},
+                        "w.yaml: quotas.defaults: unknown key; expected one of [default, principals, clients, windowSamples, windowSampleSeconds]"},
+                new String[] {"quotas: {clients: {app-1: {produceBytesPerSecond: 5}}}",
+                        "w.yaml: quotas.clients.app-1: unknown key; expected one of [default, ids]"},
+                new String[] {"quotas: {clients: {ids: {app-1: {}}}}",
+                        "w.yaml: quotas.clients.ids.\"app-1\": gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond"},
+                new String[] {"quotas: {clients: {ids: {app-1: {fetchBytesPerSecond: 0}}}}",
+                        "w.yaml: quotas.clients.ids.\"app-1\".fetchBytesPerSecond: expected an integer between 1 and 9223372036854775807, got 0"},
+                new String[] {"quotas: {clients: [app-1]}", "w.yaml: quotas.clients: expected a mapping (key: value), got a list"},
                 new String[] {"quotas: {default: 5}", "w.yaml: quotas.default: expected a mapping (key: value), got '5'"},
                 new String[] {"quotas: {principals: [alice]}", "w.yaml: quotas.principals: expected a mapping (key: value), got a list"},
                 new String[] {"quotas: {principals: {alice: {produceBytesPerSecond: 5}}}",

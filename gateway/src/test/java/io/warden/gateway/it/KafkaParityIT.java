@@ -140,6 +140,10 @@ class KafkaParityIT {
               principals:
                 "User:alice": {fetchBytesPerSecond: 52428800}
                 "User:bob": {produceBytesPerSecond: 62914560, fetchBytesPerSecond: 73400320}
+              clients:
+                default: {fetchBytesPerSecond: 83886080}
+                ids:
+                  "parity-app": {produceBytesPerSecond: 94371840}
             """;
 
     static final List<ClientQuotaAlteration> BROKER_QUOTAS = List.of(
@@ -147,6 +151,8 @@ class KafkaParityIT {
             quota(ClientQuotaEntity.USER, "alice", "consumer_byte_rate", 52428800),
             new ClientQuotaAlteration(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "bob")), List.of(
                     new ClientQuotaAlteration.Op("producer_byte_rate", 62914560.0), new ClientQuotaAlteration.Op("consumer_byte_rate", 73400320.0))),
+            quota(ClientQuotaEntity.CLIENT_ID, null, "consumer_byte_rate", 83886080),
+            quota(ClientQuotaEntity.CLIENT_ID, "parity-app", "producer_byte_rate", 94371840),
             quota(ClientQuotaEntity.IP, null, "connection_creation_rate", 1000));
 
     static final String AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";

@@ -255,6 +255,8 @@ final class ParityRequests {
         p.add(quotas("DescribeClientQuotas, default IP", false, quotaFilter("ip", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null)));
         p.add(quotas("DescribeClientQuotas, bob with a client id", false, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_EXACT, "bob"),
                 quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
+        p.add(quotas("DescribeClientQuotas, any client id", false, quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
+        p.add(quotas("DescribeClientQuotas, default client id", true, quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null)));
         p.add(quotas("DescribeClientQuotas, strict, nothing", true));
         p.add(quotas("DescribeClientQuotas, IP and user", false, quotaFilter("ip", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null),
                 quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));

@@ -178,6 +178,59 @@ class QuotaIT {
     }
 
     /**
+     * A client-id quota, where no principal quota applies: every connection with that client id shares it, whatever its
+     * principal, while the same principal under another client id is not held.
+     */
+    @Test
+    void aClientIdQuotaHoldsEveryPrincipalUsingThatClientIdTogether() throws Exception {
+        SaslPki pki = new SaslPki();
+        for (String u : List.of("bob", "carol")) {
+            pki.addUser(u, u + "-secret");
+        }
+        String topic = "quota-client-id";
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Clients.createTopic(direct, topic, 1, (short) 1);
+        }
+        String yaml = SaslPki.SCRAM_PLAINTEXT_USERS + """
+                quotas:
+                  clients:
+                    ids:
+                      "metered-app": {produceBytesPerSecond: %d}
+                  windowSamples: 2
+                  windowSampleSeconds: 1
+                upstream:
+                  bootstrapServers: ["${UPSTREAM}"]
+                """.formatted(PRODUCE_QUOTA);
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, pki.dir, cluster.getBootstrapServers());
+             KafkaProducer<byte[], byte[]> bobMetered = Clients.bytesProducer(gateway.bootstrap(),
+                     with(with(user("bob"), "buffer.memory", 2 * 1024 * 1024), "client.id", "metered-app"));
+             KafkaProducer<byte[], byte[]> carolMetered = Clients.bytesProducer(gateway.bootstrap(),
+                     with(with(user("carol"), "buffer.memory", 2 * 1024 * 1024), "client.id", "metered-app"));
+             KafkaProducer<byte[], byte[]> bobFree = Clients.bytesProducer(gateway.bootstrap(),
+                     with(with(user("bob"), "buffer.memory", 2 * 1024 * 1024), "client.id", "free-app"))) {
+            List<CompletableFuture<Long>> runs = new ArrayList<>();
+            for (KafkaProducer<byte[], byte[]> producer : List.of(bobMetered, carolMetered, bobFree)) {
+                runs.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return produceFlat(producer, topic);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            double seconds = RUN_NANOS / 1e9;
+            double meteredRate = (runs.get(0).get(60, TimeUnit.SECONDS) + runs.get(1).get(60, TimeUnit.SECONDS)) / seconds;
+            double freeRate = runs.get(2).get(60, TimeUnit.SECONDS) / seconds;
+            assertThat(meteredRate).as("bob's and carol's produce rate together as metered-app (quota %d B/s)", PRODUCE_QUOTA)
+                    .isLessThanOrEqualTo(1.5 * PRODUCE_QUOTA).isGreaterThan(0.25 * PRODUCE_QUOTA);
+            assertThat(clientMetric(bobMetered.metrics(), "produce-throttle-time-max")).as("bob as metered-app throttled").isGreaterThan(0);
+            assertThat(clientMetric(carolMetered.metrics(), "produce-throttle-time-max")).as("carol as metered-app throttled").isGreaterThan(0);
+            assertThat(freeRate).as("bob's produce rate as free-app, without a quota").isGreaterThan(2.0 * PRODUCE_QUOTA);
+            assertThat(clientMetric(bobFree.metrics(), "produce-throttle-time-max")).as("bob as free-app").isZero();
+        }
+    }
+
+    /**
      * A Fetch the quota throttles is answered as a Kafka broker answers it: the throttle time, no error, no session and
      * no records, in place of the broker's response (also one large enough to be forwarded as it arrives, which is
      * dropped as it comes). The records come in later fetches, each once and in order. Every Fetch has an ApiVersions
