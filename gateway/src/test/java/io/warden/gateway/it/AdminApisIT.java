@@ -97,6 +97,9 @@ class AdminApisIT {
               default: {fetchBytesPerSecond: 209715200}
               principals:
                 "User:ops": {produceBytesPerSecond: 104857600}
+              clients:
+                ids:
+                  "ops-tool": {fetchBytesPerSecond: 314572800}
             """;
 
     static KafkaCluster cluster;
@@ -223,6 +226,7 @@ class AdminApisIT {
         assertThat(get(ops.describeClientQuotas(ClientQuotaFilter.all()).entities())).isEqualTo(Map.of(
                 new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "ops")), Map.of("producer_byte_rate", 104_857_600.0),
                 new ClientQuotaEntity(defaultUser), Map.of("consumer_byte_rate", 209_715_200.0),
+                new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "ops-tool")), Map.of("consumer_byte_rate", 314_572_800.0),
                 new ClientQuotaEntity(defaultIp), Map.of("connection_creation_rate", 100.0)));
         assertThat(get(ops.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofEntity(
                 ClientQuotaEntity.USER, "quota-user")))).entities())).isEmpty();
@@ -257,7 +261,8 @@ class AdminApisIT {
 
     /**
      * Kafka's own {@code kafka-configs} tool describes the gateway's users, with their quotas and SCRAM credentials,
-     * and its connection creation rate per IP; to a principal without DESCRIBE_CONFIGS on the cluster it fails.
+     * its client-id quotas and its connection creation rate per IP; to a principal without DESCRIBE_CONFIGS on the
+     * cluster it fails.
      */
     @Test
     void theKafkaConfigsToolDescribesTheGatewaysUsersAndLimits() throws Exception {
@@ -269,6 +274,8 @@ class AdminApisIT {
         assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "users", "--entity-name", "ops")).containsExactly(
                 "Quota configs for user-principal 'ops' are producer_byte_rate=1.048576E8",
                 "SCRAM credential configs for user-principal 'ops' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=8192");
+        assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "clients"))
+                .containsExactly("Quota configs for client-id 'ops-tool' are consumer_byte_rate=3.145728E8");
         assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "ips", "--entity-default"))
                 .containsExactly("Quota configs for the default ip are connection_creation_rate=100.0");
         var refused = KafkaTools.kafkaConfigs(gateway.bootstrap(), as("guest"), pki.dir, "--describe", "--entity-type", "users");
