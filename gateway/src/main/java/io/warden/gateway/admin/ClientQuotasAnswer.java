@@ -31,9 +31,9 @@ import java.util.TreeMap;
  * connections, and clients are held to the quotas the gateway applies, so those are the quotas of this endpoint.
  * They are told as Kafka stores the same limits: a principal's byte rates as the {@code user} entity of its name
  * ({@code producer_byte_rate}, {@code consumer_byte_rate}), the default rates as the default {@code user} entity,
- * those by client id as {@code client-id} entities, and the connection creation rate per IP ({@code limits.maxConnectionCreationRatePerIp}) as the default {@code ip} entity
- * ({@code connection_creation_rate}, KIP-612). The filter is read as a Kafka broker reads it
- * ({@code ClientQuotasImage.describe}), with its errors.
+ * those by client id as {@code client-id} entities, and the connection creation rate per IP
+ * ({@code limits.maxConnectionCreationRatePerIp}) as the default {@code ip} entity's {@code connection_creation_rate}
+ * (KIP-612). The filter is read as a Kafka broker reads it ({@code ClientQuotasImage.describe}), with its errors.
  */
 public final class ClientQuotasAnswer {
 

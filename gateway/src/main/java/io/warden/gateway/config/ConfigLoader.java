@@ -234,7 +234,7 @@ public final class ConfigLoader {
             ObjectNode c = object(q.get("clients"), cp);
             allowOnly(c, cp, "default", "ids");
             clientDefaults = optionalRates(c, "default", cp);
-            clients = namedRates(c, "ids", cp, (id, ip) -> { });
+            clients = namedRates(c, "ids", cp, (id, where) -> { }); // any client id, the empty one too
         }
         int samples = intField(q, path, "windowSamples", QuotasConfig.DEFAULT_WINDOW_SAMPLES, 2, 100);
         int sampleSeconds = intField(q, path, "windowSampleSeconds", (int) QuotasConfig.DEFAULT_SAMPLE_LENGTH.toSeconds(), 1, 60);
