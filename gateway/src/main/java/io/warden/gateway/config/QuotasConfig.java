@@ -50,11 +50,6 @@ public record QuotasConfig(ByteRates defaults, Map<String, ByteRates> principals
         }
     }
 
-    /** Quotas by principal only. */
-    public QuotasConfig(ByteRates defaults, Map<String, ByteRates> principals, int windowSamples, Duration sampleLength) {
-        this(defaults, principals, ByteRates.NONE, Map.of(), windowSamples, sampleLength);
-    }
-
     /**
      * The quota of this kind that holds requests of {@code principal} with this client id, in Kafka's order; null
      * when none does.

@@ -8,6 +8,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData.SupportedFeatureK
 import org.apache.kafka.common.protocol.ApiKeys;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,8 +23,8 @@ import java.util.Set;
  * ShareAcknowledge answers carry broker addresses too); delegation tokens (they would bypass the gateway's
  * authentication); the brokers' SCRAM credentials and client quotas (clients log in with the gateway's own users and
  * are held to its own quotas, which DescribeUserScramCredentials and DescribeClientQuotas describe:
- * {@link #GATEWAY_APIS}), replica log dirs and features; client telemetry. The ACL APIs are not forwarded either: with a policy the gateway answers them itself
- * ({@link #ACL_APIS}).
+ * {@link #GATEWAY_APIS}), replica log dirs and features; client telemetry. The ACL APIs are not forwarded either: with
+ * a policy the gateway answers them itself ({@link #ACL_APIS}).
  */
 public final class SupportedApis {
 
@@ -93,7 +94,7 @@ public final class SupportedApis {
     }
 
     /** The ACL administration APIs the gateway answers from its own policy when it enforces one. */
-    public static final java.util.List<ApiKeys> ACL_APIS = java.util.List.of(ApiKeys.CREATE_ACLS, ApiKeys.DESCRIBE_ACLS,
+    public static final List<ApiKeys> ACL_APIS = List.of(ApiKeys.CREATE_ACLS, ApiKeys.DESCRIBE_ACLS,
             ApiKeys.DELETE_ACLS);
 
     /** Adds the ACL administration APIs, at every version this gateway's protocol classes speak. */
@@ -107,8 +108,7 @@ public final class SupportedApis {
      * DescribeClientQuotas, from the gateway's own quotas, which are the ones its clients are held to (the brokers'
      * see only the gateway's connections).
      */
-    public static final java.util.List<ApiKeys> GATEWAY_APIS = java.util.List.of(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
-            ApiKeys.DESCRIBE_CLIENT_QUOTAS);
+    public static final List<ApiKeys> GATEWAY_APIS = List.of(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, ApiKeys.DESCRIBE_CLIENT_QUOTAS);
 
     /** Adds {@link #GATEWAY_APIS}, at every version this gateway's protocol classes speak. */
     public static void addGatewayApis(ApiVersionsResponseData response) {
@@ -120,7 +120,7 @@ public final class SupportedApis {
         return GATEWAY_APIS.contains(api) && version >= api.oldestVersion() && version <= api.latestVersion(false);
     }
 
-    private static void addAll(ApiVersionsResponseData response, java.util.List<ApiKeys> apis) {
+    private static void addAll(ApiVersionsResponseData response, List<ApiKeys> apis) {
         for (ApiKeys api : apis) {
             if (response.apiKeys().find(api.id) == null) {
                 response.apiKeys().add(new ApiVersion().setApiKey(api.id).setMinVersion(api.oldestVersion())

@@ -489,11 +489,7 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         if (SupportedApis.isAnsweredByGateway(api, version)) {
-            answerLocally(header, in, api == ApiKeys.DESCRIBE_CLIENT_QUOTAS
-                    ? (request, access) -> ClientQuotasAnswer.answer(request, access, gateway.config().quotas(),
-                            gateway.config().limits().maxConnectionCreationRatePerIp())
-                    : (request, access) -> ScramCredentialsAnswer.answer(request, access,
-                            gateway.authentication() == null ? null : gateway.authentication().credentials()));
+            answerLocally(header, in, gatewayAnswer(api));
             return;
         }
         if (!SupportedApis.isSupported(api)) {
@@ -734,6 +730,17 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         afterLookUp(missing, () -> decide(header, frame, body, enforcer));
+    }
+
+    /** How the gateway answers one of {@link SupportedApis#GATEWAY_APIS} from its own users, quotas and limits. */
+    private LocalAnswer gatewayAnswer(ApiKeys api) {
+        return switch (api) {
+            case DESCRIBE_USER_SCRAM_CREDENTIALS -> (request, access) -> ScramCredentialsAnswer.answer(request, access,
+                    gateway.authentication() == null ? null : gateway.authentication().credentials());
+            case DESCRIBE_CLIENT_QUOTAS -> (request, access) -> ClientQuotasAnswer.answer(request, access, gateway.config().quotas(),
+                    gateway.config().limits().maxConnectionCreationRatePerIp());
+            default -> throw new IllegalArgumentException(api.name + " is not answered by the gateway");
+        };
     }
 
     /** How the gateway answers a request itself; {@code access} is null without a policy. */

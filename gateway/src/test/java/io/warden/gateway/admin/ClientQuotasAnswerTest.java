@@ -53,8 +53,8 @@ class ClientQuotasAnswerTest {
                 "client-id=app producer_byte_rate=60.0",
                 "ip=<default> connection_creation_rate=100.0");
         assertThat(ClientQuotasAnswer.entities(null, 0)).isEmpty();
-        assertThat(ClientQuotasAnswer.entities(new QuotasConfig(ByteRates.NONE, Map.of("User:alice", new ByteRates(5, 0)), 11,
-                Duration.ofSeconds(1)), 0)).containsOnlyKeys(Map.of("user", "alice"));
+        assertThat(ClientQuotasAnswer.entities(new QuotasConfig(ByteRates.NONE, Map.of("User:alice", new ByteRates(5, 0)),
+                ByteRates.NONE, Map.of(), 11, Duration.ofSeconds(1)), 0)).containsOnlyKeys(Map.of("user", "alice"));
     }
 
     @Test
