@@ -45,6 +45,8 @@ public final class Warden {
 
     /** How long, beyond the drain timeout, writing out the audit trail and closing everything else may take. */
     private static final Duration STOP_MARGIN = Duration.ofSeconds(60);
+    /** How often the configuration file is checked for new quotas. */
+    private static final Duration QUOTAS_CHECK = Duration.ofSeconds(5);
 
     private Warden() {
     }
@@ -75,7 +77,7 @@ public final class Warden {
                         err.println(RUN_USAGE);
                         return 2;
                     }
-                    return runGateway(ConfigLoader.load(Path.of(args[2])));
+                    return runGateway(Path.of(args[2]), ConfigLoader.load(Path.of(args[2])));
                 }
                 case "certs" -> {
                     return CertsCommand.run(java.util.Arrays.asList(args).subList(1, args.length), out, err);
@@ -142,11 +144,12 @@ public final class Warden {
         };
     }
 
-    private static int runGateway(WardenConfig config) {
+    private static int runGateway(Path configFile, WardenConfig config) {
         Vertx vertx = EventLoops.create(config.transport());
         GatewayServer gateway;
         try {
             gateway = GatewayServer.start(vertx, config).await(60, TimeUnit.SECONDS);
+            gateway.watchQuotas(configFile, QUOTAS_CHECK);
         } catch (Exception e) {
             System.err.println("error: gateway failed to start: " + e.getMessage());
             vertx.close();

@@ -31,7 +31,8 @@ import java.util.TreeMap;
  * connections, and clients are held to the quotas the gateway applies, so those are the quotas of this endpoint.
  * They are told as Kafka stores the same limits: a principal's byte rates as the {@code user} entity of its name
  * ({@code producer_byte_rate}, {@code consumer_byte_rate}), the default rates as the default {@code user} entity,
- * those by client id as {@code client-id} entities, and the connection creation rate per IP
+ * those by client id as {@code client-id} entities, a principal's (or the default principal's) by client id as
+ * entities of a {@code user} and a {@code client-id}, and the connection creation rate per IP
  * ({@code limits.maxConnectionCreationRatePerIp}) as the default {@code ip} entity's {@code connection_creation_rate}
  * (KIP-612). The filter is read as a Kafka broker reads it ({@code ClientQuotasImage.describe}), with its errors.
  */
@@ -67,14 +68,13 @@ public final class ClientQuotasAnswer {
      * The entities of these quotas and their values: a principal's entry only with the rates it sets itself (a kind it
      * leaves out is the default's, as in Kafka a user entity without a key takes the default user's).
      */
-    static Map<Map<String, String>, Map<String, Double>> entities(QuotasConfig quotas, int connectionRatePerIp) {
+    public static Map<Map<String, String>, Map<String, Double>> entities(QuotasConfig quotas, int connectionRatePerIp) {
         Map<Map<String, String>, Map<String, Double>> entities = new LinkedHashMap<>();
         if (quotas != null) {
-            put(entities, ClientQuotaEntity.USER, null, quotas.defaults());
+            putUser(entities, null, quotas.defaults());
             new TreeMap<>(quotas.principals()).forEach((principal, rates) ->
-                    put(entities, ClientQuotaEntity.USER, principal.substring(principal.indexOf(':') + 1), rates));
-            put(entities, ClientQuotaEntity.CLIENT_ID, null, quotas.clientDefaults());
-            new TreeMap<>(quotas.clients()).forEach((id, rates) -> put(entities, ClientQuotaEntity.CLIENT_ID, id, rates));
+                    putUser(entities, principal.substring(principal.indexOf(':') + 1), rates));
+            putClients(entities, Map.of(), quotas.clients());
         }
         if (connectionRatePerIp > 0) {
             Map<String, String> entity = new HashMap<>();
@@ -84,7 +84,49 @@ public final class ClientQuotasAnswer {
         return entities;
     }
 
-    private static void put(Map<Map<String, String>, Map<String, Double>> entities, String type, String name, QuotasConfig.ByteRates rates) {
+    /**
+     * These byte-rate quotas in one line, entity by entity as {@link #entities} gives them:
+     * {@code user=alice: producer_byte_rate=1048576; user=<default> client-id=app: consumer_byte_rate=2048}; empty
+     * for none.
+     */
+    public static String describe(QuotasConfig quotas) {
+        StringBuilder line = new StringBuilder();
+        entities(quotas, 0).forEach((entity, values) -> {
+            line.append(line.isEmpty() ? "" : "; ");
+            for (String type : List.of(ClientQuotaEntity.USER, ClientQuotaEntity.CLIENT_ID)) {
+                if (entity.containsKey(type)) {
+                    String name = entity.get(type);
+                    line.append(type).append('=').append(name == null ? "<default>" : name).append(' ');
+                }
+            }
+            line.setLength(line.length() - 1);
+            line.append(':');
+            values.forEach((key, value) -> line.append(' ').append(key).append('=').append(value.longValue()));
+        });
+        return line.toString();
+    }
+
+    /** A user's entity ({@code null}: the default user) and those of the user with a client id. */
+    private static void putUser(Map<Map<String, String>, Map<String, Double>> entities, String user, QuotasConfig.PrincipalRates rates) {
+        Map<String, String> entity = new HashMap<>();
+        entity.put(ClientQuotaEntity.USER, user);
+        put(entities, entity, rates.rates());
+        putClients(entities, entity, rates.clients());
+    }
+
+    /** The entities of {@code user} (no user: none) with the default client id and with each client id of its own. */
+    private static void putClients(Map<Map<String, String>, Map<String, Double>> entities, Map<String, String> user, QuotasConfig.ClientRates rates) {
+        Map<String, String> entity = new HashMap<>(user);
+        entity.put(ClientQuotaEntity.CLIENT_ID, null);
+        put(entities, entity, rates.defaults());
+        new TreeMap<>(rates.ids()).forEach((id, idRates) -> {
+            Map<String, String> named = new HashMap<>(user);
+            named.put(ClientQuotaEntity.CLIENT_ID, id);
+            put(entities, named, idRates);
+        });
+    }
+
+    private static void put(Map<Map<String, String>, Map<String, Double>> entities, Map<String, String> entity, QuotasConfig.ByteRates rates) {
         Map<String, Double> values = new LinkedHashMap<>();
         if (rates.produceBytesPerSecond() != QuotasConfig.ByteRates.UNLIMITED) {
             values.put(PRODUCER_BYTE_RATE, (double) rates.produceBytesPerSecond());
@@ -93,8 +135,6 @@ public final class ClientQuotasAnswer {
             values.put(CONSUMER_BYTE_RATE, (double) rates.fetchBytesPerSecond());
         }
         if (!values.isEmpty()) { // Kafka keeps no entity without a quota
-            Map<String, String> entity = new HashMap<>();
-            entity.put(type, name);
             entities.put(entity, values);
         }
     }

@@ -115,6 +115,19 @@ public final class GatewayAudit implements AutoCloseable {
                 .build());
     }
 
+    /**
+     * New byte-rate quotas took effect on this gateway.
+     *
+     * @param quotas what they are, entity by entity, as {@code DescribeClientQuotas} tells them; empty for none
+     * @param source where they came from
+     */
+    public void quotasChanged(String quotas, String source) {
+        note(AuditEvent.builder(AuditEventType.POLICY_CHANGE, Instant.now())
+                .detail("source", source)
+                .detail("quotas", quotas)
+                .build());
+    }
+
     /** Events written to every sink, dropped (best effort), or refused or lost (fail-closed); zero when off. */
     public long written() {
         return log == null ? 0 : log.written();

@@ -216,61 +216,75 @@ public final class ConfigLoader {
     private QuotasConfig quotas(ObjectNode q) {
         String path = "quotas";
         allowOnly(q, path, "default", "principals", "clients", "windowSamples", "windowSampleSeconds");
-        QuotasConfig.ByteRates defaults = optionalRates(q, "default", path);
-        Map<String, QuotasConfig.ByteRates> principals = namedRates(q, "principals", path, (principal, pp) -> {
-            int colon = principal.indexOf(':');
-            if (colon <= 0 || colon == principal.length() - 1) {
-                throw fail(pp, "a principal must be Type:name, e.g. User:alice");
+        QuotasConfig.PrincipalRates defaults = q.has("default")
+                ? principalRates(object(q.get("default"), path + ".default"), path + ".default") : QuotasConfig.PrincipalRates.NONE;
+        Map<String, QuotasConfig.PrincipalRates> principals = new java.util.LinkedHashMap<>();
+        if (q.has("principals")) {
+            ObjectNode entries = object(q.get("principals"), path + ".principals");
+            for (Iterator<String> it = entries.fieldNames(); it.hasNext(); ) {
+                String principal = it.next();
+                String pp = path + ".principals.\"" + principal + "\"";
+                int colon = principal.indexOf(':');
+                if (colon <= 0 || colon == principal.length() - 1) {
+                    throw fail(pp, "a principal must be Type:name, e.g. User:alice");
+                }
+                if (!principal.startsWith("User:")) {
+                    throw fail(pp, "has type '" + principal.substring(0, colon)
+                            + "'; Warden's clients are User principals (the type is case-sensitive), e.g. User:alice");
+                }
+                QuotasConfig.PrincipalRates rates = principalRates(object(entries.get(principal), pp), pp);
+                if (rates.unlimited()) {
+                    throw fail(pp, "gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond, or rates by client id under clients");
+                }
+                principals.put(principal, rates);
             }
-            if (!principal.startsWith("User:")) {
-                throw fail(pp, "has type '" + principal.substring(0, colon)
-                        + "'; Warden's clients are User principals (the type is case-sensitive), e.g. User:alice");
-            }
-        });
-        QuotasConfig.ByteRates clientDefaults = QuotasConfig.ByteRates.NONE;
-        Map<String, QuotasConfig.ByteRates> clients = Map.of();
-        if (q.has("clients")) {
-            String cp = path + ".clients";
-            ObjectNode c = object(q.get("clients"), cp);
-            allowOnly(c, cp, "default", "ids");
-            clientDefaults = optionalRates(c, "default", cp);
-            clients = namedRates(c, "ids", cp, (id, where) -> { }); // any client id, the empty one too
         }
+        QuotasConfig.ClientRates clients = clientRates(q, path);
         int samples = intField(q, path, "windowSamples", QuotasConfig.DEFAULT_WINDOW_SAMPLES, 2, 100);
         int sampleSeconds = intField(q, path, "windowSampleSeconds", (int) QuotasConfig.DEFAULT_SAMPLE_LENGTH.toSeconds(), 1, 60);
-        if (defaults.unlimited() && principals.isEmpty() && clientDefaults.unlimited() && clients.isEmpty()) {
-            return null;
+        QuotasConfig quotas = new QuotasConfig(defaults, principals, clients, samples, Duration.ofSeconds(sampleSeconds));
+        return quotas.unlimited() ? null : quotas;
+    }
+
+    /** A principal's (or the default principal's) own rates and, under {@code clients}, its rates by client id. */
+    private QuotasConfig.PrincipalRates principalRates(ObjectNode p, String path) {
+        allowOnly(p, path, "produceBytesPerSecond", "fetchBytesPerSecond", "clients");
+        return new QuotasConfig.PrincipalRates(rates(p, path), clientRates(p, path));
+    }
+
+    /** The rates by client id under {@code parent.clients}: {@code default} and {@code ids}; none when it is absent. */
+    private QuotasConfig.ClientRates clientRates(ObjectNode parent, String path) {
+        if (!parent.has("clients")) {
+            return QuotasConfig.ClientRates.NONE;
         }
-        return new QuotasConfig(defaults, principals, clientDefaults, clients, samples, Duration.ofSeconds(sampleSeconds));
-    }
-
-    /** The rates under {@code key}, none when it is absent. */
-    private QuotasConfig.ByteRates optionalRates(ObjectNode parent, String key, String path) {
-        return parent.has(key) ? byteRates(object(parent.get(key), path + "." + key), path + "." + key) : QuotasConfig.ByteRates.NONE;
-    }
-
-    /** The rates by name under {@code key} (principals, client ids), each name checked, each entry giving some rate. */
-    private Map<String, QuotasConfig.ByteRates> namedRates(ObjectNode parent, String key, String path,
-                                                           java.util.function.BiConsumer<String, String> checkName) {
-        Map<String, QuotasConfig.ByteRates> named = new java.util.LinkedHashMap<>();
-        if (parent.has(key)) {
-            ObjectNode entries = object(parent.get(key), path + "." + key);
+        String cp = path + ".clients";
+        ObjectNode c = object(parent.get("clients"), cp);
+        allowOnly(c, cp, "default", "ids");
+        QuotasConfig.ByteRates defaults = c.has("default") ? byteRates(object(c.get("default"), cp + ".default"), cp + ".default")
+                : QuotasConfig.ByteRates.NONE;
+        Map<String, QuotasConfig.ByteRates> ids = new java.util.LinkedHashMap<>();
+        if (c.has("ids")) {
+            ObjectNode entries = object(c.get("ids"), cp + ".ids");
             for (Iterator<String> it = entries.fieldNames(); it.hasNext(); ) {
-                String name = it.next();
-                String np = path + "." + key + ".\"" + name + "\"";
-                checkName.accept(name, np);
-                QuotasConfig.ByteRates rates = byteRates(object(entries.get(name), np), np);
+                String id = it.next(); // any client id, the empty one too
+                String idPath = cp + ".ids.\"" + id + "\"";
+                QuotasConfig.ByteRates rates = byteRates(object(entries.get(id), idPath), idPath);
                 if (rates.unlimited()) {
-                    throw fail(np, "gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond");
+                    throw fail(idPath, "gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond");
                 }
-                named.put(name, rates);
+                ids.put(id, rates);
             }
         }
-        return named;
+        return new QuotasConfig.ClientRates(defaults, ids);
     }
 
     private QuotasConfig.ByteRates byteRates(ObjectNode r, String path) {
         allowOnly(r, path, "produceBytesPerSecond", "fetchBytesPerSecond");
+        return rates(r, path);
+    }
+
+    /** The produce and fetch rates in {@code r}, whose keys the caller has checked. */
+    private QuotasConfig.ByteRates rates(ObjectNode r, String path) {
         return new QuotasConfig.ByteRates(
                 longField(r, path, "produceBytesPerSecond", QuotasConfig.ByteRates.UNLIMITED, 1, Long.MAX_VALUE),
                 longField(r, path, "fetchBytesPerSecond", QuotasConfig.ByteRates.UNLIMITED, 1, Long.MAX_VALUE));

@@ -5,25 +5,27 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Byte-rate quotas, as Kafka's client quotas (KIP-13, KIP-55) apply them to users and client ids: the produce and
- * fetch traffic through this gateway that one quota holds, over all its connections, is measured over a sliding
- * window of samples, and traffic above its rate gets a throttle time in its responses and has its connections muted
- * for that long (KIP-219).
+ * Byte-rate quotas, as Kafka's client quotas (KIP-13, KIP-55) apply them to users, client ids and the two together:
+ * the produce and fetch traffic through this gateway that one quota holds, over all its connections, is measured over
+ * a sliding window of samples, and traffic above its rate gets a throttle time in its responses and has its
+ * connections muted for that long (KIP-219).
  *
- * <p>Which quota holds a request is decided as Kafka decides it, for each kind on its own: the principal's own rate,
- * else the default principal rate, else its client id's own rate, else the default client-id rate. A principal's
- * rate (its own or the default) is shared by all connections of that principal, whatever their client ids; a client
- * id's (its own or the default) by all connections with that client id, whatever their principals.
+ * <p>Which quota holds a request is decided as Kafka decides it, for each kind on its own, the first that gives a rate
+ * of that kind: the principal's rate for its client id, the principal's default client-id rate, the principal's own
+ * rate; the default principal's rate for the client id, its default client-id rate, the default principal rate; the
+ * client id's own rate, the default client-id rate. A rate for a principal and a client id (its own or a default) is
+ * shared by the connections of that principal with that client id; a principal's rate (its own or the default) by all
+ * connections of that principal, whatever their client ids; a client id's (its own or the default) by all connections
+ * with that client id, whatever their principals.
  *
- * @param defaults       the rates of every principal without its own entry (or for the kinds its entry leaves out)
- * @param principals     rates by principal ({@code User:alice}); a kind an entry leaves out is the default's
- * @param clientDefaults the rates of every client id without its own entry, where no principal rate applies
- * @param clients        rates by client id, where no principal rate applies
- * @param windowSamples  how many samples the rate is measured over (Kafka's {@code quota.window.num})
- * @param sampleLength   how long each sample lasts (Kafka's {@code quota.window.size.seconds})
+ * @param defaults      the rates of every principal without its own entry (or for the kinds its entry leaves out)
+ * @param principals    rates by principal ({@code User:alice}); a kind an entry leaves out is the default's
+ * @param clients       the rates by client id, where no principal rate applies
+ * @param windowSamples how many samples the rate is measured over (Kafka's {@code quota.window.num})
+ * @param sampleLength  how long each sample lasts (Kafka's {@code quota.window.size.seconds})
  */
-public record QuotasConfig(ByteRates defaults, Map<String, ByteRates> principals, ByteRates clientDefaults,
-                           Map<String, ByteRates> clients, int windowSamples, Duration sampleLength) {
+public record QuotasConfig(PrincipalRates defaults, Map<String, PrincipalRates> principals, ClientRates clients,
+                           int windowSamples, Duration sampleLength) {
 
     public static final int DEFAULT_WINDOW_SAMPLES = 11;
     public static final Duration DEFAULT_SAMPLE_LENGTH = Duration.ofSeconds(1);
@@ -32,22 +34,33 @@ public record QuotasConfig(ByteRates defaults, Map<String, ByteRates> principals
     public enum Kind { PRODUCE, FETCH }
 
     /**
-     * The quota that holds some traffic.
+     * The quota that holds some traffic, named by what shares it, as a Kafka quota entity's components are.
      *
-     * @param entity         what shares it: {@code user <principal>} or {@code client-id <id>}
+     * @param principal      the principal whose connections share it, null when it is not per principal
+     * @param clientId       the client id whose connections share it, null when it is not per client id
      * @param bytesPerSecond its rate
      */
-    public record Quota(String entity, long bytesPerSecond) {
+    public record Quota(String principal, String clientId, long bytesPerSecond) {
+
+        /** What shares it: {@code user User:alice}, {@code client-id app}, {@code user User:alice client-id app}. */
+        public String entity() {
+            return principal == null ? "client-id " + clientId
+                    : clientId == null ? "user " + principal : "user " + principal + " client-id " + clientId;
+        }
     }
 
     public QuotasConfig {
         Objects.requireNonNull(defaults, "defaults");
-        Objects.requireNonNull(clientDefaults, "clientDefaults");
+        Objects.requireNonNull(clients, "clients");
         principals = Map.copyOf(principals);
-        clients = Map.copyOf(clients);
         if (windowSamples < 2) {
             throw new IllegalArgumentException("windowSamples must be at least 2");
         }
+    }
+
+    /** Whether these quotas hold nobody. */
+    public boolean unlimited() {
+        return defaults.unlimited() && principals.values().stream().allMatch(PrincipalRates::unlimited) && clients.unlimited();
     }
 
     /**
@@ -55,22 +68,74 @@ public record QuotasConfig(ByteRates defaults, Map<String, ByteRates> principals
      * when none does.
      */
     public Quota quotaOf(String principal, String clientId, Kind kind) {
-        ByteRates own = principals.get(principal);
-        if (own != null && own.of(kind) != ByteRates.UNLIMITED) {
-            return new Quota("user " + principal, own.of(kind));
-        }
-        if (defaults.of(kind) != ByteRates.UNLIMITED) {
-            return new Quota("user " + principal, defaults.of(kind));
-        }
         String id = clientId == null ? "" : clientId;
-        ByteRates client = clients.get(id);
-        if (client != null && client.of(kind) != ByteRates.UNLIMITED) {
-            return new Quota("client-id " + id, client.of(kind));
+        PrincipalRates own = principals.get(principal);
+        if (own != null) {
+            Quota quota = own.quotaOf(principal, id, kind);
+            if (quota != null) {
+                return quota;
+            }
         }
-        if (clientDefaults.of(kind) != ByteRates.UNLIMITED) {
-            return new Quota("client-id " + id, clientDefaults.of(kind));
+        Quota quota = defaults.quotaOf(principal, id, kind);
+        if (quota != null) {
+            return quota;
         }
-        return null;
+        long rate = clients.of(id, kind);
+        return rate == ByteRates.UNLIMITED ? null : new Quota(null, id, rate);
+    }
+
+    /**
+     * The rates of one principal (or of the default principal).
+     *
+     * @param rates   its own produce and fetch rates, shared by all its client ids
+     * @param clients its rates by client id, each shared by its connections with that client id; before {@code rates}
+     */
+    public record PrincipalRates(ByteRates rates, ClientRates clients) {
+
+        public static final PrincipalRates NONE = new PrincipalRates(ByteRates.NONE, ClientRates.NONE);
+
+        public PrincipalRates {
+            Objects.requireNonNull(rates, "rates");
+            Objects.requireNonNull(clients, "clients");
+        }
+
+        public boolean unlimited() {
+            return rates.unlimited() && clients.unlimited();
+        }
+
+        private Quota quotaOf(String principal, String clientId, Kind kind) {
+            long byClient = clients.of(clientId, kind);
+            if (byClient != ByteRates.UNLIMITED) {
+                return new Quota(principal, clientId, byClient);
+            }
+            return rates.of(kind) == ByteRates.UNLIMITED ? null : new Quota(principal, null, rates.of(kind));
+        }
+    }
+
+    /**
+     * Rates by client id.
+     *
+     * @param defaults the rates of every client id without its own entry (or for the kinds its entry leaves out)
+     * @param ids      rates by client id; a kind an entry leaves out is the default's
+     */
+    public record ClientRates(ByteRates defaults, Map<String, ByteRates> ids) {
+
+        public static final ClientRates NONE = new ClientRates(ByteRates.NONE, Map.of());
+
+        public ClientRates {
+            Objects.requireNonNull(defaults, "defaults");
+            ids = Map.copyOf(ids);
+        }
+
+        public boolean unlimited() {
+            return defaults.unlimited() && ids.isEmpty();
+        }
+
+        /** The rate of this kind for this client id, its own or the default; {@link ByteRates#UNLIMITED} for none. */
+        long of(String clientId, Kind kind) {
+            ByteRates own = ids.get(clientId);
+            return own != null && own.of(kind) != ByteRates.UNLIMITED ? own.of(kind) : defaults.of(kind);
+        }
     }
 
     /**

@@ -162,6 +162,8 @@ final class ClientConnection implements SaslGate.Connection {
     private ClientQuotas.Rates quota;
     /** The principal is known: the next request takes the connection's share of the quotas. */
     private boolean quotaDue;
+    /** The {@link ClientQuotas#generation} {@link #quota} was taken at: another one means the quotas changed. */
+    private int quotaGeneration;
     /** The timer that ends the current throttle (reading from the client is muted until then), or -1. */
     private long throttleTimer = -1;
     private long throttledUntil;
@@ -476,7 +478,7 @@ final class ClientConnection implements SaslGate.Connection {
         if (sasl != null && !saslAllows(api, version, correlationId, in)) {
             return;
         }
-        if (quotaDue) {
+        if (quotaDue || quotaGeneration != gateway.quotas().generation()) {
             acquireQuota(header.clientId());
         }
 
@@ -737,7 +739,7 @@ final class ClientConnection implements SaslGate.Connection {
         return switch (api) {
             case DESCRIBE_USER_SCRAM_CREDENTIALS -> (request, access) -> ScramCredentialsAnswer.answer(request, access,
                     gateway.authentication() == null ? null : gateway.authentication().credentials());
-            case DESCRIBE_CLIENT_QUOTAS -> (request, access) -> ClientQuotasAnswer.answer(request, access, gateway.config().quotas(),
+            case DESCRIBE_CLIENT_QUOTAS -> (request, access) -> ClientQuotasAnswer.answer(request, access, gateway.quotas().config(),
                     gateway.config().limits().maxConnectionCreationRatePerIp());
             default -> throw new IllegalArgumentException(api.name + " is not answered by the gateway");
         };
@@ -1360,14 +1362,21 @@ final class ClientConnection implements SaslGate.Connection {
     }
 
     /**
-     * Takes the connection's share of the byte-rate quotas at its first request once its principal is known: the
-     * client id that request carries decides which client-id quota holds it, where no principal quota does.
+     * Takes the connection's share of the byte-rate quotas at its first request once its principal is known (the
+     * client id that request carries decides which quota by client id holds it), and again at its first request after
+     * the quotas changed.
      */
     private void acquireQuota(String clientId) {
-        quotaDue = false;
-        if (gateway.quotas() != null) {
-            quota = gateway.quotas().acquire(principal, clientId);
+        ClientQuotas quotas = gateway.quotas();
+        quotaGeneration = quotas.generation();
+        if (principal == null) {
+            return; // not logged in yet: the first request after login takes them
         }
+        quotaDue = false;
+        if (quota != null) {
+            quotas.release(quota);
+        }
+        quota = quotas.acquire(principal, clientId);
     }
 
     private void respondLocally(int correlationId, ApiKeys api, short version, Buffer response) {

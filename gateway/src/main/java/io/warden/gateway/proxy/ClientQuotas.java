@@ -7,43 +7,64 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The byte-rate quotas of one gateway: one rate per quota that holds some traffic (a principal's, or a client id's:
- * {@link QuotasConfig#quotaOf}), shared by all the connections it holds on every listener and event loop. A connection
- * takes its {@link Rates} once, at its first request after its principal is known (the client id that request carries
- * decides the client-id quotas), and records into them directly, so the request path looks nothing up. Rates without
- * connections and without bytes inside the window are forgotten, so that the map stays bounded. Thread-safe.
+ * The byte-rate quotas of one gateway: one rate per quota that holds some traffic (a principal's, a client id's, or a
+ * principal's with one client id: {@link QuotasConfig#quotaOf}), shared by all the connections it holds on every
+ * listener and event loop. A connection takes its {@link Rates} at its first request after its principal is known
+ * (the client id that request carries decides the quotas by client id), and records into them directly, so the
+ * request path looks nothing up. Rates without connections and without bytes inside the window are forgotten, so
+ * that the map stays bounded. Thread-safe.
+ *
+ * <p>The quotas can be replaced while the gateway runs ({@link #reconfigure}): each change has a new
+ * {@link #generation()}, and a connection that sees one takes its rates again at its next request. A rate whose
+ * quota is the same in the new quotas (same entity, rate and window) is the same rate, with what it has measured; a
+ * changed one starts afresh.
  */
 final class ClientQuotas {
 
-    private final QuotasConfig config;
-    private final long sampleNanos;
-    /** By kind and entity: {@code PRODUCE user User:alice}, {@code FETCH client-id app}. */
-    private final Map<String, Shared> rates = new ConcurrentHashMap<>();
+    /** The quotas in force; null when they hold nobody. */
+    private volatile QuotasConfig config;
+    private volatile int generation;
+    private final Map<Key, Shared> rates = new ConcurrentHashMap<>();
     private final AtomicLong lastSweep = new AtomicLong(System.nanoTime());
 
-    private ClientQuotas(QuotasConfig config) {
+    /** The quotas of this configuration; null for none (nobody is held until {@link #reconfigure}). */
+    ClientQuotas(QuotasConfig config) {
         this.config = config;
-        this.sampleNanos = config.sampleLength().toNanos();
     }
 
-    /** The quotas of this configuration, or null when there are none (the request path then checks for null only). */
-    static ClientQuotas of(QuotasConfig config) {
-        return config == null ? null : new ClientQuotas(config);
+    /** The quotas in force; null when they hold nobody. */
+    QuotasConfig config() {
+        return config;
+    }
+
+    /** Changes with every {@link #reconfigure}: a connection that took its rates at another one takes them again. */
+    int generation() {
+        return generation;
+    }
+
+    /** Puts these quotas in force (null: none); connections take their rates from them at their next request. */
+    synchronized void reconfigure(QuotasConfig next) {
+        config = next;
+        generation++;
     }
 
     /**
      * The shared rates that hold {@code principal}'s requests with this client id, for one more connection, or null when
-     * no quota holds them. A connection that got one must {@link #release} it when it closes.
+     * no quota holds them. A connection that got one must {@link #release} it when it closes or takes others.
      */
     Rates acquire(String principal, String clientId) {
-        QuotasConfig.Quota produce = config.quotaOf(principal, clientId, QuotasConfig.Kind.PRODUCE);
-        QuotasConfig.Quota fetch = config.quotaOf(principal, clientId, QuotasConfig.Kind.FETCH);
+        QuotasConfig quotas = config;
+        if (quotas == null) {
+            return null;
+        }
+        QuotasConfig.Quota produce = quotas.quotaOf(principal, clientId, QuotasConfig.Kind.PRODUCE);
+        QuotasConfig.Quota fetch = quotas.quotaOf(principal, clientId, QuotasConfig.Kind.FETCH);
         if (produce == null && fetch == null) {
             return null;
         }
         long now = System.nanoTime();
         long last = lastSweep.get();
-        if (now - last >= window() && lastSweep.compareAndSet(last, now)) {
+        if (now - last >= quotas.windowSamples() * quotas.sampleLength().toNanos() && lastSweep.compareAndSet(last, now)) {
             rates.forEach((key, shared) -> {
                 synchronized (shared) {
                     if (!shared.removed && shared.connections == 0 && shared.rate.idle(now)) {
@@ -53,16 +74,18 @@ final class ClientQuotas {
                 }
             });
         }
-        return new Rates(share(QuotasConfig.Kind.PRODUCE, produce), share(QuotasConfig.Kind.FETCH, fetch));
+        return new Rates(share(quotas, QuotasConfig.Kind.PRODUCE, produce), share(quotas, QuotasConfig.Kind.FETCH, fetch));
     }
 
-    private Shared share(QuotasConfig.Kind kind, QuotasConfig.Quota quota) {
+    private Shared share(QuotasConfig quotas, QuotasConfig.Kind kind, QuotasConfig.Quota quota) {
         if (quota == null) {
             return null;
         }
+        long sampleNanos = quotas.sampleLength().toNanos();
+        Key key = new Key(kind, quota, quotas.windowSamples(), sampleNanos);
         while (true) {
-            Shared shared = rates.computeIfAbsent(kind + " " + quota.entity(), key -> new Shared(new ByteRate(quota.bytesPerSecond(),
-                    config.windowSamples(), sampleNanos, System.nanoTime())));
+            Shared shared = rates.computeIfAbsent(key, k -> new Shared(new ByteRate(quota.bytesPerSecond(), quotas.windowSamples(),
+                    sampleNanos, System.nanoTime())));
             synchronized (shared) {
                 if (!shared.removed) {
                     shared.connections++;
@@ -82,8 +105,11 @@ final class ClientQuotas {
         }
     }
 
-    private long window() {
-        return config.windowSamples() * sampleNanos;
+    /**
+     * What shares one rate: its kind, the quota (the entity it holds: a principal, a client id, or the two; and its
+     * rate) and the window it is measured over.
+     */
+    private record Key(QuotasConfig.Kind kind, QuotasConfig.Quota quota, int windowSamples, long sampleNanos) {
     }
 
     /** One rate and the connections it holds. */

@@ -14,7 +14,7 @@ import io.warden.gateway.config.WardenConfig;
  * null when no listener uses SASL; {@code upstreamLogin} is null when the brokers need no SASL; {@code authorization}
  * is null when no policy is configured (every request is forwarded unchecked); {@code audit} is
  * {@link GatewayAudit#OFF} when nothing is audited; {@code aclRequests} (Kafka's ACL APIs on the gateway's own policy)
- * is null without authorization; {@code quotas} is null when no principal has a byte-rate quota; {@code metrics}
+ * is null without authorization; {@code quotas} holds the byte-rate quotas in force (perhaps none); {@code metrics}
  * is {@link GatewayMetrics#OFF} without an admin listener; {@code memberHosts} holds the client address of the group
  * members that joined through the gateway; {@code autoCreations} the topics lately asked of a broker to auto-create.
  */

@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,8 @@ public final class GatewayServer {
     private final List<String> deployments = new ArrayList<>();
     private final List<ListenerVerticle> verticles = new CopyOnWriteArrayList<>();
     private final List<TlsFileWatcher> watchers = new ArrayList<>();
+    /** Guarded by this; null until {@link #watchQuotas}. */
+    private QuotasFileWatcher quotasWatcher;
     private PolicyStore store;
     /** The policy version enforced, and the lock that keeps versions from being applied out of order. */
     private final Object policyLock = new Object();
@@ -108,7 +111,7 @@ public final class GatewayServer {
         GatewayContext context = new GatewayContext(config, nodes, topicNames, metadata, new GatewayStats(),
                 new ClusterApiVersions(), prepared.authentication(),
                 prepared.upstreamIdentity() == null ? null : new UpstreamLogin(prepared.upstreamIdentity()), authorization,
-                prepared.audit(), policyAdmin == null ? null : new KafkaAclRequests(policyAdmin), ClientQuotas.of(config.quotas()),
+                prepared.audit(), policyAdmin == null ? null : new KafkaAclRequests(policyAdmin), new ClientQuotas(config.quotas()),
                 config.admin() == null ? GatewayMetrics.OFF : GatewayMetrics.prometheus(config.admin().metrics()),
                 GroupMemberHosts.forConnections(config.limits().maxConnections()), new RecentAutoCreations());
         GatewayServer server = new GatewayServer(vertx, context);
@@ -312,6 +315,19 @@ public final class GatewayServer {
                         context.audit().dropped(), context.audit().failed()));
     }
 
+    /**
+     * Keeps the byte-rate quotas on {@code configFile}'s {@code quotas}, checked every {@code interval}, until the gateway
+     * stops: the file this gateway was started from, so that quotas change without a restart (see
+     * {@link QuotasFileWatcher}).
+     */
+    public synchronized void watchQuotas(Path configFile, Duration interval) {
+        if (quotasWatcher != null || stopped) {
+            throw new IllegalStateException("the quotas are already watched, or the gateway stopped");
+        }
+        quotasWatcher = new QuotasFileWatcher(vertx, configFile, interval, context.quotas(), context.audit());
+        quotasWatcher.start();
+    }
+
     /** True once {@link #shutdown} has begun. */
     public boolean shuttingDown() {
         return shuttingDown;
@@ -322,6 +338,11 @@ public final class GatewayServer {
         stopped = true;
         vertx.cancelTimer(autoCreateTopicsTimer);
         watchers.forEach(TlsFileWatcher::stop);
+        synchronized (this) {
+            if (quotasWatcher != null) {
+                quotasWatcher.stop();
+            }
+        }
         List<Future<Void>> undeploying = new ArrayList<>();
         if (adminServer != null) {
             undeploying.add(adminServer.stop());

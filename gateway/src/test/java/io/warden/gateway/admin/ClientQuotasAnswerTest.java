@@ -2,6 +2,8 @@ package io.warden.gateway.admin;
 
 import io.warden.gateway.config.QuotasConfig;
 import io.warden.gateway.config.QuotasConfig.ByteRates;
+import io.warden.gateway.config.QuotasConfig.ClientRates;
+import io.warden.gateway.config.QuotasConfig.PrincipalRates;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.DescribeClientQuotasRequestData;
@@ -30,56 +32,79 @@ class ClientQuotasAnswerTest {
 
     /**
      * Default rates for both kinds, alice her own produce rate, bob his own fetch rate, dave an entry without any; a
-     * default client-id fetch rate and one client id's produce rate.
+     * default client-id fetch rate and one client id's produce rate. By principal and client id: alice as app, dave as
+     * any client id, and every principal as any client id (fetch) and as app (produce).
      */
-    static final QuotasConfig QUOTAS = new QuotasConfig(new ByteRates(1000, 2000), Map.of(
-            "User:alice", new ByteRates(10, ByteRates.UNLIMITED),
-            "User:bob", new ByteRates(ByteRates.UNLIMITED, 20),
-            "User:CN=carol,O=Example", new ByteRates(30, 40),
-            "User:dave", ByteRates.NONE), new ByteRates(ByteRates.UNLIMITED, 50), Map.of("app", new ByteRates(60, 0)),
+    static final QuotasConfig QUOTAS = new QuotasConfig(
+            new PrincipalRates(new ByteRates(1000, 2000), new ClientRates(new ByteRates(ByteRates.UNLIMITED, 80), Map.of("app", new ByteRates(90, 0)))),
+            Map.of("User:alice", new PrincipalRates(new ByteRates(10, ByteRates.UNLIMITED), new ClientRates(ByteRates.NONE, Map.of("app", new ByteRates(5, 0)))),
+                    "User:bob", rates(ByteRates.UNLIMITED, 20),
+                    "User:CN=carol,O=Example", rates(30, 40),
+                    "User:dave", new PrincipalRates(ByteRates.NONE, new ClientRates(new ByteRates(7, 0), Map.of()))),
+            new ClientRates(new ByteRates(ByteRates.UNLIMITED, 50), Map.of("app", new ByteRates(60, 0))),
             11, Duration.ofSeconds(1));
 
     static final Map<Map<String, String>, Map<String, Double>> ENTITIES = ClientQuotasAnswer.entities(QUOTAS, 100);
 
-    /** Each principal with only the rates it sets, the defaults as the default user, the creation rate as the default IP. */
+    private static PrincipalRates rates(long produce, long fetch) {
+        return new PrincipalRates(new ByteRates(produce, fetch), ClientRates.NONE);
+    }
+
+    /**
+     * Each principal with only the rates it sets, the defaults as the default user, by client id as a user and a
+     * client id, the creation rate as the default IP.
+     */
     @Test
     void theGatewaysQuotasAsKafkaStoresThem() {
         assertThat(describe(false)).containsExactly(
                 "user=<default> consumer_byte_rate=2000.0 producer_byte_rate=1000.0",
+                "client-id=<default> user=<default> consumer_byte_rate=80.0",
+                "client-id=app user=<default> producer_byte_rate=90.0",
                 "user=CN=carol,O=Example consumer_byte_rate=40.0 producer_byte_rate=30.0",
                 "user=alice producer_byte_rate=10.0",
+                "client-id=app user=alice producer_byte_rate=5.0",
                 "user=bob consumer_byte_rate=20.0",
+                "client-id=<default> user=dave producer_byte_rate=7.0",
                 "client-id=<default> consumer_byte_rate=50.0",
                 "client-id=app producer_byte_rate=60.0",
                 "ip=<default> connection_creation_rate=100.0");
         assertThat(ClientQuotasAnswer.entities(null, 0)).isEmpty();
-        assertThat(ClientQuotasAnswer.entities(new QuotasConfig(ByteRates.NONE, Map.of("User:alice", new ByteRates(5, 0)),
-                ByteRates.NONE, Map.of(), 11, Duration.ofSeconds(1)), 0)).containsOnlyKeys(Map.of("user", "alice"));
+        assertThat(ClientQuotasAnswer.entities(new QuotasConfig(PrincipalRates.NONE, Map.of("User:alice", rates(5, 0)),
+                ClientRates.NONE, 11, Duration.ofSeconds(1)), 0)).containsOnlyKeys(Map.of("user", "alice"));
     }
 
     @Test
     void exactDefaultAndSpecifiedMatchAsInKafka() {
-        assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "alice"))).containsExactly("user=alice producer_byte_rate=10.0");
+        assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "alice")))
+                .containsExactly("user=alice producer_byte_rate=10.0", "client-id=app user=alice producer_byte_rate=5.0");
         assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "erin"))).isEmpty();
-        assertThat(describe(false, component("user", MATCH_TYPE_DEFAULT, null)))
+        assertThat(describe(true, component("user", MATCH_TYPE_DEFAULT, null)))
                 .containsExactly("user=<default> consumer_byte_rate=2000.0 producer_byte_rate=1000.0");
         // Kafka's "specified" is any entity with that type, the default one too
-        assertThat(describe(false, component("user", MATCH_TYPE_SPECIFIED, null))).hasSize(4).noneMatch(e -> e.startsWith("ip"));
+        assertThat(describe(false, component("user", MATCH_TYPE_SPECIFIED, null))).hasSize(8).noneMatch(e -> e.startsWith("ip"));
+        assertThat(describe(true, component("user", MATCH_TYPE_SPECIFIED, null))).hasSize(4).noneMatch(e -> e.contains("client-id"));
         assertThat(describe(true, component("ip", MATCH_TYPE_DEFAULT, null))).containsExactly("ip=<default> connection_creation_rate=100.0");
-        // no entity has both a user and a client id: none matches a filter that names both
-        assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "alice"), component("client-id", MATCH_TYPE_SPECIFIED, null))).isEmpty();
-        assertThat(describe(false, component("client-id", MATCH_TYPE_DEFAULT, null))).containsExactly("client-id=<default> consumer_byte_rate=50.0");
-        assertThat(describe(false, component("client-id", MATCH_TYPE_SPECIFIED, null))).hasSize(2);
+        // a user and a client id together
+        assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "alice"), component("client-id", MATCH_TYPE_SPECIFIED, null)))
+                .containsExactly("client-id=app user=alice producer_byte_rate=5.0");
+        assertThat(describe(false, component("user", MATCH_TYPE_DEFAULT, null), component("client-id", MATCH_TYPE_DEFAULT, null)))
+                .containsExactly("client-id=<default> user=<default> consumer_byte_rate=80.0");
+        assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "bob"), component("client-id", MATCH_TYPE_SPECIFIED, null))).isEmpty();
+        assertThat(describe(true, component("client-id", MATCH_TYPE_DEFAULT, null))).containsExactly("client-id=<default> consumer_byte_rate=50.0");
+        assertThat(describe(false, component("client-id", MATCH_TYPE_DEFAULT, null))).containsExactly(
+                "client-id=<default> user=<default> consumer_byte_rate=80.0",
+                "client-id=<default> user=dave producer_byte_rate=7.0",
+                "client-id=<default> consumer_byte_rate=50.0");
+        assertThat(describe(true, component("client-id", MATCH_TYPE_SPECIFIED, null))).hasSize(2);
+        assertThat(describe(false, component("client-id", MATCH_TYPE_EXACT, "app"))).hasSize(3);
     }
 
     /** Strict: the entity has no type but the filter's; otherwise other types are let through. */
     @Test
     void strictLeavesOutEntitiesWithOtherTypes() {
-        Map<Map<String, String>, Map<String, Double>> withClientId = new java.util.LinkedHashMap<>(ENTITIES);
-        withClientId.put(Map.of("user", "alice", "client-id", "app"), Map.of("producer_byte_rate", 5.0));
-        assertThat(lines(ClientQuotasAnswer.answer(request(false, component("user", MATCH_TYPE_EXACT, "alice")), withClientId))).hasSize(2);
-        assertThat(lines(ClientQuotasAnswer.answer(request(true, component("user", MATCH_TYPE_EXACT, "alice")), withClientId)))
-                .containsExactly("user=alice producer_byte_rate=10.0");
+        assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "alice"))).hasSize(2);
+        assertThat(describe(true, component("user", MATCH_TYPE_EXACT, "alice"))).containsExactly("user=alice producer_byte_rate=10.0");
+        assertThat(describe(true, component("user", MATCH_TYPE_EXACT, "dave"))).isEmpty();
         assertThat(describe(true)).isEmpty();
     }
 
@@ -113,7 +138,7 @@ class ClientQuotasAnswerTest {
         assertThat(answer.entries()).isNull();
         DescribeClientQuotasResponseData all = (DescribeClientQuotasResponseData) ClientQuotasAnswer.answer(request, null, QUOTAS, 100);
         assertThat(all.errorCode()).isZero();
-        assertThat(all.entries()).hasSize(7);
+        assertThat(all.entries()).hasSize(11);
     }
 
     private static void assertRefused(Class<? extends Exception> type, String message, ComponentData... components) {

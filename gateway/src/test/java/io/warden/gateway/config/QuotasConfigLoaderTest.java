@@ -26,7 +26,8 @@ class QuotasConfigLoaderTest {
                   windowSamples: 5
                   windowSampleSeconds: 2
                 """).quotas();
-        assertThat(q.defaults()).isEqualTo(new QuotasConfig.ByteRates(10_485_760, 20_971_520));
+        assertThat(q.defaults()).isEqualTo(new QuotasConfig.PrincipalRates(new QuotasConfig.ByteRates(10_485_760, 20_971_520),
+                QuotasConfig.ClientRates.NONE));
         assertThat(q.windowSamples()).isEqualTo(5);
         assertThat(q.sampleLength()).isEqualTo(Duration.ofSeconds(2));
         // A kind an entry leaves out is the default's, as Kafka resolves each quota type on its own.
@@ -63,6 +64,57 @@ class QuotasConfigLoaderTest {
         assertThat(load("quotas: {clients: {default: {produceBytesPerSecond: 1}}}").quotas()).isNotNull();
     }
 
+    /**
+     * Kafka's eight levels, each kind on its own (its {@code ClientQuotaManager}): the user's rate for the client id,
+     * the user's default client-id rate, the user's own; the default user's for the client id, its default client-id
+     * rate, the default user's own; the client id's own, the default client id's. Each level is given here for one
+     * kind only, so that the other kind falls through to the next level that gives it.
+     */
+    @Test
+    void principalsAndClientIdsTogetherComeFirstInKafkasOrder() {
+        QuotasConfig q = load("""
+                quotas:
+                  principals:
+                    "User:alice":
+                      produceBytesPerSecond: 3
+                      clients:
+                        default: {fetchBytesPerSecond: 2}
+                        ids:
+                          app: {produceBytesPerSecond: 1}
+                          "default": {fetchBytesPerSecond: 9}
+                    "User:bob":
+                      clients: {ids: {app: {fetchBytesPerSecond: 10}}}
+                  default:
+                    fetchBytesPerSecond: 6
+                    clients:
+                      default: {produceBytesPerSecond: 5}
+                      ids:
+                        app: {fetchBytesPerSecond: 4}
+                  clients:
+                    default: {produceBytesPerSecond: 8, fetchBytesPerSecond: 8}
+                    ids: {app: {produceBytesPerSecond: 7}}
+                """).quotas();
+        assertThat(rates(q, "User:alice", "app")).containsExactly("user User:alice client-id app 1", "user User:alice client-id app 2");
+        assertThat(rates(q, "User:alice", "other")).containsExactly("user User:alice 3", "user User:alice client-id other 2");
+        assertThat(rates(q, "User:alice", "default")).as("a client id named default is not the default")
+                .containsExactly("user User:alice 3", "user User:alice client-id default 9");
+        assertThat(rates(q, "User:bob", "app")).containsExactly("user User:bob client-id app 5", "user User:bob client-id app 10");
+        assertThat(rates(q, "User:bob", "other")).containsExactly("user User:bob client-id other 5", "user User:bob 6");
+        assertThat(rates(q, "User:carol", "app")).containsExactly("user User:carol client-id app 5", "user User:carol client-id app 4");
+        assertThat(rates(q, "User:carol", null)).containsExactly("user User:carol client-id  5", "user User:carol 6");
+
+        QuotasConfig clientsOnly = load("""
+                quotas:
+                  default: {clients: {ids: {app: {fetchBytesPerSecond: 4}}}}
+                  clients:
+                    default: {produceBytesPerSecond: 8, fetchBytesPerSecond: 8}
+                    ids: {app: {produceBytesPerSecond: 7}}
+                """).quotas();
+        assertThat(rates(clientsOnly, "User:carol", "app")).containsExactly("client-id app 7", "user User:carol client-id app 4");
+        assertThat(rates(clientsOnly, "User:carol", "other")).containsExactly("client-id other 8", "client-id other 8");
+        assertThat(load("quotas: {principals: {\"User:a\": {clients: {default: {fetchBytesPerSecond: 1}}}}}").quotas()).isNotNull();
+    }
+
     /** The produce and the fetch quota that hold this principal with this client id, as their entity and rate. */
     private static List<String> rates(QuotasConfig q, String principal, String clientId) {
         return java.util.Arrays.stream(QuotasConfig.Kind.values()).map(kind -> q.quotaOf(principal, clientId, kind))
@@ -84,6 +136,7 @@ class QuotasConfigLoaderTest {
         assertThat(load("quotas: {}").quotas()).isNull();
         assertThat(load("quotas: {default: {}, windowSamples: 3}").quotas()).isNull();
         assertThat(load("quotas: {clients: {default: {}}}").quotas()).isNull();
+        assertThat(load("quotas: {default: {clients: {default: {}, ids: {}}}}").quotas()).isNull();
     }
 
     @Test
@@ -120,7 +173,7 @@ class QuotasConfigLoaderTest {
                 new String[] {"quotas: {default: {fetchBytesPerSecond: 1.5}}",
                         "w.yaml: quotas.default.fetchBytesPerSecond: expected an integer between 1 and 9223372036854775807, got '1.5'"},
                 new String[] {"quotas: {default: {produceBytesPerSec: 5}}",
-                        "w.yaml: quotas.default.produceBytesPerSec: unknown key; expected one of [produceBytesPerSecond, fetchBytesPerSecond]"},
+                        "w.yaml: quotas.default.produceBytesPerSec: unknown key; expected one of [produceBytesPerSecond, fetchBytesPerSecond, clients]"},
                 new String[] {"quotas: {defaults: {produceBytesPerSecond: 5}}",
                         "w.yaml: quotas.defaults: unknown key; expected one of [default, principals, clients, windowSamples, windowSampleSeconds]"},
                 new String[] {"quotas: {clients: {app-1: {produceBytesPerSecond: 5}}}",
@@ -139,7 +192,20 @@ class QuotasConfigLoaderTest {
                 new String[] {"quotas: {principals: {\"Group:x\": {produceBytesPerSecond: 5}}}",
                         "w.yaml: quotas.principals.\"Group:x\": has type 'Group'; Warden's clients are User principals"},
                 new String[] {"quotas: {principals: {\"User:alice\": {}}}",
-                        "w.yaml: quotas.principals.\"User:alice\": gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond"},
+                        "w.yaml: quotas.principals.\"User:alice\": gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond, "
+                                + "or rates by client id under clients"},
+                new String[] {"quotas: {principals: {\"User:alice\": {clients: {default: {}}}}}",
+                        "w.yaml: quotas.principals.\"User:alice\": gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond, "
+                                + "or rates by client id under clients"},
+                new String[] {"quotas: {principals: {\"User:alice\": {clients: {ids: {app: {}}}}}}",
+                        "w.yaml: quotas.principals.\"User:alice\".clients.ids.\"app\": gives no rate; expected produceBytesPerSecond and/or fetchBytesPerSecond"},
+                new String[] {"quotas: {principals: {\"User:alice\": {clients: {app: {produceBytesPerSecond: 5}}}}}",
+                        "w.yaml: quotas.principals.\"User:alice\".clients.app: unknown key; expected one of [default, ids]"},
+                new String[] {"quotas: {principals: {\"User:alice\": {client: {}}}}",
+                        "w.yaml: quotas.principals.\"User:alice\".client: unknown key; expected one of [produceBytesPerSecond, fetchBytesPerSecond, clients]"},
+                new String[] {"quotas: {default: {clients: {default: {fetchBytesPerSecond: -1}}}}",
+                        "w.yaml: quotas.default.clients.default.fetchBytesPerSecond: expected an integer between 1 and 9223372036854775807, got -1"},
+                new String[] {"quotas: {default: {clients: [a]}}", "w.yaml: quotas.default.clients: expected a mapping (key: value), got a list"},
                 new String[] {"quotas: {principals: {\"User:alice\": {fetchBytesPerSecond: x}}}",
                         "w.yaml: quotas.principals.\"User:alice\".fetchBytesPerSecond: expected an integer between 1 and 9223372036854775807, got 'x'"},
                 new String[] {"quotas: {default: {produceBytesPerSecond: 5}, windowSamples: 1}",

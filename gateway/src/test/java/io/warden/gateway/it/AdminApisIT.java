@@ -94,9 +94,13 @@ class AdminApisIT {
     /** Rates no test reaches: the gateway's own quotas, for DescribeClientQuotas to tell. */
     static final String QUOTAS = """
             quotas:
-              default: {fetchBytesPerSecond: 209715200}
+              default:
+                fetchBytesPerSecond: 209715200
+                clients: {default: {produceBytesPerSecond: 524288000}}
               principals:
-                "User:ops": {produceBytesPerSecond: 104857600}
+                "User:ops":
+                  produceBytesPerSecond: 104857600
+                  clients: {ids: {"ops-tool": {produceBytesPerSecond: 419430400}}}
               clients:
                 ids:
                   "ops-tool": {fetchBytesPerSecond: 314572800}
@@ -220,6 +224,8 @@ class AdminApisIT {
         });
         Map<String, String> defaultUser = new HashMap<>();
         defaultUser.put(ClientQuotaEntity.USER, null);
+        Map<String, String> defaultUserAndClientId = new HashMap<>(defaultUser);
+        defaultUserAndClientId.put(ClientQuotaEntity.CLIENT_ID, null);
         Map<String, String> defaultIp = new HashMap<>();
         defaultIp.put(ClientQuotaEntity.IP, null);
         // the limits of limits and quotas, as Kafka stores the same ones (users' byte rates, KIP-612's IP creation rate)
@@ -227,11 +233,17 @@ class AdminApisIT {
                 new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "ops")), Map.of("producer_byte_rate", 104_857_600.0),
                 new ClientQuotaEntity(defaultUser), Map.of("consumer_byte_rate", 209_715_200.0),
                 new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "ops-tool")), Map.of("consumer_byte_rate", 314_572_800.0),
+                new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "ops", ClientQuotaEntity.CLIENT_ID, "ops-tool")),
+                Map.of("producer_byte_rate", 419_430_400.0),
+                new ClientQuotaEntity(defaultUserAndClientId), Map.of("producer_byte_rate", 524_288_000.0),
                 new ClientQuotaEntity(defaultIp), Map.of("connection_creation_rate", 100.0)));
         assertThat(get(ops.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofEntity(
                 ClientQuotaEntity.USER, "quota-user")))).entities())).isEmpty();
         assertThat(get(ops.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofEntity(
                 ClientQuotaEntity.USER, "ops")))).entities())).containsOnlyKeys(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "ops")));
+        assertThat(get(ops.describeClientQuotas(ClientQuotaFilter.contains(List.of(ClientQuotaFilterComponent.ofEntity(
+                ClientQuotaEntity.USER, "ops")))).entities())).containsOnlyKeys(new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "ops")),
+                new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "ops", ClientQuotaEntity.CLIENT_ID, "ops-tool")));
         assertThatThrownBy(() -> get(ops.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(
                 ClientQuotaFilterComponent.ofDefaultEntity(ClientQuotaEntity.IP), ClientQuotaFilterComponent.ofEntityType(
                         ClientQuotaEntity.USER)))).entities())).cause().isInstanceOf(InvalidRequestException.class)
@@ -261,7 +273,7 @@ class AdminApisIT {
 
     /**
      * Kafka's own {@code kafka-configs} tool describes the gateway's users, with their quotas and SCRAM credentials,
-     * its client-id quotas and its connection creation rate per IP; to a principal without DESCRIBE_CONFIGS on the
+     * its client-id quotas, those of a user with a client id, and its connection creation rate per IP; to a principal without DESCRIBE_CONFIGS on the
      * cluster it fails.
      */
     @Test
@@ -276,6 +288,10 @@ class AdminApisIT {
                 "SCRAM credential configs for user-principal 'ops' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=8192");
         assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "clients"))
                 .containsExactly("Quota configs for client-id 'ops-tool' are consumer_byte_rate=3.145728E8");
+        assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "users", "--entity-name", "ops", "--entity-type", "clients",
+                "--entity-name", "ops-tool")).containsExactly("Quota configs for user-principal 'ops', client-id 'ops-tool' are producer_byte_rate=4.194304E8");
+        assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "users", "--entity-default", "--entity-type", "clients",
+                "--entity-default")).containsExactly("Quota configs for the default user-principal, the default client-id are producer_byte_rate=5.24288E8");
         assertThat(kafkaConfigs("ops", "--describe", "--entity-type", "ips", "--entity-default"))
                 .containsExactly("Quota configs for the default ip are connection_creation_rate=100.0");
         var refused = KafkaTools.kafkaConfigs(gateway.bootstrap(), as("guest"), pki.dir, "--describe", "--entity-type", "users");

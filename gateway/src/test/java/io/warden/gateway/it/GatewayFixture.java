@@ -126,14 +126,18 @@ public final class GatewayFixture implements AutoCloseable, BeforeAllCallback, A
      * {@code ${BOOTSTRAP_PORT_2}} and {@code ${BROKER_PORTS_2}}.
      */
     public static WardenConfig yamlConfig(String yaml, Path baseDir, String upstreamBootstrap) {
+        return ConfigLoader.parse("test.yaml", yamlText(yaml, upstreamBootstrap), baseDir);
+    }
+
+    /** The YAML text {@link #yamlConfig} reads: with free ports and the upstream bootstrap list in place. */
+    public static String yamlText(String yaml, String upstreamBootstrap) {
         int base = freeRange(2 * (BROKER_PORTS + 1));
         int second = base + BROKER_PORTS + 1;
-        String text = yaml.replace("${BOOTSTRAP_PORT_2}", String.valueOf(second))
+        return yaml.replace("${BOOTSTRAP_PORT_2}", String.valueOf(second))
                 .replace("${BROKER_PORTS_2}", (second + 1) + "-" + (second + BROKER_PORTS))
                 .replace("${BOOTSTRAP_PORT}", String.valueOf(base))
                 .replace("${BROKER_PORTS}", (base + 1) + "-" + (base + BROKER_PORTS))
                 .replace("${UPSTREAM}", upstreamBootstrap);
-        return ConfigLoader.parse("test.yaml", text, baseDir);
     }
 
     /** A gateway with exactly this configuration, on the network transport it names (epoll here, as deployed). */

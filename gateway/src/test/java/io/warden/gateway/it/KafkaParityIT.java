@@ -136,10 +136,17 @@ class KafkaParityIT {
             limits:
               maxConnectionCreationRatePerIp: 1000
             quotas:
-              default: {produceBytesPerSecond: 104857600}
+              default:
+                produceBytesPerSecond: 104857600
+                clients: {default: {produceBytesPerSecond: 125829120}}
               principals:
                 "User:alice": {fetchBytesPerSecond: 52428800}
-                "User:bob": {produceBytesPerSecond: 62914560, fetchBytesPerSecond: 73400320}
+                "User:bob":
+                  produceBytesPerSecond: 62914560
+                  fetchBytesPerSecond: 73400320
+                  clients: {ids: {"parity-app": {fetchBytesPerSecond: 115343360}}}
+                "User:carol":
+                  clients: {default: {fetchBytesPerSecond: 136314880}}
               clients:
                 default: {fetchBytesPerSecond: 83886080}
                 ids:
@@ -153,7 +160,10 @@ class KafkaParityIT {
                     new ClientQuotaAlteration.Op("producer_byte_rate", 62914560.0), new ClientQuotaAlteration.Op("consumer_byte_rate", 73400320.0))),
             quota(ClientQuotaEntity.CLIENT_ID, null, "consumer_byte_rate", 83886080),
             quota(ClientQuotaEntity.CLIENT_ID, "parity-app", "producer_byte_rate", 94371840),
-            quota(ClientQuotaEntity.IP, null, "connection_creation_rate", 1000));
+            quota(ClientQuotaEntity.IP, null, "connection_creation_rate", 1000),
+            userClientQuota("bob", "parity-app", "consumer_byte_rate", 115343360),
+            userClientQuota(null, null, "producer_byte_rate", 125829120),
+            userClientQuota("carol", null, "consumer_byte_rate", 136314880));
 
     static final String AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
     /** Warden's own login, the test's, and the brokers' and controllers' own listeners (not SASL: ANONYMOUS). */
@@ -659,6 +669,14 @@ class KafkaParityIT {
 
     private static AclBinding allow(String user, ResourceType type, String name, PatternType pattern, AclOperation op) {
         return binding(user, "*", type, name, pattern, op, AclPermissionType.ALLOW);
+    }
+
+    /** One quota of a user and a client id together; a null name is the default. */
+    private static ClientQuotaAlteration userClientQuota(String user, String clientId, String key, double value) {
+        Map<String, String> entity = new HashMap<>();
+        entity.put(ClientQuotaEntity.USER, user);
+        entity.put(ClientQuotaEntity.CLIENT_ID, clientId);
+        return new ClientQuotaAlteration(new ClientQuotaEntity(entity), List.of(new ClientQuotaAlteration.Op(key, value)));
     }
 
     /** One quota of one entity; a null name is the type's default entity. */

@@ -257,6 +257,11 @@ final class ParityRequests {
                 quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
         p.add(quotas("DescribeClientQuotas, any client id", false, quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
         p.add(quotas("DescribeClientQuotas, default client id", true, quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null)));
+        p.add(quotas("DescribeClientQuotas, default user and client id", false, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null),
+                quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null)));
+        p.add(quotas("DescribeClientQuotas, parity-app", false, quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_EXACT, "parity-app")));
+        p.add(quotas("DescribeClientQuotas, any user with any client id", true, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null),
+                quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
         p.add(quotas("DescribeClientQuotas, strict, nothing", true));
         p.add(quotas("DescribeClientQuotas, IP and user", false, quotaFilter("ip", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null),
                 quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));

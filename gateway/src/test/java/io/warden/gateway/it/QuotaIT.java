@@ -2,6 +2,7 @@ package io.warden.gateway.it;
 
 import io.kroxylicious.testing.kafka.api.KafkaCluster;
 import io.kroxylicious.testing.kafka.junit5ext.KafkaClusterExtension;
+import io.warden.gateway.config.ConfigLoader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,6 +16,9 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.Records;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
@@ -98,6 +103,25 @@ class QuotaIT {
         }
         producer.flush();
         return acked.get();
+    }
+
+    /** {@link #produceFlat} with each of these producers at once: the bytes each got acknowledged, in their order. */
+    static List<Long> produceFlatTogether(List<KafkaProducer<byte[], byte[]>> producers, String topic) throws Exception {
+        List<CompletableFuture<Long>> runs = new ArrayList<>();
+        for (KafkaProducer<byte[], byte[]> producer : producers) {
+            runs.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return produceFlat(producer, topic);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<Long> acked = new ArrayList<>();
+        for (CompletableFuture<Long> run : runs) {
+            acked.add(run.get(60, TimeUnit.SECONDS));
+        }
+        return acked;
     }
 
     @Test
@@ -183,50 +207,157 @@ class QuotaIT {
      */
     @Test
     void aClientIdQuotaHoldsEveryPrincipalUsingThatClientIdTogether() throws Exception {
-        SaslPki pki = new SaslPki();
-        for (String u : List.of("bob", "carol")) {
-            pki.addUser(u, u + "-secret");
-        }
-        String topic = "quota-client-id";
-        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
-            Clients.createTopic(direct, topic, 1, (short) 1);
-        }
-        String yaml = SaslPki.SCRAM_PLAINTEXT_USERS + """
-                quotas:
+        heldTogether("quota-client-id", """
                   clients:
                     ids:
                       "metered-app": {produceBytesPerSecond: %d}
+                """, List.of(new Producer("bob", "metered-app", true), new Producer("carol", "metered-app", true),
+                new Producer("bob", "free-app", false)));
+    }
+
+    /**
+     * A quota for a principal with a client id: the connections of that principal with that client id share it, while
+     * the same principal under another client id, and another principal under that client id, are not held.
+     */
+    @Test
+    void aPrincipalAndClientIdQuotaHoldsOnlyThatPairTogether() throws Exception {
+        heldTogether("quota-user-client-id", """
+                  principals:
+                    "User:bob":
+                      clients:
+                        ids:
+                          "metered-app": {produceBytesPerSecond: %d}
+                """, List.of(new Producer("bob", "metered-app", true), new Producer("bob", "metered-app", true),
+                new Producer("bob", "free-app", false), new Producer("carol", "metered-app", false)));
+    }
+
+    /**
+     * Quotas edited in the configuration file hold the connections already open, without a restart and without their
+     * reconnecting, and DescribeClientQuotas tells them; an edit that is not valid changes nothing; removing them
+     * frees the same connections again.
+     */
+    @Test
+    void quotasEditedInTheConfigurationFileHoldOpenConnectionsWithoutARestart() throws Exception {
+        SaslPki pki = new SaslPki();
+        pki.addUser("bob", "bob-secret");
+        String topic = "quota-reloaded";
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Clients.createTopic(direct, topic, 1, (short) 1);
+        }
+        Path file = pki.dir.resolve("warden.yaml");
+        KeyPair keys = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Files.writeString(pki.dir.resolve("audit-key.pem"), AuditIT.pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+        String unlimited = GatewayFixture.yamlText(SaslPki.SCRAM_PLAINTEXT_USERS + """
+                audit:
+                  file: {directory: audit-reload, signingKey: audit-key.pem, checkpointSeconds: 1}
+                upstream:
+                  bootstrapServers: ["${UPSTREAM}"]
+                """, cluster.getBootstrapServers());
+        replace(file, unlimited);
+        ClientQuotaEntity bob = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "bob"));
+        try (GatewayFixture gateway = GatewayFixture.start(ConfigLoader.load(file));
+             KafkaProducer<byte[], byte[]> producer = Clients.bytesProducer(gateway.bootstrap(), with(user("bob"), "buffer.memory", 2 * 1024 * 1024));
+             Admin admin = Admin.create(with(user("bob"), "bootstrap.servers", gateway.bootstrap()))) {
+            gateway.server().watchQuotas(file, Duration.ofMillis(200));
+            double seconds = RUN_NANOS / 1e9;
+            assertThat(produceFlat(producer, topic) / seconds).as("bob's produce rate before any quota").isGreaterThan(2.0 * PRODUCE_QUOTA);
+            double connections = clientMetric(producer.metrics(), "connection-creation-total");
+
+            replace(file, unlimited + """
+                    quotas:
+                      principals:
+                        "User:bob": {produceBytesPerSecond: %d}
+                      windowSamples: 2
+                      windowSampleSeconds: 1
+                    """.formatted(PRODUCE_QUOTA));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(admin.describeClientQuotas(USERS).entities()))
+                    .isEqualTo(Map.of(bob, Map.of("producer_byte_rate", (double) PRODUCE_QUOTA))));
+            assertThat(produceFlat(producer, topic) / seconds).as("bob's produce rate with the quota (%d B/s) put in the file", PRODUCE_QUOTA)
+                    .isLessThanOrEqualTo(1.5 * PRODUCE_QUOTA).isGreaterThan(0.25 * PRODUCE_QUOTA);
+            assertThat(clientMetric(producer.metrics(), "produce-throttle-time-max")).as("bob saw throttle_time_ms").isGreaterThan(0);
+            assertThat(clientMetric(producer.metrics(), "connection-creation-total")).as("the producer's connections, the same ones")
+                    .isEqualTo(connections);
+            Path audited = pki.dir.resolve("audit-reload");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(AuditIT.events(audited, "policy_change").stream()
+                    .map(e -> e.path("unmapped").path("details").path("quotas").asText()).toList())
+                    .as("the new quotas, audited").containsExactly("user=bob: producer_byte_rate=" + PRODUCE_QUOTA));
+
+            replace(file, unlimited + "quotas: {principals: {\"User:bob\": {produceBytesPerSecond: lots}}}\n");
+            Thread.sleep(1_000); // five checks
+            assertThat(get(admin.describeClientQuotas(USERS).entities())).as("the quotas in force after a broken edit")
+                    .isEqualTo(Map.of(bob, Map.of("producer_byte_rate", (double) PRODUCE_QUOTA)));
+
+            replace(file, unlimited);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(admin.describeClientQuotas(USERS).entities()))
+                    .isEmpty());
+            assertThat(produceFlat(producer, topic) / seconds).as("bob's produce rate once the quota is gone").isGreaterThan(2.0 * PRODUCE_QUOTA);
+            assertThat(clientMetric(producer.metrics(), "connection-creation-total")).isEqualTo(connections);
+        }
+    }
+
+    /** Every quota of a user alone (the default IP's connection creation rate left out). */
+    static final ClientQuotaFilter USERS = ClientQuotaFilter.containsOnly(List.of(ClientQuotaFilterComponent.ofEntityType(ClientQuotaEntity.USER)));
+
+    /** Replaces {@code file} with {@code text} at once, as deploy tools do: written beside it, then moved over it. */
+    private static void replace(Path file, String text) throws Exception {
+        Path written = file.resolveSibling(file.getFileName() + ".new");
+        Files.writeString(written, text);
+        Files.move(written, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static <T> T get(org.apache.kafka.common.KafkaFuture<T> future) throws Exception {
+        return future.get(30, TimeUnit.SECONDS);
+    }
+
+    /** A producer as this user with this client id, and whether a quota of {@link #PRODUCE_QUOTA} is to hold it. */
+    record Producer(String user, String clientId, boolean metered) {
+    }
+
+    /**
+     * These producers at once as fast as they can, through a gateway with these quotas (a {@code %d} for
+     * {@link #PRODUCE_QUOTA}): the metered ones together are held near the quota and each sees a throttle time, each
+     * other one runs far above it, unthrottled.
+     */
+    private void heldTogether(String topic, String quotas, List<Producer> specs) throws Exception {
+        SaslPki pki = new SaslPki();
+        for (String u : specs.stream().map(Producer::user).distinct().toList()) {
+            pki.addUser(u, u + "-secret");
+        }
+        try (Admin direct = Clients.admin(cluster.getBootstrapServers())) {
+            Clients.createTopic(direct, topic, 1, (short) 1);
+        }
+        String yaml = SaslPki.SCRAM_PLAINTEXT_USERS + "quotas:\n" + quotas.formatted(PRODUCE_QUOTA) + """
                   windowSamples: 2
                   windowSampleSeconds: 1
                 upstream:
                   bootstrapServers: ["${UPSTREAM}"]
-                """.formatted(PRODUCE_QUOTA);
-        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, pki.dir, cluster.getBootstrapServers());
-             KafkaProducer<byte[], byte[]> bobMetered = Clients.bytesProducer(gateway.bootstrap(),
-                     with(with(user("bob"), "buffer.memory", 2 * 1024 * 1024), "client.id", "metered-app"));
-             KafkaProducer<byte[], byte[]> carolMetered = Clients.bytesProducer(gateway.bootstrap(),
-                     with(with(user("carol"), "buffer.memory", 2 * 1024 * 1024), "client.id", "metered-app"));
-             KafkaProducer<byte[], byte[]> bobFree = Clients.bytesProducer(gateway.bootstrap(),
-                     with(with(user("bob"), "buffer.memory", 2 * 1024 * 1024), "client.id", "free-app"))) {
-            List<CompletableFuture<Long>> runs = new ArrayList<>();
-            for (KafkaProducer<byte[], byte[]> producer : List.of(bobMetered, carolMetered, bobFree)) {
-                runs.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return produceFlat(producer, topic);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                """;
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, pki.dir, cluster.getBootstrapServers())) {
+            List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>();
+            try {
+                for (Producer spec : specs) {
+                    producers.add(Clients.bytesProducer(gateway.bootstrap(),
+                            with(with(user(spec.user()), "buffer.memory", 2 * 1024 * 1024), "client.id", spec.clientId())));
+                }
+                List<Long> acked = produceFlatTogether(producers, topic);
+                double seconds = RUN_NANOS / 1e9;
+                double meteredRate = 0;
+                for (int i = 0; i < specs.size(); i++) {
+                    Producer spec = specs.get(i);
+                    double throttle = clientMetric(producers.get(i).metrics(), "produce-throttle-time-max");
+                    if (spec.metered()) {
+                        meteredRate += acked.get(i) / seconds;
+                        assertThat(throttle).as("%s throttled", spec).isGreaterThan(0);
+                    } else {
+                        assertThat(acked.get(i) / seconds).as("%s's produce rate, without a quota", spec).isGreaterThan(2.0 * PRODUCE_QUOTA);
+                        assertThat(throttle).as("%s's throttle time", spec).isZero();
                     }
-                }));
+                }
+                assertThat(meteredRate).as("the metered producers' rate together (quota %d B/s)", PRODUCE_QUOTA)
+                        .isLessThanOrEqualTo(1.5 * PRODUCE_QUOTA).isGreaterThan(0.25 * PRODUCE_QUOTA);
+            } finally {
+                producers.forEach(KafkaProducer::close);
             }
-            double seconds = RUN_NANOS / 1e9;
-            double meteredRate = (runs.get(0).get(60, TimeUnit.SECONDS) + runs.get(1).get(60, TimeUnit.SECONDS)) / seconds;
-            double freeRate = runs.get(2).get(60, TimeUnit.SECONDS) / seconds;
-            assertThat(meteredRate).as("bob's and carol's produce rate together as metered-app (quota %d B/s)", PRODUCE_QUOTA)
-                    .isLessThanOrEqualTo(1.5 * PRODUCE_QUOTA).isGreaterThan(0.25 * PRODUCE_QUOTA);
-            assertThat(clientMetric(bobMetered.metrics(), "produce-throttle-time-max")).as("bob as metered-app throttled").isGreaterThan(0);
-            assertThat(clientMetric(carolMetered.metrics(), "produce-throttle-time-max")).as("carol as metered-app throttled").isGreaterThan(0);
-            assertThat(freeRate).as("bob's produce rate as free-app, without a quota").isGreaterThan(2.0 * PRODUCE_QUOTA);
-            assertThat(clientMetric(bobFree.metrics(), "produce-throttle-time-max")).as("bob as free-app").isZero();
         }
     }
 
