@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * A CIDR block is a Warden extension that Kafka's kafka-acls cannot express; a /32 (or /128) is written as the
  * plain address.
  */
-final class Hosts {
+public final class Hosts {
 
     static final String ANY = "*";
 
@@ -39,6 +39,14 @@ final class Hosts {
                     + "; did you mean " + network(network, prefix) + "/" + prefix + "?");
         }
         return prefix == bits ? network.getHostAddress() : network.getHostAddress() + "/" + prefix;
+    }
+
+    /**
+     * An IP address (not {@code *}, not a CIDR block, never a host name) in Java's notation, as client addresses are
+     * compared; throws IllegalArgumentException saying what is wrong.
+     */
+    public static String canonicalAddress(String text) {
+        return address(text).getHostAddress();
     }
 
     private static InetAddress address(String text) {

@@ -1,5 +1,6 @@
 package io.warden.gateway.admin;
 
+import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.QuotasConfig;
 import io.warden.gateway.enforce.Access;
 import org.apache.kafka.common.acl.AclOperation;
@@ -32,9 +33,10 @@ import java.util.TreeMap;
  * They are told as Kafka stores the same limits: a principal's byte rates as the {@code user} entity of its name
  * ({@code producer_byte_rate}, {@code consumer_byte_rate}), the default rates as the default {@code user} entity,
  * those by client id as {@code client-id} entities, a principal's (or the default principal's) by client id as
- * entities of a {@code user} and a {@code client-id}, and the connection creation rate per IP
+ * entities of a {@code user} and a {@code client-id}; the connection creation rate per IP
  * ({@code limits.maxConnectionCreationRatePerIp}) as the default {@code ip} entity's {@code connection_creation_rate}
- * (KIP-612). The filter is read as a Kafka broker reads it ({@code ClientQuotasImage.describe}), with its errors.
+ * (KIP-612), and that of an address with a rate of its own ({@code limits.ipOverrides}) as the {@code ip} entity of
+ * that address. The filter is read as a Kafka broker reads it ({@code ClientQuotasImage.describe}), with its errors.
  */
 public final class ClientQuotasAnswer {
 
@@ -50,15 +52,15 @@ public final class ClientQuotasAnswer {
      * Kafka asks.
      *
      * @param access             the principal's rights, null without a policy
-     * @param quotas             the gateway's byte-rate quotas, null when it has none
-     * @param connectionRatePerIp new connections accepted per second from one IP, 0 for no limit
+     * @param quotas the gateway's byte-rate quotas, null when it has none
+     * @param limits the gateway's limits: its connection creation rates per IP
      */
-    public static ApiMessage answer(AbstractRequest request, Access access, QuotasConfig quotas, int connectionRatePerIp) {
+    public static ApiMessage answer(AbstractRequest request, Access access, QuotasConfig quotas, LimitsConfig limits) {
         if (access != null && !access.allowedOnCluster(AclOperation.DESCRIBE_CONFIGS)) {
             return KafkaAclRequests.denied(request, AclOperation.DESCRIBE_CONFIGS);
         }
         try {
-            return answer((DescribeClientQuotasRequestData) request.data(), entities(quotas, connectionRatePerIp));
+            return answer((DescribeClientQuotasRequestData) request.data(), entities(quotas, limits));
         } catch (InvalidRequestException | UnsupportedVersionException e) {
             return request.getErrorResponse(0, e).data();
         }
@@ -68,7 +70,7 @@ public final class ClientQuotasAnswer {
      * The entities of these quotas and their values: a principal's entry only with the rates it sets itself (a kind it
      * leaves out is the default's, as in Kafka a user entity without a key takes the default user's).
      */
-    public static Map<Map<String, String>, Map<String, Double>> entities(QuotasConfig quotas, int connectionRatePerIp) {
+    public static Map<Map<String, String>, Map<String, Double>> entities(QuotasConfig quotas, LimitsConfig limits) {
         Map<Map<String, String>, Map<String, Double>> entities = new LinkedHashMap<>();
         if (quotas != null) {
             putUser(entities, null, quotas.defaults());
@@ -76,10 +78,18 @@ public final class ClientQuotasAnswer {
                     putUser(entities, principal.substring(principal.indexOf(':') + 1), rates));
             putClients(entities, Map.of(), quotas.clients());
         }
-        if (connectionRatePerIp > 0) {
-            Map<String, String> entity = new HashMap<>();
-            entity.put(ClientQuotaEntity.IP, null);
-            entities.put(entity, Map.of(CONNECTION_CREATION_RATE, (double) connectionRatePerIp));
+        if (limits != null) {
+            if (limits.maxConnectionCreationRatePerIp() > 0) {
+                Map<String, String> entity = new HashMap<>();
+                entity.put(ClientQuotaEntity.IP, null);
+                entities.put(entity, Map.of(CONNECTION_CREATION_RATE, (double) limits.maxConnectionCreationRatePerIp()));
+            }
+            new TreeMap<>(limits.ipOverrides()).forEach((ip, own) -> {
+                if (own.maxConnectionCreationRate() != null) { // no limit is Kafka's Integer.MAX_VALUE
+                    int rate = own.maxConnectionCreationRate();
+                    entities.put(Map.of(ClientQuotaEntity.IP, ip), Map.of(CONNECTION_CREATION_RATE, (double) (rate == 0 ? Integer.MAX_VALUE : rate)));
+                }
+            });
         }
         return entities;
     }
@@ -91,7 +101,7 @@ public final class ClientQuotasAnswer {
      */
     public static String describe(QuotasConfig quotas) {
         StringBuilder line = new StringBuilder();
-        entities(quotas, 0).forEach((entity, values) -> {
+        entities(quotas, null).forEach((entity, values) -> {
             line.append(line.isEmpty() ? "" : "; ");
             for (String type : List.of(ClientQuotaEntity.USER, ClientQuotaEntity.CLIENT_ID)) {
                 if (entity.containsKey(type)) {

@@ -154,7 +154,7 @@ public final class ConfigLoader {
         if (limitsNode != null) {
             ObjectNode l = object(limitsNode, "limits");
             allowOnly(l, "limits", "maxFrameBytes", "maxConnections", "maxConnectionsPerIp", "idleTimeoutSeconds",
-                    "maxConnectionCreationRatePerIp", "loginTimeoutSeconds");
+                    "maxConnectionCreationRatePerIp", "loginTimeoutSeconds", "ipOverrides");
             int max = intField(l, "limits", "maxFrameBytes", LimitsConfig.DEFAULT_MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
             int connections = intField(l, "limits", "maxConnections", LimitsConfig.DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
             int perIp = intField(l, "limits", "maxConnectionsPerIp", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_IP, 1, Integer.MAX_VALUE);
@@ -162,7 +162,8 @@ public final class ConfigLoader {
             int creationRate = intField(l, "limits", "maxConnectionCreationRatePerIp",
                     LimitsConfig.DEFAULT_MAX_CONNECTION_CREATION_RATE_PER_IP, 0, Integer.MAX_VALUE);
             int login = intField(l, "limits", "loginTimeoutSeconds", (int) LimitsConfig.DEFAULT_LOGIN_TIMEOUT.toSeconds(), 0, 3_600);
-            limits = new LimitsConfig(max, connections, perIp, Duration.ofSeconds(idle), creationRate, Duration.ofSeconds(login));
+            limits = new LimitsConfig(max, connections, perIp, Duration.ofSeconds(idle), creationRate, Duration.ofSeconds(login),
+                    l.has("ipOverrides") ? ipOverrides(object(l.get("ipOverrides"), "limits.ipOverrides"), "limits.ipOverrides") : Map.of());
         }
         QuotasConfig quotas = obj.has("quotas") ? quotas(object(obj.get("quotas"), "quotas")) : null;
         AuthenticationConfig authentication = obj.has("authentication")
@@ -210,6 +211,35 @@ public final class ConfigLoader {
         allowOnly(s, "shutdown", "drainTimeoutSeconds");
         int drain = intField(s, "shutdown", "drainTimeoutSeconds", (int) ShutdownConfig.DEFAULT_DRAIN_TIMEOUT.toSeconds(), 0, 3_600);
         return new ShutdownConfig(Duration.ofSeconds(drain));
+    }
+
+    /** Limits of their own for some IP addresses, by address in Java's notation. */
+    private Map<String, LimitsConfig.IpLimits> ipOverrides(ObjectNode o, String path) {
+        Map<String, LimitsConfig.IpLimits> overrides = new java.util.LinkedHashMap<>();
+        for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+            String ip = it.next();
+            String ipPath = path + ".\"" + ip + "\"";
+            String address;
+            try {
+                address = io.warden.policies.Hosts.canonicalAddress(ip);
+            } catch (IllegalArgumentException e) {
+                throw fail(ipPath, "expected an IP address such as 10.1.2.3 (as Kafka, the client's address is compared; "
+                        + "no host names or CIDR blocks): " + e.getMessage());
+            }
+            ObjectNode entry = object(o.get(ip), ipPath);
+            allowOnly(entry, ipPath, "maxConnections", "maxConnectionCreationRate");
+            Integer connections = entry.has("maxConnections") ? intField(entry, ipPath, "maxConnections", 0, 1, Integer.MAX_VALUE) : null;
+            Integer rate = entry.has("maxConnectionCreationRate")
+                    ? intField(entry, ipPath, "maxConnectionCreationRate", 0, 0, Integer.MAX_VALUE) : null;
+            if (connections == null && rate == null) {
+                throw fail(ipPath, "gives no limit; expected maxConnections and/or maxConnectionCreationRate");
+            }
+            LimitsConfig.IpLimits previous = overrides.put(address, new LimitsConfig.IpLimits(connections, rate));
+            if (previous != null) {
+                throw fail(ipPath, "is the address " + address + " again, given once already in another notation");
+            }
+        }
+        return overrides;
     }
 
     /** Byte-rate quotas; null when they limit nobody. */

@@ -196,16 +196,17 @@ final class ClientConnection implements SaslGate.Connection {
             return;
         }
         LimitsConfig limits = gateway.config().limits();
-        String overLimit = gateway.stats().admit(clientHost, limits.maxConnections(), limits.maxConnectionsPerIp(),
-                limits.maxConnectionCreationRatePerIp());
+        int maxFromHost = limits.maxConnectionsFrom(clientHost);
+        int creationRate = limits.connectionCreationRateFrom(clientHost);
+        String overLimit = gateway.stats().admit(clientHost, limits.maxConnections(), maxFromHost, creationRate);
         if (overLimit != null) {
             if (gateway.stats().limitLogDue()) {
                 LOG.info("event=connection_refused listener={} client={} limit={} reason=\"{}\" refused_total={} refused_per_ip={} "
                                 + "refused_creation_rate={}",
                         listener.listenerConfig().name(), peer, overLimit, switch (overLimit) {
                             case "total" -> "the gateway holds its maximum of " + limits.maxConnections() + " connections";
-                            case "per_ip" -> clientHost + " holds its maximum of " + limits.maxConnectionsPerIp() + " connections";
-                            default -> clientHost + " opened " + limits.maxConnectionCreationRatePerIp()
+                            case "per_ip" -> clientHost + " holds its maximum of " + maxFromHost + " connections";
+                            default -> clientHost + " opened " + creationRate
                                     + " connections within the last second, its maximum rate";
                         },
                         gateway.stats().refusedByLimit("total"), gateway.stats().refusedByLimit("per_ip"),
@@ -740,7 +741,7 @@ final class ClientConnection implements SaslGate.Connection {
             case DESCRIBE_USER_SCRAM_CREDENTIALS -> (request, access) -> ScramCredentialsAnswer.answer(request, access,
                     gateway.authentication() == null ? null : gateway.authentication().credentials());
             case DESCRIBE_CLIENT_QUOTAS -> (request, access) -> ClientQuotasAnswer.answer(request, access, gateway.quotas().config(),
-                    gateway.config().limits().maxConnectionCreationRatePerIp());
+                    gateway.config().limits());
             default -> throw new IllegalArgumentException(api.name + " is not answered by the gateway");
         };
     }

@@ -110,7 +110,7 @@ final class QuotasFileWatcher {
             LOG.info("event=quotas_loaded file={} quotas=none", file);
         } else {
             LOG.info("event=quotas_loaded file={} entities={} window_samples={} window_sample_seconds={}", file,
-                    ClientQuotasAnswer.entities(next, 0).size(), next.windowSamples(), next.sampleLength().toSeconds());
+                    ClientQuotasAnswer.entities(next, null).size(), next.windowSamples(), next.sampleLength().toSeconds());
         }
     }
 }

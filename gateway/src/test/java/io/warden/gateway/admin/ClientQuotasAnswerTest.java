@@ -1,5 +1,6 @@
 package io.warden.gateway.admin;
 
+import io.warden.gateway.config.LimitsConfig;
 import io.warden.gateway.config.QuotasConfig;
 import io.warden.gateway.config.QuotasConfig.ByteRates;
 import io.warden.gateway.config.QuotasConfig.ClientRates;
@@ -44,7 +45,12 @@ class ClientQuotasAnswerTest {
             new ClientRates(new ByteRates(ByteRates.UNLIMITED, 50), Map.of("app", new ByteRates(60, 0))),
             11, Duration.ofSeconds(1));
 
-    static final Map<Map<String, String>, Map<String, Double>> ENTITIES = ClientQuotasAnswer.entities(QUOTAS, 100);
+    /** 100 connections per second from an IP, 500 from 10.0.0.5, no limit from 10.0.0.7; 10.0.0.6 only more open. */
+    static final LimitsConfig LIMITS = new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES, 100, 10, Duration.ofMinutes(10), 100,
+            Duration.ofSeconds(30), Map.of("10.0.0.5", new LimitsConfig.IpLimits(null, 500), "10.0.0.6", new LimitsConfig.IpLimits(50, null),
+            "10.0.0.7", new LimitsConfig.IpLimits(null, 0)));
+
+    static final Map<Map<String, String>, Map<String, Double>> ENTITIES = ClientQuotasAnswer.entities(QUOTAS, LIMITS);
 
     private static PrincipalRates rates(long produce, long fetch) {
         return new PrincipalRates(new ByteRates(produce, fetch), ClientRates.NONE);
@@ -67,10 +73,14 @@ class ClientQuotasAnswerTest {
                 "client-id=<default> user=dave producer_byte_rate=7.0",
                 "client-id=<default> consumer_byte_rate=50.0",
                 "client-id=app producer_byte_rate=60.0",
-                "ip=<default> connection_creation_rate=100.0");
-        assertThat(ClientQuotasAnswer.entities(null, 0)).isEmpty();
+                "ip=<default> connection_creation_rate=100.0",
+                "ip=10.0.0.5 connection_creation_rate=500.0",
+                "ip=10.0.0.7 connection_creation_rate=2.147483647E9");
+        assertThat(ClientQuotasAnswer.entities(null, null)).isEmpty();
+        assertThat(ClientQuotasAnswer.entities(null, new LimitsConfig(LimitsConfig.DEFAULT_MAX_FRAME_BYTES, 100, 10, Duration.ofMinutes(10), 0,
+                Duration.ofSeconds(30), Map.of()))).as("no creation rate").isEmpty();
         assertThat(ClientQuotasAnswer.entities(new QuotasConfig(PrincipalRates.NONE, Map.of("User:alice", rates(5, 0)),
-                ClientRates.NONE, 11, Duration.ofSeconds(1)), 0)).containsOnlyKeys(Map.of("user", "alice"));
+                ClientRates.NONE, 11, Duration.ofSeconds(1)), null)).containsOnlyKeys(Map.of("user", "alice"));
     }
 
     @Test
@@ -84,6 +94,8 @@ class ClientQuotasAnswerTest {
         assertThat(describe(false, component("user", MATCH_TYPE_SPECIFIED, null))).hasSize(8).noneMatch(e -> e.startsWith("ip"));
         assertThat(describe(true, component("user", MATCH_TYPE_SPECIFIED, null))).hasSize(4).noneMatch(e -> e.contains("client-id"));
         assertThat(describe(true, component("ip", MATCH_TYPE_DEFAULT, null))).containsExactly("ip=<default> connection_creation_rate=100.0");
+        assertThat(describe(true, component("ip", MATCH_TYPE_EXACT, "10.0.0.5"))).containsExactly("ip=10.0.0.5 connection_creation_rate=500.0");
+        assertThat(describe(false, component("ip", MATCH_TYPE_SPECIFIED, null))).hasSize(3);
         // a user and a client id together
         assertThat(describe(false, component("user", MATCH_TYPE_EXACT, "alice"), component("client-id", MATCH_TYPE_SPECIFIED, null)))
                 .containsExactly("client-id=app user=alice producer_byte_rate=5.0");
@@ -132,13 +144,13 @@ class ClientQuotasAnswerTest {
         AbstractRequest request = new DescribeClientQuotasRequest.Builder(ClientQuotaFilter.all()).build((short) 1);
         DescribeClientQuotasRequestData bad = new DescribeClientQuotasRequestData().setComponents(List.of(component("ip", MATCH_TYPE_EXACT, null)));
         DescribeClientQuotasResponseData answer = (DescribeClientQuotasResponseData) ClientQuotasAnswer.answer(
-                new DescribeClientQuotasRequest(bad, (short) 1), null, QUOTAS, 100);
+                new DescribeClientQuotasRequest(bad, (short) 1), null, QUOTAS, LIMITS);
         assertThat(Errors.forCode(answer.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(answer.errorMessage()).isEqualTo("Request specified MATCH_TYPE_EXACT, but set match string to null.");
         assertThat(answer.entries()).isNull();
-        DescribeClientQuotasResponseData all = (DescribeClientQuotasResponseData) ClientQuotasAnswer.answer(request, null, QUOTAS, 100);
+        DescribeClientQuotasResponseData all = (DescribeClientQuotasResponseData) ClientQuotasAnswer.answer(request, null, QUOTAS, LIMITS);
         assertThat(all.errorCode()).isZero();
-        assertThat(all.entries()).hasSize(11);
+        assertThat(all.entries()).hasSize(13);
     }
 
     private static void assertRefused(Class<? extends Exception> type, String message, ComponentData... components) {

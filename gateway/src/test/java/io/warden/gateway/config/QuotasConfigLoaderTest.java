@@ -147,6 +147,29 @@ class QuotasConfigLoaderTest {
         assertThat(load("limits: {maxConnectionCreationRatePerIp: 0}").limits().maxConnectionCreationRatePerIp()).isZero();
     }
 
+    /** Addresses with limits of their own, in Java's notation; a limit an entry leaves out is the default's. */
+    @Test
+    void someAddressesHaveLimitsOfTheirOwn() {
+        LimitsConfig limits = load("""
+                limits:
+                  maxConnectionsPerIp: 10
+                  maxConnectionCreationRatePerIp: 20
+                  ipOverrides:
+                    "10.0.0.5": {maxConnections: 500}
+                    "10.0.0.6": {maxConnectionCreationRate: 0}
+                    "::1": {maxConnections: 3, maxConnectionCreationRate: 4}
+                """).limits();
+        assertThat(limits.maxConnectionsFrom("10.0.0.5")).isEqualTo(500);
+        assertThat(limits.connectionCreationRateFrom("10.0.0.5")).isEqualTo(20);
+        assertThat(limits.maxConnectionsFrom("10.0.0.6")).isEqualTo(10);
+        assertThat(limits.connectionCreationRateFrom("10.0.0.6")).as("no limit").isZero();
+        assertThat(limits.maxConnectionsFrom("0:0:0:0:0:0:0:1")).as("::1 as client addresses are written").isEqualTo(3);
+        assertThat(limits.connectionCreationRateFrom("0:0:0:0:0:0:0:1")).isEqualTo(4);
+        assertThat(limits.maxConnectionsFrom("10.0.0.7")).isEqualTo(10);
+        assertThat(limits.connectionCreationRateFrom("10.0.0.7")).isEqualTo(20);
+        assertThat(load("").limits().ipOverrides()).isEmpty();
+    }
+
     @Test
     void theLoginTimeoutDefaultsToThirtySecondsAndZeroTurnsItOff() {
         assertThat(load("").limits().loginTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
@@ -164,6 +187,24 @@ class QuotasConfigLoaderTest {
                         "w.yaml: limits.maxConnectionCreationRatePerIp: expected an integer between 0 and 2147483647, got -1"},
                 new String[] {"limits: {maxConnectionCreationRatePerIp: fast}",
                         "w.yaml: limits.maxConnectionCreationRatePerIp: expected an integer between 0 and 2147483647, got 'fast'"},
+                new String[] {"limits: {ipOverrides: {kafka-client.example.com: {maxConnections: 5}}}",
+                        "w.yaml: limits.ipOverrides.\"kafka-client.example.com\": expected an IP address such as 10.1.2.3 (as Kafka, the client's "
+                                + "address is compared; no host names or CIDR blocks): host 'kafka-client.example.com' is not an IP address"},
+                new String[] {"limits: {ipOverrides: {10.0.0.0/8: {maxConnections: 5}}}",
+                        "w.yaml: limits.ipOverrides.\"10.0.0.0/8\": expected an IP address such as 10.1.2.3"},
+                new String[] {"limits: {ipOverrides: {10.0.0.256: {maxConnections: 5}}}",
+                        "w.yaml: limits.ipOverrides.\"10.0.0.256\": expected an IP address such as 10.1.2.3"},
+                new String[] {"limits: {ipOverrides: {10.0.0.5: {}}}",
+                        "w.yaml: limits.ipOverrides.\"10.0.0.5\": gives no limit; expected maxConnections and/or maxConnectionCreationRate"},
+                new String[] {"limits: {ipOverrides: {10.0.0.5: {maxConnections: 0}}}",
+                        "w.yaml: limits.ipOverrides.\"10.0.0.5\".maxConnections: expected an integer between 1 and 2147483647, got 0"},
+                new String[] {"limits: {ipOverrides: {10.0.0.5: {maxConnectionCreationRate: -1}}}",
+                        "w.yaml: limits.ipOverrides.\"10.0.0.5\".maxConnectionCreationRate: expected an integer between 0 and 2147483647, got -1"},
+                new String[] {"limits: {ipOverrides: {10.0.0.5: {maxConnectionsPerIp: 5}}}",
+                        "w.yaml: limits.ipOverrides.\"10.0.0.5\".maxConnectionsPerIp: unknown key; expected one of [maxConnections, maxConnectionCreationRate]"},
+                new String[] {"limits: {ipOverrides: {\"::1\": {maxConnections: 5}, \"0:0:0:0:0:0:0:1\": {maxConnections: 6}}}",
+                        "w.yaml: limits.ipOverrides.\"0:0:0:0:0:0:0:1\": is the address 0:0:0:0:0:0:0:1 again, given once already in another notation"},
+                new String[] {"limits: {ipOverrides: [10.0.0.5]}", "w.yaml: limits.ipOverrides: expected a mapping (key: value), got a list"},
                 new String[] {"quotas: {default: {produceBytesPerSecond: -5}}",
                         "w.yaml: quotas.default.produceBytesPerSecond: expected an integer between 1 and 9223372036854775807, got -5"},
                 new String[] {"quotas: {default: {fetchBytesPerSecond: 0}}",

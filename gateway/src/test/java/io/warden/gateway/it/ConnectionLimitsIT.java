@@ -122,6 +122,64 @@ class ConnectionLimitsIT {
         }
     }
 
+    /**
+     * Addresses with limits of their own (Kafka's {@code max.connections.per.ip.overrides} and an {@code ip} entity's
+     * {@code connection_creation_rate}): held to those, while every other address is held to the defaults.
+     */
+    @Test
+    void anAddressWithLimitsOfItsOwnIsHeldToThoseAndOthersToTheDefaults() throws Exception {
+        String yaml = """
+                listeners:
+                  - name: plain
+                    bootstrapPort: ${BOOTSTRAP_PORT}
+                    brokerPorts: ${BROKER_PORTS}
+                limits:
+                  maxConnections: 100
+                  maxConnectionsPerIp: 1
+                  maxConnectionCreationRatePerIp: 0
+                  ipOverrides:
+                    "127.0.0.2": {maxConnections: 3}
+                    "127.0.0.4": {maxConnections: 10, maxConnectionCreationRate: 2}
+                upstream:
+                  bootstrapServers: ["${UPSTREAM}"]
+                """;
+        Path dir = Files.createTempDirectory("warden-limits");
+        List<Socket> open = new ArrayList<>();
+        try (GatewayFixture gateway = GatewayFixture.fromYaml(yaml, dir, cluster.getBootstrapServers())) {
+            for (int i = 0; i < 3; i++) {
+                open.add(admitted(gateway, "127.0.0.2"));
+            }
+            try (Socket fourth = connect(gateway, "127.0.0.2")) {
+                assertThat(closedByGateway(fourth, 10_000)).as("a fourth connection from 127.0.0.2, which may hold three").isTrue();
+            }
+            open.add(admitted(gateway, "127.0.0.3"));
+            try (Socket second = connect(gateway, "127.0.0.3")) {
+                assertThat(closedByGateway(second, 10_000)).as("a second connection from 127.0.0.3, held to the default of one").isTrue();
+            }
+            assertThat(gateway.server().stats().refusedByLimit("per_ip")).isEqualTo(2);
+
+            // 127.0.0.4 may hold ten but open only two a second; five at once: two stay, three are refused
+            List<Socket> burst = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                burst.add(connect(gateway, "127.0.0.4"));
+            }
+            open.addAll(burst);
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().stats().refusedByLimit("creation_rate") == 3);
+            int refused = 0;
+            for (Socket s : burst) {
+                refused += closedByGateway(s, 1_000) ? 1 : 0;
+            }
+            assertThat(refused).as("connections of the burst from 127.0.0.4 the gateway closed").isEqualTo(3);
+            for (Socket s : open.subList(0, 4)) {
+                assertThat(closedByGateway(s)).as("an admitted connection").isFalse();
+            }
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
     static final String TLS_YAML = """
             listeners:
               - name: tls

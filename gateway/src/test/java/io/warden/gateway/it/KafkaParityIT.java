@@ -135,6 +135,8 @@ class KafkaParityIT {
     static final String QUOTAS = """
             limits:
               maxConnectionCreationRatePerIp: 1000
+              ipOverrides:
+                "10.9.8.7": {maxConnectionCreationRate: 500}
             quotas:
               default:
                 produceBytesPerSecond: 104857600
@@ -161,6 +163,7 @@ class KafkaParityIT {
             quota(ClientQuotaEntity.CLIENT_ID, null, "consumer_byte_rate", 83886080),
             quota(ClientQuotaEntity.CLIENT_ID, "parity-app", "producer_byte_rate", 94371840),
             quota(ClientQuotaEntity.IP, null, "connection_creation_rate", 1000),
+            quota(ClientQuotaEntity.IP, "10.9.8.7", "connection_creation_rate", 500),
             userClientQuota("bob", "parity-app", "consumer_byte_rate", 115343360),
             userClientQuota(null, null, "producer_byte_rate", 125829120),
             userClientQuota("carol", null, "consumer_byte_rate", 136314880));

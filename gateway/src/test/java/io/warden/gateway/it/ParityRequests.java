@@ -253,6 +253,8 @@ final class ParityRequests {
         p.add(quotas("DescribeClientQuotas, default user", true, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null)));
         p.add(quotas("DescribeClientQuotas, any user", true, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
         p.add(quotas("DescribeClientQuotas, default IP", false, quotaFilter("ip", DescribeClientQuotasRequest.MATCH_TYPE_DEFAULT, null)));
+        p.add(quotas("DescribeClientQuotas, any IP", true, quotaFilter("ip", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
+        p.add(quotas("DescribeClientQuotas, one IP", false, quotaFilter("ip", DescribeClientQuotasRequest.MATCH_TYPE_EXACT, "10.9.8.7")));
         p.add(quotas("DescribeClientQuotas, bob with a client id", false, quotaFilter("user", DescribeClientQuotasRequest.MATCH_TYPE_EXACT, "bob"),
                 quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
         p.add(quotas("DescribeClientQuotas, any client id", false, quotaFilter("client-id", DescribeClientQuotasRequest.MATCH_TYPE_SPECIFIED, null)));
